@@ -1,0 +1,167 @@
+"""The site file: what a planner writes by hand to describe a migrant-centre layout."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mcrules.models.fields import Quantity
+
+WaterSupply = Annotated[float, Quantity("L/day", examples=["12 m^3/day", "3000 gal/day", 12000])]
+Area = Annotated[float, Quantity("m^2", examples=["1800 m^2", "19000 ft^2"])]
+Distance = Annotated[float, Quantity("m", examples=["35 m", "100 ft"])]
+
+Count = Annotated[int, Field(ge=0)]
+People = Annotated[int, Field(ge=0, json_schema_extra={"x-unit": "person"})]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors, so a typo such as `toilet:` is caught, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Setting(StrEnum):
+    """The kind of site; some rules apply only to some settings."""
+
+    COLLECTIVE_CENTRE = "collective_centre"
+    CAMP = "camp"
+    TRANSIT_DAYTIME = "transit_daytime"
+    HOTEL = "hotel"
+    OTHER = "other"
+
+
+class PopulationCounts(_Strict):
+    """People hosted, by gender: the Sphere ratios are counted per gender."""
+
+    female: People | None = Field(default=None, description="Women and girls hosted.")
+    male: People | None = Field(default=None, description="Men and boys hosted.")
+
+
+class Counts(_Strict):
+    """Toilets or showers by the gender they are reserved for; `shared` are not separated."""
+
+    female: Count | None = Field(default=None, description="Units reserved for women and girls.")
+    male: Count | None = Field(default=None, description="Units reserved for men and boys.")
+    shared: Count = Field(
+        default=0,
+        description="Units used by everyone, not separated by gender. They do not count towards "
+        "either gender's ratio.",
+    )
+
+
+class SanitationKind(StrEnum):
+    """How excreta is contained: decides whether the groundwater rules apply."""
+
+    PIT_LATRINE = "pit_latrine"
+    POUR_FLUSH_PIT = "pour_flush_pit"
+    SEPTIC_TANK = "septic_tank"
+    LINED_CONTAINMENT = "lined_containment"
+    CHEMICAL = "chemical"
+    FLUSH_SEWER = "flush_sewer"
+
+
+class SanitationUnit(_Strict):
+    """One latrine, toilet block or containment system."""
+
+    id: str = Field(min_length=1, description="A label for this unit, used in reports (L1, Block B).")
+    kind: SanitationKind
+    distance_to_water_source: Distance | None = Field(
+        default=None, description="Horizontal distance to the nearest water source."
+    )
+    pit_bottom_above_groundwater: Distance | None = Field(
+        default=None,
+        description="Height of the pit bottom above the highest seasonal groundwater table.",
+    )
+
+
+class Space(StrEnum):
+    """Spaces a site provides; rules check for the ones the Toolkit requires."""
+
+    SEPARATE_SLEEPING_AREAS = "separate_sleeping_areas"
+    FAMILY_AREA = "family_area"
+    VULNERABLE_PERSONS_AREA = "vulnerable_persons_area"
+    CHILD_FRIENDLY_SPACE = "child_friendly_space"
+    INFIRMARY = "infirmary"
+    ISOLATION_ROOM = "isolation_room"
+    PRIVATE_MEDICAL_CONSULTATION = "private_medical_consultation"
+    SPECIFIC_NEEDS_AREA = "specific_needs_area"
+    SEPARATE_EATING_AREA = "separate_eating_area"
+    LIVING_SEPARATE_FROM_COMMUNAL = "living_separate_from_communal"
+    RECREATION_SPACE = "recreation_space"
+    COUNSELLING_SPACE = "counselling_space"
+    COMMUNAL_AREA = "communal_area"
+    PERIMETER = "perimeter"
+    STORAGE = "storage"
+    PERSONNEL_OFFICE = "personnel_office"
+    LIGHTING_ELECTRICITY = "lighting_electricity"
+    CHILD_PLAY_AREA = "child_play_area"
+
+
+class Service(StrEnum):
+    """Services offered on site; some switch rules on (in-house health care)."""
+
+    HEALTH_IN_HOUSE = "health_in_house"
+    FOOD = "food"
+    MHPSS = "mhpss"
+    CASE_MANAGEMENT = "case_management"
+    LEGAL_AID = "legal_aid"
+    EDUCATION = "education"
+    RECREATION = "recreation"
+
+
+class Staffing(_Strict):
+    """Who is present and when."""
+
+    hours_per_week: float | None = Field(
+        default=None, ge=0, le=168,
+        description="Hours per week with personnel on site; 168 means 24 hours a day, 7 days a week.",
+    )
+    medical_staff_full_time: bool | None = Field(
+        default=None, description="A doctor and/or nurse is present full time."
+    )
+
+
+class Site(_Strict):
+    """A migrant centre as built or planned. Every field is optional: what is missing is `unknown`."""
+
+    name: str | None = Field(default=None, description="A human-readable name for reports.")
+    setting: Setting | None = None
+    provides_accommodation: bool | None = Field(
+        default=None, description="Residents stay overnight."
+    )
+    population: PopulationCounts | None = Field(
+        default=None, description="People hosted at capacity, by gender."
+    )
+    toilets: Counts | None = None
+    showers: Counts | None = None
+    water_supply: WaterSupply | None = Field(
+        default=None,
+        description="Water available to residents for drinking, cooking and hygiene, per day.",
+    )
+    covered_living_area: Area | None = Field(
+        default=None, description="Covered floor area for living, excluding sanitation and cooking."
+    )
+    total_site_area: Area | None = Field(
+        default=None, description="Usable surface area of the whole site."
+    )
+    beds: Count | None = Field(
+        default=None, description="Beds or culturally equivalent places to rest (hammocks, wickers)."
+    )
+    mattresses_plastic_coated: bool | None = Field(
+        default=None, description="All mattresses are plastic-coated for cleaning and disinfection."
+    )
+    bedding_sets: Count | None = Field(
+        default=None, description="Sets of sheets and blankets in stock, including those in use."
+    )
+    sanitation: list[SanitationUnit] | None = Field(
+        default=None, description="Each latrine, toilet block or containment system."
+    )
+    spaces: list[Space] | None = Field(default=None, description="Spaces the site provides.")
+    services: list[Service] | None = Field(default=None, description="Services offered on site.")
+    staffing: Staffing | None = None
+    water_safe_for_drinking: bool | None = Field(
+        default=None, description="Water has been verified safe for drinking, cooking and hygiene."
+    )

@@ -1,0 +1,26 @@
+"""The rule-pack format: YAML loaded into typed IR, the expression grammar, provenance, variants."""
+
+from mcrules.rules.expr import Scope, parse_expression
+from mcrules.rules.ir import Citation, Document, Lever, Parameter, Rule, Severity
+from mcrules.rules.loader import available_packs, find_pack, load_pack
+from mcrules.rules.pack import Pack, Variant
+from mcrules.rules.schema import Collection, FieldSpec, Schema
+
+__all__ = [
+    "Citation",
+    "Collection",
+    "Document",
+    "FieldSpec",
+    "Lever",
+    "Pack",
+    "Parameter",
+    "Rule",
+    "Schema",
+    "Scope",
+    "Severity",
+    "Variant",
+    "available_packs",
+    "find_pack",
+    "load_pack",
+    "parse_expression",
+]

@@ -1,0 +1,312 @@
+"""The typed intermediate representation of rules: what both evaluators are compiled from.
+
+Nodes are immutable and carry their inferred unit, so the evaluators only ever see plain floats,
+booleans and strings; unit conversions are explicit `Scale` nodes inserted at load time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from mcrules.rules.schema import FieldSpec
+
+ValueType = Literal["number", "bool", "text"]
+
+
+class Severity(StrEnum):
+    """From the source's verb: shall/must → error; should/recommended → warning; may/can → info."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Expr:
+    """Base of expression nodes. `type` is number/bool/text; `unit` is a pint unit for numbers."""
+
+    @property
+    def type(self) -> ValueType:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: float | bool | str
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        if isinstance(self.value, bool):
+            return "bool"
+        return "text" if isinstance(self.value, str) else "number"
+
+
+@dataclass(frozen=True)
+class FieldRef(Expr):
+    """A field of the subject, or of the current item (`scope == "item"`) in a per-item rule."""
+
+    name: str
+    spec: FieldSpec
+    scope: Literal["subject", "item"] = "subject"
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        return {"number": "number", "bool": "bool"}.get(self.spec.kind, "text")  # type: ignore[return-value]
+
+    @property
+    def key(self) -> str:
+        """The name the evaluators look the value up by."""
+        return f"item.{self.name}" if self.scope == "item" else self.name
+
+
+@dataclass(frozen=True)
+class ParamRef(Expr):
+    """A named, cited threshold; its value is bound when the pack is compiled."""
+
+    name: str
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        return "number"
+
+
+@dataclass(frozen=True)
+class Member(Expr):
+    """`'token' in field` for a set field, or `field in ['a', 'b']` for an enum field."""
+
+    field: FieldRef
+    tokens: tuple[str, ...]
+    negate: bool = False
+
+    @property
+    def type(self) -> ValueType:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class Arith(Expr):
+    op: Literal["+", "-", "*", "/"]
+    left: Expr
+    right: Expr
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        return "number"
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    arg: Expr
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        return "number"
+
+
+@dataclass(frozen=True)
+class Scale(Expr):
+    """Multiply by a constant unit-conversion factor, inserted by unit inference."""
+
+    factor: float
+    arg: Expr
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        return "number"
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    fn: Literal["ceil", "floor", "min", "max", "abs"]
+    args: tuple[Expr, ...]
+    unit: Any = None
+
+    @property
+    def type(self) -> ValueType:
+        return "number"
+
+
+@dataclass(frozen=True)
+class Compare(Expr):
+    op: Literal["<", "<=", ">", ">=", "==", "!="]
+    left: Expr
+    right: Expr
+
+    @property
+    def type(self) -> ValueType:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class Logic(Expr):
+    op: Literal["and", "or"]
+    args: tuple[Expr, ...]
+
+    @property
+    def type(self) -> ValueType:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class Not(Expr):
+    arg: Expr
+
+    @property
+    def type(self) -> ValueType:
+        return "bool"
+
+
+def walk(expr: Expr) -> list[Expr]:
+    """Every node of `expr`, depth first."""
+    out: list[Expr] = [expr]
+    children: tuple[Expr, ...]
+    if isinstance(expr, Arith | Compare):
+        children = (expr.left, expr.right)
+    elif isinstance(expr, Neg | Scale | Not):
+        children = (expr.arg,)
+    elif isinstance(expr, Call | Logic):
+        children = expr.args
+    elif isinstance(expr, Member):
+        children = (expr.field,)
+    else:
+        children = ()
+    for child in children:
+        out.extend(walk(child))
+    return out
+
+
+def field_keys(expr: Expr | None) -> tuple[str, ...]:
+    """The field keys an expression reads, in first-use order, without repeats."""
+    if expr is None:
+        return ()
+    seen: dict[str, None] = {}
+    for node in walk(expr):
+        if isinstance(node, FieldRef):
+            seen.setdefault(node.key, None)
+    return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cited source document."""
+
+    id: str
+    title: str
+    publisher: str = ""
+    edition: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a rule or number comes from: document, module, section or note, and the quote."""
+
+    document: Document
+    quote: str
+    module: str = ""
+    section: str = ""
+    note: str = ""
+    verified: bool = True
+
+    def reference(self) -> str:
+        """`IOM, Migrant Centres Toolkit Training Manual (2023), Yellow module, Facilitator Note 3.4.3`."""
+        parts = [self.document.title + (f" ({self.document.edition})" if self.document.edition else "")]
+        if self.module:
+            parts.append(f"{self.module} module")
+        for part in (self.section, self.note):
+            if part:
+                parts.append(part)
+        text = ", ".join(parts)
+        if self.document.publisher:
+            text = f"{self.document.publisher}, {text}"
+        return text if self.verified else text + " [not verified against the document]"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "document": self.document.title,
+            "publisher": self.document.publisher,
+            "edition": self.document.edition,
+            "module": self.module,
+            "section": self.section,
+            "note": self.note,
+            "quote": self.quote,
+            "verified": self.verified,
+        }
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named threshold with its unit and citation; packs and users may override its value."""
+
+    name: str
+    value: float
+    unit: Any
+    unit_text: str
+    description: str = ""
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lever:
+    """An input whose change can flip a failing verdict: the counterfactual searches along it."""
+
+    field: FieldRef | None
+    direction: Literal["increase", "decrease", "set_true"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where sources or modules differ about this rule, and which variant selects the other reading."""
+
+    topic: str
+    default: str
+    alternative: str
+    variant: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement, compiled from YAML: applicability, check, levers, provenance."""
+
+    id: str
+    title: str
+    severity: Severity
+    subject: str
+    check: Expr
+    citations: tuple[Citation, ...]
+    applies_if: Expr | None = None
+    each: str | None = None
+    display_unit: Any = None
+    levers: tuple[Lever, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    source: str = ""
+    check_text: str = ""
+    applies_if_text: str = ""
+    params: tuple[str, ...] = field(default=())
+
+    @property
+    def comparison(self) -> Compare | None:
+        """The top-level comparison that gives measured and required values, if the check is one."""
+        if isinstance(self.check, Compare) and self.check.left.type == "number":
+            return self.check
+        return None
+
+    def in_force(self, on: dt.date) -> bool:
+        """Whether the rule is effective on `on` (from inclusive, to exclusive)."""
+        if self.effective_from is not None and on < self.effective_from:
+            return False
+        return not (self.effective_to is not None and on >= self.effective_to)

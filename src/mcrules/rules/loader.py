@@ -1,0 +1,407 @@
+"""Load a pack folder (`pack.yaml`, `parameters/*.yaml`, rule files) into checked IR.
+
+Everything is checked here, once: names, types, unit dimensions, citations, levers. A mistake is a
+RuleLoadError naming the file and line, never a wrong verdict later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mcrules.errors import ExpressionError, InputError, PackNotFoundError, RuleLoadError, UnitError
+from mcrules.located import LocatedDict, LocatedList, load_document
+from mcrules.rules.expr import Scope, parse_expression
+from mcrules.rules.ir import (
+    Citation,
+    Disagreement,
+    Document,
+    Expr,
+    FieldRef,
+    Lever,
+    Parameter,
+    Rule,
+    Severity,
+    field_keys,
+)
+from mcrules.rules.pack import Pack, Variant
+from mcrules.rules.schema import Schema
+from mcrules.units import conversion_factor, parse_quantity, parse_unit
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+PACK_KEYS = {"id", "title", "version", "description", "effective_from", "effective_to",
+             "documents", "definitions", "variants", "rule_files"}
+RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_if", "check",
+             "unit", "fix", "citations", "disagreements", "effective_from", "effective_to"}
+CITATION_KEYS = {"document", "module", "section", "note", "quote", "verified"}
+PARAM_KEYS = {"description", "value", "citations"}
+
+
+def builtin_pack_dir() -> Path:
+    """Where the packs shipped with mcrules live (inside the installed package)."""
+    return Path(__file__).resolve().parent.parent / "packs"
+
+
+def pack_search_path() -> list[Path]:
+    """Folders searched for a pack id: $MCRULES_PACK_PATH (os.pathsep-separated), then built-ins."""
+    extra = [Path(p) for p in os.environ.get("MCRULES_PACK_PATH", "").split(os.pathsep) if p]
+    return [*extra, builtin_pack_dir()]
+
+
+def find_pack(ref: str | Path) -> Path:
+    """Resolve a pack id (`mct-2023`) or a folder path to the pack folder."""
+    p = Path(ref)
+    if (p / "pack.yaml").is_file():
+        return p
+    for base in pack_search_path():
+        if (base / str(ref) / "pack.yaml").is_file():
+            return base / str(ref)
+    known = sorted({d.name for base in pack_search_path() if base.is_dir()
+                    for d in base.iterdir() if (d / "pack.yaml").is_file()})
+    raise PackNotFoundError(f"no pack {str(ref)!r}; known packs: {', '.join(known) or 'none'}")
+
+
+def available_packs() -> list[Path]:
+    """Every pack folder on the search path, first occurrence of each id."""
+    seen: dict[str, Path] = {}
+    for base in pack_search_path():
+        if base.is_dir():
+            for d in sorted(base.iterdir()):
+                if (d / "pack.yaml").is_file():
+                    seen.setdefault(d.name, d)
+    return list(seen.values())
+
+
+class _Ctx:
+    """Error reporting for one file."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = str(file)
+
+    def error(self, message: str, node: Any = None, key: str | None = None,
+              path: str | None = None) -> RuleLoadError:
+        line = None
+        if isinstance(node, LocatedDict):
+            line = node.lines.get(key, node.line) if key else node.line
+        elif isinstance(node, LocatedList):
+            line = node.line
+        return RuleLoadError(message, file=self.file, line=line, path=path)
+
+    def mapping(self, node: Any, what: str, allowed: set[str], required: tuple[str, ...] = (),
+                path: str | None = None) -> LocatedDict:
+        if not isinstance(node, LocatedDict):
+            raise self.error(f"{what} must be a mapping", node, path=path)
+        unknown = sorted(set(node) - allowed)
+        if unknown:
+            raise self.error(f"unknown key {unknown[0]!r} in {what} (allowed: "
+                             f"{', '.join(sorted(allowed))})", node, unknown[0], path)
+        for key in required:
+            if key not in node or node[key] in (None, ""):
+                raise self.error(f"{what} needs `{key}`", node, path=path)
+        return node
+
+    def text(self, node: LocatedDict, key: str, path: str | None = None, default: str = "") -> str:
+        value = node.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.error(f"`{key}` must be text", node, key, path)
+        return str(value)
+
+    def date(self, node: LocatedDict, key: str, path: str | None = None) -> dt.date | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise self.error(f"`{key}` must be a date like 2023-01-01, got {value!r}",
+                             node, key, path) from None
+
+    def expr(self, node: LocatedDict, key: str, scope: Scope, path: str | None = None) -> Expr:
+        try:
+            return parse_expression(self.text(node, key, path), scope)
+        except ExpressionError as exc:
+            raise self.error(f"`{key}`: {exc.message}", node, key, path) from None
+
+
+def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
+    """Load and check the pack `ref` (an id on the search path, or a folder)."""
+    folder = find_pack(ref)
+    head_file = folder / "pack.yaml"
+    ctx = _Ctx(head_file)
+    head = ctx.mapping(_read(head_file), "pack.yaml", PACK_KEYS, ("id", "title", "version"))
+    pack_id = ctx.text(head, "id")
+    documents = _documents(ctx, head.get("documents"))
+    params = _parameters(folder, documents)
+
+    definitions: dict[str, Expr] = {}
+    definition_texts: dict[str, str] = {}
+    defs = head.get("definitions") or LocatedDict()
+    if not isinstance(defs, LocatedDict):
+        raise ctx.error("`definitions` must be a mapping of name: {subject, expression}", head,
+                        "definitions")
+    for name, spec in defs.items():
+        spec = ctx.mapping(spec, f"definition {name}", {"subject", "expression", "description"},
+                           ("subject", "expression"), name)
+        schema = _schema(ctx, schemas, ctx.text(spec, "subject"), spec, name)
+        if not NAME.match(name) or name in schema.fields or name in params:
+            raise ctx.error(f"definition name {name!r} is invalid or shadows a field or parameter",
+                            defs, name)
+        scope = Scope(schema, params, definitions)
+        definitions[name] = ctx.expr(spec, "expression", scope, name)
+        definition_texts[name] = ctx.text(spec, "expression")
+
+    rule_files = head.get("rule_files")
+    files = ([folder / str(f) for f in rule_files] if isinstance(rule_files, list)
+             else sorted(p for p in folder.glob("*.yaml") if p.name != "pack.yaml"))
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for f in files:
+        for rule in _rule_file(f, schemas, params, definitions, documents):
+            if rule.id in seen:
+                raise RuleLoadError(f"duplicate rule id {rule.id!r} (also in {seen[rule.id]})",
+                                    file=rule.source.rsplit(":", 1)[0], path=rule.id)
+            seen[rule.id] = rule.source
+            rules.append(rule)
+
+    variants = _variants(ctx, head.get("variants"), params, {r.id for r in rules}, documents)
+    return Pack(
+        id=pack_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
+        description=ctx.text(head, "description"), rules=tuple(rules), parameters=params,
+        definitions=definitions, definition_texts=definition_texts, documents=documents,
+        variants=variants, path=folder, effective_from=ctx.date(head, "effective_from"),
+        effective_to=ctx.date(head, "effective_to"),
+    )
+
+
+def _read(file: Path) -> Any:
+    try:
+        return load_document(file)
+    except InputError as exc:
+        line = exc.problems[0].line if exc.problems else None
+        detail = exc.problems[0].message if exc.problems else exc.message
+        raise RuleLoadError(f"{exc.message}: {detail}", file=str(file), line=line) from None
+
+
+def _schema(ctx: _Ctx, schemas: Mapping[str, Schema], subject: str, node: Any,
+            path: str | None) -> Schema:
+    schema = schemas.get(subject)
+    if schema is None:
+        raise ctx.error(f"unknown subject {subject!r} (known: {', '.join(sorted(schemas))})",
+                        node, "subject", path)
+    return schema
+
+
+def _documents(ctx: _Ctx, node: Any) -> dict[str, Document]:
+    if node is None:
+        return {}
+    if not isinstance(node, LocatedDict):
+        raise ctx.error("`documents` must map an id to {title, publisher, edition, url}", node)
+    out = {}
+    for doc_id, spec in node.items():
+        spec = ctx.mapping(spec, f"document {doc_id}", {"title", "publisher", "edition", "url"},
+                           ("title",), doc_id)
+        out[doc_id] = Document(doc_id, ctx.text(spec, "title"), ctx.text(spec, "publisher"),
+                               ctx.text(spec, "edition"), ctx.text(spec, "url"))
+    return out
+
+
+def _citations(ctx: _Ctx, node: Any, documents: Mapping[str, Document], path: str,
+               parent: Any, key: str) -> tuple[Citation, ...]:
+    if not isinstance(node, LocatedList) or not node:
+        raise ctx.error("needs `citations`: a list with at least one {document, quote, ...}",
+                        parent, key, path)
+    out = []
+    for item in node:
+        c = ctx.mapping(item, "citation", CITATION_KEYS, ("document", "quote"), path)
+        doc_id = ctx.text(c, "document")
+        if doc_id not in documents:
+            raise ctx.error(f"citation names unknown document {doc_id!r}; declare it under "
+                            "`documents:` in pack.yaml", c, "document", path)
+        verified = c.get("verified", True)
+        if not isinstance(verified, bool):
+            raise ctx.error("`verified` must be true or false", c, "verified", path)
+        out.append(Citation(documents[doc_id], ctx.text(c, "quote"), ctx.text(c, "module"),
+                            ctx.text(c, "section"), ctx.text(c, "note"), verified))
+    return tuple(out)
+
+
+def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Parameter]:
+    out: dict[str, Parameter] = {}
+    for f in sorted((folder / "parameters").glob("*.yaml")):
+        ctx = _Ctx(f)
+        name = f.stem
+        if not NAME.match(name):
+            raise RuleLoadError(f"parameter file name {name!r} must be lower_snake_case", file=str(f))
+        node = ctx.mapping(_read(f), f"parameter {name}", PARAM_KEYS, ("value", "citations"), name)
+        raw = node["value"]
+        try:
+            magnitude, unit = parse_quantity(raw, "dimensionless")
+        except UnitError as exc:
+            raise ctx.error(f"`value`: {exc.message}", node, "value", name) from None
+        unit_text = str(raw).split(None, 1)[1] if isinstance(raw, str) and " " in raw.strip() \
+            else "dimensionless"
+        out[name] = Parameter(name, magnitude, unit, unit_text, ctx.text(node, "description"),
+                              _citations(ctx, node.get("citations"), documents, name, node,
+                                         "citations"))
+    return out
+
+
+def _variants(ctx: _Ctx, node: Any, params: Mapping[str, Parameter], rule_ids: set[str],
+              documents: Mapping[str, Document]) -> dict[str, Variant]:
+    if node is None:
+        return {}
+    if not isinstance(node, LocatedDict):
+        raise ctx.error("`variants` must map a variant id to its definition", node)
+    out = {}
+    for vid, spec in node.items():
+        spec = ctx.mapping(spec, f"variant {vid}",
+                           {"description", "parameters", "severity", "citations"},
+                           ("description", "citations"), vid)
+        values = spec.get("parameters") or {}
+        for pname, raw in values.items():
+            if pname not in params:
+                raise ctx.error(f"variant sets unknown parameter {pname!r}", values, pname, vid)
+            try:
+                _, unit = parse_quantity(raw, params[pname].unit_text)
+                conversion_factor(unit, params[pname].unit)
+            except UnitError as exc:
+                raise ctx.error(f"parameter {pname}: {exc.message}", values, pname, vid) from None
+        sev = spec.get("severity") or {}
+        severities = {}
+        for rid, level in sev.items():
+            if rid not in rule_ids:
+                raise ctx.error(f"variant changes unknown rule {rid!r}", sev, rid, vid)
+            try:
+                severities[rid] = Severity(level)
+            except ValueError:
+                raise ctx.error(f"severity must be error, warning or info, got {level!r}",
+                                sev, rid, vid) from None
+        out[vid] = Variant(vid, ctx.text(spec, "description"),
+                           {k: str(v) for k, v in values.items()}, severities,
+                           _citations(ctx, spec.get("citations"), documents, vid, spec,
+                                      "citations"))
+    return out
+
+
+def _rule_file(file: Path, schemas: Mapping[str, Schema], params: Mapping[str, Parameter],
+               definitions: Mapping[str, Expr], documents: Mapping[str, Document]) -> list[Rule]:
+    ctx = _Ctx(file)
+    doc = ctx.mapping(_read(file), file.name, {"subject", "rules", "description"},
+                      ("subject", "rules"))
+    schema = _schema(ctx, schemas, ctx.text(doc, "subject"), doc, None)
+    items = doc["rules"]
+    if not isinstance(items, LocatedList):
+        raise ctx.error("`rules` must be a list", doc, "rules")
+    return [_rule(ctx, node, schema, params, definitions, documents) for node in items]
+
+
+def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
+          definitions: Mapping[str, Expr], documents: Mapping[str, Document]) -> Rule:
+    node = ctx.mapping(node, "rule", RULE_KEYS, ("id", "title", "severity", "check", "citations"))
+    rid = ctx.text(node, "id")
+    if not RULE_ID.match(rid):
+        raise ctx.error(f"rule id {rid!r} must be dotted lower case, like mct.wash.toilets.female",
+                        node, "id")
+    try:
+        severity = Severity(ctx.text(node, "severity", rid))
+    except ValueError:
+        raise ctx.error("severity must be error, warning or info", node, "severity", rid) from None
+
+    each = node.get("each")
+    item = None
+    if each is not None:
+        item = schema.collections.get(str(each))
+        if item is None:
+            raise ctx.error(f"`each: {each}` is not a list of {schema.subject} (known: "
+                            f"{', '.join(schema.collections) or 'none'})", node, "each", rid)
+    scope = Scope(schema, params, definitions, item)
+    applies = ctx.expr(node, "applies_if", scope, rid) if node.get("applies_if") else None
+    if applies is not None and applies.type != "bool":
+        raise ctx.error("`applies_if` must be a condition", node, "applies_if", rid)
+    check = ctx.expr(node, "check", scope, rid)
+    if check.type != "bool":
+        raise ctx.error("`check` must be a condition (a comparison or a yes/no field)",
+                        node, "check", rid)
+
+    rule = Rule(
+        id=rid, title=ctx.text(node, "title"), severity=severity, subject=schema.subject,
+        check=check, citations=_citations(ctx, node.get("citations"), documents, rid, node,
+                                          "citations"),
+        applies_if=applies, each=str(each) if each is not None else None,
+        description=ctx.text(node, "description"),
+        tags=tuple(str(t) for t in (node.get("tags") or ())),
+        effective_from=ctx.date(node, "effective_from", rid),
+        effective_to=ctx.date(node, "effective_to", rid),
+        source=f"{ctx.file}:{node.line}", check_text=ctx.text(node, "check"),
+        applies_if_text=ctx.text(node, "applies_if"), params=tuple(sorted(scope.used_params)),
+    )
+    display = None
+    if node.get("unit") is not None:
+        cmp = rule.comparison
+        if cmp is None:
+            raise ctx.error("`unit` needs a check that compares two numbers", node, "unit", rid)
+        try:
+            display = parse_unit(ctx.text(node, "unit"))
+            conversion_factor(cmp.left.unit, display)  # type: ignore[attr-defined]
+        except UnitError as exc:
+            raise ctx.error(f"`unit`: {exc.message}", node, "unit", rid) from None
+    levers = _levers(ctx, node, rule, scope)
+    disagreements = _disagreements(ctx, node, rid)
+    from dataclasses import replace
+
+    return replace(rule, display_unit=display, levers=levers, disagreements=disagreements)
+
+
+def _levers(ctx: _Ctx, node: LocatedDict, rule: Rule, scope: Scope) -> tuple[Lever, ...]:
+    raw = node.get("fix")
+    if raw is None:
+        raise ctx.error("needs `fix`: how a failing site can comply (a list of {field, direction, "
+                        "text} or {text})", node, "check", rule.id)
+    if not isinstance(raw, LocatedList):
+        raise ctx.error("`fix` must be a list", node, "fix", rule.id)
+    used = set(field_keys(rule.check))
+    out = []
+    for entry in raw:
+        e = ctx.mapping(entry, "fix", {"field", "direction", "text"}, ("text",), rule.id)
+        text = ctx.text(e, "text")
+        if "field" not in e:
+            out.append(Lever(None, "set_true", text))
+            continue
+        try:
+            ref = parse_expression(ctx.text(e, "field"), scope)
+        except ExpressionError as exc:
+            raise ctx.error(f"`field`: {exc.message}", e, "field", rule.id) from None
+        if not isinstance(ref, FieldRef) or ref.spec.kind != "number":
+            raise ctx.error("a fix `field` must be a numeric field", e, "field", rule.id)
+        if ref.key not in used:
+            raise ctx.error(f"fix field `{ref.key}` does not appear in the check, so changing it "
+                            "cannot flip the verdict", e, "field", rule.id)
+        direction = ctx.text(e, "direction")
+        if direction not in ("increase", "decrease"):
+            raise ctx.error("`direction` must be increase or decrease", e, "direction", rule.id)
+        if "{delta}" not in text:
+            raise ctx.error("a fix `text` with a field must contain {delta}", e, "text", rule.id)
+        out.append(Lever(ref, direction, text))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _disagreements(ctx: _Ctx, node: LocatedDict, rid: str) -> tuple[Disagreement, ...]:
+    raw = node.get("disagreements")
+    if raw is None:
+        return ()
+    if not isinstance(raw, LocatedList):
+        raise ctx.error("`disagreements` must be a list", node, "disagreements", rid)
+    out = []
+    for entry in raw:
+        e = ctx.mapping(entry, "disagreement", {"topic", "default", "alternative", "variant"},
+                        ("topic", "default", "alternative"), rid)
+        out.append(Disagreement(ctx.text(e, "topic"), ctx.text(e, "default"),
+                                ctx.text(e, "alternative"), ctx.text(e, "variant")))
+    return tuple(out)

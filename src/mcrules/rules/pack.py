@@ -1,0 +1,126 @@
+"""A loaded rule pack: rules, parameters, variants, documents; and its content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mcrules.errors import McrulesError, UnitError
+from mcrules.rules.ir import Citation, Document, Expr, Parameter, Rule, Severity
+from mcrules.units import conversion_factor, format_unit, parse_quantity
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named alternative reading of the sources: other parameter values or severities."""
+
+    id: str
+    description: str
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Pack:
+    """A rule pack as loaded from `rules/<id>/`, possibly configured with variants and overrides."""
+
+    id: str
+    title: str
+    version: str
+    description: str
+    rules: tuple[Rule, ...]
+    parameters: Mapping[str, Parameter]
+    definitions: Mapping[str, Expr]
+    definition_texts: Mapping[str, str]
+    documents: Mapping[str, Document]
+    variants: Mapping[str, Variant]
+    path: Path | None = None
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    applied_variants: tuple[str, ...] = ()
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; McrulesError naming close ids if there is none."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, [r.id for r in self.rules], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise McrulesError(f"no rule {rule_id!r} in pack {self.id}{hint}")
+
+    def configure(
+        self,
+        variants: Iterable[str] = (),
+        parameters: Mapping[str, str | float] | None = None,
+        as_of: dt.date | None = None,
+    ) -> Pack:
+        """A copy with variants applied, then parameter overrides (``{"name": "15 L/person/day"}``),
+        keeping only rules in force on `as_of` when given."""
+        pack = self
+        for vid in variants:
+            variant = self.variants.get(vid)
+            if variant is None:
+                known = ", ".join(sorted(self.variants)) or "none"
+                raise McrulesError(f"pack {self.id} has no variant {vid!r} (known: {known})")
+            pack = pack._with_parameters(variant.parameters)
+            rules = tuple(
+                replace(r, severity=variant.severities[r.id]) if r.id in variant.severities else r
+                for r in pack.rules
+            )
+            pack = replace(pack, rules=rules, applied_variants=(*pack.applied_variants, vid))
+        if parameters:
+            pack = pack._with_parameters(parameters)
+            pack = replace(pack, overrides={**pack.overrides,
+                                            **{k: str(v) for k, v in parameters.items()}})
+        if as_of is not None:
+            pack = replace(pack, rules=tuple(r for r in pack.rules if r.in_force(as_of)))
+        return pack
+
+    def _with_parameters(self, values: Mapping[str, str | float]) -> Pack:
+        params = dict(self.parameters)
+        for name, raw in values.items():
+            old = params.get(name)
+            if old is None:
+                known = ", ".join(sorted(params))
+                raise McrulesError(f"pack {self.id} has no parameter {name!r} (known: {known})")
+            try:
+                magnitude, unit = parse_quantity(raw, old.unit_text)
+                value = magnitude * conversion_factor(unit, old.unit)
+            except UnitError as exc:
+                raise McrulesError(f"parameter {name}: {exc.message}") from None
+            params[name] = replace(old, value=value)
+        return replace(self, parameters=params)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of everything that decides a verdict: rules, severities, parameter values."""
+        return hashlib.sha256(orjson.dumps(self.fingerprint(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "parameters": {n: [p.value, p.unit_text] for n, p in self.parameters.items()},
+            "definitions": dict(self.definition_texts),
+            "rules": [
+                {"id": r.id, "severity": r.severity.value, "check": r.check_text,
+                 "applies_if": r.applies_if_text, "each": r.each,
+                 "unit": format_unit(r.display_unit) if r.display_unit is not None else None}
+                for r in self.rules
+            ],
+        }
+
+    def describe_parameter(self, name: str) -> str:
+        p = self.parameters[name]
+        return f"{p.value:g} {format_unit(p.unit)}".strip()

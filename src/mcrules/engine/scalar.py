@@ -1,0 +1,218 @@
+"""The scalar evaluator: one subject at a time, with a full explanation per rule.
+
+Each rule's IR is compiled once into Python closures (no eval, no generated code); evaluating a
+subject is then a handful of dictionary look-ups and float operations per rule.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mcrules.engine import semantics as sem
+from mcrules.engine.counterfactual import find_fixes
+from mcrules.engine.outcomes import Outcome, Result
+from mcrules.rules.ir import (
+    Arith,
+    Call,
+    Compare,
+    Const,
+    Expr,
+    FieldRef,
+    Logic,
+    Member,
+    Neg,
+    Not,
+    ParamRef,
+    Rule,
+    Scale,
+    field_keys,
+)
+from mcrules.rules.pack import Pack
+from mcrules.units import conversion_factor, format_unit
+
+Facts = Mapping[str, Any]
+Getter = Callable[[Facts], Any]
+
+_ARITH: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": sem.div,
+}
+_FUNCS: dict[str, Callable[..., float]] = {
+    "ceil": sem.ceil, "floor": sem.floor, "min": sem.fmin, "max": sem.fmax, "abs": abs,
+}
+
+
+def compile_expr(expr: Expr, params: Mapping[str, float]) -> Getter:
+    """Compile an IR expression into a function of the facts."""
+    if isinstance(expr, Const):
+        value = expr.value
+        return lambda f: value
+    if isinstance(expr, ParamRef):
+        pv = params[expr.name]
+        return lambda f: pv
+    if isinstance(expr, FieldRef):
+        key = expr.key
+        return lambda f: f[key]
+    if isinstance(expr, Member):
+        key, tokens, negate = expr.field.key, frozenset(expr.tokens), expr.negate
+        if expr.field.spec.kind == "set":
+            (token,) = expr.tokens
+            if negate:
+                return lambda f: token not in f[key]
+            return lambda f: token in f[key]
+        if negate:
+            return lambda f: f[key] not in tokens
+        return lambda f: f[key] in tokens
+    if isinstance(expr, Arith):
+        fn, left, right = _ARITH[expr.op], compile_expr(expr.left, params), compile_expr(
+            expr.right, params)
+        return lambda f: fn(left(f), right(f))
+    if isinstance(expr, Neg):
+        arg = compile_expr(expr.arg, params)
+        return lambda f: -arg(f)
+    if isinstance(expr, Scale):
+        factor, arg = expr.factor, compile_expr(expr.arg, params)
+        return lambda f: factor * arg(f)
+    if isinstance(expr, Call):
+        fn = _FUNCS[expr.fn]
+        args = [compile_expr(a, params) for a in expr.args]
+        if len(args) == 1:
+            a0 = args[0]
+            return lambda f: fn(a0(f))
+        return lambda f: fn(*(a(f) for a in args))
+    if isinstance(expr, Compare):
+        left, right = compile_expr(expr.left, params), compile_expr(expr.right, params)
+        if expr.left.type == "bool":
+            bop = operator.eq if expr.op == "==" else operator.ne
+            return lambda f: bop(left(f), right(f))
+        cmp = sem.COMPARE[expr.op]
+        return lambda f: cmp(left(f), right(f))
+    if isinstance(expr, Logic):
+        args = [compile_expr(a, params) for a in expr.args]
+        if expr.op == "and":
+            return lambda f: all(a(f) for a in args)
+        return lambda f: any(a(f) for a in args)
+    if isinstance(expr, Not):
+        arg = compile_expr(expr.arg, params)
+        return lambda f: not arg(f)
+    raise TypeError(f"unknown IR node {type(expr).__name__}")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a rule on one set of facts, before it is dressed as a Result."""
+
+    outcome: Outcome
+    measured: Any = None
+    required: Any = None
+    missing: tuple[str, ...] = ()
+    reason: str = ""
+
+
+class CompiledRule:
+    """One rule compiled for the scalar path."""
+
+    __slots__ = ("applies", "applies_keys", "check", "check_keys", "cmp", "factor", "left",
+                 "op", "right", "rule", "unit")
+
+    def __init__(self, rule: Rule, params: Mapping[str, float]) -> None:
+        self.rule = rule
+        self.applies = compile_expr(rule.applies_if, params) if rule.applies_if else None
+        self.applies_keys = field_keys(rule.applies_if)
+        self.check_keys = tuple(k for k in field_keys(rule.check) if k not in self.applies_keys)
+        self.check = compile_expr(rule.check, params)
+        cmp = rule.comparison
+        self.op = cmp.op if cmp else ""
+        self.left = compile_expr(cmp.left, params) if cmp else None
+        self.right = compile_expr(cmp.right, params) if cmp else None
+        self.cmp = sem.COMPARE[cmp.op] if cmp else None
+        if cmp is not None:
+            left_unit = cmp.left.unit  # type: ignore[attr-defined]
+            display = rule.display_unit if rule.display_unit is not None else left_unit
+            self.factor = conversion_factor(left_unit, display)
+            self.unit = format_unit(display)
+        else:
+            self.factor, self.unit = 1.0, ""
+
+    def verdict(self, f: Facts) -> Verdict:
+        """Decide the outcome on flat facts (item facts merged in for per-item rules)."""
+        missing = tuple(k for k in self.applies_keys if f[k] is None)
+        if missing:
+            return Verdict(Outcome.UNKNOWN, missing=missing)
+        if self.applies is not None and not self.applies(f):
+            return Verdict(Outcome.NOT_APPLICABLE)
+        missing = tuple(k for k in self.check_keys if f[k] is None)
+        if missing:
+            return Verdict(Outcome.UNKNOWN, missing=missing)
+        if self.cmp is not None:
+            m = self.left(f)  # type: ignore[misc]
+            r = self.right(f)  # type: ignore[misc]
+            if m != m or r != r:
+                return Verdict(Outcome.UNKNOWN, m, r, reason="undefined value (division by zero)")
+            ok = self.cmp(m, r)
+            return Verdict(Outcome.PASS if ok else Outcome.FAIL, m, r)
+        ok = bool(self.check(f))
+        return Verdict(Outcome.PASS if ok else Outcome.FAIL, ok, True)
+
+    def passes(self, f: Facts) -> bool:
+        """Whether the facts no longer fail this rule (pass, or the rule stops applying)."""
+        return self.verdict(f).outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE)
+
+    def result(self, v: Verdict, f: Facts | None, item: str | None = None) -> Result:
+        measured, required, margin = v.measured, v.required, None
+        if isinstance(measured, float) and isinstance(required, float):
+            measured *= self.factor
+            required *= self.factor
+            if measured == measured and required == required:
+                margin = sem.margin(self.op, measured, required)
+        fixes = find_fixes(self, f) if v.outcome is Outcome.FAIL and f is not None else ()
+        return Result(self.rule, v.outcome, measured, required, self.unit, margin,
+                      self.op if self.cmp is not None else "", v.missing, item, fixes, v.reason)
+
+
+class ScalarEvaluator:
+    """A pack compiled for evaluating one subject at a time with full explanations."""
+
+    def __init__(self, pack: Pack, rule_ids: Sequence[str] | None = None) -> None:
+        params = {n: p.value for n, p in pack.parameters.items()}
+        rules = pack.rules if rule_ids is None else tuple(pack.rule(r) for r in rule_ids)
+        self.pack = pack
+        self.rules = [CompiledRule(r, params) for r in rules]
+
+    def evaluate(self, facts: Facts) -> list[Result]:
+        """Evaluate every rule on one subject's flat facts (see `mcrules.facts`)."""
+        return [self._one(cr, facts) for cr in self.rules]
+
+    def _one(self, cr: CompiledRule, facts: Facts) -> Result:
+        coll = cr.rule.each
+        if coll is None:
+            return cr.result(cr.verdict(facts), facts)
+        items = facts[coll]
+        if items is None:
+            return cr.result(Verdict(Outcome.UNKNOWN, missing=(coll,)), None)
+        best: tuple[int, float, Verdict, dict[str, Any], str | None] | None = None
+        for item in items:
+            merged = {**facts, **item}
+            v = cr.verdict(merged)
+            rank = _RANK[v.outcome]
+            # The item that decides the site: worst outcome, then smallest margin.
+            slack = _slack(cr.op, v)
+            key = (rank, -slack)
+            if best is None or key > (best[0], -best[1]):
+                best = (rank, slack, v, merged, item.get("item.__label__"))
+        if best is None:
+            return cr.result(Verdict(Outcome.NOT_APPLICABLE, reason=f"no {coll}"), None)
+        return cr.result(best[2], best[3], best[4])
+
+
+_RANK = {Outcome.NOT_APPLICABLE: 0, Outcome.PASS: 1, Outcome.UNKNOWN: 2, Outcome.FAIL: 3}
+
+
+def _slack(op: str, v: Verdict) -> float:
+    if isinstance(v.measured, float) and isinstance(v.required, float):
+        m = sem.margin(op, v.measured, v.required)
+        if m is not None and m == m:
+            return m
+    return 0.0

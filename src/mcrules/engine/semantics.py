@@ -1,0 +1,72 @@
+"""The arithmetic both evaluators share, written once for plain floats.
+
+- Comparisons allow a relative tolerance of 1e-9, so converting an input to another unit (m³ to
+  litres, ft² to m²) never flips a verdict on a boundary.
+- Division by zero gives NaN ("undefined"); a comparison with NaN is false; a rule whose measured
+  or required value is NaN is `unknown`, never `pass` or `fail`.
+- ceil/floor forgive the same tolerance: ceil(2.0000000000004) is 2.
+The columnar evaluator implements exactly these with numpy; a differential test holds them equal.
+"""
+
+from __future__ import annotations
+
+import math
+
+TOL = 1e-9
+NAN = float("nan")
+
+
+def div(a: float, b: float) -> float:
+    return a / b if b != 0 else NAN
+
+
+def ceil(x: float) -> float:
+    return float(math.ceil(x - TOL * abs(x))) if x == x else NAN
+
+
+def floor(x: float) -> float:
+    return float(math.floor(x + TOL * abs(x))) if x == x else NAN
+
+
+def fmin(*xs: float) -> float:
+    return NAN if any(x != x for x in xs) else min(xs)
+
+
+def fmax(*xs: float) -> float:
+    return NAN if any(x != x for x in xs) else max(xs)
+
+
+def ge(a: float, b: float) -> bool:
+    return a >= b - TOL * max(abs(a), abs(b))
+
+
+def gt(a: float, b: float) -> bool:
+    return a > b + TOL * max(abs(a), abs(b))
+
+
+def le(a: float, b: float) -> bool:
+    return a <= b + TOL * max(abs(a), abs(b))
+
+
+def lt(a: float, b: float) -> bool:
+    return a < b - TOL * max(abs(a), abs(b))
+
+
+def eq(a: float, b: float) -> bool:
+    return abs(a - b) <= TOL * max(abs(a), abs(b))
+
+
+def ne(a: float, b: float) -> bool:
+    return not eq(a, b)
+
+
+COMPARE = {">=": ge, ">": gt, "<=": le, "<": lt, "==": eq, "!=": ne}
+
+
+def margin(op: str, measured: float, required: float) -> float | None:
+    """Slack in the direction of the requirement: positive passes with room, negative fails."""
+    if op in (">=", ">"):
+        return measured - required
+    if op in ("<=", "<"):
+        return required - measured
+    return None

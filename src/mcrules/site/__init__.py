@@ -1,0 +1,21 @@
+"""The public API for checking a migrant-centre site against rule packs."""
+
+from mcrules.engine.report import Report
+from mcrules.site.check import (
+    DEFAULT_PACK,
+    SITE_SUBJECT,
+    check_site,
+    load_site_pack,
+    site_facts,
+    site_schema,
+)
+
+__all__ = [
+    "DEFAULT_PACK",
+    "SITE_SUBJECT",
+    "Report",
+    "check_site",
+    "load_site_pack",
+    "site_facts",
+    "site_schema",
+]

@@ -1,0 +1,284 @@
+"""`mcrules` commands. No logic lives here: each command calls the API and renders its result.
+
+Exit codes: 0 nothing fails; 1 a rule fails (with --strict, also when one is unknown);
+2 invalid input, a bad pack, or a usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mcrules.errors import InputError, McrulesError, RuleLoadError
+
+app = typer.Typer(
+    name="mcrules",
+    help="Check migrant-centre sites against cited rules from the IOM Migrant Centres Toolkit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+def _width() -> int | None:
+    """A terminal's own width; 120 columns (or $COLUMNS) when piped, instead of rich's 80."""
+    if sys.stdout.isatty():
+        return None
+    try:
+        return max(60, int(os.environ.get("COLUMNS", "120")))
+    except ValueError:
+        return 120
+
+
+out = Console(highlight=False, soft_wrap=False, width=_width())
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+
+
+def _fail_input(exc: McrulesError) -> typer.Exit:
+    if isinstance(exc, InputError):
+        err.print(f"[bold red]error:[/] {exc.source + ': ' if exc.source else ''}{exc.message}")
+        for p in exc.problems:
+            err.print(f"  - {p}", markup=False)
+    else:
+        err.print("[bold red]error:[/] " + str(exc).replace("[", "\\["))
+    return typer.Exit(EXIT_INVALID)
+
+
+def _parse_sets(values: list[str]) -> dict[str, str]:
+    out_: dict[str, str] = {}
+    for v in values:
+        name, sep, value = v.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise typer.BadParameter(f"expected NAME=VALUE, got {v!r}", param_hint="--set")
+        out_[name.strip()] = value.strip()
+    return out_
+
+
+PackOpt = Annotated[list[str] | None, typer.Option(
+    "--pack", "-p", help="Pack id or folder (repeatable). Default: mct-2023.")]
+VariantOpt = Annotated[list[str] | None, typer.Option(
+    "--variant", help="Apply a named variant of the pack (repeatable); see `mcrules rules variants`.")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a parameter, e.g. --set water_per_person='15 L/person/day'.")]
+
+
+@app.command("check-site")
+def check_site_cmd(
+    file: Annotated[Path, typer.Argument(help="Site file, YAML or JSON.", show_default=False)],
+    pack: PackOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Unknown outcomes fail (exit 1) and unknown keys are errors.")] = False,
+    variant: VariantOpt = None,
+    set_: SetOpt = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Only rules in force on this date (YYYY-MM-DD).")] = None,
+    failures_only: Annotated[bool, typer.Option(
+        "--failures-only", help="Text format: hide passes and rules that do not apply.")] = False,
+) -> None:
+    """Check a site layout against the pack's rules and say what to change."""
+    from mcrules.io import read_site
+    from mcrules.report import FORMATS, render_json, render_markdown, render_text
+    from mcrules.site import check_site, load_site_pack
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    date = None
+    if as_of:
+        try:
+            date = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
+    params = _parse_sets(set_ or [])
+    try:
+        site, warnings = read_site(file, strict=strict)
+        packs = [load_site_pack(p, variants=variant or (), parameters=params, as_of=date)
+                 for p in (pack or ["mct-2023"])]
+    except McrulesError as exc:
+        raise _fail_input(exc) from None
+    report = check_site(site, packs, source=str(file), warnings=warnings)
+    if fmt == "json":
+        sys.stdout.buffer.write(render_json(report))
+        sys.stdout.flush()
+    elif fmt == "markdown":
+        out.print(render_markdown(report), markup=False, end="")
+    else:
+        render_text(report, out, show_all=not failures_only)
+    raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)
+
+
+@rules_app.command("list")
+def rules_list(pack: PackOpt = None) -> None:
+    """List every rule: id, severity, title."""
+    from rich.table import Table
+
+    from mcrules.site import load_site_pack
+
+    try:
+        packs = [load_site_pack(p) for p in (pack or ["mct-2023"])]
+    except McrulesError as exc:
+        raise _fail_input(exc) from None
+    for p in packs:
+        table = Table(title=f"{p.id} {p.version}: {p.title}", title_justify="left")
+        table.add_column("rule")
+        table.add_column("severity")
+        table.add_column("title")
+        for r in p.rules:
+            table.add_row(r.id, r.severity.value, r.title)
+        out.print(table)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. mct.wash.toilets.female.")],
+    pack: PackOpt = None,
+) -> None:
+    """Show a rule: its check, parameters, source quotes and known disagreements."""
+    from mcrules.site import load_site_pack
+
+    try:
+        packs = [load_site_pack(p) for p in (pack or ["mct-2023"])]
+        for p in packs:
+            if any(r.id == rule_id for r in p.rules):
+                break
+        rule = p.rule(rule_id)
+    except McrulesError as exc:
+        raise _fail_input(exc) from None
+    out.print(f"[bold]{rule.id}[/]  ({rule.severity.value})  {rule.title}")
+    if rule.description:
+        out.print(rule.description.strip(), markup=False)
+    out.print()
+    if rule.each:
+        out.print(f"[bold]for each[/] {rule.each}", markup=True)
+    if rule.applies_if_text:
+        out.print("[bold]applies if[/] " + rule.applies_if_text.replace("[", "\\["))
+    out.print("[bold]check[/]      " + rule.check_text.replace("[", "\\["))
+    for name in rule.params:
+        param = p.parameters[name]
+        out.print(f"[bold]parameter[/]  {name} = {p.describe_parameter(name)}"
+                  + (f"  ({param.description})" if param.description else ""))
+    out.print()
+    out.print("[bold]Sources[/]")
+    for c in rule.citations:
+        out.print(f"  {c.reference()}", markup=False)
+        out.print(f"    “{c.quote}”", markup=False)
+    for name in rule.params:
+        for c in p.parameters[name].citations:
+            out.print(f"  [{name}] {c.reference()}", markup=False)
+            out.print(f"    “{c.quote}”", markup=False)
+    if rule.disagreements:
+        out.print()
+        out.print("[bold]Where the sources disagree[/]")
+        for d in rule.disagreements:
+            out.print(f"  {d.topic}", markup=False)
+            out.print(f"    default:     {' '.join(d.default.split())}", markup=False)
+            out.print(f"    alternative: {' '.join(d.alternative.split())}", markup=False)
+            if d.variant:
+                out.print(f"    select it with: --variant {d.variant}", markup=False)
+    out.print()
+    out.print(f"[dim]defined at {rule.source}[/]")
+
+
+@rules_app.command("variants")
+def rules_variants(pack: PackOpt = None) -> None:
+    """List the named variants of a pack: the other readings of disputed sources."""
+    from mcrules.site import load_site_pack
+
+    try:
+        packs = [load_site_pack(p) for p in (pack or ["mct-2023"])]
+    except McrulesError as exc:
+        raise _fail_input(exc) from None
+    for p in packs:
+        for v in p.variants.values():
+            out.print(f"[bold]{v.id}[/]  ({p.id})")
+            out.print("  " + " ".join(v.description.split()), markup=False)
+            for name, value in v.parameters.items():
+                out.print(f"  sets {name} = {value}", markup=False)
+            for rid, sev in v.severities.items():
+                out.print(f"  makes {rid} {sev.value}", markup=False)
+
+
+@app.command("test")
+def test_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Pack folders, folders of packs, or test files. Default: rules/.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every case.")] = False,
+) -> None:
+    """Run the YAML test cases of rule packs; fail if a case fails or a rule has no case."""
+    from mcrules.testing import discover_packs, run_pack_tests
+
+    targets = paths or [Path("rules")]
+    total = failed = 0
+    any_pack = False
+    for target in targets:
+        if not target.exists():
+            err.print(f"[bold red]error:[/] no such path: {target}")
+            raise typer.Exit(EXIT_INVALID)
+        only = [target] if target.is_file() else None
+        for pack_dir in discover_packs(target):
+            any_pack = True
+            try:
+                report = run_pack_tests(pack_dir, only)
+            except RuleLoadError as exc:
+                raise _fail_input(exc) from None
+            for case in report.cases:
+                total += 1
+                if not case.ok:
+                    failed += 1
+                    out.print(f"[red]FAIL[/] {case.file}:{case.line} {case.name}", markup=True)
+                    for prob in case.problems:
+                        out.print(f"     {prob}", markup=False)
+                elif verbose:
+                    out.print(f"[green]ok[/]   {case.file}:{case.line} {case.name}")
+            for rid in report.uncovered:
+                failed += 1
+                out.print(f"[red]UNTESTED[/] {report.pack}: rule {rid} has no test case")
+    if not any_pack:
+        err.print("[bold red]error:[/] no rule packs found")
+        raise typer.Exit(EXIT_INVALID)
+    out.print(f"{total - failed if total >= failed else 0} passed, {failed} failed")
+    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+
+
+@app.command("schema")
+def schema_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("schemas"),
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 if the files are not current.")] = False,
+) -> None:
+    """Export the JSON Schema of site files (schemas/site.schema.json)."""
+    from mcrules.models.schema_export import export, stale
+
+    if check:
+        bad = stale(out_dir)
+        for path in bad:
+            err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)")
+        raise typer.Exit(EXIT_FAIL if bad else EXIT_OK)
+    for path in export(out_dir):
+        out.print(f"wrote {path}")
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Print the mcrules version."""
+    from mcrules import __version__
+
+    out.print(__version__)
+
+
+def main() -> None:
+    """Entry point of the `mcrules` script."""
+    try:
+        app()
+    except McrulesError as exc:  # pragma: no cover - commands catch their own
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_INVALID)

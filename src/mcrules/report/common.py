@@ -1,0 +1,38 @@
+"""What every human-readable renderer shows the same way."""
+
+from __future__ import annotations
+
+from mcrules.engine.outcomes import Outcome, Result, format_number
+
+OUTCOME_LABEL = {
+    Outcome.PASS: "pass",
+    Outcome.FAIL: "FAIL",
+    Outcome.NOT_APPLICABLE: "n/a",
+    Outcome.UNKNOWN: "unknown",
+}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+OUTCOME_ORDER = {Outcome.FAIL: 0, Outcome.UNKNOWN: 1, Outcome.PASS: 2, Outcome.NOT_APPLICABLE: 3}
+
+
+def ordered(results: tuple[Result, ...]) -> list[Result]:
+    """Failures first, most severe first; pack order within a group."""
+    return sorted(results, key=lambda r: (OUTCOME_ORDER[r.outcome],
+                                         SEVERITY_ORDER[r.severity.value]))
+
+
+def value_text(value: float | bool | None, unit: str) -> str:
+    if value is None:
+        return ""
+    text = format_number(value)
+    return f"{text} {unit}" if unit and not isinstance(value, bool) else text
+
+
+def what_text(r: Result) -> str:
+    """The column that says what is missing, what the fix is, or why it does not apply."""
+    if r.outcome is Outcome.FAIL and r.fix:
+        return r.fix.text
+    if r.outcome is Outcome.UNKNOWN:
+        return ("missing " + ", ".join(r.missing)) if r.missing else r.reason
+    if r.outcome is Outcome.NOT_APPLICABLE:
+        return r.reason
+    return ""

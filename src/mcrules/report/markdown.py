@@ -1,0 +1,47 @@
+"""A Markdown report for pull requests, wikis and e-mail: the table, then each failure's citation."""
+
+from __future__ import annotations
+
+from mcrules.engine.outcomes import Outcome
+from mcrules.engine.report import Report
+from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    """The whole report as Markdown text."""
+    name = report.subject.get("name") or report.subject.get("file") or "site"
+    s = report.summary
+    lines = [
+        f"# Site check: {name}",
+        "",
+        f"**{s['fail']} fail**, {s['unknown']} unknown, {s['pass']} pass, "
+        f"{s['not_applicable']} not applicable.",
+        "",
+        "Packs: " + ", ".join(
+            f"`{p.id}` {p.version}" + (f" (variants: {', '.join(p.variants)})" if p.variants else "")
+            for p in report.packs) + f". Ruleset hash `{report.ruleset_hash[:16]}`.",
+        "",
+    ]
+    for warning in report.warnings:
+        lines += [f"> warning: {warning}", ""]
+    lines += ["| outcome | severity | rule | measured | required | fix / missing |",
+              "|---|---|---|---:|---:|---|"]
+    for r in ordered(report.results):
+        required = value_text(r.required, r.unit)
+        if required and r.op and r.op != "==":
+            required = f"{r.op} {required}"
+        title = r.rule.title + (f" ({r.item})" if r.item else "")
+        lines.append(
+            f"| {OUTCOME_LABEL[r.outcome]} | {r.severity.value} | `{r.rule.id}` {_cell(title)} | "
+            f"{_cell(value_text(r.measured, r.unit))} | {_cell(required)} | {_cell(what_text(r))} |")
+    failures = [r for r in ordered(report.results) if r.outcome is Outcome.FAIL]
+    if failures:
+        lines += ["", "## Sources of the failing rules", ""]
+        for r in failures:
+            c = r.citations[0]
+            lines.append(f"- `{r.rule.id}`: {c.reference()}: “{c.quote}”")
+    return "\n".join(lines) + "\n"

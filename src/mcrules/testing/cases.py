@@ -1,0 +1,173 @@
+"""YAML pack tests in the style of OpenFisca's: a situation, and the expected outcome per rule.
+
+A case file::
+
+    cases:
+      - name: 21 women and 1 female toilet fails
+        site: {population: {female: 21, male: 0}, toilets: {female: 1, male: 0}}
+        variants: []              # optional
+        parameters: {}            # optional overrides, e.g. {water_per_person: 15 L/person/day}
+        expect:
+          mct.wash.toilets.female: fail                    # just the outcome, or:
+          mct.wash.toilets.male: {outcome: not_applicable}
+          mct.wash.water_per_person: {outcome: fail, measured: 18, required: 20,
+                                      fix: "increase the water supply by 1000 L/day"}
+
+Every rule of a pack must be expected by at least one case, so a new rule cannot ship untested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcrules.engine.outcomes import Outcome, Result
+from mcrules.errors import InputError, McrulesError
+from mcrules.io.site_file import validate_site
+from mcrules.located import LocatedDict, LocatedList, load_document
+from mcrules.site import check_site, load_site_pack
+
+CASE_KEYS = {"name", "site", "variants", "parameters", "as_of", "expect"}
+EXPECT_KEYS = {"outcome", "measured", "required", "unit", "fix", "missing", "item", "severity"}
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One case: where it is, and what did not match (empty when it passed)."""
+
+    pack: str
+    file: str
+    line: int | None
+    name: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class PackTestReport:
+    """All cases of one pack, and the rules no case expects."""
+
+    pack: str
+    cases: list[CaseResult] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.cases) and not self.uncovered and bool(self.cases)
+
+
+def discover_packs(path: Path) -> list[Path]:
+    """Pack folders at or below `path` (a pack folder, a folder of packs, or a test file)."""
+    if path.is_file():
+        return [path.parent.parent] if path.parent.name == "tests" else []
+    if (path / "pack.yaml").is_file():
+        return [path]
+    return sorted(p.parent for p in path.rglob("pack.yaml"))
+
+
+def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestReport:
+    """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage."""
+    base = load_site_pack(pack_dir)
+    report = PackTestReport(base.id)
+    files = only or sorted((pack_dir / "tests").glob("*.yaml"))
+    covered: set[str] = set()
+    for file in files:
+        try:
+            doc = load_document(file)
+        except InputError as exc:
+            report.cases.append(CaseResult(base.id, str(file), None, "<file>", (str(exc),)))
+            continue
+        cases = doc.get("cases") if isinstance(doc, LocatedDict) else None
+        if not isinstance(cases, LocatedList):
+            report.cases.append(CaseResult(base.id, str(file), None, "<file>",
+                                           ("a test file needs `cases:`, a list of cases",)))
+            continue
+        for node, line in zip(cases, cases.lines, strict=True):
+            result, expected = _run_case(pack_dir, base.id, str(file), line, node)
+            report.cases.append(result)
+            covered |= expected
+    if only is None:
+        report.uncovered = [r.id for r in base.rules if r.id not in covered]
+    return report
+
+
+def _run_case(pack_dir: Path, pack_id: str, file: str, line: int | None,
+              node: Any) -> tuple[CaseResult, set[str]]:
+    name = str(node.get("name", f"case at line {line}")) if isinstance(node, dict) else "?"
+
+    def bad(*problems: str) -> tuple[CaseResult, set[str]]:
+        return CaseResult(pack_id, file, line, name, tuple(problems)), set()
+
+    if not isinstance(node, LocatedDict):
+        return bad("a case must be a mapping")
+    unknown = sorted(set(node) - CASE_KEYS)
+    if unknown:
+        return bad(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(CASE_KEYS))})")
+    expect = node.get("expect")
+    if not isinstance(expect, dict) or not expect:
+        return bad("a case needs `expect:`, a mapping of rule id to outcome")
+    try:
+        as_of = dt.date.fromisoformat(str(node["as_of"])) if node.get("as_of") else None
+        pack = load_site_pack(pack_dir, variants=node.get("variants") or (),
+                              parameters=node.get("parameters") or None, as_of=as_of)
+        site, _ = validate_site(node.get("site") or {}, strict=True, source=f"{file}:{line}")
+    except (McrulesError, ValueError) as exc:
+        return bad(str(exc))
+    report = check_site(site, pack)
+    by_id = {r.rule.id: r for r in report.results}
+    problems: list[str] = []
+    for rule_id, want in expect.items():
+        got = by_id.get(rule_id)
+        if got is None:
+            problems.append(f"{rule_id}: no such rule in force in pack {pack.id}")
+            continue
+        problems += [f"{rule_id}: {p}" for p in _compare(got, want)]
+    return CaseResult(pack_id, file, line, name, tuple(problems)), set(expect)
+
+
+def _compare(got: Result, want: Any) -> list[str]:
+    if isinstance(want, str):
+        want = {"outcome": want}
+    if not isinstance(want, dict):
+        return ["expected an outcome or a mapping with `outcome`"]
+    unknown = sorted(set(want) - EXPECT_KEYS)
+    if unknown:
+        return [f"unknown expectation {unknown[0]!r} (allowed: {', '.join(sorted(EXPECT_KEYS))})"]
+    out = []
+    try:
+        outcome = Outcome(str(want.get("outcome")))
+    except ValueError:
+        return [f"outcome must be one of {', '.join(o.value for o in Outcome)}"]
+    if got.outcome is not outcome:
+        detail = f" ({got.message})"
+        out.append(f"expected {outcome.value}, got {got.outcome.value}{detail}")
+    for key in ("measured", "required"):
+        if key in want and not _same(getattr(got, key), want[key]):
+            out.append(f"{key}: expected {want[key]!r}, got {getattr(got, key)!r}")
+    if "unit" in want and got.unit != want["unit"]:
+        out.append(f"unit: expected {want['unit']!r}, got {got.unit!r}")
+    if "severity" in want and got.severity.value != want["severity"]:
+        out.append(f"severity: expected {want['severity']!r}, got {got.severity.value!r}")
+    if "item" in want and got.item != want["item"]:
+        out.append(f"item: expected {want['item']!r}, got {got.item!r}")
+    if "missing" in want and sorted(got.missing) != sorted(want["missing"] or []):
+        out.append(f"missing: expected {sorted(want['missing'] or [])}, got {sorted(got.missing)}")
+    if "fix" in want:
+        have = got.fix.text if got.fix else None
+        if have != want["fix"]:
+            out.append(f"fix: expected {want['fix']!r}, got {have!r}")
+    return out
+
+
+def _same(got: Any, want: Any) -> bool:
+    if isinstance(want, bool) or isinstance(got, bool):
+        return got is want or got == want
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
+    return bool(got == want)

@@ -40,6 +40,14 @@ def _width() -> int | None:
 out = Console(highlight=False, soft_wrap=False, width=_width())
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+
+@app.callback()
+def _setup() -> None:
+    """Bind the consoles to the streams and width in force when the command runs."""
+    global out, err
+    out = Console(highlight=False, soft_wrap=False, width=_width())
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 
 

@@ -14,7 +14,7 @@ import orjson
 
 from mcrules.errors import McrulesError, UnitError
 from mcrules.rules.ir import Citation, Document, Expr, Parameter, Rule, Severity
-from mcrules.units import conversion_factor, format_unit, parse_quantity
+from mcrules.units import convert, format_unit, parse_quantity
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Pack:
                 raise McrulesError(f"pack {self.id} has no parameter {name!r} (known: {known})")
             try:
                 magnitude, unit = parse_quantity(raw, old.unit_text)
-                value = magnitude * conversion_factor(unit, old.unit)
+                value = convert(magnitude, unit, old.unit)
             except UnitError as exc:
                 raise McrulesError(f"parameter {name}: {exc.message}") from None
             params[name] = replace(old, value=value)

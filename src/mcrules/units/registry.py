@@ -114,12 +114,19 @@ def to_canonical(value: Any, unit: str) -> float:
             f"{value!r} has the wrong dimension: expected {describe_dimension(dst)} "
             f"(for example '{format_unit(dst)}'), got {describe_dimension(src)}"
         )
-    out = magnitude * conversion_factor(src, dst)
+    out = convert(magnitude, src, dst)
     if not math.isfinite(out):
         raise UnitError(f"{value!r} is not a finite quantity")
-    # Twelve significant digits: far finer than any measurement, and 12 m^3/day becomes exactly
-    # 12000 L/day instead of 11999.999999999998, so reports read as the user wrote them.
-    return float(f"{out:.12g}")
+    return out
+
+
+def convert(magnitude: float, src: Unit, dst: Unit) -> float:
+    """`magnitude` in `src` expressed in `dst`, rounded to twelve significant digits.
+
+    Far finer than any measurement, and 12 m^3/day becomes exactly 12000 L/day instead of
+    11999.999999999998, so reports read as the user wrote them.
+    """
+    return float(f"{magnitude * conversion_factor(src, dst):.12g}")
 
 
 _SYMBOLS = {"liter": "L", "meter": "m", "day": "day", "person": "person", "hour": "h",

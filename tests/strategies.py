@@ -1,0 +1,53 @@
+"""Hypothesis strategies for site documents: missing fields, zeros and exact boundaries included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from mcrules.models.site import SanitationKind, Service, Setting, Space
+
+people = st.one_of(st.integers(0, 60), st.sampled_from([19, 20, 21, 39, 40, 41, 400]))
+counts = st.integers(0, 25)
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+@st.composite
+def sites(draw: st.DrawFn) -> dict[str, Any]:
+    """A site document as a user would write it (metric units), with any key possibly absent."""
+    doc: dict[str, Any] = {}
+
+    def put(key: str, strategy: st.SearchStrategy[Any]) -> None:
+        value = draw(maybe(strategy))
+        if value is not None:
+            doc[key] = value
+
+    put("setting", st.sampled_from([s.value for s in Setting]))
+    put("provides_accommodation", st.booleans())
+    put("population", st.fixed_dictionaries({"female": people, "male": people}))
+    put("toilets", st.fixed_dictionaries({"female": counts, "male": counts},
+                                         optional={"shared": st.integers(0, 2)}))
+    put("showers", st.fixed_dictionaries({"female": counts, "male": counts}))
+    put("water_supply", st.one_of(st.integers(0, 20000), st.floats(0, 2e4, allow_nan=False)))
+    put("covered_living_area", st.one_of(st.integers(0, 1500), st.floats(0, 1500, allow_nan=False)))
+    put("total_site_area", st.one_of(st.integers(0, 12000), st.floats(0, 12000, allow_nan=False)))
+    put("beds", st.integers(0, 500))
+    put("bedding_sets", st.integers(0, 900))
+    put("mattresses_plastic_coated", st.booleans())
+    put("water_safe_for_drinking", st.booleans())
+    put("spaces", st.lists(st.sampled_from([s.value for s in Space]), unique=True))
+    put("services", st.lists(st.sampled_from([s.value for s in Service]), unique=True))
+    put("staffing", st.fixed_dictionaries({}, optional={
+        "hours_per_week": st.sampled_from([0, 40, 167, 168]),
+        "medical_staff_full_time": st.booleans()}))
+    put("sanitation", st.lists(st.fixed_dictionaries(
+        {"id": st.sampled_from(["L1", "L2", "B1"]),
+         "kind": st.sampled_from([k.value for k in SanitationKind])},
+        optional={"distance_to_water_source": st.sampled_from([0, 29.99, 30, 30.01, 55.5]),
+                  "pit_bottom_above_groundwater": st.sampled_from([0, 1.49, 1.5, 2.0])}),
+        max_size=4))
+    return doc

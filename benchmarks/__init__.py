@@ -1,0 +1,1 @@
+"""Benchmarks comparing mcrules with a numpy ceiling and peer rule engines on the same data."""

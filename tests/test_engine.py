@@ -120,3 +120,61 @@ def test_rules_out_of_force_are_left_out() -> None:
         "mct-2023", as_of=dt.date(2020, 1, 1)).rules
     pack = load_site_pack("mct-2023", as_of=dt.date(2025, 1, 1))
     assert len(pack.rules) == len(load_site_pack("mct-2023").rules)
+
+
+def test_a_pack_not_yet_in_force_has_no_rules() -> None:
+    import datetime as dt
+
+    assert load_site_pack("mct-2023", as_of=dt.date(2022, 12, 31)).rules == ()
+    assert load_site_pack("mct-2023", as_of=dt.date(2023, 1, 1)).rules
+
+
+def test_a_condition_false_whatever_the_missing_value_is_not_applicable(pack) -> None:  # type: ignore[no-untyped-def]
+    report = check({"provides_accommodation": False}, pack)
+    assert outcome(report, "mct.shelter.living_area_per_person") == "not_applicable"
+    unknown = check({"provides_accommodation": True}, pack).result("mct.shelter.living_area_per_person")
+    assert unknown.outcome is Outcome.UNKNOWN
+    assert set(unknown.missing) == {"population.female", "population.male", "covered_living_area"}
+
+
+def test_a_yes_no_check_false_whatever_the_missing_value_fails_but_never_passes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_loader import GOOD_RULE, load, make_pack
+
+    rules = GOOD_RULE.replace("beds >= bedding_sets", "mattresses_plastic_coated and water_safe_for_drinking")
+    pack = load(make_pack(tmp_path, rules))
+    fail = check_site(site(mattresses_plastic_coated=False), pack).results[0]
+    assert fail.outcome is Outcome.FAIL
+    unknown = check_site(site(mattresses_plastic_coated=True), pack).results[0]
+    assert unknown.outcome is Outcome.UNKNOWN and unknown.missing == ("water_safe_for_drinking",)
+
+
+def test_a_close_miss_never_reads_like_a_pass(pack) -> None:  # type: ignore[no-untyped-def]
+    r = check({"population": {"female": 250, "male": 250}, "water_supply": "9999 L/day"},
+              pack).result("mct.wash.water_per_person")
+    assert "19.998 L/person/day where at least 20 L/person/day" in r.message
+
+
+def test_titles_follow_the_parameters_in_force() -> None:
+    sphere = load_site_pack("mct-2023", variants=["sphere-water-15", "sphere-site-area-45"])
+    assert sphere.rule("mct.wash.water_per_person").title == "At least 15 L/person/day of water"
+    assert sphere.rule("mct.site.total_area_per_person").title == "At least 45 m²/person of site"
+    ten = load_site_pack("mct-2023", parameters={"people_per_toilet": "10 person"})
+    assert ten.rule("mct.wash.toilets.female").title == "At least 1 toilet per 10 women and girls"
+
+
+def test_a_per_item_rule_that_applies_to_no_item_names_none(pack) -> None:  # type: ignore[no-untyped-def]
+    r = check({"sanitation": [{"id": "S", "kind": "flush_sewer"}]}, pack).result(
+        "mct.wash.pit_above_groundwater")
+    assert r.outcome is Outcome.NOT_APPLICABLE and r.item is None
+
+
+def test_hosting_nobody_is_not_offered_as_a_fix(pack) -> None:  # type: ignore[no-untyped-def]
+    r = check({"population": {"female": 1, "male": 0}, "toilets": {"female": 0}},
+              pack).result("mct.wash.toilets.female")
+    assert [f.text for f in r.fixes] == ["add 1 female toilet(s)"]
+
+
+def test_staffed_hours_take_any_rate_of_hours(pack) -> None:  # type: ignore[no-untyped-def]
+    r = check({"provides_accommodation": True, "staffing": {"hours_per_week": "24 h/day"}},
+              pack).result("mct.staffing.around_the_clock")
+    assert (r.outcome, r.measured, r.unit) == (Outcome.PASS, 168.0, "h/week")

@@ -8,7 +8,7 @@ from ``benchmarks.synthetic.to_records``.
 
 from benchmarks.ceiling import RULE_IDS
 
-#: Peer adapter modules, importable as ``benchmarks.peers.<name>`` (prefixed so they never shadow the real packages).
+#: Peer adapter modules, ``benchmarks.peers.<name>``; prefixed so they never shadow the real packages.
 PEER_NAMES: tuple[str, ...] = ("peer_zen", "peer_ruleengine", "peer_durable")
 
 __all__ = ["PEER_NAMES", "RULE_IDS"]

@@ -225,7 +225,7 @@ def test_cmd(
     from mcrules.testing import discover_packs, run_pack_tests
 
     targets = paths or [Path("rules")]
-    total = failed = 0
+    passed = failed = untested = 0
     any_pack = False
     for target in targets:
         if not target.exists():
@@ -239,7 +239,7 @@ def test_cmd(
             except RuleLoadError as exc:
                 raise _fail_input(exc) from None
             for case in report.cases:
-                total += 1
+                passed += case.ok
                 if not case.ok:
                     failed += 1
                     out.print(f"[red]FAIL[/] {case.file}:{case.line} {case.name}", markup=True)
@@ -248,13 +248,15 @@ def test_cmd(
                 elif verbose:
                     out.print(f"[green]ok[/]   {case.file}:{case.line} {case.name}")
             for rid in report.uncovered:
-                failed += 1
+                untested += 1
                 out.print(f"[red]UNTESTED[/] {report.pack}: rule {rid} has no test case")
     if not any_pack:
         err.print("[bold red]error:[/] no rule packs found")
         raise typer.Exit(EXIT_INVALID)
-    out.print(f"{total - failed if total >= failed else 0} passed, {failed} failed")
-    raise typer.Exit(EXIT_FAIL if failed else EXIT_OK)
+    if untested:
+        out.print(f"{untested} rule(s) have no test case")
+    out.print(f"{passed} passed, {failed + untested} failed")
+    raise typer.Exit(EXIT_FAIL if failed or untested else EXIT_OK)
 
 
 @app.command("schema")

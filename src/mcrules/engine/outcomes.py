@@ -95,12 +95,12 @@ class Result:
             return f"{title}{where}: cannot tell, {self.reason or 'undefined value'}"
         if self.outcome is Outcome.NOT_APPLICABLE:
             return f"{title}{where}: does not apply" + (f" ({self.reason})" if self.reason else "")
-        if isinstance(self.measured, float):
+        if isinstance(self.measured, float) and isinstance(self.required, float):
             unit = f" {self.unit}" if self.unit else ""
             sense = "meets" if self.outcome is Outcome.PASS else "misses"
             need = OP_WORDS.get(self.op, self.op)
-            return (f"{title}{where}: {sense} it, {format_number(self.measured)}{unit} "
-                    f"where {need} {format_number(self.required)}{unit} is required")
+            measured, required = format_pair(self.measured, self.required)
+            return f"{title}{where}: {sense} it, {measured}{unit} where {need} {required}{unit} is required"
         verdict = "yes" if self.outcome is Outcome.PASS else "no"
         return f"{title}{where}: {verdict}"
 
@@ -134,6 +134,16 @@ def format_number(value: float | bool | None) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.3g}"
+
+
+def format_pair(a: float, b: float) -> tuple[str, str]:
+    """Two numbers with enough digits that different values never read the same (19.998 vs 20)."""
+    fa, fb = format_number(a), format_number(b)
+    digits = 5
+    while fa == fb and a != b and digits <= 15:
+        fa, fb = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        digits += 1
+    return fa, fb
 
 
 def _json_number(value: float | bool | None) -> float | bool | None:

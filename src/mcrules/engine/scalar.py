@@ -100,6 +100,51 @@ def compile_expr(expr: Expr, params: Mapping[str, float]) -> Getter:
     raise TypeError(f"unknown IR node {type(expr).__name__}")  # pragma: no cover
 
 
+def compile_kleene(expr: Expr, params: Mapping[str, float]) -> Getter:
+    """Three-valued evaluation for facts with missing values: None means "cannot tell".
+
+    Used only when an input is missing, so that a condition decided whatever the missing value is
+    (``False and <missing>``) still decides; numbers built from a missing value are missing.
+    """
+    if isinstance(expr, Logic):
+        args = [compile_kleene(a, params) for a in expr.args]
+        decisive = expr.op == "or"  # the value that settles the whole: True for or, False for and
+
+        def logic(f: Facts) -> Any:
+            unknown = False
+            for a in args:
+                v = a(f)
+                if v is None:
+                    unknown = True
+                elif bool(v) is decisive:
+                    return decisive
+            return None if unknown else not decisive
+        return logic
+    if isinstance(expr, Not):
+        arg = compile_kleene(expr.arg, params)
+
+        def negate(f: Facts) -> Any:
+            v = arg(f)
+            return None if v is None else not v
+        return negate
+    keys = field_keys(expr)
+    plain = compile_expr(expr, params)
+    if not keys:
+        return plain
+    if isinstance(expr, Compare) and expr.left.type == "bool":
+        left, right = compile_kleene(expr.left, params), compile_kleene(expr.right, params)
+        bop = operator.eq if expr.op == "==" else operator.ne
+
+        def compare_bools(f: Facts) -> Any:
+            a, b = left(f), right(f)
+            return None if a is None or b is None else bop(a, b)
+        return compare_bools
+
+    def strict(f: Facts) -> Any:
+        return None if any(f[k] is None for k in keys) else plain(f)
+    return strict
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of a rule on one set of facts, before it is dressed as a Result."""
@@ -114,8 +159,8 @@ class Verdict:
 class CompiledRule:
     """One rule compiled for the scalar path."""
 
-    __slots__ = ("applies", "applies_keys", "check", "check_keys", "cmp", "factor", "left",
-                 "op", "right", "rule", "unit")
+    __slots__ = ("all_keys", "applies", "applies3", "applies_keys", "check", "check3",
+                 "check_keys", "cmp", "factor", "left", "op", "right", "rule", "unit")
 
     def __init__(self, rule: Rule, params: Mapping[str, float]) -> None:
         self.rule = rule
@@ -123,6 +168,9 @@ class CompiledRule:
         self.applies_keys = field_keys(rule.applies_if)
         self.check_keys = tuple(k for k in field_keys(rule.check) if k not in self.applies_keys)
         self.check = compile_expr(rule.check, params)
+        self.all_keys = self.applies_keys + self.check_keys
+        self.applies3 = compile_kleene(rule.applies_if, params) if rule.applies_if else None
+        self.check3 = compile_kleene(rule.check, params)
         cmp = rule.comparison
         self.op = cmp.op if cmp else ""
         self.left = compile_expr(cmp.left, params) if cmp else None
@@ -137,15 +185,24 @@ class CompiledRule:
             self.factor, self.unit = 1.0, ""
 
     def verdict(self, f: Facts) -> Verdict:
-        """Decide the outcome on flat facts (item facts merged in for per-item rules)."""
-        missing = tuple(k for k in self.applies_keys if f[k] is None)
-        if missing:
-            return Verdict(Outcome.UNKNOWN, missing=missing)
-        if self.applies is not None and not self.applies(f):
+        """Decide the outcome on flat facts (item facts merged in for per-item rules).
+
+        With missing inputs: an applicability condition that is false whatever they are gives
+        not_applicable; a yes/no check that is false whatever they are gives fail; anything that
+        depends on them is unknown, naming every missing input of the rule. Never pass.
+        """
+        if any(f[k] is None for k in self.applies_keys):
+            applies = self.applies3(f)  # type: ignore[misc]
+            if applies is False:
+                return Verdict(Outcome.NOT_APPLICABLE)
+            if applies is None:
+                return self._unknown(f)
+        elif self.applies is not None and not self.applies(f):
             return Verdict(Outcome.NOT_APPLICABLE)
-        missing = tuple(k for k in self.check_keys if f[k] is None)
-        if missing:
-            return Verdict(Outcome.UNKNOWN, missing=missing)
+        if any(f[k] is None for k in self.check_keys):
+            if self.cmp is None and self.check3(f) is False:
+                return Verdict(Outcome.FAIL, False, True, self._missing(f))
+            return self._unknown(f)
         if self.cmp is not None:
             m = self.left(f)  # type: ignore[misc]
             r = self.right(f)  # type: ignore[misc]
@@ -156,9 +213,16 @@ class CompiledRule:
         ok = bool(self.check(f))
         return Verdict(Outcome.PASS if ok else Outcome.FAIL, ok, True)
 
+    def _missing(self, f: Facts) -> tuple[str, ...]:
+        return tuple(k for k in self.all_keys if f[k] is None)
+
+    def _unknown(self, f: Facts) -> Verdict:
+        return Verdict(Outcome.UNKNOWN, missing=self._missing(f))
+
     def passes(self, f: Facts) -> bool:
-        """Whether the facts no longer fail this rule (pass, or the rule stops applying)."""
-        return self.verdict(f).outcome in (Outcome.PASS, Outcome.NOT_APPLICABLE)
+        """Whether the facts pass this rule: a fix must make the site comply, not make the rule
+        stop applying (hosting nobody is not a fix)."""
+        return self.verdict(f).outcome is Outcome.PASS
 
     def result(self, v: Verdict, f: Facts | None, item: str | None = None) -> Result:
         measured, required, margin = v.measured, v.required, None
@@ -204,6 +268,8 @@ class ScalarEvaluator:
                 best = (rank, slack, v, merged, item.get("item.__label__"))
         if best is None:
             return cr.result(Verdict(Outcome.NOT_APPLICABLE, reason=f"no {coll}"), None)
+        if best[2].outcome is Outcome.NOT_APPLICABLE:
+            return cr.result(best[2], None)
         return cr.result(best[2], best[3], best[4])
 
 

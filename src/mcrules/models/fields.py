@@ -26,8 +26,10 @@ class Quantity:
     ("12 m^3/day", "3000 gal/day"); the model stores a plain float in `unit`.
     """
 
-    def __init__(self, unit: str, examples: list[Any] | None = None) -> None:
+    def __init__(self, unit: str, examples: list[Any] | None = None,
+                 maximum: float | None = None) -> None:
         self.unit = unit
+        self.maximum = maximum
         self.dimension = describe_dimension(parse_unit(unit))
         self.examples = examples or []
 
@@ -38,6 +40,8 @@ class Quantity:
             raise ValueError(exc.message) from None
         if out < 0:
             raise ValueError(f"must not be negative, got {value!r}")
+        if self.maximum is not None and out > self.maximum:
+            raise ValueError(f"must be at most {self.maximum:g} {self.unit}, got {value!r}")
         return out
 
     def __get_pydantic_core_schema__(
@@ -52,7 +56,8 @@ class Quantity:
     ) -> JsonSchemaValue:
         out: dict[str, Any] = {
             "anyOf": [
-                {"type": "number", "minimum": 0},
+                {"type": "number", "minimum": 0,
+                 **({"maximum": self.maximum} if self.maximum is not None else {})},
                 {"type": "string", "pattern": _QUANTITY_PATTERN},
             ],
             "description": f"Expected {self.dimension}; a bare number means {self.unit}.",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mcrules.models.fields import Quantity
 
 WaterSupply = Annotated[float, Quantity("L/day", examples=["12 m^3/day", "3000 gal/day", 12000])]
 Area = Annotated[float, Quantity("m^2", examples=["1800 m^2", "19000 ft^2"])]
 Distance = Annotated[float, Quantity("m", examples=["35 m", "100 ft"])]
+StaffedHours = Annotated[float, Quantity("hour/week", examples=[168, "24 h/day"], maximum=168)]
 
 Count = Annotated[int, Field(ge=0)]
 People = Annotated[int, Field(ge=0, json_schema_extra={"x-unit": "person"})]
@@ -45,11 +46,19 @@ class Counts(_Strict):
 
     female: Count | None = Field(default=None, description="Units reserved for women and girls.")
     male: Count | None = Field(default=None, description="Units reserved for men and boys.")
-    shared: Count = Field(
-        default=0,
+    shared: Count | None = Field(
+        default=None,
         description="Units used by everyone, not separated by gender. They do not count towards "
-        "either gender's ratio.",
+        "either gender's ratio. Taken as 0 when `female` or `male` is given without it.",
     )
+
+    @model_validator(mode="after")
+    def _no_shared_unless_said(self) -> Counts:
+        # Listing gendered units without shared ones says there are none; an empty mapping says
+        # nothing, so it stays unknown rather than passing the separation rule.
+        if self.shared is None and (self.female is not None or self.male is not None):
+            object.__setattr__(self, "shared", 0)
+        return self
 
 
 class SanitationKind(StrEnum):
@@ -115,9 +124,10 @@ class Service(StrEnum):
 class Staffing(_Strict):
     """Who is present and when."""
 
-    hours_per_week: float | None = Field(
-        default=None, ge=0, le=168,
-        description="Hours per week with personnel on site; 168 means 24 hours a day, 7 days a week.",
+    hours_per_week: StaffedHours | None = Field(
+        default=None,
+        description="Hours per week with personnel on site; 168 means 24 hours a day, 7 days a week. "
+        "Any rate of hours is accepted: '24 h/day' is 168.",
     )
     medical_staff_full_time: bool | None = Field(
         default=None, description="A doctor and/or nurse is present full time."

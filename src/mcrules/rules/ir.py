@@ -297,6 +297,7 @@ class Rule:
     check_text: str = ""
     applies_if_text: str = ""
     params: tuple[str, ...] = field(default=())
+    title_template: str = ""
 
     @property
     def comparison(self) -> Compare | None:

@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from mcrules.rules.ir import (
     Severity,
     field_keys,
 )
-from mcrules.rules.pack import Pack, Variant
+from mcrules.rules.pack import TITLE_FIELD, Pack, Variant
 from mcrules.rules.schema import Schema
 from mcrules.units import conversion_factor, parse_quantity, parse_unit
 
@@ -171,13 +172,15 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
             rules.append(rule)
 
     variants = _variants(ctx, head.get("variants"), params, {r.id for r in rules}, documents)
-    return Pack(
+    pack = Pack(
         id=pack_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
         description=ctx.text(head, "description"), rules=tuple(rules), parameters=params,
         definitions=definitions, definition_texts=definition_texts, documents=documents,
         variants=variants, path=folder, effective_from=ctx.date(head, "effective_from"),
         effective_to=ctx.date(head, "effective_to"),
     )
+    return replace(pack, rules=tuple(replace(r, title=pack.render_title(r.title_template))
+                                     if r.title_template else r for r in pack.rules))
 
 
 def _read(file: Path) -> Any:
@@ -330,8 +333,13 @@ def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
         raise ctx.error("`check` must be a condition (a comparison or a yes/no field)",
                         node, "check", rid)
 
+    title = ctx.text(node, "title")
+    for m in TITLE_FIELD.finditer(title):
+        if m.group(1) not in params:
+            raise ctx.error(f"title names unknown parameter {{{m.group(1)}}}", node, "title", rid)
     rule = Rule(
-        id=rid, title=ctx.text(node, "title"), severity=severity, subject=schema.subject,
+        id=rid, title=title, severity=severity, subject=schema.subject,
+        title_template=title if TITLE_FIELD.search(title) else "",
         check=check, citations=_citations(ctx, node.get("citations"), documents, rid, node,
                                           "citations"),
         applies_if=applies, each=str(each) if each is not None else None,
@@ -354,8 +362,6 @@ def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
             raise ctx.error(f"`unit`: {exc.message}", node, "unit", rid) from None
     levers = _levers(ctx, node, rule, scope)
     disagreements = _disagreements(ctx, node, rid)
-    from dataclasses import replace
-
     return replace(rule, display_unit=display, levers=levers, disagreements=disagreements)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -15,6 +16,8 @@ import orjson
 from mcrules.errors import McrulesError, UnitError
 from mcrules.rules.ir import Citation, Document, Expr, Parameter, Rule, Severity
 from mcrules.units import convert, format_unit, parse_quantity
+
+TITLE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(:number)?\}")
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,23 @@ class Pack:
             pack = replace(pack, overrides={**pack.overrides,
                                             **{k: str(v) for k, v in parameters.items()}})
         if as_of is not None:
-            pack = replace(pack, rules=tuple(r for r in pack.rules if r.in_force(as_of)))
+            in_force = pack.in_force(as_of)
+            pack = replace(pack, rules=tuple(r for r in pack.rules if in_force and r.in_force(as_of)))
         return pack
+
+    def in_force(self, on: dt.date) -> bool:
+        """Whether the pack itself is effective on `on` (from inclusive, to exclusive)."""
+        if self.effective_from is not None and on < self.effective_from:
+            return False
+        return not (self.effective_to is not None and on >= self.effective_to)
+
+    def render_title(self, template: str) -> str:
+        """A title with `{param}` (value and unit) or `{param:number}` filled in from this pack."""
+        def fill(m: re.Match[str]) -> str:
+            p = self.parameters[m.group(1)]
+            number = f"{p.value:g}"
+            return number if m.group(2) else f"{number} {format_unit(p.unit)}".strip()
+        return TITLE_FIELD.sub(fill, template)
 
     def _with_parameters(self, values: Mapping[str, str | float]) -> Pack:
         params = dict(self.parameters)
@@ -100,7 +118,10 @@ class Pack:
             except UnitError as exc:
                 raise McrulesError(f"parameter {name}: {exc.message}") from None
             params[name] = replace(old, value=value)
-        return replace(self, parameters=params)
+        pack = replace(self, parameters=params)
+        rules = tuple(replace(r, title=pack.render_title(r.title_template)) if r.title_template
+                      else r for r in pack.rules)
+        return replace(pack, rules=rules)
 
     @cached_property
     def content_hash(self) -> str:

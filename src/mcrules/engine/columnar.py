@@ -50,37 +50,45 @@ NA, PASS, UNKNOWN, FAIL = (np.uint8(c) for c in (Code.NOT_APPLICABLE, Code.PASS,
 
 
 class Env:
-    """The columns one rule is evaluated over, with a per-batch cache of missing-value masks."""
+    """The rows one rule is evaluated over: a slice of the batch's columns (views, never copies),
+    a per-slice cache of missing-value masks, and memoised shared subexpressions."""
 
-    __slots__ = ("_gathered", "_missing", "base", "columns", "n", "parent")
+    __slots__ = ("_gathered", "_missing", "base", "columns", "memo", "n", "parent", "start", "stop")
 
     def __init__(self, n: int, columns: Mapping[str, FloatArray], base: Env | None = None,
-                 parent: npt.NDArray[np.intp] | None = None) -> None:
+                 parent: npt.NDArray[np.intp] | None = None, start: int = 0,
+                 stop: int | None = None) -> None:
         self.n = n
         self.columns = columns
         self.base = base
         self.parent = parent
+        self.start = start
+        self.stop = stop
         self._missing: dict[str, BoolArray | None] = {}
         self._gathered: dict[str, FloatArray] = {}
+        self.memo: dict[int, Value] = {}
 
     def column(self, key: str) -> FloatArray:
+        got = self._gathered.get(key)
+        if got is not None:
+            return got
         col = self.columns.get(key)
         if col is not None:
-            return col
-        if self.base is None or self.parent is None:
+            got = col if self.stop is None else col[self.start:self.stop]
+        elif self.base is not None and self.parent is not None:
+            got = self.base.column(key)[self.parent]
+        else:
             raise KeyError(f"the batch has no column {key!r}")
-        got = self._gathered.get(key)
-        if got is None:
-            got = self._gathered[key] = self.base.column(key)[self.parent]
+        self._gathered[key] = got
         return got
 
     def missing(self, key: str) -> BoolArray | None:
         """A mask of rows where `key` is missing, or None when no row is (the common case)."""
         if key in self._missing:
             return self._missing[key]
-        mask: BoolArray | None = np.isnan(self.column(key))
-        if mask is not None and not mask.any():
-            mask = None
+        col = self.column(key)
+        # Inputs are finite, so the sum is NaN exactly when a value is missing: one pass, no mask.
+        mask: BoolArray | None = np.isnan(col) if np.isnan(np.add.reduce(col)) else None
         self._missing[key] = mask
         return mask
 
@@ -121,6 +129,13 @@ def _ceil(x: Value) -> Value:
     return np.ceil(x - TOL * np.abs(x))
 
 
+def _ceil_nonneg(x: Value) -> Value:
+    # x >= 0: abs(x) is x, so these are the general form's float operations.
+    out = x * TOL
+    np.subtract(x, out, out=out)
+    return np.ceil(out, out=out) if isinstance(out, np.ndarray) else np.ceil(out)
+
+
 def _floor(x: Value) -> Value:
     return np.floor(x + TOL * np.abs(x))
 
@@ -142,15 +157,24 @@ def _cmp_general(op: str, a: Value, b: Value) -> Value:
 def _cmp_nonneg(op: str, a: Value, b: Value) -> Value:
     # With a, b >= 0, max(|a|, |b|) is b exactly where the general form can differ from a plain
     # comparison for >= and <, and a for > and <=; so these are the same float operations.
-    if op == ">=":
-        return a >= b - TOL * b
-    if op == ">":
-        return a > b + TOL * a
-    if op == "<=":
-        return a <= b + TOL * a
-    if op == "<":
-        return a < b - TOL * b
+    if op in (">=", "<"):
+        t = b * TOL
+        t = np.subtract(b, t, out=t) if isinstance(t, np.ndarray) else b - t
+        return a >= t if op == ">=" else a < t
+    if op in (">", "<="):
+        t = a * TOL
+        t = np.add(b, t, out=t) if isinstance(t, np.ndarray) else b + t
+        return a > t if op == ">" else a <= t
     return _cmp_general(op, a, b)
+
+
+def _mark_undefined(codes: CodeArray, side: Value) -> None:
+    """Unknown where a side is NaN (a division by zero); one pass when there is none."""
+    if np.ndim(side) == 0:
+        if side != side:
+            codes[...] = UNKNOWN
+    elif np.isnan(np.add.reduce(side)):
+        np.copyto(codes, UNKNOWN, where=np.isnan(side))
 
 
 def _as_bool(v: Value, n: int) -> BoolArray:
@@ -159,10 +183,27 @@ def _as_bool(v: Value, n: int) -> BoolArray:
 
 
 class _Compiler:
-    def __init__(self, params: Mapping[str, float]) -> None:
+    """Compiles IR to functions of an Env. Nodes used by several rules (a definition such as
+    population.total) are computed once per slice: `shared` holds their ids."""
+
+    def __init__(self, params: Mapping[str, float], shared: frozenset[int] = frozenset()) -> None:
         self.params = params
+        self.shared = shared
 
     def expr(self, e: Expr) -> Fn:
+        fn = self._expr(e)
+        if id(e) not in self.shared:
+            return fn
+        key = id(e)
+
+        def memoised(env: Env) -> Value:
+            got = env.memo.get(key)
+            if got is None:
+                got = env.memo[key] = fn(env)
+            return got
+        return memoised
+
+    def _expr(self, e: Expr) -> Fn:
         if isinstance(e, Const):
             value = e.value
             return lambda env: value
@@ -194,7 +235,8 @@ class _Compiler:
         if isinstance(e, Call):
             args = [self.expr(a) for a in e.args]
             if e.fn == "ceil":
-                return lambda env: _ceil(args[0](env))
+                ceil = _ceil_nonneg if _nonneg(e.args[0], self.params) else _ceil
+                return lambda env: ceil(args[0](env))
             if e.fn == "floor":
                 return lambda env: _floor(args[0](env))
             if e.fn == "abs":
@@ -238,14 +280,19 @@ class _Compiler:
 
     def compare(self, e: Compare) -> Fn:
         left, right = self.expr(e.left), self.expr(e.right)
-        op = e.op
         if e.left.type == "bool":
-            if op == "==":
+            if e.op == "==":
                 return lambda env: np.equal(left(env), right(env))
             return lambda env: np.not_equal(left(env), right(env))
+        cmp = self.comparator(e)
+        return lambda env: cmp(left(env), right(env))
+
+    def comparator(self, e: Compare) -> Callable[[Value, Value], Value]:
+        """The tolerant comparison of two numeric values, in its cheapest exact form."""
+        op = e.op
         if _nonneg(e.left, self.params) and _nonneg(e.right, self.params):
-            return lambda env: _cmp_nonneg(op, left(env), right(env))
-        return lambda env: _cmp_general(op, left(env), right(env))
+            return lambda a, b: _cmp_nonneg(op, a, b)
+        return lambda a, b: _cmp_general(op, a, b)
 
 
 Kleene = tuple[Value, "BoolArray | None"]  # (value where known, mask of rows where unknown)
@@ -334,15 +381,39 @@ def _has_division(expr: Expr) -> bool:
     return any(isinstance(n, Arith) and n.op == "/" for n in walk(expr))
 
 
+class _Decided(Mapping[str, FloatArray]):
+    """Per-rule values with NaN where the outcome is neither pass nor fail, masked on first access
+    so that evaluation does not pay for values nobody reads."""
+
+    def __init__(self, raw: dict[str, FloatArray], codes: dict[str, CodeArray]) -> None:
+        self._raw = raw
+        self._codes = codes
+        self._done: dict[str, FloatArray] = {}
+
+    def __getitem__(self, rule_id: str) -> FloatArray:
+        got = self._done.get(rule_id)
+        if got is None:
+            codes = self._codes[rule_id]
+            decided = (codes == PASS) | (codes == FAIL)
+            got = self._done[rule_id] = np.where(decided, self._raw[rule_id], sem.NAN)
+        return got
+
+    def __iter__(self) -> Any:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass
 class ColumnarResult:
-    """Per rule: outcome codes, measured and required values (for pass and fail rows), units."""
+    """Per rule: outcome codes, measured and required values (NaN unless pass or fail), units."""
 
     n: int
     rule_ids: list[str]
     codes: dict[str, CodeArray]
-    measured: dict[str, FloatArray]
-    required: dict[str, FloatArray]
+    measured: Mapping[str, FloatArray]
+    required: Mapping[str, FloatArray]
     units: dict[str, str]
     items: dict[str, list[str | None]] = field(default_factory=dict)
 
@@ -360,9 +431,9 @@ class ColumnarResult:
 class _ColumnarRule:
     """One rule compiled for arrays."""
 
-    def __init__(self, rule: Rule, params: Mapping[str, float]) -> None:
-        c = _Compiler(params)
+    def __init__(self, rule: Rule, c: _Compiler) -> None:
         k = _KleeneCompiler(c)
+        params = c.params
         self.rule = rule
         self.applies = c.expr(rule.applies_if) if rule.applies_if is not None else None
         self.applies3 = k.expr(rule.applies_if) if rule.applies_if is not None else None
@@ -370,12 +441,21 @@ class _ColumnarRule:
         self.applies_keys = missing_keys(rule.applies_if)
         self.check_keys = tuple(k for k in missing_keys(rule.check) if k not in self.applies_keys)
         cmp = rule.comparison
-        self.cmp = c.compare(cmp) if cmp is not None else None
+        self.cmp = c.comparator(cmp) if cmp is not None else None
         self.check = c.expr(rule.check)
         self.left = c.expr(cmp.left) if cmp is not None else None
         self.right = c.expr(cmp.right) if cmp is not None else None
         self.op = cmp.op if cmp is not None else ""
-        self.undefined_possible = cmp is not None and _has_division(cmp)
+        # Only a side with a division can be undefined (NaN from x/0) once inputs are present.
+        self.undefined_left = cmp is not None and _has_division(cmp.left)
+        self.undefined_right = cmp is not None and _has_division(cmp.right)
+        # A side that is an input column or a constant is referenced, not copied, into the result.
+        self.left_column = cmp.left.key if cmp is not None and isinstance(cmp.left, FieldRef) \
+            else None
+        self.right_constant: float | None = None
+        if cmp is not None and isinstance(cmp.right, Const | ParamRef):
+            value = cmp.right.value if isinstance(cmp.right, Const) else params[cmp.right.name]
+            self.right_constant = float(value)
         if cmp is not None:
             left_unit = cmp.left.unit  # type: ignore[attr-defined]
             display = rule.display_unit if rule.display_unit is not None else left_unit
@@ -391,92 +471,140 @@ class _ColumnarRule:
             mask = _or_masks(mask, env.missing(key))
         return mask
 
-    def run(self, env: Env) -> tuple[CodeArray, FloatArray, FloatArray, FloatArray]:
-        """Codes, measured and required (raw, before the display factor) and the slack."""
+    def run(self, env: Env, codes: CodeArray, measured: FloatArray, required: FloatArray,
+            *, write_sides: bool = False) -> None:
+        """Write this rule's codes and raw measured/required values for the rows of `env`.
+
+        Unless `write_sides`, a side that is an input column or a constant is not written: the
+        caller references the column, or fills the constant, once for the whole batch.
+        """
         n = env.n
         if self.cmp is not None:
-            m = np.broadcast_to(np.asarray(self.left(env), dtype=np.float64), (n,))  # type: ignore[misc]
-            r = np.broadcast_to(np.asarray(self.right(env), dtype=np.float64), (n,))  # type: ignore[misc]
-            ok = _as_bool(self.cmp(env), n)
+            m = self.left(env)  # type: ignore[misc]
+            r = self.right(env)  # type: ignore[misc]
+            ok = _as_bool(self.cmp(m, r), n)
+            if write_sides or self.left_column is None:
+                measured[...] = m
+            if write_sides or self.right_constant is None:
+                required[...] = r
         else:
             ok = _as_bool(self.check(env), n)
-            m = ok.astype(np.float64)
-            r = np.ones(n)
-        codes = np.where(ok, PASS, FAIL).astype(np.uint8)
-        if self.undefined_possible:
-            codes[np.isnan(m) | np.isnan(r)] = UNKNOWN
+            measured[...] = ok
+            required[...] = 1.0
+        # FAIL (3) where not ok, PASS (1) where ok, in two byte-wide passes.
+        np.left_shift(ok.view(np.uint8), 1, out=codes)
+        np.subtract(FAIL, codes, out=codes)
+        if self.undefined_left:
+            _mark_undefined(codes, m)
+        if self.undefined_right:
+            _mark_undefined(codes, r)
         # Decisions are applied from the lowest priority up, so each overrides the ones before,
         # giving the scalar path's order: applicability inputs, applicability, check inputs, ...
         check_missing = self._any_missing(env, self.check_keys)
         if check_missing is not None:
+            np.copyto(codes, UNKNOWN, where=check_missing)
             if self.cmp is None:
                 v, undecided = self.check3(env)
                 certain_fail = check_missing & ~_as_bool(v, n)
                 if undecided is not None:
                     certain_fail &= ~undecided
-                codes[check_missing] = UNKNOWN
-                codes[certain_fail] = FAIL
-            else:
-                codes[check_missing] = UNKNOWN
+                np.copyto(codes, FAIL, where=certain_fail)
         if self.applies is not None:
             applies = _as_bool(self.applies(env), n)
             app_missing = self._any_missing(env, self.applies_keys)
             if app_missing is None:
-                codes[~applies] = NA
+                if applies.base is None and applies.flags.writeable:
+                    np.logical_not(applies, out=applies)
+                else:
+                    applies = ~applies
+                np.copyto(codes, NA, where=applies)
             else:
                 v, undecided = self.applies3(env)  # type: ignore[misc]
                 vb = _as_bool(v, n)
                 undecided = np.zeros(n, dtype=np.bool_) if undecided is None else undecided
-                codes[np.where(app_missing, ~vb & ~undecided, ~applies)] = NA
-                codes[app_missing & undecided] = UNKNOWN
-        decided = (codes == PASS) | (codes == FAIL)
-        measured = np.where(decided, m, sem.NAN)
-        required = np.where(decided, r, sem.NAN)
+                np.copyto(codes, NA, where=np.where(app_missing, ~vb & ~undecided, ~applies))
+                np.copyto(codes, UNKNOWN, where=app_missing & undecided)
+
+    def slack(self, codes: CodeArray, measured: FloatArray, required: FloatArray) -> FloatArray:
+        """Margin towards the requirement where decided, else 0: orders items as the scalar path."""
         if self.op in (">=", ">"):
-            slack = measured - required
+            out = measured - required
         elif self.op in ("<=", "<"):
-            slack = required - measured
+            out = required - measured
         else:
-            slack = np.zeros(n)
-        slack = np.where(np.isnan(slack), 0.0, slack)
-        return codes, measured, required, slack
+            return np.zeros(len(codes))
+        decided = (codes == PASS) | (codes == FAIL)
+        return np.where(decided & ~np.isnan(out), out, 0.0)
+
+
+CHUNK = 65_536  # rows per slice: temporaries stay in cache instead of being allocated per operation
+
+
+def _shared_nodes(rules: Sequence[Rule]) -> frozenset[int]:
+    """Ids of composite nodes that occur more than once across the rules (inlined definitions)."""
+    seen: dict[int, int] = {}
+    for rule in rules:
+        for root in (rule.applies_if, rule.check):
+            if root is None:
+                continue
+            for node in walk(root):
+                if isinstance(node, Arith | Call | Scale | Neg):
+                    seen[id(node)] = seen.get(id(node), 0) + 1
+    return frozenset(k for k, v in seen.items() if v > 1)
 
 
 class ColumnarEvaluator:
     """A pack compiled for many subjects at once."""
 
-    def __init__(self, pack: Pack, rule_ids: Sequence[str] | None = None) -> None:
+    def __init__(self, pack: Pack, rule_ids: Sequence[str] | None = None,
+                 chunk: int = CHUNK) -> None:
         params = {n: p.value for n, p in pack.parameters.items()}
         rules = pack.rules if rule_ids is None else tuple(pack.rule(r) for r in rule_ids)
+        compiler = _Compiler(params, _shared_nodes(rules))
         self.pack = pack
-        self.rules = [_ColumnarRule(r, params) for r in rules]
+        self.chunk = max(1, chunk)
+        self.rules = [_ColumnarRule(r, compiler) for r in rules]
 
     def evaluate(self, batch: ColumnBatch) -> ColumnarResult:
         """Evaluate every rule on every row of `batch`."""
-        env = Env(batch.n, batch.columns)
-        item_envs: dict[str, Env] = {}
-        res = ColumnarResult(batch.n, [], {}, {}, {}, {})
-        for cr in self.rules:
+        n = batch.n
+        codes: dict[str, CodeArray] = {}
+        measured: dict[str, FloatArray] = {}
+        required: dict[str, FloatArray] = {}
+        flat = [cr for cr in self.rules if cr.rule.each is None]
+        for cr in flat:
             rid = cr.rule.id
-            res.rule_ids.append(rid)
-            res.units[rid] = cr.unit
+            codes[rid] = np.empty(n, dtype=np.uint8)
+            measured[rid] = batch.columns[cr.left_column] if cr.left_column else np.empty(n)
+            required[rid] = np.full(n, cr.right_constant) if cr.right_constant is not None \
+                else np.empty(n)
+        for start in range(0, n, self.chunk):
+            stop = min(n, start + self.chunk)
+            env = Env(stop - start, batch.columns, start=start, stop=stop)
+            for cr in flat:
+                rid = cr.rule.id
+                cr.run(env, codes[rid][start:stop], measured[rid][start:stop],
+                       required[rid][start:stop])
+        items: dict[str, list[str | None]] = {}
+        base = Env(n, batch.columns)
+        item_envs: dict[str, Env] = {}
+        for cr in self.rules:
             if cr.rule.each is None:
-                codes, m, r, _ = cr.run(env)
-                res.codes[rid] = codes
-                res.measured[rid] = m * cr.factor if cr.factor != 1.0 else m
-                res.required[rid] = r * cr.factor if cr.factor != 1.0 else r
                 continue
             table = batch.collections[cr.rule.each]
             ienv = item_envs.get(cr.rule.each)
             if ienv is None:
-                ienv = item_envs[cr.rule.each] = Env(len(table.parent), table.columns, env,
+                ienv = item_envs[cr.rule.each] = Env(len(table.parent), table.columns, base,
                                                      table.parent)
-            codes, m, r, items = _aggregate(cr, ienv, table, batch.n)
-            res.codes[rid] = codes
-            res.measured[rid] = m * cr.factor
-            res.required[rid] = r * cr.factor
-            res.items[rid] = items
-        return res
+            rid = cr.rule.id
+            codes[rid], measured[rid], required[rid], items[rid] = _aggregate(cr, ienv, table, n)
+        for cr in self.rules:
+            if cr.factor != 1.0:
+                measured[cr.rule.id] = measured[cr.rule.id] * cr.factor
+                required[cr.rule.id] = required[cr.rule.id] * cr.factor
+        return ColumnarResult(n, [cr.rule.id for cr in self.rules], codes,
+                              _Decided(measured, codes), _Decided(required, codes),
+                              {cr.rule.id: cr.unit for cr in self.rules}, items)
 
 
 def _aggregate(cr: _ColumnarRule, ienv: Env, table: ItemTable,
@@ -488,7 +616,10 @@ def _aggregate(cr: _ColumnarRule, ienv: Env, table: ItemTable,
     labels: list[str | None] = [None] * n
     if ienv.n == 0:
         return codes, measured, required, labels
-    icodes, im, ir, slack = cr.run(ienv)
+    icodes = np.empty(ienv.n, dtype=np.uint8)
+    im, ir = np.empty(ienv.n), np.empty(ienv.n)
+    cr.run(ienv, icodes, im, ir, write_sides=True)
+    slack = cr.slack(icodes, im, ir)
     order = np.lexsort((np.arange(ienv.n), slack, -icodes.astype(np.int16), table.parent))
     parents = table.parent[order]
     first = np.ones(len(order), dtype=np.bool_)

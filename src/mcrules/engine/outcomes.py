@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -55,9 +56,15 @@ class Fix:
                 "unit": self.unit}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Result:
-    """One rule's verdict on one subject, with everything needed to explain it."""
+    """One rule's verdict on one subject, with everything needed to explain it. Read-only by
+    convention (not frozen: a frozen dataclass costs a third of the scalar path's time to build).
+
+    `fix` (the smallest change along the rule's first lever that can flip it) is computed with
+    the verdict; the alternatives along its other levers are computed when first asked for, since
+    an app showing one verdict rarely needs them and a bulk re-check never does.
+    """
 
     rule: Rule
     outcome: Outcome
@@ -68,8 +75,18 @@ class Result:
     op: str = ""
     missing: tuple[str, ...] = ()
     item: str | None = None
-    fixes: tuple[Fix, ...] = ()
+    primary: tuple[Fix, ...] = ()
     reason: str = ""
+    alternatives_of: Callable[[], tuple[Fix, ...]] | None = field(default=None, repr=False,
+                                                                 compare=False)
+    _alternatives: list[tuple[Fix, ...]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def fixes(self) -> tuple[Fix, ...]:
+        """Every fix: the primary one first, then one per other lever that can flip the verdict."""
+        if not self._alternatives:
+            self._alternatives.append(self.alternatives_of() if self.alternatives_of else ())
+        return self.primary + self._alternatives[0]
 
     @property
     def severity(self) -> Severity:
@@ -82,6 +99,8 @@ class Result:
     @property
     def fix(self) -> Fix | None:
         """The primary fix: the first lever the rule declares that can flip the verdict."""
+        if self.primary:
+            return self.primary[0]
         return self.fixes[0] if self.fixes else None
 
     @property

@@ -13,7 +13,7 @@ from typing import Any
 
 from mcrules.engine import semantics as sem
 from mcrules.engine.counterfactual import find_fixes
-from mcrules.engine.outcomes import Outcome, Result
+from mcrules.engine.outcomes import Fix, Outcome, Result
 from mcrules.rules.ir import (
     Arith,
     Call,
@@ -44,6 +44,37 @@ _FUNCS: dict[str, Callable[..., float]] = {
 }
 
 
+def _leaf(expr: Expr, params: Mapping[str, float]) -> tuple[str, Any] | None:
+    """("field", key) or ("value", v) for a leaf the caller can read inline, else None."""
+    if isinstance(expr, FieldRef) and expr.spec.kind in ("number", "bool"):
+        return ("field", expr.key)
+    if isinstance(expr, Const):
+        return ("value", expr.value)
+    if isinstance(expr, ParamRef):
+        return ("value", params[expr.name])
+    return None
+
+
+def _binary(fn: Callable[[Any, Any], Any], left: Expr, right: Expr,
+            params: Mapping[str, float]) -> Getter:
+    """`fn(left, right)` with leaves read inline: one closure call instead of three."""
+    a, b = _leaf(left, params), _leaf(right, params)
+    if a and b and a[0] == "field" and b[0] == "field":
+        ka, kb = a[1], b[1]
+        return lambda f: fn(f[ka], f[kb])
+    if a and b and a[0] == "field":
+        ka, vb = a[1], b[1]
+        return lambda f: fn(f[ka], vb)
+    if a and b and b[0] == "field":
+        va, kb = a[1], b[1]
+        return lambda f: fn(va, f[kb])
+    lf, rf = compile_expr(left, params), compile_expr(right, params)
+    if b and b[0] == "value":
+        vb = b[1]
+        return lambda f: fn(lf(f), vb)
+    return lambda f: fn(lf(f), rf(f))
+
+
 def compile_expr(expr: Expr, params: Mapping[str, float]) -> Getter:
     """Compile an IR expression into a function of the facts."""
     if isinstance(expr, Const):
@@ -66,9 +97,7 @@ def compile_expr(expr: Expr, params: Mapping[str, float]) -> Getter:
             return lambda f: f[key] not in tokens
         return lambda f: f[key] in tokens
     if isinstance(expr, Arith):
-        fn, left, right = _ARITH[expr.op], compile_expr(expr.left, params), compile_expr(
-            expr.right, params)
-        return lambda f: fn(left(f), right(f))
+        return _binary(_ARITH[expr.op], expr.left, expr.right, params)
     if isinstance(expr, Neg):
         arg = compile_expr(expr.arg, params)
         return lambda f: -arg(f)
@@ -87,8 +116,7 @@ def compile_expr(expr: Expr, params: Mapping[str, float]) -> Getter:
         if expr.left.type == "bool":
             bop = operator.eq if expr.op == "==" else operator.ne
             return lambda f: bop(left(f), right(f))
-        cmp = sem.COMPARE[expr.op]
-        return lambda f: cmp(left(f), right(f))
+        return _binary(sem.COMPARE[expr.op], expr.left, expr.right, params)
     if isinstance(expr, Logic):
         args = [compile_expr(a, params) for a in expr.args]
         if expr.op == "and":
@@ -159,8 +187,9 @@ class Verdict:
 class CompiledRule:
     """One rule compiled for the scalar path."""
 
-    __slots__ = ("all_keys", "applies", "applies3", "applies_keys", "check", "check3",
-                 "check_keys", "cmp", "factor", "left", "op", "right", "rule", "unit")
+    __slots__ = ("all_keys", "applies", "applies3", "applies_keys", "ascending", "check", "check3",
+                 "check_keys", "cmp", "descending", "factor", "left", "left_key", "op",
+                 "other_keys", "right", "rule", "unit")
 
     def __init__(self, rule: Rule, params: Mapping[str, float]) -> None:
         self.rule = rule
@@ -173,6 +202,12 @@ class CompiledRule:
         self.check3 = compile_kleene(rule.check, params)
         cmp = rule.comparison
         self.op = cmp.op if cmp else ""
+        # For the counterfactual: the compared field, and every other field the rule reads.
+        self.left_key = cmp.left.key if cmp is not None and isinstance(cmp.left, FieldRef) else None
+        self.other_keys = frozenset(self.applies_keys) | frozenset(
+            field_keys(cmp.right) if cmp is not None else ())
+        self.ascending = self.op in (">=", ">")
+        self.descending = self.op in ("<=", "<")
         self.left = compile_expr(cmp.left, params) if cmp else None
         self.right = compile_expr(cmp.right, params) if cmp else None
         self.cmp = sem.COMPARE[cmp.op] if cmp else None
@@ -191,25 +226,28 @@ class CompiledRule:
         not_applicable; a yes/no check that is false whatever they are gives fail; anything that
         depends on them is unknown, naming every missing input of the rule. Never pass.
         """
-        if any(f[k] is None for k in self.applies_keys):
-            applies = self.applies3(f)  # type: ignore[misc]
-            if applies is False:
-                return Verdict(Outcome.NOT_APPLICABLE)
-            if applies is None:
+        for k in self.applies_keys:
+            if f[k] is None:
+                applies = self.applies3(f)  # type: ignore[misc]
+                if applies is False:
+                    return _NOT_APPLICABLE
+                if applies is None:
+                    return self._unknown(f)
+                break
+        else:
+            if self.applies is not None and not self.applies(f):
+                return _NOT_APPLICABLE
+        for k in self.check_keys:
+            if f[k] is None:
+                if self.cmp is None and self.check3(f) is False:
+                    return Verdict(Outcome.FAIL, False, True, self._missing(f))
                 return self._unknown(f)
-        elif self.applies is not None and not self.applies(f):
-            return Verdict(Outcome.NOT_APPLICABLE)
-        if any(f[k] is None for k in self.check_keys):
-            if self.cmp is None and self.check3(f) is False:
-                return Verdict(Outcome.FAIL, False, True, self._missing(f))
-            return self._unknown(f)
         if self.cmp is not None:
             m = self.left(f)  # type: ignore[misc]
             r = self.right(f)  # type: ignore[misc]
             if m != m or r != r:
                 return Verdict(Outcome.UNKNOWN, m, r, reason="undefined value (division by zero)")
-            ok = self.cmp(m, r)
-            return Verdict(Outcome.PASS if ok else Outcome.FAIL, m, r)
+            return Verdict(Outcome.PASS if self.cmp(m, r) else Outcome.FAIL, m, r)
         ok = bool(self.check(f))
         return Verdict(Outcome.PASS if ok else Outcome.FAIL, ok, True)
 
@@ -219,10 +257,41 @@ class CompiledRule:
     def _unknown(self, f: Facts) -> Verdict:
         return Verdict(Outcome.UNKNOWN, missing=self._missing(f))
 
-    def passes(self, f: Facts) -> bool:
-        """Whether the facts pass this rule: a fix must make the site comply, not make the rule
-        stop applying (hosting nobody is not a fix)."""
-        return self.verdict(f).outcome is Outcome.PASS
+    def holds(self, f: Facts, *, exact: bool = False) -> bool:
+        """Whether a comparison rule passes on facts whose inputs are all present: the cheap test
+        the counterfactual search repeats. It still applies (hosting nobody is not a fix).
+        `exact` compares without the float tolerance, so a fix aims at the threshold itself."""
+        if self.applies is not None and not self.applies(f):
+            return False
+        m = self.left(f)  # type: ignore[misc]
+        r = self.right(f)  # type: ignore[misc]
+        if m != m or r != r:
+            return False
+        return bool(_EXACT[self.op](m, r) if exact else self.cmp(m, r))  # type: ignore[misc]
+
+    def evaluate(self, f: Facts) -> Result:
+        """The fast path for a rule without `each`: straight to a Result when inputs are present."""
+        cmp = self.cmp
+        for k in self.all_keys:
+            if f[k] is None:
+                return self.result(self.verdict(f), f)
+        if self.applies is not None and not self.applies(f):
+            return Result(self.rule, Outcome.NOT_APPLICABLE, None, None, self.unit, None, self.op)
+        if cmp is None:
+            if self.check(f):
+                return Result(self.rule, Outcome.PASS, True, True)
+            return self.result(Verdict(Outcome.FAIL, False, True), f)
+        m = self.left(f)  # type: ignore[misc]
+        r = self.right(f)  # type: ignore[misc]
+        if m != m or r != r or not cmp(m, r):
+            return self.result(Verdict(
+                Outcome.UNKNOWN if m != m or r != r else Outcome.FAIL, m, r,
+                reason="undefined value (division by zero)" if m != m or r != r else ""), f)
+        if self.factor != 1.0:
+            m *= self.factor
+            r *= self.factor
+        return Result(self.rule, Outcome.PASS, m, r, self.unit,
+                      m - r if self.ascending else r - m if self.descending else None, self.op)
 
     def result(self, v: Verdict, f: Facts | None, item: str | None = None) -> Result:
         measured, required, margin = v.measured, v.required, None
@@ -231,9 +300,24 @@ class CompiledRule:
             required *= self.factor
             if measured == measured and required == required:
                 margin = sem.margin(self.op, measured, required)
-        fixes = find_fixes(self, f) if v.outcome is Outcome.FAIL and f is not None else ()
-        return Result(self.rule, v.outcome, measured, required, self.unit, margin,
-                      self.op if self.cmp is not None else "", v.missing, item, fixes, v.reason)
+        op = self.op if self.cmp is not None else ""
+        if v.outcome is not Outcome.FAIL or f is None or not self.rule.levers:
+            return Result(self.rule, v.outcome, measured, required, self.unit, margin, op,
+                          v.missing, item, (), v.reason)
+        # The first lever that yields a fix is the primary one; the rest wait until asked for.
+        levers = self.rule.levers
+        primary: tuple[Fix, ...] = ()
+        rest = levers
+        for i, lever in enumerate(levers):
+            primary = find_fixes(self, f, (lever,))
+            if primary:
+                rest = levers[i + 1:]
+                break
+        else:
+            rest = ()
+        facts = dict(f)
+        return Result(self.rule, v.outcome, measured, required, self.unit, margin, op, v.missing,
+                      item, primary, v.reason, lambda: find_fixes(self, facts, rest))
 
 
 class ScalarEvaluator:
@@ -252,7 +336,7 @@ class ScalarEvaluator:
     def _one(self, cr: CompiledRule, facts: Facts) -> Result:
         coll = cr.rule.each
         if coll is None:
-            return cr.result(cr.verdict(facts), facts)
+            return cr.evaluate(facts)
         items = facts[coll]
         if items is None:
             return cr.result(Verdict(Outcome.UNKNOWN, missing=(coll,)), None)
@@ -273,6 +357,11 @@ class ScalarEvaluator:
         return cr.result(best[2], best[3], best[4])
 
 
+_NOT_APPLICABLE = Verdict(Outcome.NOT_APPLICABLE)
+_EXACT: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+    "!=": operator.ne,
+}
 _RANK = {Outcome.NOT_APPLICABLE: 0, Outcome.PASS: 1, Outcome.UNKNOWN: 2, Outcome.FAIL: 3}
 
 

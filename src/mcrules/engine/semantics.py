@@ -36,24 +36,26 @@ def fmax(*xs: float) -> float:
     return NAN if any(x != x for x in xs) else max(xs)
 
 
+# Each first tries the plain comparison, which settles most cases with the same answer the
+# tolerant form gives (a >= b implies a >= b - tol, since tol >= 0), before computing the tolerance.
 def ge(a: float, b: float) -> bool:
-    return a >= b - TOL * max(abs(a), abs(b))
+    return a >= b or a >= b - TOL * max(abs(a), abs(b))
 
 
 def gt(a: float, b: float) -> bool:
-    return a > b + TOL * max(abs(a), abs(b))
+    return a > b and a > b + TOL * max(abs(a), abs(b))
 
 
 def le(a: float, b: float) -> bool:
-    return a <= b + TOL * max(abs(a), abs(b))
+    return a <= b or a <= b + TOL * max(abs(a), abs(b))
 
 
 def lt(a: float, b: float) -> bool:
-    return a < b - TOL * max(abs(a), abs(b))
+    return a < b and a < b - TOL * max(abs(a), abs(b))
 
 
 def eq(a: float, b: float) -> bool:
-    return abs(a - b) <= TOL * max(abs(a), abs(b))
+    return a == b or abs(a - b) <= TOL * max(abs(a), abs(b))
 
 
 def ne(a: float, b: float) -> bool:

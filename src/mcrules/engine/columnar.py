@@ -609,27 +609,45 @@ class ColumnarEvaluator:
 
 def _aggregate(cr: _ColumnarRule, ienv: Env, table: ItemTable,
                n: int) -> tuple[CodeArray, FloatArray, FloatArray, list[str | None]]:
-    """A site's verdict is its worst item's; the deciding item is the worst, then the tightest."""
+    """A site's verdict is its worst item's; the deciding item is the worst, then the tightest,
+    then the first: the scalar path's order."""
     codes = np.where(np.isnan(table.present), UNKNOWN, NA).astype(np.uint8)
     measured = np.full(n, sem.NAN)
     required = np.full(n, sem.NAN)
-    labels: list[str | None] = [None] * n
+    labels = np.full(n, None, dtype=object)
     if ienv.n == 0:
-        return codes, measured, required, labels
+        return codes, measured, required, labels.tolist()
     icodes = np.empty(ienv.n, dtype=np.uint8)
     im, ir = np.empty(ienv.n), np.empty(ienv.n)
     cr.run(ienv, icodes, im, ir, write_sides=True)
     slack = cr.slack(icodes, im, ir)
-    order = np.lexsort((np.arange(ienv.n), slack, -icodes.astype(np.int16), table.parent))
-    parents = table.parent[order]
-    first = np.ones(len(order), dtype=np.bool_)
-    first[1:] = parents[1:] != parents[:-1]
-    chosen = order[first]
+    chosen = _deciding_items(table.parent, icodes, slack)
     rows = table.parent[chosen]
     codes[rows] = icodes[chosen]
     measured[rows] = im[chosen]
     required[rows] = ir[chosen]
-    for row, item, code in zip(rows.tolist(), chosen.tolist(), icodes[chosen].tolist(), strict=True):
-        if code != NA and item < len(table.labels):
-            labels[row] = table.labels[item]
-    return codes, measured, required, labels
+    named = icodes[chosen] != NA
+    if table.labels:
+        labels[rows[named]] = table.label_array()[chosen[named]]
+    return codes, measured, required, labels.tolist()
+
+
+def _deciding_items(parent: npt.NDArray[np.intp], icodes: CodeArray,
+                    slack: FloatArray) -> npt.NDArray[np.intp]:
+    """Per parent row, the index of its deciding item: highest code, then least slack, then first."""
+    m = len(parent)
+    if m > 1 and bool(np.any(parent[1:] < parent[:-1])):
+        order = np.lexsort((np.arange(m), slack, -icodes.astype(np.int16), parent))
+        first = np.ones(m, dtype=np.bool_)
+        first[1:] = parent[order][1:] != parent[order][:-1]
+        return order[first].astype(np.intp)
+    # Items grouped by parent (as the readers build them): reductions per group, no sort.
+    starts = np.flatnonzero(np.r_[True, parent[1:] != parent[:-1]])
+    group = np.cumsum(np.r_[True, parent[1:] != parent[:-1]]) - 1
+    top = np.maximum.reduceat(icodes, starts)
+    is_top = icodes == top[group]
+    tight = np.where(is_top, slack, np.inf)
+    least = np.minimum.reduceat(tight, starts)
+    candidate = np.flatnonzero(is_top & (tight == least[group]))
+    first = np.r_[True, group[candidate][1:] != group[candidate][:-1]]
+    return candidate[first].astype(np.intp)

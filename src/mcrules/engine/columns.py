@@ -51,6 +51,13 @@ class ItemTable:
     parent: IndexArray             # per item: its parent row
     columns: dict[str, FloatArray]  # per item: "item.<field>" columns
     labels: list[str | None] = field(default_factory=list)  # per item: its label (id)
+    _label_array: npt.NDArray[np.object_] | None = field(default=None, repr=False, compare=False)
+
+    def label_array(self) -> npt.NDArray[np.object_]:
+        """The labels as an object array, built once per table for vectorised look-ups."""
+        if self._label_array is None:
+            self._label_array = np.asarray(self.labels, dtype=object)
+        return self._label_array
 
 
 @dataclass

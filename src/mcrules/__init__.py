@@ -1,40 +1,64 @@
 """mcrules: the operating standards of migrant centres as declarative, cited, tested rules.
 
-The public API is what `__all__` lists; everything else is internal and may change.
+The public API is what `__all__` lists; everything else is internal and may change. Names are
+imported on first use, so `import mcrules` (and `mcrules --help`) stays fast: pint, numpy and
+pyarrow load only when something needs them.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from mcrules.engine import Fix, Outcome, Result, ScalarEvaluator
-from mcrules.engine.report import Report
-from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
-from mcrules.io import read_site, validate_site
-from mcrules.models import Site
-from mcrules.rules import Pack, Rule, Severity, load_pack
-from mcrules.site import check_site, load_site_pack, site_facts, site_schema
+_EXPORTS = {
+    "Fix": "mcrules.engine.outcomes",
+    "Outcome": "mcrules.engine.outcomes",
+    "Result": "mcrules.engine.outcomes",
+    "ScalarEvaluator": "mcrules.engine.scalar",
+    "Report": "mcrules.engine.report",
+    "InputError": "mcrules.errors",
+    "McrulesError": "mcrules.errors",
+    "RuleLoadError": "mcrules.errors",
+    "UnitError": "mcrules.errors",
+    "read_site": "mcrules.io.site_file",
+    "validate_site": "mcrules.io.site_file",
+    "Site": "mcrules.models.site",
+    "Pack": "mcrules.rules.pack",
+    "Rule": "mcrules.rules.ir",
+    "Severity": "mcrules.rules.ir",
+    "load_pack": "mcrules.rules.loader",
+    "check_site": "mcrules.site.check",
+    "load_site_pack": "mcrules.site.check",
+    "site_facts": "mcrules.site.check",
+    "site_schema": "mcrules.site.check",
+}
 
-__all__ = [
-    "Fix",
-    "InputError",
-    "McrulesError",
-    "Outcome",
-    "Pack",
-    "Report",
-    "Result",
-    "Rule",
-    "RuleLoadError",
-    "ScalarEvaluator",
-    "Severity",
-    "Site",
-    "UnitError",
-    "__version__",
-    "check_site",
-    "load_pack",
-    "load_site_pack",
-    "read_site",
-    "site_facts",
-    "site_schema",
-    "validate_site",
-]
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mcrules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from mcrules.engine.outcomes import Fix, Outcome, Result
+    from mcrules.engine.report import Report
+    from mcrules.engine.scalar import ScalarEvaluator
+    from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
+    from mcrules.io.site_file import read_site, validate_site
+    from mcrules.models.site import Site
+    from mcrules.rules.ir import Rule, Severity
+    from mcrules.rules.loader import load_pack
+    from mcrules.rules.pack import Pack
+    from mcrules.site.check import check_site, load_site_pack, site_facts, site_schema

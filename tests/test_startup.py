@@ -33,3 +33,7 @@ def test_the_cli_loads_nothing_heavy_to_show_help() -> None:
 def test_every_public_name_resolves() -> None:
     for name in mcrules.__all__:
         assert getattr(mcrules, name) is not None
+
+
+def test_all_lists_exactly_the_lazy_exports() -> None:
+    assert set(mcrules.__all__) == {*mcrules._EXPORTS, "__version__"}

@@ -35,7 +35,29 @@ _EXPORTS = {
     "site_schema": "mcrules.site.check",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Fix",
+    "InputError",
+    "McrulesError",
+    "Outcome",
+    "Pack",
+    "Report",
+    "Result",
+    "Rule",
+    "RuleLoadError",
+    "ScalarEvaluator",
+    "Severity",
+    "Site",
+    "UnitError",
+    "__version__",
+    "check_site",
+    "load_pack",
+    "load_site_pack",
+    "read_site",
+    "site_facts",
+    "site_schema",
+    "validate_site",
+]
 
 
 def __getattr__(name: str) -> Any:

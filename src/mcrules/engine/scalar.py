@@ -246,7 +246,7 @@ class CompiledRule:
             m = self.left(f)  # type: ignore[misc]
             r = self.right(f)  # type: ignore[misc]
             if m != m or r != r:
-                return Verdict(Outcome.UNKNOWN, m, r, reason="undefined value (division by zero)")
+                return Verdict(Outcome.UNKNOWN, m, r, reason=_UNDEFINED)
             return Verdict(Outcome.PASS if self.cmp(m, r) else Outcome.FAIL, m, r)
         ok = bool(self.check(f))
         return Verdict(Outcome.PASS if ok else Outcome.FAIL, ok, True)
@@ -283,10 +283,10 @@ class CompiledRule:
             return self.result(Verdict(Outcome.FAIL, False, True), f)
         m = self.left(f)  # type: ignore[misc]
         r = self.right(f)  # type: ignore[misc]
-        if m != m or r != r or not cmp(m, r):
-            return self.result(Verdict(
-                Outcome.UNKNOWN if m != m or r != r else Outcome.FAIL, m, r,
-                reason="undefined value (division by zero)" if m != m or r != r else ""), f)
+        if m != m or r != r:
+            return self.result(Verdict(Outcome.UNKNOWN, m, r, reason=_UNDEFINED), f)
+        if not cmp(m, r):
+            return self.result(Verdict(Outcome.FAIL, m, r), f)
         if self.factor != 1.0:
             m *= self.factor
             r *= self.factor
@@ -358,6 +358,7 @@ class ScalarEvaluator:
 
 
 _NOT_APPLICABLE = Verdict(Outcome.NOT_APPLICABLE)
+_UNDEFINED = "undefined value (division by zero)"
 _EXACT: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
     "!=": operator.ne,

@@ -79,14 +79,14 @@ class Result:
     reason: str = ""
     alternatives_of: Callable[[], tuple[Fix, ...]] | None = field(default=None, repr=False,
                                                                  compare=False)
-    _alternatives: list[tuple[Fix, ...]] = field(default_factory=list, repr=False, compare=False)
+    _alternatives: tuple[Fix, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def fixes(self) -> tuple[Fix, ...]:
         """Every fix: the primary one first, then one per other lever that can flip the verdict."""
-        if not self._alternatives:
-            self._alternatives.append(self.alternatives_of() if self.alternatives_of else ())
-        return self.primary + self._alternatives[0]
+        if self._alternatives is None:
+            self._alternatives = self.alternatives_of() if self.alternatives_of else ()
+        return self.primary + self._alternatives
 
     @property
     def severity(self) -> Severity:

@@ -7,6 +7,7 @@ subject is then a handful of dictionary look-ups and float operations per rule.
 from __future__ import annotations
 
 import operator
+from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -328,15 +329,17 @@ class ScalarEvaluator:
         rules = pack.rules if rule_ids is None else tuple(pack.rule(r) for r in rule_ids)
         self.pack = pack
         self.rules = [CompiledRule(r, params) for r in rules]
+        self._steps: list[Callable[[Facts], Result]] = [
+            cr.evaluate if cr.rule.each is None else partial(self._per_item, cr)
+            for cr in self.rules]
 
     def evaluate(self, facts: Facts) -> list[Result]:
         """Evaluate every rule on one subject's flat facts (see `mcrules.facts`)."""
-        return [self._one(cr, facts) for cr in self.rules]
+        return [step(facts) for step in self._steps]
 
-    def _one(self, cr: CompiledRule, facts: Facts) -> Result:
+    def _per_item(self, cr: CompiledRule, facts: Facts) -> Result:
         coll = cr.rule.each
-        if coll is None:
-            return cr.evaluate(facts)
+        assert coll is not None
         items = facts[coll]
         if items is None:
             return cr.result(Verdict(Outcome.UNKNOWN, missing=(coll,)), None)

@@ -7,9 +7,9 @@ subject is then a handful of dictionary look-ups and float operations per rule.
 from __future__ import annotations
 
 import operator
-from functools import partial
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from mcrules.engine import semantics as sem

@@ -178,3 +178,16 @@ def test_staffed_hours_take_any_rate_of_hours(pack) -> None:  # type: ignore[no-
     r = check({"provides_accommodation": True, "staffing": {"hours_per_week": "24 h/day"}},
               pack).result("mct.staffing.around_the_clock")
     assert (r.outcome, r.measured, r.unit) == (Outcome.PASS, 168.0, "h/week")
+
+
+def test_a_configured_pack_survives_pickling_into_another_process() -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    pack = load_site_pack("mct-2023", variants=["sphere-water-15"])
+    code = ("import pickle, sys, mcrules.units\n"
+            "print(pickle.loads(sys.stdin.buffer.read()).content_hash)")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(pack),
+                         capture_output=True, check=True)
+    assert out.stdout.decode().strip() == pack.content_hash

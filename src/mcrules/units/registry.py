@@ -15,6 +15,8 @@ ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 # People are counted, and per-person rates ("20 L/person/day") are checked by dimension, so a rule
 # that divides litres by toilets instead of people is a load error, not a silent wrong answer.
 ureg.define("person = [population] = people = persons = p")
+# Pickled units (a Pack sent to another process) are restored in the application registry.
+pint.set_application_registry(ureg)
 
 Unit = Any  # pint.Unit; pint's typing is too loose for strict mypy to help here
 

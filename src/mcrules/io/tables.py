@@ -1,0 +1,489 @@
+"""Streaming readers and writers of tables (CSV, JSON Lines, Parquet) in bounded record batches.
+
+Bulk inputs can be far larger than memory, so nothing here ever holds a whole file: readers yield
+`pyarrow.RecordBatch`es of at most `batch_size` rows and writers append batch by batch. The format
+is chosen by the file's extension. pyarrow is imported lazily, so `import mcrules` stays light.
+
+Two conventions let a reader hand over rows it could not parse without losing their place
+(a bad row is quarantined, never dropped, and row numbers stay those of the file):
+
+- `ROW_ERROR_COLUMN`: a string column, non-null on a row the reader could not parse (a CSV record
+  with the wrong number of fields, a JSON line that is not valid JSON); its other columns are null.
+- `JSON_METADATA_KEY`: field metadata marking a string column whose values are JSON texts, used by
+  the JSON Lines reader when one key holds values of mixed types (a number here, "12 m^3/day"
+  there) that no single Arrow type can carry.
+- `FORMAT_METADATA_KEY`: schema metadata naming the format a batch was read from. JSON Lines
+  batches carry ``jsonl``: their strings are JSON strings, never a list written in one cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from mcrules.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+DEFAULT_BATCH_SIZE = 65_536
+ROW_ERROR_COLUMN = "__row_error__"
+JSON_METADATA_KEY = b"mcrules.json"
+FORMAT_METADATA_KEY = b"mcrules.format"
+
+TableFormat = Literal["csv", "jsonl", "parquet"]
+_EXTENSIONS: dict[str, TableFormat] = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+def table_format(path: str | Path) -> TableFormat:
+    """The format a path's extension names; InputError naming the file for any other extension."""
+    suffix = Path(path).suffix.lower()
+    fmt = _EXTENSIONS.get(suffix)
+    if fmt is None:
+        known = ", ".join(sorted(_EXTENSIONS))
+        raise InputError(f"unknown table format {suffix or '(no extension)'!r}; expected one of "
+                         f"{known}", source=str(path))
+    return fmt
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise InputError("bulk tables need pyarrow: pip install 'mcrules[bulk]'") from None
+
+
+class TableSource:
+    """A table file opened for streaming: iterate it for record batches of at most `batch_size`.
+
+    `total_rows` is known up front for Parquet (from its footer) and None otherwise; `fraction_read`
+    tells progress by bytes for CSV and JSON Lines, by rows for Parquet.
+    """
+
+    def __init__(self, path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        if batch_size < 1:
+            raise InputError(f"batch size must be at least 1, got {batch_size}")
+        _require_pyarrow()
+        self.path = Path(path)
+        self.format = table_format(path)
+        self.batch_size = batch_size
+        if not self.path.is_file():
+            raise InputError("no such file", source=str(path))
+        self.size = self.path.stat().st_size
+        self.total_rows: int | None = None
+        self._rows_read = 0
+        self._bytes_read = 0
+        if self.format == "parquet":
+            self.total_rows = self._parquet_file().metadata.num_rows
+
+    @property
+    def fraction_read(self) -> float:
+        """Progress through the file, 0 to 1."""
+        if self.total_rows is not None:
+            return self._rows_read / self.total_rows if self.total_rows else 1.0
+        return min(1.0, self._bytes_read / self.size) if self.size else 1.0
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        readers = {"csv": self._csv, "jsonl": self._jsonl, "parquet": self._parquet}
+        for batch in readers[self.format]():
+            self._rows_read += batch.num_rows
+            yield batch
+
+    def _fail(self, exc: Exception) -> InputError:
+        return InputError(f"cannot read {self.format}: {exc}", source=str(self.path))
+
+    # Parquet ---------------------------------------------------------------------------------
+
+    def _parquet_file(self) -> Any:
+        import pyarrow.parquet as pq
+
+        try:
+            # pre_buffer=False: read column chunks as batches need them, not a row group at once.
+            return pq.ParquetFile(self.path, pre_buffer=False)
+        except (OSError, ValueError) as exc:
+            raise self._fail(exc) from None
+
+    def _parquet(self) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        pf = self._parquet_file()
+        try:
+            yield from pf.iter_batches(batch_size=self.batch_size, use_threads=False)
+        except (OSError, pa.ArrowException) as exc:
+            raise self._fail(exc) from None
+        finally:
+            pf.close()
+
+    # CSV -------------------------------------------------------------------------------------
+
+    def _csv_header(self) -> list[str]:
+        try:
+            with self.path.open(newline="", encoding="utf-8-sig") as f:
+                header = next(csv.reader(f), None)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise self._fail(exc) from None
+        if not header:
+            raise InputError("empty CSV file: expected a header row of column names",
+                             source=str(self.path))
+        return header
+
+    def _csv(self) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        header = self._csv_header()
+        skipped: dict[int, str] = {}
+
+        def on_invalid(row: Any) -> str:
+            # Records are numbered from 1 with the header as record 1 (serial reading only).
+            skipped[row.number - 2] = (f"expected {row.expected_columns} fields, "
+                                       f"got {row.actual_columns}")
+            return "skip"
+
+        # Every column as text: a cell is what the user typed, and types are decided per field
+        # (a later "12 m^3/day" in a column of numbers must not stop the stream).
+        convert = pcsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+                                      null_values=[""], strings_can_be_null=True,
+                                      quoted_strings_can_be_null=True)
+        parse = pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid)
+        read = pcsv.ReadOptions(use_threads=False, block_size=1 << 22)
+        stream = pa.input_stream(str(self.path))
+        try:
+            reader = pcsv.open_csv(stream, read_options=read, parse_options=parse,
+                                   convert_options=convert)
+            placed = _RowPlacer(skipped)
+            for block in reader:
+                self._bytes_read = stream.tell()
+                yield from _rebatch(placed.place(block), self.batch_size)
+            self._bytes_read = self.size
+            for tail in placed.rest(reader.schema):
+                yield from _rebatch(tail, self.batch_size)
+        except pa.ArrowException as exc:
+            raise self._fail(exc) from None
+        finally:
+            stream.close()
+
+    # JSON Lines ------------------------------------------------------------------------------
+
+    def _jsonl(self) -> Iterator[pa.RecordBatch]:
+        try:
+            f = self.path.open("rb")
+        except OSError as exc:
+            raise self._fail(exc) from None
+        with f:
+            while True:
+                lines = _read_lines(f, self.batch_size)
+                self._bytes_read = f.tell()
+                if not lines:
+                    return
+                batch = _parse_jsonl_chunk(lines)
+                yield batch.replace_schema_metadata({**(batch.schema.metadata or {}),
+                                                     FORMAT_METADATA_KEY: b"jsonl"})
+
+
+def _read_lines(f: IO[bytes], limit: int) -> list[bytes]:
+    """The next `limit` non-blank lines of a binary file (blank lines are not rows)."""
+    out: list[bytes] = []
+    for line in f:
+        if line.strip():
+            out.append(line)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
+    """Parse lines with pyarrow's JSON reader; on any trouble, line by line with orjson."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    try:
+        table = pj.read_json(pa.BufferReader(b"\n".join(line.rstrip(b"\r\n") for line in lines)),
+                             read_options=pj.ReadOptions(use_threads=False,
+                                                         block_size=sum(map(len, lines)) + 1))
+    except pa.ArrowException:
+        table = None
+    if table is not None and table.num_rows == len(lines) and not _reinterprets(table.schema):
+        batches = table.to_batches()
+        if table.num_columns == 0 or not batches:
+            return _empty_rows(len(lines))
+        return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
+    return _parse_lines_one_by_one(lines)
+
+
+def _reinterprets(schema: pa.Schema) -> bool:
+    """Whether pyarrow turned text into something else (dates): the fallback keeps it as typed."""
+    import pyarrow as pa
+
+    def bad(t: pa.DataType) -> bool:
+        if pa.types.is_temporal(t):
+            return True
+        if pa.types.is_struct(t):
+            return any(bad(t.field(i).type) for i in range(t.num_fields))
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            return bad(t.value_type)
+        return False
+
+    return any(bad(f.type) for f in schema)
+
+
+def _loads(line: bytes) -> Any:
+    import orjson
+
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # orjson refuses integers beyond 64 bits, which JSON (and the site-file reader) allows.
+        return json.loads(line)
+
+
+def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
+    import orjson
+    import pyarrow as pa
+
+    docs: list[dict[str, Any] | None] = []
+    errors: list[str | None] = []
+    for line in lines:
+        try:
+            doc = _loads(line)
+        except (ValueError, UnicodeDecodeError) as exc:
+            docs.append(None)
+            errors.append(f"invalid JSON: {exc}")
+            continue
+        if not isinstance(doc, dict):
+            docs.append(None)
+            errors.append(f"a site must be a mapping of keys to values, got {type(doc).__name__}")
+            continue
+        docs.append(doc)
+        errors.append(None)
+    keys: dict[str, None] = {}
+    for doc in docs:
+        if doc:
+            keys.update(dict.fromkeys(doc))
+    arrays: list[pa.Array] = []
+    fields: list[pa.Field] = []
+    for key in keys:
+        values = [None if doc is None else doc.get(key) for doc in docs]
+        arr = scalar_array(values)
+        if arr is not None:
+            fields.append(pa.field(key, arr.type))
+        else:
+            # Objects, lists, or mixed types under one key: each value as its JSON text.
+            arr = pa.array([None if v is None else orjson.dumps(v).decode() for v in values],
+                           type=pa.string())
+            fields.append(pa.field(key, pa.string(), metadata={JSON_METADATA_KEY: b"1"}))
+        arrays.append(arr)
+    if any(e is not None for e in errors):
+        arrays.append(pa.array(errors, type=pa.string()))
+        fields.append(pa.field(ROW_ERROR_COLUMN, pa.string()))
+    if not fields:
+        return _empty_rows(len(lines))
+    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def scalar_array(values: Sequence[Any]) -> pa.Array | None:
+    """An Arrow array of plain values of one kind (text, true/false, or numbers), else None.
+
+    pyarrow would turn ``[1.5, True]`` into ``[1.5, 1.0]``; a site field that rejects booleans must
+    see the boolean, so mixed kinds are refused here and handled value by value by the caller.
+    """
+    import pyarrow as pa
+
+    kinds: set[str] = set()
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, bool):
+            kinds.add("bool")
+        elif isinstance(v, int):
+            if not -(2**63) <= v < 2**63:
+                return None
+            kinds.add("number")
+        elif isinstance(v, float):
+            kinds.add("number")
+        elif isinstance(v, str):
+            kinds.add("text")
+        else:
+            return None
+        if len(kinds) > 1:
+            return None
+    if not kinds:
+        return pa.nulls(len(values))
+    try:
+        return pa.array(values)
+    except (pa.ArrowException, OverflowError):
+        return None
+
+
+def _empty_rows(n: int) -> pa.RecordBatch:
+    """`n` rows with no columns (lines that were all `{}`)."""
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_struct_array(pa.array([{}] * n, type=pa.struct([])))
+
+
+class _RowPlacer:
+    """Puts CSV records that pyarrow skipped back in their place, as rows with only an error.
+
+    pyarrow reports a skipped record's number while it parses the block that holds it, before
+    that block's batch is yielded, so each batch can be widened with the records it skipped.
+    """
+
+    def __init__(self, skipped: dict[int, str]) -> None:
+        self.skipped = skipped
+        self.next_row = 0
+
+    def place(self, block: pa.RecordBatch) -> pa.RecordBatch:
+        import numpy as np
+        import pyarrow as pa
+
+        k = block.num_rows
+        start = self.next_row
+        # The block's records span start .. start + k + m - 1, m being the skipped ones among
+        # them: the smallest fixed point of m = #skipped in that span.
+        m = 0
+        while True:
+            found = sum(1 for r in self.skipped if start <= r < start + k + m)
+            if found == m:
+                break
+            m = found
+        if m == 0:
+            self.next_row += k
+            return block
+        bad = sorted(r for r in self.skipped if start <= r < start + k + m)
+        total = k + m
+        is_bad = np.zeros(total, dtype=np.bool_)
+        is_bad[np.asarray(bad) - start] = True
+        take = np.zeros(total, dtype=np.int64)
+        take[~is_bad] = np.arange(k)
+        errors: list[str | None] = [None] * total
+        for r in bad:
+            errors[r - start] = self.skipped.pop(r)
+        self.next_row += total
+        return _with_errors(block.take(pa.array(take, mask=is_bad)), errors)
+
+    def rest(self, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+        """Skipped records after the last parsed row (a ragged last line)."""
+        import pyarrow as pa
+
+        if not self.skipped:
+            return
+        bad = sorted(self.skipped)
+        errors: list[str | None] = [self.skipped.pop(r) for r in bad]
+        self.next_row += len(bad)
+        empty = pa.RecordBatch.from_pylist([], schema=schema)
+        yield _with_errors(empty.take(pa.nulls(len(bad), type=pa.int64())), errors)
+
+
+def _with_errors(batch: pa.RecordBatch, errors: list[str | None]) -> pa.RecordBatch:
+    import pyarrow as pa
+
+    return batch.append_column(pa.field(ROW_ERROR_COLUMN, pa.string()),
+                               pa.array(errors, type=pa.string()))
+
+
+def _rebatch(batch: pa.RecordBatch, size: int) -> Iterator[pa.RecordBatch]:
+    """Slices of at most `size` rows (slices share memory with `batch`)."""
+    for start in range(0, batch.num_rows, size):
+        yield batch.slice(start, size)
+
+
+def read_batches(path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[pa.RecordBatch]:
+    """Record batches of at most `batch_size` rows from a CSV, JSON Lines or Parquet file."""
+    return iter(TableSource(path, batch_size))
+
+
+# Writers ---------------------------------------------------------------------------------------
+
+
+class TableWriter:
+    """Writes record batches of one schema to a file, format by extension, batch by batch.
+
+    The file appears under its name only when `close()` succeeds; until then it is written to a
+    hidden sibling, so an interrupted run never leaves a truncated file that looks complete.
+    """
+
+    def __init__(self, path: str | Path, schema: pa.Schema) -> None:
+        _require_pyarrow()
+        self.path = Path(path)
+        self.format = table_format(path)
+        self.schema = schema
+        self.rows = 0
+        self._partial = self.path.with_name(f".{self.path.name}.partial")
+        self._jsonl: IO[bytes] | None = None
+        self._writer: Any = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.format == "parquet":
+                import pyarrow.parquet as pq
+
+                self._writer = pq.ParquetWriter(self._partial, schema, compression="zstd")
+            elif self.format == "csv":
+                import pyarrow.csv as pcsv
+
+                self._writer = pcsv.CSVWriter(str(self._partial), schema)
+            else:
+                self._jsonl = self._partial.open("wb")
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc}", source=str(path)) from None
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Append one batch; its schema must be the writer's."""
+        if not batch.schema.equals(self.schema):
+            raise InputError(f"batch schema {batch.schema} differs from the file's {self.schema}",
+                             source=str(self.path))
+        if self._jsonl is not None:
+            self._jsonl.write(_jsonl_bytes(batch))
+        else:
+            self._writer.write_batch(batch)
+        self.rows += batch.num_rows
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._jsonl is not None:
+            self._jsonl.close()
+        elif self._writer is not None:
+            self._writer.close()
+        os.replace(self._partial, self.path)
+
+    def abort(self) -> None:
+        """Drop what was written."""
+        try:
+            if self._jsonl is not None:
+                self._jsonl.close()
+            elif self._writer is not None:
+                self._writer.close()
+        finally:
+            self._partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _jsonl_bytes(batch: pa.RecordBatch) -> bytes:
+    """One JSON object per row; floats as orjson writes them, nulls as null."""
+    import orjson
+
+    if batch.num_rows == 0:
+        return b""
+    names = batch.schema.names
+    columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+    dumps = orjson.dumps
+    return b"".join(dumps(dict(zip(names, row, strict=True))) + b"\n"
+                    for row in zip(*columns, strict=True))

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.errors import InputError, McrulesError, RuleLoadError
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.command("bulk")(bulk_cmd)
 
 def _width() -> int | None:
     """A terminal's own width; 120 columns (or $COLUMNS) when piped, instead of rich's 80."""

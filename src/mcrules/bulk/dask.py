@@ -1,0 +1,274 @@
+"""Run bulk evaluation on Dask: the same batch function mapped over a Parquet dataset's row groups.
+
+Use it when the input no longer fits one machine's time budget: many Parquet files, or a cluster
+already running Dask. On one machine `mcrules bulk` is simpler and as fast (it overlaps reading,
+evaluating and writing on threads). Row numbers are those of the files read in sorted order, row
+group after row group, so results equal a single-process run over the same files.
+
+Needs the `dask` extra: ``pip install 'mcrules[dask]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mcrules.bulk.convert import Reject
+from mcrules.bulk.run import (
+    OUTPUT_SCHEMA,
+    REJECT_SCHEMA,
+    BatchResult,
+    BulkSummary,
+    Compiled,
+    compile_pack,
+    evaluate_batch,
+    rejects_batch,
+)
+from mcrules.errors import InputError, McrulesError
+from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter
+from mcrules.rules.pack import Pack
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One row group of one file, and the input row number of its first row."""
+
+    path: str
+    row_group: int
+    offset: int
+    rows: int
+
+
+@dataclass
+class PieceResult:
+    """What one piece gives back to the client: small, whatever the size of the piece."""
+
+    index: int
+    rows_read: int
+    rows_evaluated: int
+    rows_rejected: int
+    counts: np.ndarray[Any, np.dtype[np.int64]]
+    warnings: list[str]
+    rejects: list[Reject]
+    output: pa.Table | None = None
+
+
+@dataclass
+class DatasetResult:
+    """The output of `evaluate_dataset`, in input order."""
+
+    table: pa.Table
+    rejects: list[Reject]
+    summary: BulkSummary
+
+
+def parquet_files(paths: str | Path | Sequence[str | Path]) -> list[Path]:
+    """Files of a dataset: a file, a folder (every .parquet below it) or a list, sorted."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    files: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.parquet")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError("no such file or folder", source=str(p))
+    if not files:
+        raise InputError("no Parquet files found", source=", ".join(map(str, items)))
+    return files
+
+
+def pieces(paths: str | Path | Sequence[str | Path]) -> list[Piece]:
+    """One piece per row group, with global row offsets: read from the footers only."""
+    out: list[Piece] = []
+    offset = 0
+    for path in parquet_files(paths):
+        try:
+            meta = pq.ParquetFile(path).metadata
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"cannot read parquet: {exc}", source=str(path)) from None
+        for rg in range(meta.num_row_groups):
+            rows = meta.row_group(rg).num_rows
+            out.append(Piece(str(path), rg, offset, rows))
+            offset += rows
+    return out
+
+
+@dataclass(frozen=True)
+class PackRecipe:
+    """How a worker rebuilds the client's pack: a Pack holds pint units, which do not unpickle
+    in another process (pint restores them in its default registry, which lacks `person`).
+
+    The rebuilt pack must have the client's content hash, or the worker refuses to evaluate.
+    """
+
+    folder: str | None
+    id: str
+    variants: tuple[str, ...]
+    overrides: tuple[tuple[str, str], ...]
+    rules: tuple[str, ...]
+    content_hash: str
+
+    @classmethod
+    def of(cls, pack: Pack) -> PackRecipe:
+        return cls(None if pack.path is None else str(pack.path), pack.id, pack.applied_variants,
+                   tuple(sorted(pack.overrides.items())), tuple(r.id for r in pack.rules),
+                   pack.content_hash)
+
+    def build(self) -> Pack:
+        """The pack again, from its folder if this machine has it, else by id."""
+        from dataclasses import replace
+
+        from mcrules.site import load_site_pack
+
+        ref = self.folder if self.folder is not None and Path(self.folder).is_dir() else self.id
+        pack = load_site_pack(ref, variants=self.variants, parameters=dict(self.overrides))
+        keep = set(self.rules)
+        pack = replace(pack, rules=tuple(r for r in pack.rules if r.id in keep))
+        if pack.content_hash != self.content_hash:
+            raise McrulesError(f"pack {self.id} on this worker differs from the client's "
+                               f"(content hash {pack.content_hash[:12]} vs "
+                               f"{self.content_hash[:12]}); install the same pack version")
+        return pack
+
+
+_COMPILED: dict[tuple[str, bool], Compiled] = {}
+_SAMPLE = 20
+
+
+def _compiled(recipe: PackRecipe, strict: bool) -> Compiled:
+    """Build and compile a pack once per worker process, keyed by its content hash."""
+    key = (recipe.content_hash, strict)
+    got = _COMPILED.get(key)
+    if got is None:
+        got = _COMPILED[key] = compile_pack(recipe.build(), strict=strict)
+    return got
+
+
+def _batches(piece: Piece, batch_size: int) -> Iterable[tuple[pa.RecordBatch, int]]:
+    pf = pq.ParquetFile(piece.path, pre_buffer=False)
+    try:
+        offset = piece.offset
+        for batch in pf.iter_batches(batch_size=batch_size, row_groups=[piece.row_group],
+                                     use_threads=False):
+            yield batch, offset
+            offset += batch.num_rows
+    finally:
+        pf.close()
+
+
+def _fold(index: int, results: Iterable[BatchResult], rules: int) -> PieceResult:
+    acc = PieceResult(index, 0, 0, 0, np.zeros((rules, 4), dtype=np.int64), [], [])
+    for r in results:
+        acc.rows_read += r.rows_read
+        acc.rows_evaluated += r.rows_evaluated
+        acc.rows_rejected += len({rej.row for rej in r.rejects})
+        acc.counts += r.counts
+        acc.warnings.extend(w for w in r.warnings if w not in acc.warnings)
+        acc.rejects.extend(r.rejects)
+    return acc
+
+
+def evaluate_piece(index: int, piece: Piece, pack: PackRecipe, strict: bool = False,
+                   batch_size: int = DEFAULT_BATCH_SIZE) -> PieceResult:
+    """Evaluate one row group and return its output table (the task `evaluate_dataset` maps)."""
+    compiled = _compiled(pack, strict)
+    outputs: list[pa.RecordBatch] = []
+
+    def results() -> Iterable[BatchResult]:
+        for batch, offset in _batches(piece, batch_size):
+            r = evaluate_batch(batch, compiled, offset)
+            outputs.append(r.output)
+            yield r
+
+    acc = _fold(index, results(), len(compiled.evaluator.rules))
+    acc.output = pa.Table.from_batches(outputs, schema=OUTPUT_SCHEMA)
+    return acc
+
+
+def write_piece(index: int, piece: Piece, pack: PackRecipe, out_dir: str,
+                rejects_dir: str | None = None, strict: bool = False,
+                batch_size: int = DEFAULT_BATCH_SIZE) -> PieceResult:
+    """Evaluate one row group into ``out_dir/part-NNNNN.parquet`` (the task `write_dataset` maps).
+
+    Streams batch by batch, so a worker holds one batch however large the row group.
+    """
+    compiled = _compiled(pack, strict)
+    name = f"part-{index:05d}.parquet"
+    with TableWriter(Path(out_dir) / name, OUTPUT_SCHEMA) as out:
+        def results() -> Iterable[BatchResult]:
+            for batch, offset in _batches(piece, batch_size):
+                r = evaluate_batch(batch, compiled, offset)
+                out.write(r.output)
+                yield r
+
+        acc = _fold(index, results(), len(compiled.evaluator.rules))
+    if rejects_dir is not None:
+        with TableWriter(Path(rejects_dir) / name, REJECT_SCHEMA) as rej:
+            rej.write(rejects_batch(acc.rejects))
+        acc.rejects = acc.rejects[:_SAMPLE]  # the rest is on disk; keep the client small
+    return acc
+
+
+def _summary(pack: Pack, results: Sequence[PieceResult]) -> BulkSummary:
+    summary = BulkSummary([r.id for r in pack.rules])
+    for r in results:
+        summary.rows_read += r.rows_read
+        summary.rows_evaluated += r.rows_evaluated
+        summary.rows_rejected += r.rows_rejected
+        summary.counts = r.counts.copy() if summary.counts is None else summary.counts + r.counts
+        summary.warnings.extend(w for w in r.warnings if w not in summary.warnings)
+        summary.sample_rejects.extend(r.rejects[:_SAMPLE - len(summary.sample_rejects)])
+    summary.check()
+    return summary
+
+
+def _compute(func: Any, tasks: list[Piece], scheduler: Any, **kwargs: Any) -> list[PieceResult]:
+    import dask.bag as db
+
+    if not tasks:
+        return []
+    bag = db.from_sequence(list(enumerate(tasks)), npartitions=len(tasks))  # type: ignore[no-untyped-call]
+    mapped = bag.map(lambda it: func(it[0], it[1], **kwargs))
+    results: list[PieceResult] = mapped.compute(scheduler=scheduler)
+    return sorted(results, key=lambda r: r.index)
+
+
+def evaluate_dataset(paths: str | Path | Sequence[str | Path], pack: Pack, *,
+                     strict: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                     scheduler: Any = None) -> DatasetResult:
+    """Evaluate every row of a Parquet dataset on Dask and gather the output on the client.
+
+    The whole output comes back to this process: for outputs larger than memory use
+    `write_dataset`. `scheduler` is passed to Dask (None: the active client, if any).
+    """
+    results = _compute(evaluate_piece, pieces(paths), scheduler, pack=PackRecipe.of(pack),
+                       strict=strict,
+                       batch_size=batch_size)
+    tables = [r.output for r in results if r.output is not None]
+    table = pa.concat_tables(tables) if tables else OUTPUT_SCHEMA.empty_table()
+    rejects = [rej for r in results for rej in r.rejects]
+    return DatasetResult(table, rejects, _summary(pack, results))
+
+
+def write_dataset(paths: str | Path | Sequence[str | Path], out_dir: str | Path, pack: Pack, *,
+                  rejects_dir: str | Path | None = None, strict: bool = False,
+                  batch_size: int = DEFAULT_BATCH_SIZE, scheduler: Any = None) -> BulkSummary:
+    """Evaluate a Parquet dataset on Dask, each worker writing its own part files.
+
+    ``out_dir`` (and ``rejects_dir``) receive one ``part-NNNNN.parquet`` per input row group, in
+    input order by name; read them back as one table with ``pyarrow.dataset``. Only counts travel
+    back to the client.
+    """
+    results = _compute(write_piece, pieces(paths), scheduler, pack=PackRecipe.of(pack),
+                       out_dir=str(out_dir),
+                       rejects_dir=None if rejects_dir is None else str(rejects_dir),
+                       strict=strict, batch_size=batch_size)
+    return _summary(pack, results)

@@ -1,0 +1,302 @@
+"""What the bulk converter must know about an input model, read from the pydantic model itself.
+
+The rule `Schema` says what a rule may read; converting raw rows needs more: which fields take a
+quantity with a unit, their bounds, defaults, required item fields, which models run validators.
+Reading all of it from the model means a field added or tightened there is converted the same way
+by the scalar and the bulk path, and anything this module cannot mirror with vectorised code
+(an unknown constraint, a custom validator) is marked so the converter asks pydantic instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal, Union
+
+import annotated_types
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from mcrules.models.fields import Quantity
+from mcrules.rules.schema import FieldSpec, Schema
+
+LeafKind = Literal["quantity", "integer", "number", "bool", "enum", "set", "text", "opaque"]
+
+# Model settings whose effect the vectorised paths reproduce (or that do not change validation).
+_KNOWN_CONFIG = {"extra", "str_strip_whitespace", "frozen", "title", "json_schema_extra",
+                 "protected_namespaces", "populate_by_name"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One input field converted to one column (or one column per token, for sets).
+
+    `path` is the dotted input path (``toilets.female``; for an item field, its name within the
+    item); `attrs` is the attribute chain that reads the validated value back from the model.
+    `opaque` leaves carry a constraint or validator the converter does not mirror: every distinct
+    value goes through pydantic, which is exact and slower.
+    """
+
+    path: str
+    attrs: tuple[str, ...]
+    spec: FieldSpec
+    kind: LeafKind
+    unit: str = "dimensionless"
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int = 0
+    strip: bool = False
+    required: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A nested model (``toilets``): present when given, even empty, which decides its defaults.
+
+    `validators` is true when the model runs model validators; the converter then re-runs the
+    model on each distinct combination of its converted values, so their effect is exact.
+    """
+
+    path: str
+    model: type[BaseModel]
+    leaves: tuple[str, ...]
+    validators: bool
+
+
+@dataclass(frozen=True)
+class ItemsLayout:
+    """A list of nested models (``sanitation``): one item table, per-item leaves, a label field."""
+
+    path: str
+    model: type[BaseModel]
+    leaves: dict[str, Leaf]
+    label: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The whole input model. `row_reason` is set when only whole-row validation is exact."""
+
+    model: type[BaseModel]
+    leaves: dict[str, Leaf]
+    groups: dict[str, Group]
+    collections: dict[str, ItemsLayout]
+    row_reason: str | None = None
+
+    def known_prefix(self, path: str) -> bool:
+        """Whether `path` names something of the model (a leaf, group or collection)."""
+        return path in self.leaves or path in self.groups or path in self.collections
+
+
+@dataclass
+class _Unwrapped:
+    base: Any
+    metadata: list[Any]
+    optional: bool
+
+
+def _unwrap(tp: Any, metadata: list[Any]) -> _Unwrapped:
+    """Peel `Optional[...]` and `Annotated[...]`, collecting constraints from every layer."""
+    out = _Unwrapped(tp, [], False)
+    pending = list(metadata)
+    while True:
+        origin = typing.get_origin(out.base)
+        if origin is typing.Annotated:
+            args = typing.get_args(out.base)
+            out.base = args[0]
+            pending.extend(args[1:])
+        elif origin in (Union, types.UnionType):
+            members = [a for a in typing.get_args(out.base) if a is not type(None)]
+            if len(members) != 1:
+                break
+            out.optional = True
+            out.base = members[0]
+        else:
+            break
+    for meta in pending:
+        if isinstance(meta, FieldInfo):
+            out.metadata.extend(meta.metadata)
+        else:
+            out.metadata.append(meta)
+    return out
+
+
+def _leaf(path: str, attrs: tuple[str, ...], info: FieldInfo, spec: FieldSpec,
+          strip: bool) -> Leaf:
+    u = _unwrap(info.annotation, list(info.metadata))
+    required = info.is_required()
+    default = None if info.default is PydanticUndefined else info.default
+    opaque = info.default_factory is not None
+    minimum = maximum = None
+    min_length = 0
+    quantity: Quantity | None = None
+    for meta in u.metadata:
+        if isinstance(meta, Quantity) and quantity is None:
+            quantity = meta
+        elif isinstance(meta, annotated_types.Ge):
+            minimum = float(meta.ge)  # type: ignore[arg-type]
+        elif isinstance(meta, annotated_types.Le):
+            maximum = float(meta.le)  # type: ignore[arg-type]
+        elif isinstance(meta, annotated_types.MinLen):
+            min_length = int(meta.min_length)
+        else:
+            opaque = True
+    base = u.base
+    kind: LeafKind
+    if quantity is not None:
+        if minimum is not None or maximum is not None or min_length:
+            opaque = True
+        kind = "quantity"
+        return Leaf(path, attrs, spec, "opaque" if opaque else kind, unit=quantity.unit,
+                    minimum=0.0, maximum=quantity.maximum, required=required, default=default)
+    if base is bool:
+        kind = "bool"
+    elif base is int:
+        kind = "integer"
+    elif base is float:
+        kind = "number"
+    elif base is str:
+        kind = "text"
+    elif isinstance(base, type) and issubclass(base, Enum):
+        kind = "enum"
+        opaque = opaque or not all(isinstance(m.value, str) for m in base)
+    elif typing.get_origin(base) is list:
+        inner = _unwrap(typing.get_args(base)[0], [])
+        kind = "set"
+        opaque = opaque or bool(inner.metadata) or inner.optional or not (
+            isinstance(inner.base, type) and issubclass(inner.base, Enum)
+            and all(isinstance(m.value, str) for m in inner.base))
+    else:
+        kind = "opaque"
+    if kind in ("bool", "enum", "set") and (minimum is not None or maximum is not None):
+        opaque = True
+    if kind != "text" and min_length:
+        opaque = True
+    if (kind == "set") != (spec.kind == "set"):
+        opaque = True
+    return Leaf(path, attrs, spec, "opaque" if opaque else kind, minimum=minimum,
+                maximum=maximum, min_length=min_length, strip=strip and kind == "text",
+                required=required, default=default)
+
+
+def _has_validators(model: type[BaseModel]) -> bool:
+    d = model.__pydantic_decorators__
+    return bool(d.model_validators or d.root_validators or d.validators)
+
+
+def _field_validated(model: type[BaseModel]) -> set[str]:
+    d = model.__pydantic_decorators__
+    names: set[str] = set()
+    for dec in d.field_validators.values():
+        names.update(dec.info.fields)
+    return names
+
+
+def _config_problem(model: type[BaseModel]) -> str | None:
+    config = dict(model.model_config)
+    unknown = sorted(set(config) - _KNOWN_CONFIG)
+    if unknown:
+        return f"{model.__name__} sets {', '.join(unknown)}"
+    if config.get("extra") != "forbid":
+        return f"{model.__name__} does not forbid unknown keys"
+    if any(info.alias or info.validation_alias for info in model.model_fields.values()):
+        return f"{model.__name__} uses aliases"
+    return None
+
+
+_LAYOUTS: dict[tuple[type[BaseModel], int], tuple[Schema, Layout]] = {}
+
+
+def layout_for(model: type[BaseModel], schema: Schema) -> Layout:
+    """The converter's view of `model`, checked against the rule schema derived from it."""
+    hit = _LAYOUTS.get((model, id(schema)))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    layout = _build(model, schema)
+    _LAYOUTS[(model, id(schema))] = (schema, layout)
+    return layout
+
+
+def _build(model: type[BaseModel], schema: Schema) -> Layout:
+    leaves: dict[str, Leaf] = {}
+    groups: dict[str, Group] = {}
+    collections: dict[str, ItemsLayout] = {}
+    reasons: list[str] = []
+    if _has_validators(model):
+        reasons.append(f"{model.__name__} runs model validators")
+
+    def walk(m: type[BaseModel], prefix: str, attrs: tuple[str, ...]) -> list[str]:
+        problem = _config_problem(m)
+        if problem:
+            reasons.append(problem)
+        strip = bool(m.model_config.get("str_strip_whitespace"))
+        validated = _field_validated(m)
+        mine: list[str] = []
+        for name, info in m.model_fields.items():
+            path = prefix + name
+            u = _unwrap(info.annotation, list(info.metadata))
+            base = u.base
+            if isinstance(base, type) and issubclass(base, BaseModel):
+                if info.is_required() or info.default is not None:
+                    reasons.append(f"{path} is a required or defaulted nested model")
+                sub = walk(base, path + ".", (*attrs, name))
+                groups[path] = Group(path, base, tuple(sub), _has_validators(base))
+                mine.extend(sub)
+                continue
+            list_of = _unwrap(typing.get_args(base)[0], []).base \
+                if typing.get_origin(base) is list else None
+            if isinstance(list_of, type) and issubclass(list_of, BaseModel):
+                if prefix:
+                    reasons.append(f"{path}: a list of models inside a nested model")
+                    continue
+                collections[path] = _items(path, list_of, schema, reasons)
+                continue
+            spec = schema.fields.get(path)
+            if spec is None:
+                reasons.append(f"{path} is not in the rule schema")
+                continue
+            leaf = _leaf(path, (*attrs, name), info, spec, strip)
+            if name in validated:
+                leaf = dataclasses.replace(leaf, kind="opaque")
+            if leaf.required and prefix:
+                reasons.append(f"{path} is required inside a nested model")
+            leaves[path] = leaf
+            mine.append(path)
+        return mine
+
+    walk(model, "", ())
+    missing = set(schema.fields) - set(leaves)
+    if missing:
+        reasons.append(f"schema fields without an input: {', '.join(sorted(missing))}")
+    return Layout(model, leaves, groups, collections, "; ".join(reasons) or None)
+
+
+def _items(path: str, model: type[BaseModel], schema: Schema, reasons: list[str]) -> ItemsLayout:
+    coll = schema.collections.get(path)
+    if coll is None:
+        reasons.append(f"collection {path} is not in the rule schema")
+        return ItemsLayout(path, model, {}, "")
+    if _has_validators(model):
+        reasons.append(f"{model.__name__} runs model validators")
+    problem = _config_problem(model)
+    if problem:
+        reasons.append(problem)
+    strip = bool(model.model_config.get("str_strip_whitespace"))
+    validated = _field_validated(model)
+    leaves: dict[str, Leaf] = {}
+    for name, info in model.model_fields.items():
+        spec = coll.fields.get(name)
+        u = _unwrap(info.annotation, list(info.metadata))
+        if spec is None or (isinstance(u.base, type) and issubclass(u.base, BaseModel)):
+            reasons.append(f"{path}.{name} is not a plain field of the rule schema")
+            continue
+        leaf = _leaf(name, (name,), info, spec, strip)
+        if name in validated:
+            leaf = dataclasses.replace(leaf, kind="opaque")
+        leaves[name] = leaf
+    return ItemsLayout(path, model, leaves, coll.label)

@@ -1,0 +1,307 @@
+"""Evaluate a pack over a stream of record batches: one output row per (input row, rule).
+
+`evaluate_batch` is a pure function of one batch (plus a compiled evaluator and converter), so the
+same code runs in a loop, on a thread pool, or on Dask workers. `evaluate` streams it over any
+iterable of batches in input order, with a bounded number of batches in flight, and keeps a
+`BulkSummary`; `run_file` wires it to the table readers and writers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from mcrules.bulk.convert import Converter, Reject
+from mcrules.engine.columnar import ColumnarEvaluator
+from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
+from mcrules.errors import InputError, McrulesError
+from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter
+from mcrules.rules.pack import Pack
+from mcrules.site import site_schema
+
+NAME_FIELD = "name"
+OUTCOMES: tuple[str, ...] = tuple(CODE_TO_OUTCOME[Code(i)].value for i in range(len(Code)))
+
+OUTPUT_SCHEMA = pa.schema([
+    pa.field("row", pa.int64(), nullable=False),
+    pa.field("rule", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+    pa.field("outcome", pa.dictionary(pa.int8(), pa.string()), nullable=False),
+    pa.field("measured", pa.float64()),
+    pa.field("required", pa.float64()),
+    pa.field("unit", pa.dictionary(pa.int32(), pa.string())),
+    pa.field("item", pa.string()),
+    pa.field("name", pa.string()),
+])
+REJECT_SCHEMA = pa.schema([
+    pa.field("row", pa.int64(), nullable=False),
+    pa.field("field", pa.string()),
+    pa.field("reason", pa.string()),
+])
+_SAMPLE_REJECTS = 20
+
+
+class BulkIntegrityError(McrulesError):
+    """Rows went missing: rows read differs from rows evaluated plus rows rejected."""
+
+
+class BatchResult(NamedTuple):
+    """What one input batch gives: output rows, rejects, outcome counts, warnings."""
+
+    output: pa.RecordBatch
+    rejects: list[Reject]
+    counts: npt.NDArray[np.int64]  # (rules, 4): per rule, rows per outcome code
+    warnings: list[str]
+    rows_read: int
+    rows_evaluated: int
+
+
+@dataclass
+class BulkSummary:
+    """Counts of a bulk run; `check` proves no row was lost (rows in = evaluated + rejected)."""
+
+    rule_ids: list[str]
+    rows_read: int = 0
+    rows_evaluated: int = 0
+    rows_rejected: int = 0
+    counts: npt.NDArray[np.int64] | None = None
+    warnings: list[str] = field(default_factory=list)
+    sample_rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def outcomes(self) -> dict[str, dict[str, int]]:
+        """Per rule, rows per outcome."""
+        counts = self.counts if self.counts is not None else np.zeros((len(self.rule_ids), 4),
+                                                                      dtype=np.int64)
+        return {rid: {o: int(counts[r, c]) for c, o in enumerate(OUTCOMES)}
+                for r, rid in enumerate(self.rule_ids)}
+
+    def add(self, result: BatchResult) -> None:
+        """Fold one batch in; warnings are kept once each, in the order first seen."""
+        self.rows_read += result.rows_read
+        self.rows_evaluated += result.rows_evaluated
+        self.rows_rejected += len({r.row for r in result.rejects})
+        self.counts = result.counts.copy() if self.counts is None else self.counts + result.counts
+        for w in result.warnings:
+            if w not in self.warnings:
+                self.warnings.append(w)
+        room = _SAMPLE_REJECTS - len(self.sample_rejects)
+        if room > 0:
+            self.sample_rejects.extend(result.rejects[:room])
+
+    def check(self) -> None:
+        """Raise BulkIntegrityError unless every row read was evaluated or rejected."""
+        if self.rows_read != self.rows_evaluated + self.rows_rejected:
+            raise BulkIntegrityError(
+                f"{self.rows_read} rows read but {self.rows_evaluated} evaluated and "
+                f"{self.rows_rejected} rejected")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain data (for JSON)."""
+        return {"rows_read": self.rows_read, "rows_evaluated": self.rows_evaluated,
+                "rows_rejected": self.rows_rejected, "outcomes": self.outcomes,
+                "warnings": list(self.warnings)}
+
+
+class Compiled(NamedTuple):
+    """A pack compiled for bulk: the columnar evaluator and the input converter."""
+
+    evaluator: ColumnarEvaluator
+    converter: Converter
+
+
+def compile_pack(pack: Pack, *, strict: bool = False) -> Compiled:
+    """Compile once per process; every batch reuses it."""
+    return Compiled(ColumnarEvaluator(pack), Converter(site_schema(), strict=strict))
+
+
+def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
+    """Convert and evaluate one input batch: a pure function of its arguments."""
+    evaluator, converter = compiled
+    got = converter.convert(batch, row_offset)
+    res = evaluator.evaluate(got.columns)
+    n, rule_ids = got.columns.n, res.rule_ids
+    r = len(rule_ids)
+    codes = np.empty((n, r), dtype=np.int8)
+    measured = np.empty((n, r), dtype=np.float64)
+    required = np.empty((n, r), dtype=np.float64)
+    counts = np.zeros((r, len(OUTCOMES)), dtype=np.int64)
+    for j, rid in enumerate(rule_ids):
+        codes[:, j] = res.codes[rid]
+        measured[:, j] = res.measured[rid]
+        required[:, j] = res.required[rid]
+        counts[j] = np.bincount(res.codes[rid], minlength=len(OUTCOMES))[:len(OUTCOMES)]
+    units = [res.units[rid] for rid in rule_ids]
+    output = _output(got.rows, rule_ids, codes, measured, required, units,
+                     [res.items.get(rid) for rid in rule_ids], got.texts.get(NAME_FIELD))
+    return BatchResult(output, got.rejects, counts, got.warnings, batch.num_rows, n)
+
+
+def _output(rows: npt.NDArray[np.int64], rule_ids: list[str], codes: npt.NDArray[np.int8],
+            measured: npt.NDArray[np.float64], required: npt.NDArray[np.float64],
+            units: list[str], items: list[list[str | None] | None],
+            names: pa.Array | None) -> pa.RecordBatch:
+    """Row-major output: each input row's rules together, in pack order."""
+    n, r = codes.shape
+    total = n * r
+    rule_index = np.tile(np.arange(r, dtype=np.int32), n)
+    unit_names = sorted(set(units))
+    unit_of_rule = np.array([unit_names.index(u) for u in units], dtype=np.int32)
+    m, q = measured.ravel(), required.ravel()
+    columns = [
+        pa.array(np.repeat(rows, r)),
+        pa.DictionaryArray.from_arrays(pa.array(rule_index), pa.array(rule_ids, pa.string())),
+        pa.DictionaryArray.from_arrays(pa.array(codes.ravel()), pa.array(OUTCOMES, pa.string())),
+        pa.array(m, mask=np.isnan(m)),
+        pa.array(q, mask=np.isnan(q)),
+        pa.DictionaryArray.from_arrays(pa.array(unit_of_rule[rule_index]),
+                                       pa.array(unit_names, pa.string())),
+        _items_column(items, n, r, total),
+        _names_column(names, n, r),
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=OUTPUT_SCHEMA)
+
+
+def _items_column(items: list[list[str | None] | None], n: int, r: int, total: int) -> pa.Array:
+    """The deciding item's label for per-item rules, null elsewhere: one gather in Arrow."""
+    chunks: list[pa.Array] = []
+    index = np.full(total, -1, dtype=np.int64)
+    for j, labels in enumerate(items):
+        if labels is None or all(s is None for s in labels):
+            continue
+        index[j::r] = np.arange(n, dtype=np.int64) + n * len(chunks)
+        chunks.append(pa.array(labels, pa.string()))
+    if not chunks:
+        return pa.nulls(total, pa.string())
+    return pa.concat_arrays(chunks).take(pa.array(index, mask=index < 0))
+
+
+def _names_column(names: pa.Array | None, n: int, r: int) -> pa.Array:
+    if names is None or names.null_count == len(names):
+        return pa.nulls(n * r, pa.string())
+    return names.take(pa.array(np.repeat(np.arange(n, dtype=np.int32), r)))
+
+
+def default_workers() -> int:
+    """Threads for evaluating batches: two when the machine has them (measured in docs/bulk.md)."""
+    return min(2, os.cpu_count() or 1)
+
+
+class BulkRun:
+    """An iterator of output batches in input order; `summary` grows as it is consumed.
+
+    Rejects go to `on_rejects` when given, else are kept in `rejects`. At most `workers + 1`
+    batches are in flight (one of them being consumed), so memory stays bounded however long the
+    input is.
+    """
+
+    def __init__(self, batches: Iterable[pa.RecordBatch], pack: Pack, *, strict: bool = False,
+                 workers: int | None = None,
+                 on_rejects: Callable[[list[Reject]], None] | None = None) -> None:
+        self.compiled = compile_pack(pack, strict=strict)
+        self.summary = BulkSummary([cr.rule.id for cr in self.compiled.evaluator.rules])
+        self.rejects: list[Reject] = []
+        self._on_rejects = on_rejects
+        self._workers = default_workers() if workers is None else max(1, workers)
+        self._results = self._run(iter(batches))
+
+    def __iter__(self) -> BulkRun:
+        return self
+
+    def __next__(self) -> pa.RecordBatch:
+        result = next(self._results)
+        self.summary.add(result)
+        if result.rejects:
+            if self._on_rejects is not None:
+                self._on_rejects(result.rejects)
+            else:
+                self.rejects.extend(result.rejects)
+        return result.output
+
+    def _tasks(self, batches: Iterator[pa.RecordBatch]) -> Iterator[tuple[pa.RecordBatch, int]]:
+        offset = 0
+        for batch in batches:
+            yield batch, offset
+            offset += batch.num_rows
+
+    def _run(self, batches: Iterator[pa.RecordBatch]) -> Iterator[BatchResult]:
+        compiled = self.compiled
+        tasks = self._tasks(batches)
+        if self._workers == 1:
+            for batch, offset in tasks:
+                yield evaluate_batch(batch, compiled, offset)
+            return
+        with ThreadPoolExecutor(self._workers, thread_name_prefix="mcrules-bulk") as pool:
+            pending: deque[Future[BatchResult]] = deque()
+            try:
+                for batch, offset in tasks:
+                    pending.append(pool.submit(evaluate_batch, batch, compiled, offset))
+                    if len(pending) > self._workers:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for f in pending:
+                    f.cancel()
+
+
+def evaluate(batches: Iterable[pa.RecordBatch], pack: Pack, *, strict: bool = False,
+             workers: int | None = None,
+             on_rejects: Callable[[list[Reject]], None] | None = None) -> BulkRun:
+    """Evaluate `pack` on every row of `batches`, yielding one output batch per input batch.
+
+    Output columns: `row` (0-based input row), `rule`, `outcome`, `measured`, `required`, `unit`,
+    `item` (the deciding item of per-item rules) and `name`. Invalid rows are not evaluated:
+    they are rejected with their row number, field and reason (see `BulkRun`).
+    """
+    return BulkRun(batches, pack, strict=strict, workers=workers, on_rejects=on_rejects)
+
+
+def rejects_batch(rejects: list[Reject]) -> pa.RecordBatch:
+    """Rejects as a record batch of `REJECT_SCHEMA`."""
+    return pa.RecordBatch.from_arrays(
+        [pa.array([r.row for r in rejects], pa.int64()),
+         pa.array([r.field for r in rejects], pa.string()),
+         pa.array([r.reason for r in rejects], pa.string())], schema=REJECT_SCHEMA)
+
+
+Progress = Callable[[BulkSummary, float], None]
+
+
+def run_file(input: str | Path, output: str | Path, pack: Pack, rejects: str | Path | None = None,
+             progress: Progress | None = None, *, strict: bool = False,
+             batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None) -> BulkSummary:
+    """Evaluate every row of a table file and write the results (and rejects) as tables.
+
+    Formats follow the extensions (.csv, .jsonl, .parquet). `progress` is called after each batch
+    with the summary so far and the fraction of the input read. Output files appear only when the
+    run completes.
+    """
+    paths = {Path(input).resolve(): "input", Path(output).resolve(): "output"}
+    if len(paths) < 2 or (rejects is not None and Path(rejects).resolve() in paths):
+        raise InputError("the input, output and rejects files must all differ")
+    source = TableSource(input, batch_size)
+    with ExitStack() as stack:
+        out = stack.enter_context(TableWriter(output, OUTPUT_SCHEMA))
+        rej = stack.enter_context(TableWriter(rejects, REJECT_SCHEMA)) if rejects else None
+
+        def write_rejects(found: list[Reject]) -> None:
+            if rej is not None:
+                rej.write(rejects_batch(found))
+
+        run = evaluate(source, pack, strict=strict, workers=workers, on_rejects=write_rejects)
+        for batch in run:
+            out.write(batch)
+            if progress is not None:
+                progress(run.summary, source.fraction_read)
+        run.summary.check()
+    return run.summary

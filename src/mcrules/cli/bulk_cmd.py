@@ -1,0 +1,131 @@
+"""`mcrules bulk`: evaluate a pack over a table of sites and write one row per (site, rule).
+
+Only typer is imported at module level: numpy and pyarrow load when the command runs, so
+`mcrules --help` and `import mcrules` stay fast and work without the `bulk` extra.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mcrules.bulk import BulkSummary
+
+INSTALL_HINT = "pip install 'mcrules[bulk]'"
+SHOWN_OUTCOMES = ("pass", "fail", "unknown", "not_applicable")
+
+
+def _show_progress(console: Console) -> bool:
+    """A live bar only for a person at a terminal: not when piped, not under CI."""
+    return console.is_terminal and os.environ.get("CI", "").lower() not in ("true", "1")
+
+
+@contextmanager
+def _progress(console: Console, input_name: str,
+              enabled: bool) -> Iterator[Callable[[BulkSummary, float], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"evaluating {input_name}", total=1.0, rows=0)
+
+        def update(summary: BulkSummary, fraction: float) -> None:
+            bar.update(task, completed=fraction, rows=summary.rows_read)
+
+        yield update
+
+
+def _render(summary: BulkSummary, console: Console) -> None:
+    from rich.table import Table
+
+    console.print(f"rows read {summary.rows_read:,}, evaluated {summary.rows_evaluated:,}, "
+                  f"rejected {summary.rows_rejected:,}")
+    table = Table(title="Outcomes per rule", title_justify="left")
+    table.add_column("rule")
+    for outcome in SHOWN_OUTCOMES:
+        table.add_column(outcome, justify="right")
+    for rule_id, counts in summary.outcomes.items():
+        table.add_row(rule_id, *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
+    console.print(table)
+
+
+def bulk_cmd(
+    input: Annotated[Path, typer.Argument(
+        help="Sites to check: .csv, .jsonl or .parquet, one site per row.", show_default=False)],
+    out_path: Annotated[Path, typer.Option(
+        "--out", "-o", help="Results: .parquet, .csv or .jsonl, one row per (site, rule).",
+        show_default=False)],
+    pack: Annotated[str, typer.Option("--pack", "-p", help="Pack id or folder.")] = "mct-2023",
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Write invalid rows here (row, field, reason); format by extension.")
+    ] = None,
+    variant: Annotated[list[str] | None, typer.Option(
+        "--variant", help="Apply a named variant of the pack (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a parameter, e.g. --set water_per_person='15 L/person/day'.")
+    ] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Reject rows with unknown keys instead of warning about the columns.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="Rows per batch: memory grows with it.")] = 65_536,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Threads evaluating batches. Default: 2 when there are 2 cores.")
+    ] = None,
+) -> None:
+    """Check every site of a table against a pack; write outcomes per site and rule."""
+    from mcrules.cli import main as cli
+
+    try:
+        import numpy  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        from rich.markup import escape
+
+        cli.err.print("[bold red]error:[/] "
+                      + escape(f"bulk evaluation needs {exc.name}: {INSTALL_HINT}"))
+        raise typer.Exit(cli.EXIT_INVALID) from None
+    from mcrules.bulk import run_file
+    from mcrules.errors import McrulesError
+    from mcrules.site import load_site_pack
+
+    params = cli._parse_sets(set_ or [])
+    try:
+        loaded = load_site_pack(pack, variants=variant or (), parameters=params)
+        with _progress(cli.out, input.name, _show_progress(cli.out)) as progress:
+            summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,
+                               batch_size=batch_size, workers=workers)
+    except McrulesError as exc:
+        raise cli._fail_input(exc) from None
+    for warning in summary.warnings:
+        cli.err.print(f"warning: {warning}", markup=False)
+    if summary.rows_rejected and rejects is None:
+        for r in summary.sample_rejects:
+            cli.err.print(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}", markup=False)
+        more = summary.rows_rejected - len({r.row for r in summary.sample_rejects})
+        hint = f"{more:,} more rejected rows; " if more > 0 else ""
+        cli.err.print(f"{hint}write every reject with --rejects FILE", markup=False)
+    _render(summary, cli.out)
+    sys.stdout.flush()
+    raise typer.Exit(cli.EXIT_OK)

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -73,6 +73,19 @@ def _parse_sets(values: list[str]) -> dict[str, str]:
     return out_
 
 
+def _load_packs(refs: list[str] | None, variants: list[str] | None = None,
+                params: dict[str, str] | None = None, as_of: dt.date | None = None) -> list[Any]:
+    """The packs named on the command line (default mct-2023); exit 2 with the reason if one
+    does not load."""
+    from mcrules.site import load_site_pack
+
+    try:
+        return [load_site_pack(p, variants=variants or (), parameters=params, as_of=as_of)
+                for p in (refs or ["mct-2023"])]
+    except McrulesError as exc:
+        raise _fail_input(exc) from None
+
+
 PackOpt = Annotated[list[str] | None, typer.Option(
     "--pack", "-p", help="Pack id or folder (repeatable). Default: mct-2023.")]
 VariantOpt = Annotated[list[str] | None, typer.Option(
@@ -98,7 +111,7 @@ def check_site_cmd(
     """Check a site layout against the pack's rules and say what to change."""
     from mcrules.io import read_site
     from mcrules.report import FORMATS, render_json, render_markdown, render_text
-    from mcrules.site import check_site, load_site_pack
+    from mcrules.site import check_site
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
@@ -111,10 +124,9 @@ def check_site_cmd(
     params = _parse_sets(set_ or [])
     try:
         site, warnings = read_site(file, strict=strict)
-        packs = [load_site_pack(p, variants=variant or (), parameters=params, as_of=date)
-                 for p in (pack or ["mct-2023"])]
     except McrulesError as exc:
         raise _fail_input(exc) from None
+    packs = _load_packs(pack, variant, params, date)
     report = check_site(site, packs, source=str(file), warnings=warnings)
     if fmt == "json":
         sys.stdout.buffer.write(render_json(report))
@@ -131,13 +143,7 @@ def rules_list(pack: PackOpt = None) -> None:
     """List every rule: id, severity, title."""
     from rich.table import Table
 
-    from mcrules.site import load_site_pack
-
-    try:
-        packs = [load_site_pack(p) for p in (pack or ["mct-2023"])]
-    except McrulesError as exc:
-        raise _fail_input(exc) from None
-    for p in packs:
+    for p in _load_packs(pack):
         table = Table(title=f"{p.id} {p.version}: {p.title}", title_justify="left")
         table.add_column("rule")
         table.add_column("severity")
@@ -153,13 +159,9 @@ def rules_show(
     pack: PackOpt = None,
 ) -> None:
     """Show a rule: its check, parameters, source quotes and known disagreements."""
-    from mcrules.site import load_site_pack
-
+    packs = _load_packs(pack)
+    p = next((p for p in packs if any(r.id == rule_id for r in p.rules)), packs[-1])
     try:
-        packs = [load_site_pack(p) for p in (pack or ["mct-2023"])]
-        for p in packs:
-            if any(r.id == rule_id for r in p.rules):
-                break
         rule = p.rule(rule_id)
     except McrulesError as exc:
         raise _fail_input(exc) from None
@@ -201,13 +203,7 @@ def rules_show(
 @rules_app.command("variants")
 def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
-    from mcrules.site import load_site_pack
-
-    try:
-        packs = [load_site_pack(p) for p in (pack or ["mct-2023"])]
-    except McrulesError as exc:
-        raise _fail_input(exc) from None
-    for p in packs:
+    for p in _load_packs(pack):
         for v in p.variants.values():
             out.print(f"[bold]{v.id}[/]  ({p.id})")
             out.print("  " + " ".join(v.description.split()), markup=False)

@@ -16,7 +16,7 @@ ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 # that divides litres by toilets instead of people is a load error, not a silent wrong answer.
 ureg.define("person = [population] = people = persons = p")
 # Pickled units (a Pack sent to another process) are restored in the application registry.
-pint.set_application_registry(ureg)
+pint.set_application_registry(ureg)  # type: ignore[no-untyped-call]
 
 Unit = Any  # pint.Unit; pint's typing is too loose for strict mypy to help here
 

@@ -37,7 +37,6 @@ from mcrules.rules.ir import (
     walk,
 )
 from mcrules.rules.pack import Pack
-from mcrules.units import conversion_factor, format_unit
 
 CodeArray = npt.NDArray[np.uint8]
 BoolArray = npt.NDArray[np.bool_]
@@ -456,13 +455,7 @@ class _ColumnarRule:
         if cmp is not None and isinstance(cmp.right, Const | ParamRef):
             value = cmp.right.value if isinstance(cmp.right, Const) else params[cmp.right.name]
             self.right_constant = float(value)
-        if cmp is not None:
-            left_unit = cmp.left.unit  # type: ignore[attr-defined]
-            display = rule.display_unit if rule.display_unit is not None else left_unit
-            self.factor = conversion_factor(left_unit, display)
-            self.unit = format_unit(display)
-        else:
-            self.factor, self.unit = 1.0, ""
+        self.factor, self.unit = rule.display_scale()
 
     @staticmethod
     def _any_missing(env: Env, keys: tuple[str, ...]) -> BoolArray | None:

@@ -32,7 +32,6 @@ from mcrules.rules.ir import (
     field_keys,
 )
 from mcrules.rules.pack import Pack
-from mcrules.units import conversion_factor, format_unit
 
 Facts = Mapping[str, Any]
 Getter = Callable[[Facts], Any]
@@ -212,13 +211,7 @@ class CompiledRule:
         self.left = compile_expr(cmp.left, params) if cmp else None
         self.right = compile_expr(cmp.right, params) if cmp else None
         self.cmp = sem.COMPARE[cmp.op] if cmp else None
-        if cmp is not None:
-            left_unit = cmp.left.unit  # type: ignore[attr-defined]
-            display = rule.display_unit if rule.display_unit is not None else left_unit
-            self.factor = conversion_factor(left_unit, display)
-            self.unit = format_unit(display)
-        else:
-            self.factor, self.unit = 1.0, ""
+        self.factor, self.unit = rule.display_scale()
 
     def verdict(self, f: Facts) -> Verdict:
         """Decide the outcome on flat facts (item facts merged in for per-item rules).

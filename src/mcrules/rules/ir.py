@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from mcrules.rules.schema import FieldSpec
+from mcrules.units import conversion_factor, format_unit
 
 ValueType = Literal["number", "bool", "text"]
 
@@ -305,6 +306,16 @@ class Rule:
         if isinstance(self.check, Compare) and self.check.left.type == "number":
             return self.check
         return None
+
+    def display_scale(self) -> tuple[float, str]:
+        """The factor from the compared values' unit to the unit results are shown in, and that
+        unit's text: what both evaluators apply to measured and required values."""
+        cmp = self.comparison
+        if cmp is None:
+            return 1.0, ""
+        left_unit = cmp.left.unit  # type: ignore[attr-defined]
+        display = self.display_unit if self.display_unit is not None else left_unit
+        return conversion_factor(left_unit, display), format_unit(display)
 
     def in_force(self, on: dt.date) -> bool:
         """Whether the rule is effective on `on` (from inclusive, to exclusive)."""

@@ -297,6 +297,14 @@ class _Compiler:
 Kleene = tuple[Value, "BoolArray | None"]  # (value where known, mask of rows where unknown)
 
 
+def _any_missing(env: Env, keys: tuple[str, ...]) -> BoolArray | None:
+    """Rows where any of `keys` is missing, or None when no row is."""
+    mask: BoolArray | None = None
+    for key in keys:
+        mask = _or_masks(mask, env.missing(key))
+    return mask
+
+
 def _or_masks(a: BoolArray | None, b: BoolArray | None) -> BoolArray | None:
     if a is None:
         return b
@@ -352,10 +360,7 @@ class _KleeneCompiler:
             return compare_bools
 
         def strict(env: Env) -> Kleene:
-            mask: BoolArray | None = None
-            for k in keys:
-                mask = _or_masks(mask, env.missing(k))
-            return plain(env), mask
+            return plain(env), _any_missing(env, keys)
         return strict
 
 
@@ -457,13 +462,6 @@ class _ColumnarRule:
             self.right_constant = float(value)
         self.factor, self.unit = rule.display_scale()
 
-    @staticmethod
-    def _any_missing(env: Env, keys: tuple[str, ...]) -> BoolArray | None:
-        mask: BoolArray | None = None
-        for key in keys:
-            mask = _or_masks(mask, env.missing(key))
-        return mask
-
     def run(self, env: Env, codes: CodeArray, measured: FloatArray, required: FloatArray,
             *, write_sides: bool = False) -> None:
         """Write this rule's codes and raw measured/required values for the rows of `env`.
@@ -493,7 +491,7 @@ class _ColumnarRule:
             _mark_undefined(codes, r)
         # Decisions are applied from the lowest priority up, so each overrides the ones before,
         # giving the scalar path's order: applicability inputs, applicability, check inputs, ...
-        check_missing = self._any_missing(env, self.check_keys)
+        check_missing = _any_missing(env, self.check_keys)
         if check_missing is not None:
             np.copyto(codes, UNKNOWN, where=check_missing)
             if self.cmp is None:
@@ -504,7 +502,7 @@ class _ColumnarRule:
                 np.copyto(codes, FAIL, where=certain_fail)
         if self.applies is not None:
             applies = _as_bool(self.applies(env), n)
-            app_missing = self._any_missing(env, self.applies_keys)
+            app_missing = _any_missing(env, self.applies_keys)
             if app_missing is None:
                 if applies.base is None and applies.flags.writeable:
                     np.logical_not(applies, out=applies)

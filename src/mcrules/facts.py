@@ -7,6 +7,7 @@ so the schema rules compile against and the facts they read cannot drift apart.
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 import typing
 from enum import Enum
@@ -16,6 +17,7 @@ from typing import Any, Union
 from pydantic import BaseModel
 
 from mcrules.models.fields import field_unit
+from mcrules.models.ordinal import OrdinalEnum
 from mcrules.rules.schema import Collection, FieldSpec, Schema
 
 _LABEL = "__label__"
@@ -55,9 +57,13 @@ def _specs(model: type[BaseModel], prefix: str = "") -> tuple[dict[str, FieldSpe
                                         description=desc)
             else:
                 raise TypeError(f"unsupported list field {key}")
+        elif isinstance(tp, type) and issubclass(tp, OrdinalEnum):
+            fields[key] = FieldSpec(key, "ordinal", choices=tp.labels(), description=desc)
         elif isinstance(tp, type) and issubclass(tp, Enum):
             fields[key] = FieldSpec(key, "enum", choices=tuple(str(m.value) for m in tp),
                                     description=desc)
+        elif tp is dt.date:
+            fields[key] = FieldSpec(key, "date", unit="day", description=desc)
         elif tp is bool:
             fields[key] = FieldSpec(key, "bool", description=desc)
         elif tp is int:
@@ -91,8 +97,9 @@ def schema_for(model: type[BaseModel], subject: str) -> Schema:
 def facts_of(obj: BaseModel, subject: str) -> dict[str, Any]:
     """Flat facts of a validated model: every schema field present, None where missing.
 
-    Numbers are floats in the canonical unit, enums are their string values, list-of-enum fields are
-    frozensets, collections are lists of per-item facts keyed `item.<field>`.
+    Numbers are floats in the canonical unit, enums are their string values, ordinals their 0-based
+    rank and dates their day number (both floats, as in the columnar layout), list-of-enum fields
+    are frozensets, collections are lists of per-item facts keyed `item.<field>`.
     """
     schema = schema_for(type(obj), subject)
     out: dict[str, Any] = dict.fromkeys(schema.fields)
@@ -120,12 +127,16 @@ def _fill(obj: BaseModel, prefix: str, out: dict[str, Any], schema: Schema) -> N
                 items.append(facts)
             out[key] = items
         elif isinstance(value, list):
-            out[key] = frozenset(_plain(v) for v in value)
+            out[key] = frozenset(str(v.value) if isinstance(v, Enum) else v for v in value)
         else:
             out[key] = _plain(value)
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, OrdinalEnum):
+        return float(value.rank)
+    if isinstance(value, dt.date):
+        return float(value.toordinal())
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, Enum):

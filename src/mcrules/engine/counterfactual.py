@@ -12,14 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mcrules.engine.compiled import CompiledRule
 from mcrules.engine.outcomes import Fix, format_number
 from mcrules.rules.ir import Lever
 from mcrules.units import format_unit
-
-if TYPE_CHECKING:
-    from mcrules.engine.scalar import CompiledRule
 
 _MAX_DOUBLINGS = 64
 _SECANT_STEPS = 4  # refinements of the linear guess (each two closure calls)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from mcrules.rules.ir import Citation, Rule, Severity
+from mcrules.rules.ir import Citation, DecisionTable, Rule, Severity, ValueDecl
 
 
 class Outcome(StrEnum):
@@ -58,12 +58,13 @@ class Fix:
 
 @dataclass(slots=True)
 class Result:
-    """One rule's verdict on one subject, with everything needed to explain it. Read-only by
-    convention (not frozen: a frozen dataclass costs a third of the scalar path's time to build).
+    """One rule's verdict on one subject, with everything needed to explain it: plain data.
+    Read-only by convention (not frozen: a frozen dataclass costs a third of the scalar path's
+    time to build).
 
-    `fix` (the smallest change along the rule's first lever that can flip it) is computed with
-    the verdict; the alternatives along its other levers are computed when first asked for, since
-    an app showing one verdict rarely needs them and a bulk re-check never does.
+    `fixes` starts with the smallest change along the first lever of the rule that can flip it;
+    the changes along its other levers follow when the evaluator was asked for alternatives
+    (`check_site` and the reports ask; a bulk re-check does not).
     """
 
     rule: Rule
@@ -75,18 +76,8 @@ class Result:
     op: str = ""
     missing: tuple[str, ...] = ()
     item: str | None = None
-    primary: tuple[Fix, ...] = ()
+    fixes: tuple[Fix, ...] = ()
     reason: str = ""
-    alternatives_of: Callable[[], tuple[Fix, ...]] | None = field(default=None, repr=False,
-                                                                 compare=False)
-    _alternatives: tuple[Fix, ...] | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def fixes(self) -> tuple[Fix, ...]:
-        """Every fix: the primary one first, then one per other lever that can flip the verdict."""
-        if self._alternatives is None:
-            self._alternatives = self.alternatives_of() if self.alternatives_of else ()
-        return self.primary + self._alternatives
 
     @property
     def severity(self) -> Severity:
@@ -99,8 +90,6 @@ class Result:
     @property
     def fix(self) -> Fix | None:
         """The primary fix: the first lever the rule declares that can flip the verdict."""
-        if self.primary:
-            return self.primary[0]
         return self.fixes[0] if self.fixes else None
 
     @property
@@ -118,6 +107,12 @@ class Result:
             unit = f" {self.unit}" if self.unit else ""
             sense = "meets" if self.outcome is Outcome.PASS else "misses"
             need = OP_WORDS.get(self.op, self.op)
+            kind = self.rule.comparison.left.type if self.rule.comparison else "number"
+            if kind != "number":
+                scale = self.rule.comparison.left.scale  # type: ignore[union-attr]
+                measured, required = (show_value(v, kind, scale)
+                                      for v in (self.measured, self.required))
+                return f"{title}{where}: {sense} it, {measured} where {need} {required} is required"
             measured, required = format_pair(self.measured, self.required)
             return f"{title}{where}: {sense} it, {measured}{unit} where {need} {required}{unit} is required"
         verdict = "yes" if self.outcome is Outcome.PASS else "no"
@@ -130,8 +125,8 @@ class Result:
             "title": self.rule.title,
             "outcome": self.outcome.value,
             "severity": self.rule.severity.value,
-            "measured": _json_number(self.measured),
-            "required": _json_number(self.required),
+            "measured": self._json_side(self.measured),
+            "required": self._json_side(self.required),
             "unit": self.unit,
             "op": self.op,
             "margin": _json_number(self.margin),
@@ -141,6 +136,141 @@ class Result:
             "fix": self.fix.as_dict() if self.fix else None,
             "alternative_fixes": [f.as_dict() for f in self.fixes[1:]],
             "citation": [c.as_dict() for c in self.rule.citations],
+        }
+
+
+    def _json_side(self, value: float | bool | None) -> float | bool | str | None:
+        """Numbers as numbers; a level as its label and a date as ISO text."""
+        cmp = self.rule.comparison
+        if cmp is not None and cmp.left.type != "number" and isinstance(value, float) \
+                and value == value:
+            shown: str | None = show_value(value, cmp.left.type, cmp.left.scale)
+            return shown
+        return _json_number(value)
+
+
+def show_value(value: Any, kind: str, scale: tuple[str, ...] = ()) -> Any:
+    """A derived or compared value as people read it: a level's label, a date in ISO form."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if kind == "ordinal" and isinstance(value, float) and 0 <= value < len(scale):
+        return scale[int(value)]
+    if kind == "date" and isinstance(value, float):
+        return dt.date.fromordinal(int(value)).isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class ValueResult:
+    """A derived value of a pack on one subject: what it is, or which inputs it is missing."""
+
+    value: ValueDecl
+    result: float | bool | str | None
+    missing: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.result is not None
+
+    @property
+    def shown(self) -> Any:
+        """The value as people read it (a label, an ISO date, a number in its display unit)."""
+        v = self.result
+        if isinstance(v, float) and self.value.type == "number":
+            return v * self.factor
+        return show_value(v, self.value.type, self.value.scale)
+
+    @property
+    def factor(self) -> float:
+        unit = self.value.expr.unit if self.value.type == "number" else None  # type: ignore[attr-defined]
+        if unit is None or self.value.display_unit is None:
+            return 1.0
+        from mcrules.units import conversion_factor
+
+        return conversion_factor(unit, self.value.display_unit)
+
+    @property
+    def unit(self) -> str:
+        if self.value.type != "number":
+            return ""
+        from mcrules.units import format_unit
+
+        unit = self.value.display_unit or self.value.expr.unit  # type: ignore[attr-defined]
+        return format_unit(unit) if unit is not None else ""
+
+    @property
+    def message(self) -> str:
+        if self.result is None:
+            why = f"missing {', '.join(self.missing)}" if self.missing else \
+                (self.reason or "undefined value")
+            return f"{self.value.title}: cannot tell, {why}"
+        shown = self.shown
+        text = format_number(shown) if isinstance(shown, float | bool) else str(shown)
+        return f"{self.value.title}: {text}{' ' + self.unit if self.unit else ''}"
+
+    def as_dict(self) -> dict[str, Any]:
+        shown = self.shown
+        return {
+            "value": self.value.id,
+            "title": self.value.title,
+            "outcome": "known" if self.known else "unknown",
+            "result": _json_number(shown) if isinstance(shown, float) else shown,
+            "type": self.value.type,
+            "unit": self.unit,
+            "scale": list(self.value.scale),
+            "missing": list(self.missing),
+            "message": self.message,
+            "citation": [c.as_dict() for c in self.value.citations],
+        }
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """A decision table's answer on one subject: the decision, the rows that made it, their
+    reasons, obligations and citations; for an unknown one the missing inputs, and whether the
+    decision given is the table's fail-closed fallback rather than a match."""
+
+    table: DecisionTable
+    outcome: str                 # decided | unknown | no_match
+    decision: str | tuple[str, ...] | None
+    rows: tuple[int, ...] = ()
+    reasons: tuple[str, ...] = ()
+    obligations: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    missing: tuple[str, ...] = ()
+    fallback: bool = False
+
+    @property
+    def settled(self) -> bool:
+        return self.outcome != "unknown"
+
+    @property
+    def message(self) -> str:
+        title = self.table.title
+        shown = ", ".join(self.decision) if isinstance(self.decision, tuple) else self.decision
+        if self.outcome == "no_match":
+            return f"{title}: no row applies"
+        if self.outcome == "unknown":
+            why = f"missing {', '.join(self.missing)}" if self.missing else "undefined input"
+            if self.fallback:
+                return f"{title}: {shown} until known ({why})"
+            return f"{title}: cannot tell, {why}"
+        return f"{title}: {shown}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "decision_table": self.table.id,
+            "title": self.table.title,
+            "outcome": self.outcome,
+            "decision": list(self.decision) if isinstance(self.decision, tuple) else self.decision,
+            "fallback": self.fallback,
+            "rows": list(self.rows),
+            "reasons": list(self.reasons),
+            "obligations": list(self.obligations),
+            "missing": list(self.missing),
+            "message": self.message,
+            "citation": [c.as_dict() for c in self.citations],
         }
 
 

@@ -1,267 +1,57 @@
-"""The scalar evaluator: one subject at a time, with a full explanation per rule.
+"""The scalar evaluator: one subject at a time, with a full explanation of every verdict.
 
-Each rule's IR is compiled once into Python closures (no eval, no generated code); evaluating a
-subject is then a handful of dictionary look-ups and float operations per rule.
+A pack is compiled once (`engine.compiled`); evaluating a subject first computes the pack's
+derived facts in dependency order (the evaluation date, aggregates over collections, values,
+the outcomes of rules that other rules read, decisions), then every rule. Results, values and
+decisions come back as plain data, with the smallest fix for each failing rule.
 """
 
 from __future__ import annotations
 
-import operator
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from mcrules.engine import semantics as sem
+from mcrules.engine.compiled import (
+    _UNDEFINED,
+    MISSING_KEY,
+    CompiledRule,
+    Facts,
+    Getter,
+    Verdict,
+    compile_kleene,
+    deciding_item,
+    expand_missing,
+)
 from mcrules.engine.counterfactual import find_fixes
-from mcrules.engine.outcomes import Fix, Outcome, Result
+from mcrules.engine.decide import DECIDED, NO_MATCH, STATUS_WORDS, Decided, decide
+from mcrules.engine.outcomes import DecisionResult, Fix, Outcome, Result, ValueResult
 from mcrules.rules.ir import (
-    Arith,
-    Call,
-    Compare,
-    Const,
-    Expr,
-    FieldRef,
-    Logic,
-    Member,
-    Neg,
-    Not,
-    ParamRef,
+    AS_OF_KEY,
+    Aggregate,
+    DecisionTable,
     Rule,
-    Scale,
+    ValueDecl,
     field_keys,
 )
 from mcrules.rules.pack import Pack
 
-Facts = Mapping[str, Any]
-Getter = Callable[[Facts], Any]
-
-_ARITH: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": sem.div,
-}
-_FUNCS: dict[str, Callable[..., float]] = {
-    "ceil": sem.ceil, "floor": sem.floor, "min": sem.fmin, "max": sem.fmax, "abs": abs,
-}
+DECIDED_KEY = "__decided__"
+_OUTCOME_WORDS = {Outcome.PASS: "pass", Outcome.FAIL: "fail",
+                  Outcome.NOT_APPLICABLE: "not_applicable"}
 
 
-def _leaf(expr: Expr, params: Mapping[str, float]) -> tuple[str, Any] | None:
-    """("field", key) or ("value", v) for a leaf the caller can read inline, else None."""
-    if isinstance(expr, FieldRef) and expr.spec.kind in ("number", "bool"):
-        return ("field", expr.key)
-    if isinstance(expr, Const):
-        return ("value", expr.value)
-    if isinstance(expr, ParamRef):
-        return ("value", params[expr.name])
-    return None
+class ExplainedRule(CompiledRule):
+    """A compiled rule that dresses its verdicts as Results, with fixes."""
 
+    __slots__ = ("alternatives",)
 
-def _binary(fn: Callable[[Any, Any], Any], left: Expr, right: Expr,
-            params: Mapping[str, float]) -> Getter:
-    """`fn(left, right)` with leaves read inline: one closure call instead of three."""
-    a, b = _leaf(left, params), _leaf(right, params)
-    if a and b and a[0] == "field" and b[0] == "field":
-        ka, kb = a[1], b[1]
-        return lambda f: fn(f[ka], f[kb])
-    if a and b and a[0] == "field":
-        ka, vb = a[1], b[1]
-        return lambda f: fn(f[ka], vb)
-    if a and b and b[0] == "field":
-        va, kb = a[1], b[1]
-        return lambda f: fn(va, f[kb])
-    lf, rf = compile_expr(left, params), compile_expr(right, params)
-    if b and b[0] == "value":
-        vb = b[1]
-        return lambda f: fn(lf(f), vb)
-    return lambda f: fn(lf(f), rf(f))
-
-
-def compile_expr(expr: Expr, params: Mapping[str, float]) -> Getter:
-    """Compile an IR expression into a function of the facts."""
-    if isinstance(expr, Const):
-        value = expr.value
-        return lambda f: value
-    if isinstance(expr, ParamRef):
-        pv = params[expr.name]
-        return lambda f: pv
-    if isinstance(expr, FieldRef):
-        key = expr.key
-        return lambda f: f[key]
-    if isinstance(expr, Member):
-        key, tokens, negate = expr.field.key, frozenset(expr.tokens), expr.negate
-        if expr.field.spec.kind == "set":
-            (token,) = expr.tokens
-            if negate:
-                return lambda f: token not in f[key]
-            return lambda f: token in f[key]
-        if negate:
-            return lambda f: f[key] not in tokens
-        return lambda f: f[key] in tokens
-    if isinstance(expr, Arith):
-        return _binary(_ARITH[expr.op], expr.left, expr.right, params)
-    if isinstance(expr, Neg):
-        arg = compile_expr(expr.arg, params)
-        return lambda f: -arg(f)
-    if isinstance(expr, Scale):
-        factor, arg = expr.factor, compile_expr(expr.arg, params)
-        return lambda f: factor * arg(f)
-    if isinstance(expr, Call):
-        fn = _FUNCS[expr.fn]
-        args = [compile_expr(a, params) for a in expr.args]
-        if len(args) == 1:
-            a0 = args[0]
-            return lambda f: fn(a0(f))
-        return lambda f: fn(*(a(f) for a in args))
-    if isinstance(expr, Compare):
-        left, right = compile_expr(expr.left, params), compile_expr(expr.right, params)
-        if expr.left.type == "bool":
-            bop = operator.eq if expr.op == "==" else operator.ne
-            return lambda f: bop(left(f), right(f))
-        return _binary(sem.COMPARE[expr.op], expr.left, expr.right, params)
-    if isinstance(expr, Logic):
-        args = [compile_expr(a, params) for a in expr.args]
-        if expr.op == "and":
-            return lambda f: all(a(f) for a in args)
-        return lambda f: any(a(f) for a in args)
-    if isinstance(expr, Not):
-        arg = compile_expr(expr.arg, params)
-        return lambda f: not arg(f)
-    raise TypeError(f"unknown IR node {type(expr).__name__}")  # pragma: no cover
-
-
-def compile_kleene(expr: Expr, params: Mapping[str, float]) -> Getter:
-    """Three-valued evaluation for facts with missing values: None means "cannot tell".
-
-    Used only when an input is missing, so that a condition decided whatever the missing value is
-    (``False and <missing>``) still decides; numbers built from a missing value are missing.
-    """
-    if isinstance(expr, Logic):
-        args = [compile_kleene(a, params) for a in expr.args]
-        decisive = expr.op == "or"  # the value that settles the whole: True for or, False for and
-
-        def logic(f: Facts) -> Any:
-            unknown = False
-            for a in args:
-                v = a(f)
-                if v is None:
-                    unknown = True
-                elif bool(v) is decisive:
-                    return decisive
-            return None if unknown else not decisive
-        return logic
-    if isinstance(expr, Not):
-        arg = compile_kleene(expr.arg, params)
-
-        def negate(f: Facts) -> Any:
-            v = arg(f)
-            return None if v is None else not v
-        return negate
-    keys = field_keys(expr)
-    plain = compile_expr(expr, params)
-    if not keys:
-        return plain
-    if isinstance(expr, Compare) and expr.left.type == "bool":
-        left, right = compile_kleene(expr.left, params), compile_kleene(expr.right, params)
-        bop = operator.eq if expr.op == "==" else operator.ne
-
-        def compare_bools(f: Facts) -> Any:
-            a, b = left(f), right(f)
-            return None if a is None or b is None else bop(a, b)
-        return compare_bools
-
-    def strict(f: Facts) -> Any:
-        return None if any(f[k] is None for k in keys) else plain(f)
-    return strict
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of a rule on one set of facts, before it is dressed as a Result."""
-
-    outcome: Outcome
-    measured: Any = None
-    required: Any = None
-    missing: tuple[str, ...] = ()
-    reason: str = ""
-
-
-class CompiledRule:
-    """One rule compiled for the scalar path."""
-
-    __slots__ = ("all_keys", "applies", "applies3", "applies_keys", "ascending", "check", "check3",
-                 "check_keys", "cmp", "descending", "factor", "left", "left_key", "op",
-                 "other_keys", "right", "rule", "unit")
-
-    def __init__(self, rule: Rule, params: Mapping[str, float]) -> None:
-        self.rule = rule
-        self.applies = compile_expr(rule.applies_if, params) if rule.applies_if else None
-        self.applies_keys = field_keys(rule.applies_if)
-        self.check_keys = tuple(k for k in field_keys(rule.check) if k not in self.applies_keys)
-        self.check = compile_expr(rule.check, params)
-        self.all_keys = self.applies_keys + self.check_keys
-        self.applies3 = compile_kleene(rule.applies_if, params) if rule.applies_if else None
-        self.check3 = compile_kleene(rule.check, params)
-        cmp = rule.comparison
-        self.op = cmp.op if cmp else ""
-        # For the counterfactual: the compared field, and every other field the rule reads.
-        self.left_key = cmp.left.key if cmp is not None and isinstance(cmp.left, FieldRef) else None
-        self.other_keys = frozenset(self.applies_keys) | frozenset(
-            field_keys(cmp.right) if cmp is not None else ())
-        self.ascending = self.op in (">=", ">")
-        self.descending = self.op in ("<=", "<")
-        self.left = compile_expr(cmp.left, params) if cmp else None
-        self.right = compile_expr(cmp.right, params) if cmp else None
-        self.cmp = sem.COMPARE[cmp.op] if cmp else None
-        self.factor, self.unit = rule.display_scale()
-
-    def verdict(self, f: Facts) -> Verdict:
-        """Decide the outcome on flat facts (item facts merged in for per-item rules).
-
-        With missing inputs: an applicability condition that is false whatever they are gives
-        not_applicable; a yes/no check that is false whatever they are gives fail; anything that
-        depends on them is unknown, naming every missing input of the rule. Never pass.
-        """
-        for k in self.applies_keys:
-            if f[k] is None:
-                applies = self.applies3(f)  # type: ignore[misc]
-                if applies is False:
-                    return _NOT_APPLICABLE
-                if applies is None:
-                    return self._unknown(f)
-                break
-        else:
-            if self.applies is not None and not self.applies(f):
-                return _NOT_APPLICABLE
-        for k in self.check_keys:
-            if f[k] is None:
-                if self.cmp is None and self.check3(f) is False:
-                    return Verdict(Outcome.FAIL, False, True, self._missing(f))
-                return self._unknown(f)
-        if self.cmp is not None:
-            m = self.left(f)  # type: ignore[misc]
-            r = self.right(f)  # type: ignore[misc]
-            if m != m or r != r:
-                return Verdict(Outcome.UNKNOWN, m, r, reason=_UNDEFINED)
-            return Verdict(Outcome.PASS if self.cmp(m, r) else Outcome.FAIL, m, r)
-        ok = bool(self.check(f))
-        return Verdict(Outcome.PASS if ok else Outcome.FAIL, ok, True)
-
-    def _missing(self, f: Facts) -> tuple[str, ...]:
-        return tuple(k for k in self.all_keys if f[k] is None)
-
-    def _unknown(self, f: Facts) -> Verdict:
-        return Verdict(Outcome.UNKNOWN, missing=self._missing(f))
-
-    def holds(self, f: Facts, *, exact: bool = False) -> bool:
-        """Whether a comparison rule passes on facts whose inputs are all present: the cheap test
-        the counterfactual search repeats. It still applies (hosting nobody is not a fix).
-        `exact` compares without the float tolerance, so a fix aims at the threshold itself."""
-        if self.applies is not None and not self.applies(f):
-            return False
-        m = self.left(f)  # type: ignore[misc]
-        r = self.right(f)  # type: ignore[misc]
-        if m != m or r != r:
-            return False
-        return bool(_EXACT[self.op](m, r) if exact else self.cmp(m, r))  # type: ignore[misc]
+    def __init__(self, rule: Rule, params: Mapping[str, float], alternatives: bool) -> None:
+        super().__init__(rule, params)
+        self.alternatives = alternatives
 
     def evaluate(self, f: Facts) -> Result:
         """The fast path for a rule without `each`: straight to a Result when inputs are present."""
@@ -287,6 +77,10 @@ class CompiledRule:
         return Result(self.rule, Outcome.PASS, m, r, self.unit,
                       m - r if self.ascending else r - m if self.descending else None, self.op)
 
+    def per_item(self, f: Facts) -> Result:
+        verdict, merged, label = deciding_item(self, f)
+        return self.result(verdict, merged, label)
+
     def result(self, v: Verdict, f: Facts | None, item: str | None = None) -> Result:
         measured, required, margin = v.measured, v.required, None
         if isinstance(measured, float) and isinstance(required, float):
@@ -295,76 +89,277 @@ class CompiledRule:
             if measured == measured and required == required:
                 margin = sem.margin(self.op, measured, required)
         op = self.op if self.cmp is not None else ""
-        if v.outcome is not Outcome.FAIL or f is None or not self.rule.levers:
-            return Result(self.rule, v.outcome, measured, required, self.unit, margin, op,
-                          v.missing, item, (), v.reason)
-        # The first lever that yields a fix is the primary one; the rest wait until asked for.
-        levers = self.rule.levers
-        primary: tuple[Fix, ...] = ()
-        rest = levers
-        for i, lever in enumerate(levers):
-            primary = find_fixes(self, f, (lever,))
-            if primary:
-                rest = levers[i + 1:]
-                break
-        else:
-            rest = ()
-        facts = dict(f)
-        return Result(self.rule, v.outcome, measured, required, self.unit, margin, op, v.missing,
-                      item, primary, v.reason, lambda: find_fixes(self, facts, rest))
+        fixes: tuple[Fix, ...] = ()
+        if v.outcome is Outcome.FAIL and f is not None and self.rule.levers:
+            # The first lever that yields a fix is the primary one; the others follow if asked.
+            levers = self.rule.levers
+            for i, lever in enumerate(levers):
+                fixes = find_fixes(self, f, (lever,))
+                if fixes:
+                    if self.alternatives:
+                        fixes += find_fixes(self, f, levers[i + 1:])
+                    break
+        return Result(self.rule, v.outcome, measured, required, self.unit, margin, op,
+                      v.missing, item, fixes, v.reason)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one subject's evaluation gives: rule results, values, decisions, and the facts
+    they were computed from (with the derived ones), for the next-question search."""
+
+    results: tuple[Result, ...]
+    values: tuple[ValueResult, ...]
+    decisions: tuple[DecisionResult, ...]
+    facts: Mapping[str, Any]
+    as_of: dt.date | None
+
+
+Step = Callable[[dict[str, Any]], None]
 
 
 class ScalarEvaluator:
-    """A pack compiled for evaluating one subject at a time with full explanations."""
+    """A pack compiled for evaluating one subject at a time with full explanations.
 
-    def __init__(self, pack: Pack, rule_ids: Sequence[str] | None = None) -> None:
+    `alternatives` also computes, for a failing rule, the fix along each of its other levers.
+    """
+
+    def __init__(self, pack: Pack, rule_ids: Sequence[str] | None = None, *,
+                 alternatives: bool = False) -> None:
         params = {n: p.value for n, p in pack.parameters.items()}
         rules = pack.rules if rule_ids is None else tuple(pack.rule(r) for r in rule_ids)
         self.pack = pack
-        self.rules = [CompiledRule(r, params) for r in rules]
+        self.rules = [ExplainedRule(r, params, alternatives) for r in rules]
         self._steps: list[Callable[[Facts], Result]] = [
-            cr.evaluate if cr.rule.each is None else partial(self._per_item, cr)
-            for cr in self.rules]
+            cr.evaluate if cr.rule.each is None else cr.per_item for cr in self.rules]
+        self._derived = _compile_plan(pack, params)
+        self.uses_as_of = any(s.kind == "as_of" for s in pack.plan)
 
-    def evaluate(self, facts: Facts) -> list[Result]:
+    def evaluate(self, facts: Facts, *, as_of: dt.date | None = None) -> list[Result]:
         """Evaluate every rule on one subject's flat facts (see `mcrules.facts`)."""
-        return [step(facts) for step in self._steps]
+        f = self.derive(facts, as_of) if self._derived else facts
+        return [step(f) for step in self._steps]
 
-    def _per_item(self, cr: CompiledRule, facts: Facts) -> Result:
-        coll = cr.rule.each
-        assert coll is not None
-        items = facts[coll]
-        if items is None:
-            return cr.result(Verdict(Outcome.UNKNOWN, missing=(coll,)), None)
-        best: tuple[int, float, Verdict, dict[str, Any], str | None] | None = None
-        for item in items:
-            merged = {**facts, **item}
-            v = cr.verdict(merged)
-            rank = _RANK[v.outcome]
-            # The item that decides the site: worst outcome, then smallest margin.
-            slack = _slack(cr.op, v)
-            key = (rank, -slack)
-            if best is None or key > (best[0], -best[1]):
-                best = (rank, slack, v, merged, item.get("item.__label__"))
-        if best is None:
-            return cr.result(Verdict(Outcome.NOT_APPLICABLE, reason=f"no {coll}"), None)
-        if best[2].outcome is Outcome.NOT_APPLICABLE:
-            return cr.result(best[2], None)
-        return cr.result(best[2], best[3], best[4])
+    def derive(self, facts: Facts, as_of: dt.date | None = None) -> dict[str, Any]:
+        """The facts with the pack's derived facts added (a copy; `facts` is not changed)."""
+        f: dict[str, Any] = dict(facts)
+        f[MISSING_KEY] = {}
+        f[DECIDED_KEY] = {}
+        f[AS_OF_KEY] = float((as_of or dt.date.today()).toordinal())
+        for step in self._derived:
+            step(f)
+        return f
+
+    def run(self, facts: Facts, *, as_of: dt.date | None = None) -> Evaluation:
+        """Rules, values and decisions on one subject."""
+        if self.uses_as_of and as_of is None:
+            as_of = dt.date.today()
+        f = self.derive(facts, as_of) if self._derived else facts
+        results = tuple(step(f) for step in self._steps)
+        return Evaluation(results, self._values(f), self._decisions(f), f,
+                          as_of if self.uses_as_of else None)
+
+    def _values(self, f: Mapping[str, Any]) -> tuple[ValueResult, ...]:
+        out = []
+        why = f.get(MISSING_KEY) or {}
+        for v in self.pack.values:
+            result = f.get(v.key)
+            missing = tuple(why.get(v.key, ())) if result is None else ()
+            reason = "" if result is not None or missing else "undefined value"
+            out.append(ValueResult(v, result, missing, reason))
+        return tuple(out)
+
+    def _decisions(self, f: Mapping[str, Any]) -> tuple[DecisionResult, ...]:
+        decided = f.get(DECIDED_KEY) or {}
+        why = f.get(MISSING_KEY) or {}
+        return tuple(dress_decision(t, decided[t.id], tuple(why.get(t.key, ())))
+                     for t in self.pack.decisions)
 
 
-_NOT_APPLICABLE = Verdict(Outcome.NOT_APPLICABLE)
-_UNDEFINED = "undefined value (division by zero)"
-_EXACT: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
-    "!=": operator.ne,
-}
-_RANK = {Outcome.NOT_APPLICABLE: 0, Outcome.PASS: 1, Outcome.UNKNOWN: 2, Outcome.FAIL: 3}
+def dress_decision(table: DecisionTable, d: Decided, missing: tuple[str, ...]) -> DecisionResult:
+    """A Decided as data a caseworker can read: outputs by name, the rows' reasons and
+    obligations, the citations of the table and of the rows."""
+    by_number = {r.number: r for r in table.rows}
+    if table.default is not None:
+        by_number[0] = table.default
+    rows = [by_number[n] for n in d.rows]
+    names = tuple(table.outputs[i] for i in d.outputs)
+    decision: str | tuple[str, ...] | None = names[0] if names else None
+    if table.hit_policy == "collect" and d.status == DECIDED:
+        decision = names
+    reasons = tuple(r for row in rows for r in row.reasons)
+    if d.fallback:
+        reasons += (f"fails closed to {decision} while {', '.join(missing) or 'an input'} is "
+                    "unknown",)
+    obligations = tuple(dict.fromkeys(o for row in rows for o in row.obligations))
+    citations = table.citations + tuple(c for row in rows for c in row.citations)
+    return DecisionResult(table, STATUS_WORDS[d.status], decision, d.rows, reasons, obligations,
+                          citations, missing if d.status != DECIDED and d.status != NO_MATCH
+                          else (), d.fallback)
 
 
-def _slack(op: str, v: Verdict) -> float:
-    if isinstance(v.measured, float) and isinstance(v.required, float):
-        m = sem.margin(op, v.measured, v.required)
-        if m is not None and m == m:
-            return m
-    return 0.0
+# -- derived facts --------------------------------------------------------------------------
+
+def _compile_plan(pack: Pack, params: Mapping[str, float]) -> list[Step]:
+    rules = {r.id: r for r in pack.rules}
+    values = {v.id: v for v in pack.values}
+    tables = {t.id: t for t in pack.decisions}
+    steps: list[Step] = []
+    for step in pack.plan:
+        if step.kind == "aggregate":
+            steps.append(partial(_aggregate, pack.aggregates[step.target], _AggFns.of(
+                pack.aggregates[step.target], params)))
+        elif step.kind == "value":
+            v = values[step.target]
+            steps.append(partial(_value, v, compile_kleene(v.expr, params), field_keys(v.expr)))
+        elif step.kind == "outcome":
+            rule = rules.get(step.target)
+            steps.append(partial(_outcome, step.key,
+                                 CompiledRule(rule, params) if rule is not None else None))
+        elif step.kind == "decision":
+            t = tables[step.target]
+            steps.append(partial(_decision, t, [compile_kleene(r.condition, params) for r in t.rows],
+                                 [field_keys(r.condition) for r in t.rows]))
+    return steps
+
+
+def _missing_of(f: Mapping[str, Any], keys: Sequence[str]) -> tuple[str, ...]:
+    return expand_missing(f, [k for k in keys if f.get(k) is None])
+
+
+def _set(f: dict[str, Any], key: str, value: Any, missing: tuple[str, ...]) -> None:
+    if isinstance(value, float) and value != value:
+        value = None  # undefined (a division by zero) reads as missing downstream
+    f[key] = value
+    if value is None:
+        f[MISSING_KEY][key] = missing
+
+
+def _value(v: ValueDecl, fn: Getter, keys: tuple[str, ...], f: dict[str, Any]) -> None:
+    value = fn(f)
+    _set(f, v.key, value, _missing_of(f, keys) if value is None else ())
+
+
+def _outcome(key: str, cr: CompiledRule | None, f: dict[str, Any]) -> None:
+    if cr is None:  # not in force on the evaluation date
+        f[key] = "not_applicable"
+        return
+    verdict = cr.verdict(f) if cr.rule.each is None else deciding_item(cr, f)[0]
+    _set(f, key, _OUTCOME_WORDS.get(verdict.outcome), verdict.missing)
+
+
+def _decision(table: DecisionTable, rows: list[Getter], keys: list[tuple[str, ...]],
+              f: dict[str, Any]) -> None:
+    states = []
+    for fn in rows:
+        v = fn(f)
+        states.append(None if v is None else bool(v))
+    d = decide(table, states)
+    f[DECIDED_KEY][table.id] = d
+    missing: tuple[str, ...] = ()
+    if d.status != DECIDED and d.status != NO_MATCH:
+        seen: dict[str, None] = {}
+        for s, k in zip(states, keys, strict=True):
+            if s is None:
+                for m in _missing_of(f, k):
+                    seen.setdefault(m, None)
+        missing = tuple(seen)
+    single = table.outputs[d.outputs[0]] if len(d.outputs) == 1 and \
+        table.hit_policy != "collect" else None
+    _set(f, table.key, single, missing)
+
+
+@dataclass(frozen=True)
+class _AggFns:
+    """An aggregate's item-level expressions, compiled three-valued."""
+
+    arg: Getter | None
+    where: Getter | None
+    default: Getter | None
+    keys: tuple[str, ...]  # the item and subject fields they read
+
+    @classmethod
+    def of(cls, agg: Aggregate, params: Mapping[str, float]) -> _AggFns:
+        keys: dict[str, None] = {}
+        for e in (agg.arg, agg.where):
+            for k in field_keys(e):
+                keys.setdefault(k, None)
+        arg, where, default = (compile_kleene(e, params) if e is not None else None
+                               for e in (agg.arg, agg.where, agg.default))
+        return cls(arg, where, default, tuple(keys))
+
+
+def _aggregate(agg: Aggregate, fns: _AggFns, f: dict[str, Any]) -> None:
+    """See `Aggregate`: three-valued reductions, exactly as the columnar evaluator does them."""
+    items = f[agg.collection]
+    if items is None:
+        _set(f, agg.key, None, (agg.collection,))
+        return
+    unknown_items: list[int] = []
+    picked: list[Any] = []     # count/sum/min/max: values of included items
+    trues = falses = 0         # any/all: items that settle true / false
+    for i, item in enumerate(items):
+        merged = {**f, **item}
+        w = fns.where(merged) if fns.where is not None else True
+        a = fns.arg(merged) if fns.arg is not None else True
+        if agg.fn in ("any", "all"):
+            # any: w and a; all: (not w) or a; Kleene.
+            if agg.fn == "any":
+                t = w is True and a is True
+                fl = w is False or a is False
+            else:
+                t = w is False or a is True
+                fl = w is True and a is False
+            trues += t
+            falses += fl
+            if not (t or fl):
+                unknown_items.append(i)
+            continue
+        if w is None or (w and a is None):
+            unknown_items.append(i)
+        elif w:
+            picked.append(a)
+    value: Any
+    if agg.fn == "any":
+        value = True if trues else (None if unknown_items else False)
+    elif agg.fn == "all":
+        value = False if falses else (None if unknown_items else True)
+    elif unknown_items:
+        value = None
+    elif agg.fn == "count":
+        value = float(len(picked))
+    elif agg.fn == "sum":
+        value = _sum(picked)
+    elif picked:
+        value = sem.fmax(*picked) if agg.fn == "max" else sem.fmin(*picked)
+    else:
+        value = fns.default(f) if fns.default is not None else None
+    missing: tuple[str, ...] = ()
+    if value is None:
+        missing = _item_missing(agg, fns, f, items, unknown_items)
+    _set(f, agg.key, value, missing)
+
+
+def _sum(values: list[float]) -> float:
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+def _item_missing(agg: Aggregate, fns: _AggFns, f: Mapping[str, Any], items: list[Any],
+                  unknown_items: list[int]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for i in unknown_items:
+        item = items[i]
+        for k in fns.keys:
+            if k.startswith("item."):
+                if item.get(k) is None:
+                    seen.setdefault(f"{agg.collection}[{i}].{k[5:]}", None)
+            elif f.get(k) is None:
+                for m in expand_missing(f, [k]):
+                    seen.setdefault(m, None)
+    if not seen and not unknown_items and agg.default is None and agg.fn in ("min", "max"):
+        return ()  # no item to take the min or max of
+    return tuple(seen)
+

@@ -5,6 +5,8 @@
 - Division by zero gives NaN ("undefined"); a comparison with NaN is false; a rule whose measured
   or required value is NaN is `unknown`, never `pass` or `fail`.
 - ceil/floor forgive the same tolerance: ceil(2.0000000000004) is 2.
+- Ordinal levels are their 0-based rank and dates their day number, so they compare as floats;
+  `band` counts the cut points a value reaches, with the tolerance of `ge`.
 The columnar evaluator implements exactly these with numpy; a differential test holds them equal.
 """
 
@@ -72,3 +74,16 @@ def margin(op: str, measured: float, required: float) -> float | None:
     if op in ("<=", "<"):
         return required - measured
     return None
+
+
+def rank(x: float) -> float:
+    """An ordinal's 1-based position on its scale (held 0-based): the lowest level is 1."""
+    return x + 1.0
+
+
+def band(x: float, cuts: tuple[float, ...]) -> float:
+    """The 0-based label index of `x`: how many cut points it reaches (with the tolerance of
+    `ge`, so a unit conversion never moves a value across a cut). NaN stays NaN."""
+    if x != x:
+        return NAN
+    return float(sum(1 for c in cuts if ge(x, c)))

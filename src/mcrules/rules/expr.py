@@ -9,59 +9,99 @@ Grammar, informally::
     expr    := expr ('and' | 'or') expr | 'not' expr | cmp
     cmp     := arith (('<'|'<='|'>'|'>='|'=='|'!=') arith)?
              | STRING ('in' | 'not in') SETFIELD | ENUMFIELD ('in' | 'not in') '[' STRING, ... ']'
-             | ENUMFIELD ('==' | '!=') STRING
+             | ENUMFIELD ('==' | '!=') STRING | ORDINAL ('<'|...|'==') STRING | DATE ('<'|...) DATE
     arith   := arith ('+'|'-'|'*'|'/') arith | '-' arith | NUMBER | 'True' | 'False'
-             | NAME ('.' NAME)* | FUNC '(' arith, ... ')'      FUNC := ceil | floor | min | max | abs
+             | NAME ('.' NAME)* | FUNC '(' arith, ... ')' | AGG '(' COLLECTION [ITEMEXPR] [where COND] ')'
+             | 'as_of' | "date('2026-03-14')" | "outcome('rule.id')" | "decision('table.id')"
+             | band '(' arith ',' '[' arith, ... ']' ',' '[' STRING, ... ']' ')'
+    FUNC    := ceil | floor | min | max | abs | rank | days_between
+    AGG     := count | sum | min | max | any | all     (`sum(members.income)` is short for
+                                                        `sum(members, income)`)
+
+Names resolve to definitions, parameters, values, then fields; inside an aggregate, bare names are
+the collection's item fields first. `where` is a keyword: `count(threats where severity >= 'high')`.
 """
 
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import difflib
-from collections.abc import Mapping
+import io
+import tokenize
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from mcrules.errors import ExpressionError
 from mcrules.rules.ir import (
+    AGGREGATE_PREFIX,
+    AS_OF_KEY,
+    DECISION_PREFIX,
+    OUTCOME_CHOICES,
+    OUTCOME_PREFIX,
+    Aggregate,
     Arith,
+    Band,
     Call,
     Compare,
     Const,
+    DateConst,
+    Derived,
     Expr,
     FieldRef,
     Logic,
     Member,
     Neg,
     Not,
+    OrdinalConst,
     Parameter,
     ParamRef,
     Scale,
+    ValueDecl,
 )
-from mcrules.rules.schema import Collection, Schema
+from mcrules.rules.schema import Collection, FieldSpec, Schema
 from mcrules.units import conversion_factor, format_unit, ureg
 from mcrules.units.registry import describe_dimension
 
 DIMENSIONLESS = ureg.dimensionless
 _CMP = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
-FUNCTIONS = ("ceil", "floor", "min", "max", "abs")
+FUNCTIONS = ("ceil", "floor", "min", "max", "abs", "rank", "days_between", "band", "date",
+             "outcome", "decision", "count", "sum", "any", "all")
+AGGREGATES = ("count", "sum", "min", "max", "any", "all")
+RESERVED = ("as_of", "where", "item")
+DAY = ureg.day
 
 
 @dataclass
 class Scope:
-    """What names mean while parsing one expression."""
+    """What names mean while parsing one expression.
+
+    `values` resolves a value's name to its declaration (parsing it on first use, which is where
+    cycles are caught); `rule_ids` and `decisions` are the ids `outcome()` and `decision()` may
+    name; `aggregates` collects every aggregate the pack's expressions use, by key, so each is
+    computed once per subject.
+    """
 
     schema: Schema
     params: Mapping[str, Parameter]
     definitions: Mapping[str, Expr] = field(default_factory=dict)
     item: Collection | None = None
     used_params: set[str] = field(default_factory=set)
+    values: Callable[[str], ValueDecl | None] | None = None
+    value_names: tuple[str, ...] = ()
+    rule_ids: frozenset[str] = frozenset()
+    decisions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    aggregates: dict[str, Aggregate] = field(default_factory=dict)
+    agg_item: Collection | None = None  # inside an aggregate: its collection
 
     def known_names(self) -> list[str]:
-        names = [*self.schema.fields, *self.params, *self.definitions]
+        names = [*self.schema.fields, *self.params, *self.definitions, *self.value_names]
         if self.item is not None:
             names += [f"item.{n}" for n in self.item.fields]
+        if self.agg_item is not None:
+            names += list(self.agg_item.fields)
         return names
 
 
@@ -69,11 +109,33 @@ def parse_expression(text: str, scope: Scope) -> Expr:
     """Parse `text` into typed IR, or raise ExpressionError saying what is wrong and where."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("expected a non-empty expression")
+    source = _where_as_keyword(text.strip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"syntax error at column {exc.offset}: {exc.msg}") from None
     return _Parser(scope, text).node(tree.body)
+
+
+def _where_as_keyword(text: str) -> str:
+    """`count(threats where x)` -> `count(threats, where=x)`: the `where` of an aggregate becomes
+    a keyword argument, found by Python's tokenizer so that a quoted 'where' is left alone."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return text  # ast.parse reports the error
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    out, last = [], 0
+    for tok in tokens:
+        if tok.type == tokenize.NAME and tok.string == "where":
+            begin = starts[tok.start[0] - 1] + tok.start[1]
+            out += [text[last:begin], ", where="]
+            last = begin + len("where")
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _unit_text(unit: Any) -> str:
@@ -101,6 +163,15 @@ class _Parser:
 
     def resolve(self, name: str, node: ast.AST) -> Expr:
         sc = self.scope
+        if sc.agg_item is not None:
+            spec = sc.agg_item.fields.get(name[5:] if name.startswith("item.") else name)
+            if spec is not None:
+                return FieldRef(spec.name, spec, "item", _field_unit(spec))
+            if name.startswith("item."):
+                raise self.fail(node, f"unknown field `{name}` of {sc.agg_item.name}"
+                                      f"{self.hint(name)}")
+        if name == AS_OF_KEY:
+            return Derived(AS_OF_KEY, FieldSpec(AS_OF_KEY, "date", unit="day"), text=AS_OF_KEY)
         if name.startswith("item."):
             if sc.item is None:
                 raise self.fail(node, f"`{name}` is only allowed in a rule with `each:`")
@@ -113,6 +184,9 @@ class _Parser:
         if name in sc.params:
             sc.used_params.add(name)
             return ParamRef(name, sc.params[name].unit)
+        value = sc.values(name) if sc.values is not None else None
+        if value is not None:
+            return _value_ref(value)
         spec = sc.schema.fields.get(name)
         if spec is None:
             raise self.fail(node, f"unknown name `{name}`{self.hint(name)}")
@@ -172,7 +246,10 @@ class _Parser:
         op = _ARITH.get(type(node.op))
         if op is None:
             raise self.fail(node, f"operator `{ast.unparse(node)}` is not allowed; use + - * /")
-        left, right = self.number(node.left), self.number(node.right)
+        left, right = self.node(node.left), self.node(node.right)
+        if left.type == "date" or right.type == "date":
+            return self.date_arith(node, op, left, right)
+        left, right = self.number_of(node.left, left), self.number_of(node.right, right)
         lu, ru = _unit(left), _unit(right)
         if op in "+-":
             right = self.unify(node, left, right)
@@ -180,24 +257,251 @@ class _Parser:
         unit = lu * ru if op == "*" else lu / ru
         return Arith(op, left, right, unit)  # type: ignore[arg-type]
 
+    def date_arith(self, node: ast.BinOp, op: str, left: Expr, right: Expr) -> Expr:
+        """date - date is a duration in days; date ± duration is a date; nothing else is."""
+        if op == "-" and left.type == "date" and right.type == "date":
+            return Arith("-", left, right, DAY)
+        if op in "+-" and left.type == "date" and right.type == "number":
+            return Arith(op, left, self.in_days(node.right, right), DAY, date=True)  # type: ignore[arg-type]
+        if op == "+" and right.type == "date" and left.type == "number":
+            return Arith("+", right, self.in_days(node.left, left), DAY, date=True)
+        raise self.fail(node, "a date can only be moved by a duration (date + 30 day) or "
+                              "subtracted from another date")
+
+    def in_days(self, node: ast.AST, value: Expr) -> Expr:
+        unit = _unit(value)
+        if unit == DIMENSIONLESS or (1 * unit).dimensionality != (1 * DAY).dimensionality:
+            raise self.fail(node, f"`{ast.unparse(node)}` must be a duration with a time unit "
+                                  "(a parameter such as `30 day`)")
+        return value if unit == DAY else Scale(conversion_factor(unit, DAY), value, DAY)
+
     def call(self, node: ast.Call) -> Expr:
         fn = node.func.id if isinstance(node.func, ast.Name) else None
-        if fn not in FUNCTIONS or node.keywords:
+        if fn not in FUNCTIONS:
             raise self.fail(node, f"function `{ast.unparse(node.func)}` is not allowed; "
                                   f"use one of {', '.join(FUNCTIONS)}")
-        args = [self.number(a) for a in node.args]
+        assert fn is not None
+        if fn in AGGREGATES and self.is_aggregate(node):
+            return self.aggregate(node, fn)
+        keywords = {k.arg for k in node.keywords}
+        if keywords:
+            raise self.fail(node, f"{fn}() takes no keyword argument `{sorted(map(str, keywords))[0]}`"
+                                  " (only aggregates over a collection take `where` and `default`)")
+        if fn in ("date", "outcome", "decision"):
+            return self.literal_call(node, fn)
+        if fn == "band":
+            return self.band(node)
+        if fn in ("count", "sum", "any", "all"):
+            raise self.fail(node, f"{fn}() needs a collection first, e.g. "
+                                  f"{fn}({next(iter(self.scope.schema.collections), 'items')} ...)")
+        args = [self.node(a) for a in node.args]
+        if fn == "rank":
+            if len(args) != 1 or args[0].type != "ordinal":
+                raise self.fail(node, "rank() takes one ordinal value, e.g. rank(severity)")
+            return Call("rank", (args[0],), DIMENSIONLESS)
+        if fn == "days_between":
+            if len(args) != 2 or any(a.type != "date" for a in args):
+                raise self.fail(node, "days_between() takes two dates: days_between(from, to)")
+            return Call("days_between", (args[0], args[1]), DAY)
         if fn in ("ceil", "floor", "abs") and len(args) != 1:
             raise self.fail(node, f"{fn}() takes one argument")
         if fn in ("min", "max") and len(args) < 2:
-            raise self.fail(node, f"{fn}() takes two or more arguments")
+            raise self.fail(node, f"{fn}() takes two or more arguments, or one collection path "
+                                  f"such as {fn}(threats.severity)")
+        if fn in ("min", "max"):
+            first = args[0]
+            if first.type in ("ordinal", "date"):
+                for a, n in zip(args[1:], node.args[1:], strict=True):
+                    self.same_type(n, first, a)
+                coerced = tuple(self.coerce(node.args[i], first, a) for i, a in enumerate(args))
+                return Call(fn, coerced, None)  # type: ignore[arg-type]
+            args = [self.number_of(node.args[i], a) for i, a in enumerate(args)]
+            rest = [self.unify(node, first, a) for a in args[1:]]
+            return Call(fn, (first, *rest), _unit(first))  # type: ignore[arg-type]
+        args = [self.number_of(node.args[i], a) for i, a in enumerate(args)]
         if fn in ("ceil", "floor"):
             arg = self.to_dimensionless(node, args[0])
             return Call(fn, (arg,), DIMENSIONLESS)  # type: ignore[arg-type]
-        if fn == "abs":
-            return Call("abs", (args[0],), _unit(args[0]))
-        first = args[0]
-        rest = [self.unify(node, first, a) for a in args[1:]]
-        return Call(fn, (first, *rest), _unit(first))  # type: ignore[arg-type]
+        return Call("abs", (args[0],), _unit(args[0]))
+
+    def number_of(self, node: ast.AST, out: Expr) -> Expr:
+        if out.type != "number":
+            raise self.fail(node, f"`{ast.unparse(node)}` is a {out.type}, a number is needed")
+        return out
+
+    def same_type(self, node: ast.AST, first: Expr, other: Expr) -> None:
+        if other.type == "text" and isinstance(other, Const):
+            return
+        if other.type != first.type or (first.type == "ordinal" and other.scale != first.scale):
+            raise self.fail(node, f"cannot combine {_describe_type(first)} with "
+                                  f"{_describe_type(other)}")
+
+    def coerce(self, node: ast.AST, like: Expr, value: Expr) -> Expr:
+        """A quoted label or date written where an ordinal or a date is expected becomes one."""
+        if not (isinstance(value, Const) and isinstance(value.value, str)):
+            return value
+        if like.type == "ordinal":
+            return self.label(node, like.scale, value.value)
+        if like.type == "date":
+            return DateConst(self.day(node, value.value))
+        return value
+
+    def label(self, node: ast.AST, scale: tuple[str, ...], text: str) -> OrdinalConst:
+        if text not in scale:
+            close = difflib.get_close_matches(text, scale, n=2)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise self.fail(node, f"{text!r} is not a level of the scale {' < '.join(scale)}{hint}")
+        return OrdinalConst(float(scale.index(text)), scale)
+
+    def day(self, node: ast.AST, text: str) -> float:
+        try:
+            return float(dt.date.fromisoformat(text).toordinal())
+        except ValueError:
+            raise self.fail(node, f"{text!r} is not a date like 2026-03-14") from None
+
+    def literal_call(self, node: ast.Call, fn: str) -> Expr:
+        if len(node.args) != 1 or not (isinstance(node.args[0], ast.Constant)
+                                       and isinstance(node.args[0].value, str)):
+            raise self.fail(node, f"{fn}() takes one quoted text, e.g. {fn}('...')")
+        text = str(node.args[0].value)
+        sc = self.scope
+        if fn == "date":
+            return DateConst(self.day(node, text))
+        if fn == "outcome":
+            if text not in sc.rule_ids:
+                close = difflib.get_close_matches(text, sorted(sc.rule_ids), n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise self.fail(node, f"outcome() names no rule of this pack: {text!r}{hint}")
+            key = OUTCOME_PREFIX + text
+            return Derived(key, FieldSpec(key, "enum", choices=OUTCOME_CHOICES),
+                           text=f"outcome('{text}')")
+        outputs = sc.decisions.get(text)
+        if outputs is None:
+            raise self.fail(node, f"decision() names no decision table of this pack: {text!r} "
+                                  f"(known: {', '.join(sorted(sc.decisions)) or 'none'})")
+        key = DECISION_PREFIX + text
+        return Derived(key, FieldSpec(key, "enum", choices=outputs), text=f"decision('{text}')")
+
+    def band(self, node: ast.Call) -> Expr:
+        if len(node.args) != 3 or not isinstance(node.args[1], ast.List | ast.Tuple) \
+                or not isinstance(node.args[2], ast.List | ast.Tuple):
+            raise self.fail(node, "band() takes a number, a list of cut points and a list of "
+                                  "labels: band(score, [2, 6], ['low', 'medium', 'high'])")
+        arg = self.number(node.args[0])
+        cut_nodes = node.args[1].elts
+        cuts = tuple(self.unify(node, arg, self.number(c)) for c in cut_nodes)
+        for c, n in zip(cuts, cut_nodes, strict=True):
+            inner = c.arg if isinstance(c, Scale) else c
+            if not isinstance(inner, Const | ParamRef):
+                raise self.fail(n, "a cut point must be a number or a parameter")
+        label_nodes = node.args[2].elts
+        if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in label_nodes):
+            raise self.fail(node, "band() labels must be quoted texts")
+        labels = tuple(str(e.value) for e in label_nodes)  # type: ignore[attr-defined]
+        if len(labels) != len(cuts) + 1 or len(set(labels)) != len(labels) or not cuts:
+            raise self.fail(node, f"band() needs one label more than cut points, all different "
+                                  f"(got {len(cuts)} cut points and {len(labels)} labels)")
+        values = [c.value for c in cuts if isinstance(c, Const)]
+        if values != sorted(values):
+            raise self.fail(node, "band() cut points must be in ascending order")
+        return Band(arg, cuts, labels)
+
+    # -- aggregates --------------------------------------------------------------------------
+    def collection_of(self, node: ast.AST) -> tuple[Collection, str | None] | None:
+        """(collection, item field) when `node` names a collection or a field of its items."""
+        name = self.dotted(node)
+        if name is None:
+            return None
+        colls = self.scope.schema.collections
+        if name in colls:
+            return colls[name], None
+        for cname in sorted(colls, key=len, reverse=True):
+            if name.startswith(cname + "."):
+                return colls[cname], name[len(cname) + 1:]
+        return None
+
+    def is_aggregate(self, node: ast.Call) -> bool:
+        if not node.args:
+            return False
+        return self.collection_of(node.args[0]) is not None or \
+            any(k.arg in ("where", "default") for k in node.keywords)
+
+    def aggregate(self, node: ast.Call, fn: str) -> Expr:
+        sc = self.scope
+        if sc.agg_item is not None:
+            raise self.fail(node, "an aggregate cannot be nested inside another aggregate's "
+                                  "item expression; name the inner one as a value")
+        found = self.collection_of(node.args[0])
+        if found is None:
+            raise self.fail(node, f"{fn}() needs a collection first (known: "
+                                  f"{', '.join(sc.schema.collections) or 'none'})")
+        coll, item_field = found
+        if item_field is not None and item_field not in coll.fields:
+            raise self.fail(node, f"unknown field `{item_field}` of {coll.name}"
+                                  f"{_hint(item_field, list(coll.fields))}")
+        kw = {str(k.arg): k.value for k in node.keywords}
+        unknown = sorted(k for k in kw if k not in ("where", "default"))
+        if unknown:
+            raise self.fail(node, f"{fn}() takes no keyword `{unknown[0]}`; use `where` or `default`")
+        inner = Scope(sc.schema, sc.params, sc.definitions, None, sc.used_params, sc.values,
+                      sc.value_names, sc.rule_ids, sc.decisions, sc.aggregates, coll)
+        sub = _Parser(inner, self.text)
+        extra = node.args[1:]
+        if len(extra) > 1 or (extra and item_field is not None):
+            raise self.fail(node, f"{fn}() takes a collection and one item expression, e.g. "
+                                  f"{fn}({coll.name}, <expression>) or {fn}({coll.name}.<field>)")
+        arg_node: ast.AST | None = extra[0] if extra else None
+        arg: Expr | None
+        if item_field is not None:
+            spec = coll.fields[item_field]
+            arg = FieldRef(item_field, spec, "item", _field_unit(spec))
+        else:
+            arg = sub.node(arg_node) if arg_node is not None else None
+        where = sub.boolean(kw["where"]) if "where" in kw else None
+        default = None
+        if fn == "count":
+            if arg is not None:
+                raise self.fail(node, "count() counts items: count(members) or "
+                                      "count(members where age < 18)")
+            unit: Any = DIMENSIONLESS
+            out_spec = FieldSpec("", "number", integer=True)
+        elif fn in ("any", "all"):
+            if arg is None and where is not None:
+                arg, where = where, None
+            if arg is None or arg.type != "bool":
+                raise self.fail(node, f"{fn}() needs a condition on the items: "
+                                      f"{fn}({coll.name} where <condition>)")
+            unit, out_spec = None, FieldSpec("", "bool")
+        else:
+            if arg is None:
+                raise self.fail(node, f"{fn}() needs an item value: {fn}({coll.name}.<field>)")
+            allowed = ("number",) if fn == "sum" else ("number", "ordinal", "date")
+            if arg.type not in allowed:
+                raise self.fail(node, f"{fn}() of {_describe_type(arg)} is not defined")
+            unit = _unit(arg) if arg.type == "number" else None
+            kind = arg.type
+            out_spec = FieldSpec("", kind, choices=arg.scale,
+                                 unit="day" if kind == "date" else "dimensionless")
+            if "default" in kw:
+                if fn == "sum":
+                    raise self.fail(node, "sum() of no item is 0; it takes no default")
+                default = self.coerce(kw["default"], arg, self.node(kw["default"]))
+                if default.type != arg.type or (arg.type == "ordinal"
+                                                and default.scale != arg.scale):
+                    raise self.fail(node, f"the default of {fn}() must be {_describe_type(arg)}")
+                if arg.type == "number":
+                    default = self.unify(node, arg, default)
+        if "default" in kw and default is None:
+            raise self.fail(node, f"{fn}() takes no default (only min and max do)")
+        text = ast.unparse(node).replace(", where=", " where ")
+        key = AGGREGATE_PREFIX + text
+        agg = Aggregate(key, fn, coll.name, arg, where, default, text)  # type: ignore[arg-type]
+        known = sc.aggregates.get(key)
+        if known is not None and known != agg:
+            raise self.fail(node, f"`{text}` means two different things in this pack")
+        sc.aggregates[key] = agg
+        spec = FieldSpec(key, out_spec.kind, out_spec.unit, out_spec.integer, out_spec.choices)
+        return Derived(key, spec, "subject", unit, text=text)
 
     def to_dimensionless(self, node: ast.AST, arg: Expr) -> Expr:
         unit = _unit(arg)
@@ -237,6 +541,8 @@ class _Parser:
         if sym is None:
             raise self.fail(node, f"comparison `{ast.unparse(node)}` is not allowed")
         left, right = self.node(lnode), self.node(rnode)
+        if left.type in ("ordinal", "date") or right.type in ("ordinal", "date"):
+            return self.ordered_compare(node, sym, left, right)
         if left.type == "text" or right.type == "text":
             return self.enum_equality(node, left, right, sym)
         if left.type != right.type:
@@ -246,6 +552,15 @@ class _Parser:
                 raise self.fail(node, "conditions can only be compared with == or !=")
             return Compare(sym, left, right)  # type: ignore[arg-type]
         return Compare(sym, left, self.unify(node, left, right))  # type: ignore[arg-type]
+
+    def ordered_compare(self, node: ast.AST, sym: str, left: Expr, right: Expr) -> Expr:
+        """Ordinal levels compare by rank on one scale, dates by day; a quoted label or ISO date
+        on either side is read as one."""
+        typed = left if left.type in ("ordinal", "date") else right
+        left, right = self.coerce(node, typed, left), self.coerce(node, typed, right)
+        self.same_type(node, typed, left)
+        self.same_type(node, typed, right)
+        return Compare(sym, left, right)  # type: ignore[arg-type]
 
     def enum_equality(self, node: ast.AST, left: Expr, right: Expr, sym: str) -> Expr:
         if sym not in ("==", "!="):
@@ -265,6 +580,12 @@ class _Parser:
             self.check_tokens(node, ref, (lnode.value,))
             return Member(ref, (lnode.value,), negate)
         ref = self.node(lnode)
+        if ref.type == "ordinal" and isinstance(rnode, ast.List | ast.Tuple) and rnode.elts:
+            parts = [Compare("==", ref, self.coerce(node, ref, self.node(e))) for e in rnode.elts]
+            for part in parts:
+                self.same_type(node, ref, part.right)
+            either: Expr = parts[0] if len(parts) == 1 else Logic("or", tuple(parts))
+            return Not(either) if negate else either
         if not (isinstance(ref, FieldRef) and ref.spec.kind == "enum"):
             raise self.fail(node, "use `'value' in list_field` or `enum_field in ['a', 'b']`")
         if not isinstance(rnode, ast.List | ast.Tuple) or not all(
@@ -283,6 +604,29 @@ class _Parser:
                                       f"(allowed: {', '.join(ref.spec.choices)})")
 
 
+def _value_ref(value: ValueDecl) -> Derived:
+    """How a rule reads a value: like a field of its type, under the value's key."""
+    kind = value.type if value.type != "text" else "enum"
+    unit = value.expr.unit if value.type == "number" else None  # type: ignore[attr-defined]
+    choices = value.scale
+    if kind == "enum" and isinstance(value.expr, FieldRef):
+        choices = value.expr.spec.choices
+    spec = FieldSpec(value.key, kind, choices=choices)
+    return Derived(value.key, spec, "subject", unit or (DIMENSIONLESS if kind == "number" else None),
+                   text=value.id)
+
+
+def _describe_type(expr: Expr) -> str:
+    if expr.type == "ordinal":
+        return f"a level of {' < '.join(expr.scale)}"
+    return {"date": "a date", "bool": "a condition", "text": "text"}.get(expr.type, "a number")
+
+
+def _hint(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
+
+
 def _describe(unit: Any) -> str:
     dim, text = describe_dimension(unit), format_unit(unit)
     return f"{dim} ({text})" if text and not dim.startswith("[") else (text or dim)
@@ -296,3 +640,4 @@ def _field_unit(spec: Any) -> Any:
 
 def _unit(expr: Expr) -> Any:
     return getattr(expr, "unit", None) or DIMENSIONLESS
+

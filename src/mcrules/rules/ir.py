@@ -14,7 +14,12 @@ from typing import Any, Literal
 from mcrules.rules.schema import FieldSpec
 from mcrules.units import conversion_factor, format_unit
 
-ValueType = Literal["number", "bool", "text"]
+ValueType = Literal["number", "bool", "text", "ordinal", "date"]
+# The derived facts a pack computes before its rules read them: keys start with these prefixes.
+VALUE_PREFIX, OUTCOME_PREFIX, AGGREGATE_PREFIX, DECISION_PREFIX = "value:", "outcome:", "agg:", \
+    "decision:"
+AS_OF_KEY = "as_of"
+OUTCOME_CHOICES = ("pass", "fail", "not_applicable")
 
 
 class Severity(StrEnum):
@@ -33,6 +38,15 @@ class Expr:
     def type(self) -> ValueType:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    @property
+    def scale(self) -> tuple[str, ...]:
+        """For an ordinal value, its labels from lowest to highest; else empty."""
+        return ()
+
+    def children(self) -> tuple[Expr, ...]:
+        """The sub-expressions, in evaluation order: what `walk` descends into."""
+        return ()
+
 
 @dataclass(frozen=True)
 class Const(Expr):
@@ -47,6 +61,37 @@ class Const(Expr):
 
 
 @dataclass(frozen=True)
+class OrdinalConst(Expr):
+    """A label of an ordinal scale (`'high'` compared with a severity), held as its 0-based rank."""
+
+    rank: float
+    labels: tuple[str, ...]
+
+    @property
+    def type(self) -> ValueType:
+        return "ordinal"
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return self.labels
+
+
+@dataclass(frozen=True)
+class DateConst(Expr):
+    """A calendar date (`date('2026-03-14')`), held as its proleptic Gregorian day number."""
+
+    day: float
+
+    @property
+    def type(self) -> ValueType:
+        return "date"
+
+
+_KIND_TYPES: dict[str, ValueType] = {"number": "number", "bool": "bool", "ordinal": "ordinal",
+                                     "date": "date"}
+
+
+@dataclass(frozen=True)
 class FieldRef(Expr):
     """A field of the subject, or of the current item (`scope == "item"`) in a per-item rule."""
 
@@ -57,12 +102,25 @@ class FieldRef(Expr):
 
     @property
     def type(self) -> ValueType:
-        return {"number": "number", "bool": "bool"}.get(self.spec.kind, "text")  # type: ignore[return-value]
+        return _KIND_TYPES.get(self.spec.kind, "text")
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return self.spec.choices if self.spec.kind == "ordinal" else ()
 
     @property
     def key(self) -> str:
         """The name the evaluators look the value up by."""
         return f"item.{self.name}" if self.scope == "item" else self.name
+
+
+@dataclass(frozen=True)
+class Derived(FieldRef):
+    """A fact the pack computes before its rules read it: a value, another rule's outcome, an
+    aggregate over a collection, a decision, or the evaluation date. Read like a field, so both
+    evaluators' missing-value logic applies unchanged; `name` is its key (`value:risk.score`)."""
+
+    text: str = ""  # how the rule wrote it, for explanations
 
 
 @dataclass(frozen=True)
@@ -89,6 +147,9 @@ class Member(Expr):
     def type(self) -> ValueType:
         return "bool"
 
+    def children(self) -> tuple[Expr, ...]:
+        return (self.field,)
+
 
 @dataclass(frozen=True)
 class Arith(Expr):
@@ -96,10 +157,14 @@ class Arith(Expr):
     left: Expr
     right: Expr
     unit: Any = None
+    date: bool = False  # a date moved by a duration in days: the result is a date
 
     @property
     def type(self) -> ValueType:
-        return "number"
+        return "date" if self.date else "number"
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
 
 
 @dataclass(frozen=True)
@@ -110,6 +175,9 @@ class Neg(Expr):
     @property
     def type(self) -> ValueType:
         return "number"
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
 
 
 @dataclass(frozen=True)
@@ -124,16 +192,52 @@ class Scale(Expr):
     def type(self) -> ValueType:
         return "number"
 
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
 
 @dataclass(frozen=True)
 class Call(Expr):
-    fn: Literal["ceil", "floor", "min", "max", "abs"]
+    """A built-in function. `min`/`max` of ordinals or dates keep that type; `rank` is an
+    ordinal's 1-based position on its scale; `days_between(a, b)` is b - a in days."""
+
+    fn: Literal["ceil", "floor", "min", "max", "abs", "rank", "days_between"]
     args: tuple[Expr, ...]
     unit: Any = None
 
     @property
     def type(self) -> ValueType:
+        if self.fn in ("min", "max"):
+            return self.args[0].type
         return "number"
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return self.args[0].scale if self.fn in ("min", "max") else ()
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+@dataclass(frozen=True)
+class Band(Expr):
+    """`band(x, [c1, c2], ['low', 'medium', 'high'])`: the label of the interval x falls in;
+    below c1 is the first label, from c1 up to c2 the second, from c2 up the last."""
+
+    arg: Expr
+    cuts: tuple[Expr, ...]
+    labels: tuple[str, ...]
+
+    @property
+    def type(self) -> ValueType:
+        return "ordinal"
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return self.labels
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg, *self.cuts)
 
 
 @dataclass(frozen=True)
@@ -146,6 +250,9 @@ class Compare(Expr):
     def type(self) -> ValueType:
         return "bool"
 
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
 
 @dataclass(frozen=True)
 class Logic(Expr):
@@ -156,6 +263,9 @@ class Logic(Expr):
     def type(self) -> ValueType:
         return "bool"
 
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
 
 @dataclass(frozen=True)
 class Not(Expr):
@@ -165,24 +275,32 @@ class Not(Expr):
     def type(self) -> ValueType:
         return "bool"
 
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+
+NODE_CLASSES: tuple[type[Expr], ...] = (Const, OrdinalConst, DateConst, FieldRef, Derived, ParamRef,
+                                        Member, Arith, Neg, Scale, Call, Band, Compare, Logic, Not)
+"""Every expression node class: each evaluator and the explainer has one handler per class."""
+
 
 def walk(expr: Expr) -> list[Expr]:
     """Every node of `expr`, depth first."""
     out: list[Expr] = [expr]
-    children: tuple[Expr, ...]
-    if isinstance(expr, Arith | Compare):
-        children = (expr.left, expr.right)
-    elif isinstance(expr, Neg | Scale | Not):
-        children = (expr.arg,)
-    elif isinstance(expr, Call | Logic):
-        children = expr.args
-    elif isinstance(expr, Member):
-        children = (expr.field,)
-    else:
-        children = ()
-    for child in children:
+    for child in expr.children():
         out.extend(walk(child))
     return out
+
+
+def derived_keys(expr: Expr | None) -> tuple[str, ...]:
+    """The derived facts (values, outcomes, aggregates, decisions, as_of) an expression reads."""
+    if expr is None:
+        return ()
+    seen: dict[str, None] = {}
+    for node in walk(expr):
+        if isinstance(node, Derived):
+            seen.setdefault(node.key, None)
+    return tuple(seen)
 
 
 def field_keys(expr: Expr | None) -> tuple[str, ...]:
@@ -302,8 +420,9 @@ class Rule:
 
     @property
     def comparison(self) -> Compare | None:
-        """The top-level comparison that gives measured and required values, if the check is one."""
-        if isinstance(self.check, Compare) and self.check.left.type == "number":
+        """The top-level comparison that gives measured and required values, if the check is one
+        (of numbers, ordinal levels or dates)."""
+        if isinstance(self.check, Compare) and self.check.left.type in ("number", "ordinal", "date"):
             return self.check
         return None
 
@@ -311,7 +430,7 @@ class Rule:
         """The factor from the compared values' unit to the unit results are shown in, and that
         unit's text: what both evaluators apply to measured and required values."""
         cmp = self.comparison
-        if cmp is None:
+        if cmp is None or cmp.left.type != "number":
             return 1.0, ""
         left_unit = cmp.left.unit  # type: ignore[attr-defined]
         display = self.display_unit if self.display_unit is not None else left_unit
@@ -322,3 +441,118 @@ class Rule:
         if self.effective_from is not None and on < self.effective_from:
             return False
         return not (self.effective_to is not None and on >= self.effective_to)
+
+
+AggregateFn = Literal["count", "sum", "min", "max", "any", "all"]
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """`count(threats where severity >= 'high')`, `max(threats.severity)`, `any(members where
+    age < 18)`: a reduction over one collection, computed before the rules that read it.
+
+    Three-valued: a missing collection, or an item whose filter or value is missing, makes the
+    result missing, except that `any` is true once a known item is, and `all` false once a known
+    item is not. `min`/`max` of no item is `default` when given, else missing.
+    """
+
+    key: str
+    fn: AggregateFn
+    collection: str
+    arg: Expr | None = None       # the item value (sum/min/max) or condition (any/all)
+    where: Expr | None = None     # the item filter
+    default: Expr | None = None   # min/max of no item
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ValueDecl:
+    """A named, typed, cited derived output of a pack (a score, a band, a count)."""
+
+    id: str
+    title: str
+    subject: str
+    expr: Expr
+    citations: tuple[Citation, ...]
+    description: str = ""
+    display_unit: Any = None
+    source: str = ""
+    expr_text: str = ""
+
+    @property
+    def key(self) -> str:
+        return VALUE_PREFIX + self.id
+
+    @property
+    def type(self) -> ValueType:
+        return self.expr.type
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        return self.expr.scale
+
+
+HitPolicy = Literal["unique", "first", "priority", "collect"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One input's test in one row of a decision table: `-` (any value), a set of labels or
+    yes/no, or an interval of numbers or dates (bounds are constants, already in the input's
+    unit). `condition` is the same test as IR over the input's expression."""
+
+    input: str
+    text: str
+    condition: Expr | None = None  # None for `-`
+    values: tuple[float | str | bool, ...] = ()   # labels (enum, as text; ordinal, as rank) or bools
+    low: float | None = None
+    low_closed: bool = True
+    high: float | None = None
+    high_closed: bool = True
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    """A row of a decision table: its cells, and what it decides with its reasons."""
+
+    number: int          # 1-based, as a reviewer counts them
+    cells: tuple[Cell, ...]
+    condition: Expr      # the cells joined with `and` (a constant True for a row of `-`)
+    output: str
+    reasons: tuple[str, ...] = ()
+    obligations: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    name: str
+    expr: Expr
+    text: str
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    """A DMN-like table: named inputs, rows of cells, one output per row, a hit policy.
+
+    `outputs` lists the possible decisions from highest priority (most restrictive) to lowest:
+    the `priority` policy picks the first, and `on_unknown: most_restrictive` fails closed to it.
+    """
+
+    id: str
+    title: str
+    subject: str
+    inputs: tuple[DecisionInput, ...]
+    rows: tuple[DecisionRow, ...]
+    outputs: tuple[str, ...]
+    hit_policy: HitPolicy
+    on_unknown: str            # "unknown", "most_restrictive", or one of `outputs`
+    citations: tuple[Citation, ...]
+    default: DecisionRow | None = None   # used when no row matches
+    description: str = ""
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        return DECISION_PREFIX + self.id

@@ -6,7 +6,6 @@ RuleLoadError naming the file and line, never a wrong verdict later.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from collections.abc import Mapping
@@ -16,9 +15,11 @@ from typing import Any
 
 from mcrules.errors import ExpressionError, InputError, PackNotFoundError, RuleLoadError, UnitError
 from mcrules.located import LocatedDict, LocatedList, load_document
+from mcrules.rules.context import FileContext, citations
+from mcrules.rules.decisions import TABLE_KEYS, load_table
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import (
-    Citation,
+    Aggregate,
     Disagreement,
     Document,
     Expr,
@@ -27,10 +28,12 @@ from mcrules.rules.ir import (
     Parameter,
     Rule,
     Severity,
+    ValueDecl,
     field_keys,
 )
 from mcrules.rules.pack import TITLE_FIELD, Pack, Variant
-from mcrules.rules.schema import Schema
+from mcrules.rules.plan import build_plan
+from mcrules.rules.schema import Collection, Schema
 from mcrules.units import conversion_factor, parse_quantity, parse_unit
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -39,7 +42,8 @@ PACK_KEYS = {"id", "title", "version", "description", "effective_from", "effecti
              "documents", "definitions", "variants", "rule_files"}
 RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_if", "check",
              "unit", "fix", "citations", "disagreements", "effective_from", "effective_to"}
-CITATION_KEYS = {"document", "module", "section", "note", "quote", "verified"}
+FILE_KEYS = {"subject", "rules", "values", "decisions", "description"}
+VALUE_KEYS = {"id", "title", "expression", "unit", "description", "citations"}
 PARAM_KEYS = {"description", "value", "citations"}
 
 
@@ -78,64 +82,11 @@ def available_packs() -> list[Path]:
     return list(seen.values())
 
 
-class _Ctx:
-    """Error reporting for one file."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = str(file)
-
-    def error(self, message: str, node: Any = None, key: str | None = None,
-              path: str | None = None) -> RuleLoadError:
-        line = None
-        if isinstance(node, LocatedDict):
-            line = node.lines.get(key, node.line) if key else node.line
-        elif isinstance(node, LocatedList):
-            line = node.line
-        return RuleLoadError(message, file=self.file, line=line, path=path)
-
-    def mapping(self, node: Any, what: str, allowed: set[str], required: tuple[str, ...] = (),
-                path: str | None = None) -> LocatedDict:
-        if not isinstance(node, LocatedDict):
-            raise self.error(f"{what} must be a mapping", node, path=path)
-        unknown = sorted(set(node) - allowed)
-        if unknown:
-            raise self.error(f"unknown key {unknown[0]!r} in {what} (allowed: "
-                             f"{', '.join(sorted(allowed))})", node, unknown[0], path)
-        for key in required:
-            if key not in node or node[key] in (None, ""):
-                raise self.error(f"{what} needs `{key}`", node, path=path)
-        return node
-
-    def text(self, node: LocatedDict, key: str, path: str | None = None, default: str = "") -> str:
-        value = node.get(key, default)
-        if value is None:
-            return default
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise self.error(f"`{key}` must be text", node, key, path)
-        return str(value)
-
-    def date(self, node: LocatedDict, key: str, path: str | None = None) -> dt.date | None:
-        value = node.get(key)
-        if value is None:
-            return None
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise self.error(f"`{key}` must be a date like 2023-01-01, got {value!r}",
-                             node, key, path) from None
-
-    def expr(self, node: LocatedDict, key: str, scope: Scope, path: str | None = None) -> Expr:
-        try:
-            return parse_expression(self.text(node, key, path), scope)
-        except ExpressionError as exc:
-            raise self.error(f"`{key}`: {exc.message}", node, key, path) from None
-
-
 def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
     """Load and check the pack `ref` (an id on the search path, or a folder)."""
     folder = find_pack(ref)
     head_file = folder / "pack.yaml"
-    ctx = _Ctx(head_file)
+    ctx = FileContext(head_file)
     head = ctx.mapping(_read(head_file), "pack.yaml", PACK_KEYS, ("id", "title", "version"))
     pack_id = ctx.text(head, "id")
     documents = _documents(ctx, head.get("documents"))
@@ -161,15 +112,21 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
     rule_files = head.get("rule_files")
     files = ([folder / str(f) for f in rule_files] if isinstance(rule_files, list)
              else sorted(p for p in folder.glob("*.yaml") if p.name != "pack.yaml"))
+    env = _PackEnv(schemas, params, definitions, documents)
+    parsed = [env.read_file(f) for f in files]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for f in files:
-        for rule in _rule_file(f, schemas, params, definitions, documents):
+    for file_ctx, schema, doc in parsed:
+        for rule in _rule_file(file_ctx, schema, doc, env):
             if rule.id in seen:
                 raise RuleLoadError(f"duplicate rule id {rule.id!r} (also in {seen[rule.id]})",
                                     file=rule.source.rsplit(":", 1)[0], path=rule.id)
             seen[rule.id] = rule.source
             rules.append(rule)
+    values = tuple(env.value(name) for name in env.value_nodes)
+    decisions = tuple(load_table(file_ctx, node, schema, env)
+                      for file_ctx, schema, node in env.decision_nodes)
+    plan = build_plan(rules, values, decisions, env.aggregates, str(head_file))
 
     variants = _variants(ctx, head.get("variants"), params, {r.id for r in rules}, documents)
     pack = Pack(
@@ -177,7 +134,8 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
         description=ctx.text(head, "description"), rules=tuple(rules), parameters=params,
         definitions=definitions, definition_texts=definition_texts, documents=documents,
         variants=variants, path=folder, effective_from=ctx.date(head, "effective_from"),
-        effective_to=ctx.date(head, "effective_to"),
+        effective_to=ctx.date(head, "effective_to"), values=values, decisions=decisions,
+        aggregates=dict(env.aggregates), plan=plan,
     )
     return replace(pack, rules=tuple(replace(r, title=pack.render_title(r.title_template))
                                      if r.title_template else r for r in pack.rules))
@@ -192,7 +150,7 @@ def _read(file: Path) -> Any:
         raise RuleLoadError(f"{exc.message}: {detail}", file=str(file), line=line) from None
 
 
-def _schema(ctx: _Ctx, schemas: Mapping[str, Schema], subject: str, node: Any,
+def _schema(ctx: FileContext, schemas: Mapping[str, Schema], subject: str, node: Any,
             path: str | None) -> Schema:
     schema = schemas.get(subject)
     if schema is None:
@@ -201,7 +159,7 @@ def _schema(ctx: _Ctx, schemas: Mapping[str, Schema], subject: str, node: Any,
     return schema
 
 
-def _documents(ctx: _Ctx, node: Any) -> dict[str, Document]:
+def _documents(ctx: FileContext, node: Any) -> dict[str, Document]:
     if node is None:
         return {}
     if not isinstance(node, LocatedDict):
@@ -215,30 +173,10 @@ def _documents(ctx: _Ctx, node: Any) -> dict[str, Document]:
     return out
 
 
-def _citations(ctx: _Ctx, node: Any, documents: Mapping[str, Document], path: str,
-               parent: Any, key: str) -> tuple[Citation, ...]:
-    if not isinstance(node, LocatedList) or not node:
-        raise ctx.error("needs `citations`: a list with at least one {document, quote, ...}",
-                        parent, key, path)
-    out = []
-    for item in node:
-        c = ctx.mapping(item, "citation", CITATION_KEYS, ("document", "quote"), path)
-        doc_id = ctx.text(c, "document")
-        if doc_id not in documents:
-            raise ctx.error(f"citation names unknown document {doc_id!r}; declare it under "
-                            "`documents:` in pack.yaml", c, "document", path)
-        verified = c.get("verified", True)
-        if not isinstance(verified, bool):
-            raise ctx.error("`verified` must be true or false", c, "verified", path)
-        out.append(Citation(documents[doc_id], ctx.text(c, "quote"), ctx.text(c, "module"),
-                            ctx.text(c, "section"), ctx.text(c, "note"), verified))
-    return tuple(out)
-
-
 def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Parameter]:
     out: dict[str, Parameter] = {}
     for f in sorted((folder / "parameters").glob("*.yaml")):
-        ctx = _Ctx(f)
+        ctx = FileContext(f)
         name = f.stem
         if not NAME.match(name):
             raise RuleLoadError(f"parameter file name {name!r} must be lower_snake_case", file=str(f))
@@ -251,12 +189,12 @@ def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Pa
         unit_text = str(raw).split(None, 1)[1] if isinstance(raw, str) and " " in raw.strip() \
             else "dimensionless"
         out[name] = Parameter(name, magnitude, unit, unit_text, ctx.text(node, "description"),
-                              _citations(ctx, node.get("citations"), documents, name, node,
+                              citations(ctx, node.get("citations"), documents, name, node,
                                          "citations"))
     return out
 
 
-def _variants(ctx: _Ctx, node: Any, params: Mapping[str, Parameter], rule_ids: set[str],
+def _variants(ctx: FileContext, node: Any, params: Mapping[str, Parameter], rule_ids: set[str],
               documents: Mapping[str, Document]) -> dict[str, Variant]:
     if node is None:
         return {}
@@ -288,25 +226,124 @@ def _variants(ctx: _Ctx, node: Any, params: Mapping[str, Parameter], rule_ids: s
                                 sev, rid, vid) from None
         out[vid] = Variant(vid, ctx.text(spec, "description"),
                            {k: str(v) for k, v in values.items()}, severities,
-                           _citations(ctx, spec.get("citations"), documents, vid, spec,
+                           citations(ctx, spec.get("citations"), documents, vid, spec,
                                       "citations"))
     return out
 
 
-def _rule_file(file: Path, schemas: Mapping[str, Schema], params: Mapping[str, Parameter],
-               definitions: Mapping[str, Expr], documents: Mapping[str, Document]) -> list[Rule]:
-    ctx = _Ctx(file)
-    doc = ctx.mapping(_read(file), file.name, {"subject", "rules", "description"},
-                      ("subject", "rules"))
-    schema = _schema(ctx, schemas, ctx.text(doc, "subject"), doc, None)
-    items = doc["rules"]
-    if not isinstance(items, LocatedList):
-        raise ctx.error("`rules` must be a list", doc, "rules")
-    return [_rule(ctx, node, schema, params, definitions, documents) for node in items]
+class _PackEnv:
+    """What every expression of one pack may name, shared while the pack loads: values are parsed
+    on first use (so a value may read a value declared after it, and a cycle is caught with the
+    names of both), and each aggregate is recorded once for the whole pack."""
+
+    def __init__(self, schemas: Mapping[str, Schema], params: Mapping[str, Parameter],
+                 definitions: Mapping[str, Expr], documents: Mapping[str, Document]) -> None:
+        self.schemas = schemas
+        self.params = params
+        self.definitions = definitions
+        self.documents = documents
+        self.rule_ids: set[str] = set()
+        self.decision_outputs: dict[str, tuple[str, ...]] = {}
+        self.aggregates: dict[str, Aggregate] = {}
+        self.value_nodes: dict[str, tuple[FileContext, Schema, LocatedDict]] = {}
+        self.decision_nodes: list[tuple[FileContext, Schema, LocatedDict]] = []
+        self._values: dict[str, ValueDecl] = {}
+        self._parsing: list[str] = []
+
+    def read_file(self, file: Path) -> tuple[FileContext, Schema, LocatedDict]:
+        """Read one rule file and note the ids it declares, before any expression is parsed."""
+        ctx = FileContext(file)
+        doc = ctx.mapping(_read(file), file.name, FILE_KEYS, ("subject",))
+        schema = _schema(ctx, self.schemas, ctx.text(doc, "subject"), doc, None)
+        if not any(doc.get(k) is not None for k in ("rules", "values", "decisions")):
+            raise ctx.error("a rule file needs `rules`, `values` or `decisions`", doc)
+        for key in ("rules", "values", "decisions"):
+            if doc.get(key) is not None and not isinstance(doc[key], LocatedList):
+                raise ctx.error(f"`{key}` must be a list", doc, key)
+        for node in doc.get("rules") or ():
+            if isinstance(node, LocatedDict) and isinstance(node.get("id"), str):
+                self.rule_ids.add(node["id"])
+        for node in doc.get("values") or ():
+            node = ctx.mapping(node, "value", VALUE_KEYS, ("id", "title", "expression", "citations"))
+            vid = ctx.text(node, "id")
+            if not NAME.match(vid) or "." not in vid:
+                raise ctx.error(f"value id {vid!r} must be dotted lower case, like risk.score",
+                                node, "id")
+            if vid in self.value_nodes or vid in self.params or vid in schema.fields \
+                    or vid in self.definitions:
+                raise ctx.error(f"value id {vid!r} is declared twice or shadows a field, "
+                                "parameter or definition", node, "id", vid)
+            self.value_nodes[vid] = (ctx, schema, node)
+        for node in doc.get("decisions") or ():
+            node = ctx.mapping(node, "decision table", TABLE_KEYS,
+                               ("id", "title", "inputs", "outputs", "rows", "citations"))
+            did = ctx.text(node, "id")
+            if did in self.decision_outputs:
+                raise ctx.error(f"duplicate decision table id {did!r}", node, "id", did)
+            outputs = node.get("outputs")
+            if not isinstance(outputs, LocatedList) or not outputs or \
+                    not all(isinstance(o, str) for o in outputs) or len(set(outputs)) != len(outputs):
+                raise ctx.error("`outputs` must list the possible decisions, each once, highest "
+                                "priority (most restrictive) first", node, "outputs", did)
+            self.decision_outputs[did] = tuple(outputs)
+            self.decision_nodes.append((ctx, schema, node))
+        return ctx, schema, doc
+
+    def scope(self, schema: Schema, item: Collection | None = None) -> Scope:
+        def resolve(name: str) -> ValueDecl | None:
+            if name not in self.value_nodes:
+                return None
+            value = self.value(name)
+            if value.subject != schema.subject:
+                raise ExpressionError(f"value {name!r} is about a {value.subject}, not a "
+                                      f"{schema.subject}")
+            return value
+        return Scope(schema, self.params, self.definitions, item, set(), resolve,
+                     tuple(self.value_nodes), frozenset(self.rule_ids), self.decision_outputs,
+                     self.aggregates)
+
+    def value(self, name: str) -> ValueDecl:
+        """The value `name`, parsed now if it was not yet; a cycle is an error naming it."""
+        got = self._values.get(name)
+        if got is not None:
+            return got
+        if name in self._parsing:
+            chain = [*self._parsing[self._parsing.index(name):], name]
+            raise ExpressionError(f"values depend on each other in a cycle: {' -> '.join(chain)}")
+        ctx, schema, node = self.value_nodes[name]
+        self._parsing.append(name)
+        try:
+            scope = self.scope(schema)
+            expr = ctx.expr(node, "expression", scope, name)
+        finally:
+            self._parsing.pop()
+        if expr.type == "text" and not isinstance(expr, FieldRef):
+            raise ctx.error("a value must be a number, a condition, a level or a date",
+                            node, "expression", name)
+        display = None
+        if node.get("unit") is not None:
+            if expr.type != "number":
+                raise ctx.error("`unit` is for a value that is a number", node, "unit", name)
+            try:
+                display = parse_unit(ctx.text(node, "unit"))
+                conversion_factor(expr.unit, display)  # type: ignore[attr-defined]
+            except UnitError as exc:
+                raise ctx.error(f"`unit`: {exc.message}", node, "unit", name) from None
+        value = ValueDecl(name, ctx.text(node, "title"), schema.subject, expr,
+                          citations(ctx, node.get("citations"), self.documents, name, node,
+                                     "citations"),
+                          ctx.text(node, "description"), display, f"{ctx.file}:{node.line}",
+                          ctx.text(node, "expression"))
+        self._values[name] = value
+        return value
 
 
-def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
-          definitions: Mapping[str, Expr], documents: Mapping[str, Document]) -> Rule:
+def _rule_file(ctx: FileContext, schema: Schema, doc: LocatedDict, env: _PackEnv) -> list[Rule]:
+    return [_rule(ctx, node, schema, env) for node in doc.get("rules") or ()]
+
+
+def _rule(ctx: FileContext, node: Any, schema: Schema, env: _PackEnv) -> Rule:
+    params, documents = env.params, env.documents
     node = ctx.mapping(node, "rule", RULE_KEYS, ("id", "title", "severity", "check", "citations"))
     rid = ctx.text(node, "id")
     if not RULE_ID.match(rid):
@@ -324,7 +361,7 @@ def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
         if item is None:
             raise ctx.error(f"`each: {each}` is not a list of {schema.subject} (known: "
                             f"{', '.join(schema.collections) or 'none'})", node, "each", rid)
-    scope = Scope(schema, params, definitions, item)
+    scope = env.scope(schema, item)
     applies = ctx.expr(node, "applies_if", scope, rid) if node.get("applies_if") else None
     if applies is not None and applies.type != "bool":
         raise ctx.error("`applies_if` must be a condition", node, "applies_if", rid)
@@ -340,7 +377,7 @@ def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
     rule = Rule(
         id=rid, title=title, severity=severity, subject=schema.subject,
         title_template=title if TITLE_FIELD.search(title) else "",
-        check=check, citations=_citations(ctx, node.get("citations"), documents, rid, node,
+        check=check, citations=citations(ctx, node.get("citations"), documents, rid, node,
                                           "citations"),
         applies_if=applies, each=str(each) if each is not None else None,
         description=ctx.text(node, "description"),
@@ -365,7 +402,7 @@ def _rule(ctx: _Ctx, node: Any, schema: Schema, params: Mapping[str, Parameter],
     return replace(rule, display_unit=display, levers=levers, disagreements=disagreements)
 
 
-def _levers(ctx: _Ctx, node: LocatedDict, rule: Rule, scope: Scope) -> tuple[Lever, ...]:
+def _levers(ctx: FileContext, node: LocatedDict, rule: Rule, scope: Scope) -> tuple[Lever, ...]:
     raw = node.get("fix")
     if raw is None:
         raise ctx.error("needs `fix`: how a failing site can comply (a list of {field, direction, "
@@ -398,7 +435,7 @@ def _levers(ctx: _Ctx, node: LocatedDict, rule: Rule, scope: Scope) -> tuple[Lev
     return tuple(out)
 
 
-def _disagreements(ctx: _Ctx, node: LocatedDict, rid: str) -> tuple[Disagreement, ...]:
+def _disagreements(ctx: FileContext, node: LocatedDict, rid: str) -> tuple[Disagreement, ...]:
     raw = node.get("disagreements")
     if raw is None:
         return ()

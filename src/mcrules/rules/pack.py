@@ -14,7 +14,18 @@ from typing import Any
 import orjson
 
 from mcrules.errors import McrulesError, UnitError
-from mcrules.rules.ir import Citation, Document, Expr, Parameter, Rule, Severity
+from mcrules.rules.ir import (
+    Aggregate,
+    Citation,
+    DecisionTable,
+    Document,
+    Expr,
+    Parameter,
+    Rule,
+    Severity,
+    ValueDecl,
+)
+from mcrules.rules.plan import Step
 from mcrules.units import convert, format_unit, parse_quantity
 
 TITLE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(:number)?\}")
@@ -50,6 +61,29 @@ class Pack:
     effective_to: dt.date | None = None
     applied_variants: tuple[str, ...] = ()
     overrides: Mapping[str, str] = field(default_factory=dict)
+    values: tuple[ValueDecl, ...] = ()
+    decisions: tuple[DecisionTable, ...] = ()
+    aggregates: Mapping[str, Aggregate] = field(default_factory=dict)
+    plan: tuple[Step, ...] = ()
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The subjects this pack's rules, values and decisions are about, in first-use order."""
+        seen = dict.fromkeys([*(r.subject for r in self.rules), *(v.subject for v in self.values),
+                              *(d.subject for d in self.decisions)])
+        return tuple(seen)
+
+    def value(self, value_id: str) -> ValueDecl:
+        for v in self.values:
+            if v.id == value_id:
+                return v
+        raise McrulesError(f"no value {value_id!r} in pack {self.id}")
+
+    def decision(self, decision_id: str) -> DecisionTable:
+        for d in self.decisions:
+            if d.id == decision_id:
+                return d
+        raise McrulesError(f"no decision table {decision_id!r} in pack {self.id}")
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; McrulesError naming close ids if there is none."""
@@ -129,7 +163,9 @@ class Pack:
         return hashlib.sha256(orjson.dumps(self.fingerprint(), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
     def fingerprint(self) -> dict[str, Any]:
-        return {
+        """What the content hash covers. Values and decisions appear only in packs that have
+        them, so the hash of a pack of rules alone is what it was before they existed."""
+        out: dict[str, Any] = {
             "id": self.id,
             "version": self.version,
             "parameters": {n: [p.value, p.unit_text] for n, p in self.parameters.items()},
@@ -141,6 +177,18 @@ class Pack:
                 for r in self.rules
             ],
         }
+        if self.values:
+            out["values"] = [{"id": v.id, "expression": v.expr_text} for v in self.values]
+        if self.decisions:
+            out["decisions"] = [
+                {"id": d.id, "hit_policy": d.hit_policy, "on_unknown": d.on_unknown,
+                 "outputs": list(d.outputs), "inputs": {i.name: i.text for i in d.inputs},
+                 "rows": [{"when": [c.text for c in row.cells], "decision": row.output}
+                          for row in d.rows],
+                 "default": d.default.output if d.default else None}
+                for d in self.decisions
+            ]
+        return out
 
     def describe_parameter(self, name: str) -> str:
         p = self.parameters[name]

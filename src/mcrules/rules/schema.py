@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-FieldKind = Literal["number", "bool", "enum", "set", "text"]
+FieldKind = Literal["number", "bool", "enum", "set", "text", "ordinal", "date"]
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One field: its dotted name, kind, canonical unit and, for enums and sets, the allowed values."""
+    """One field: its dotted name, kind, canonical unit and, for enums and sets, the allowed values
+    (for an ordinal, its labels from lowest to highest). Dates are held as day numbers."""
 
     name: str
     kind: FieldKind

@@ -50,7 +50,7 @@ def load_site_pack(
 
 @lru_cache(maxsize=32)
 def _evaluator(pack: Pack) -> ScalarEvaluator:
-    return ScalarEvaluator(pack)
+    return ScalarEvaluator(pack, alternatives=True)
 
 
 def check_site(

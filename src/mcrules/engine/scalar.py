@@ -171,9 +171,7 @@ class ScalarEvaluator:
 
     def _decisions(self, f: Mapping[str, Any]) -> tuple[DecisionResult, ...]:
         decided = f.get(DECIDED_KEY) or {}
-        why = f.get(MISSING_KEY) or {}
-        return tuple(dress_decision(t, decided[t.id], tuple(why.get(t.key, ())))
-                     for t in self.pack.decisions)
+        return tuple(dress_decision(t, *decided[t.id]) for t in self.pack.decisions)
 
 
 def dress_decision(table: DecisionTable, d: Decided, missing: tuple[str, ...]) -> DecisionResult:
@@ -189,13 +187,13 @@ def dress_decision(table: DecisionTable, d: Decided, missing: tuple[str, ...]) -
         decision = names
     reasons = tuple(r for row in rows for r in row.reasons)
     if d.fallback:
-        reasons += (f"fails closed to {decision} while {', '.join(missing) or 'an input'} is "
+        verb = "is" if len(missing) == 1 else "are"
+        reasons += (f"fails closed to {decision} while {', '.join(missing) or 'an input'} {verb} "
                     "unknown",)
     obligations = tuple(dict.fromkeys(o for row in rows for o in row.obligations))
     citations = table.citations + tuple(c for row in rows for c in row.citations)
     return DecisionResult(table, STATUS_WORDS[d.status], decision, d.rows, reasons, obligations,
-                          citations, missing if d.status != DECIDED and d.status != NO_MATCH
-                          else (), d.fallback)
+                          citations, missing, d.fallback)
 
 
 # -- derived facts --------------------------------------------------------------------------
@@ -255,7 +253,6 @@ def _decision(table: DecisionTable, rows: list[Getter], keys: list[tuple[str, ..
         v = fn(f)
         states.append(None if v is None else bool(v))
     d = decide(table, states)
-    f[DECIDED_KEY][table.id] = d
     missing: tuple[str, ...] = ()
     if d.status != DECIDED and d.status != NO_MATCH:
         seen: dict[str, None] = {}
@@ -264,6 +261,7 @@ def _decision(table: DecisionTable, rows: list[Getter], keys: list[tuple[str, ..
                 for m in _missing_of(f, k):
                     seen.setdefault(m, None)
         missing = tuple(seen)
+    f[DECIDED_KEY][table.id] = (d, missing)
     single = table.outputs[d.outputs[0]] if len(d.outputs) == 1 and \
         table.hit_policy != "collect" else None
     _set(f, table.key, single, missing)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -252,6 +253,11 @@ def _samples(table: DecisionTable, index: int) -> list[Any]:
                                                         row.cells[index].high) if b is not None})
     if not bounds:
         return [0.0]
+    if isinstance(inp.expr, FieldRef) and inp.expr.spec.integer:
+        # A whole number: the integers next to each boundary reach every region that has one.
+        out = sorted({float(v) for b in bounds
+                      for v in (math.floor(b) - 1, math.floor(b), math.ceil(b), math.ceil(b) + 1)})
+        return [v for v in out if v >= 0] or [0.0]
     out = [bounds[0] - 1.0]
     for a, b in itertools.pairwise(bounds):
         out += [a, (a + b) / 2]

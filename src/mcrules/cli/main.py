@@ -117,10 +117,18 @@ def rules_show(
     if rule.applies_if_text:
         console.out.print("[bold]applies if[/] " + rule.applies_if_text.replace("[", "\\["))
     console.out.print("[bold]check[/]      " + rule.check_text.replace("[", "\\["))
+    from mcrules.rules.parameter_values import today
+
     for name in rule.params:
         param = p.parameters[name]
         console.out.print(f"[bold]parameter[/]  {name} = {p.describe_parameter(name)}"
-                  + (f"  ({param.description})" if param.description else ""))
+                          + (f"  ({param.description})" if param.description else ""))
+        if param.bounds_text():
+            console.out.print(f"             valid: {param.bounds_text()}", markup=False)
+        since = param.in_force_since(today())
+        for start, value in param.dated_values:
+            console.out.print(f"             from {start.isoformat()}: {param.text(value)}"
+                              + ("  (in force today)" if start == since else ""), markup=False)
     console.out.print()
     console.out.print("[bold]Sources[/]")
     for c in rule.citations:

@@ -298,12 +298,28 @@ class Parameter:
         before the first date. An undated parameter's value is in force on every date."""
         if not self.dated_values:
             return self.value
+        since = self.in_force_since(on)
+        return None if since is None else dict(self.dated_values)[since]
+
+    def in_force_since(self, on: dt.date) -> dt.date | None:
+        """The date of the dated value in force on `on`; None if undated or before the first."""
         chosen = None
-        for start, value in self.dated_values:
+        for start, _ in self.dated_values:
             if start > on:
                 break
-            chosen = value
+            chosen = start
         return chosen
+
+    def text(self, value: float | None = None) -> str:
+        """`20 L/person/day`: `value` (default: the value in force) with the parameter's unit."""
+        shown = self.value if value is None else value
+        return f"{shown:g} {format_unit(self.unit)}".strip()
+
+    def bounds_text(self) -> str:
+        """`> 0 person and <= 168 h/week`, or empty when the parameter declares no bounds."""
+        parts = [b.describe(self.unit, upper) for b, upper in ((self.minimum, False),
+                                                               (self.maximum, True)) if b]
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True)

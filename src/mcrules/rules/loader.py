@@ -7,6 +7,7 @@ RuleLoadError naming the file and line, never a wrong verdict later.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -290,7 +291,9 @@ def _parameter(ctx: _Ctx, node: LocatedDict, name: str,
             written.append((raw, dated, key, start))
     first_raw, first_node, first_key, _ = written[0]
     try:
-        _, unit = parse_quantity(first_raw, "dimensionless")
+        magnitude, unit = parse_quantity(first_raw, "dimensionless")
+        if not math.isfinite(magnitude):
+            raise UnitError(f"{first_raw!r} is not a finite quantity")
     except UnitError as exc:
         raise ctx.error(f"`{first_key}`: {exc.message}", first_node, first_key, name) from None
     param = Parameter(name, 0.0, unit, unit_text_of(first_raw), ctx.text(node, "description"),

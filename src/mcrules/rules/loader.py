@@ -311,7 +311,8 @@ def _parameter(ctx: _Ctx, node: LocatedDict, name: str,
             values.append((since, checked_value(param, raw)))
         except McrulesError as exc:
             label = "value" if since is None else f"value of {key}"
-            raise ctx.error(f"{label}: {exc.message}", where, key, name) from None
+            detail = exc.message.removeprefix(f"parameter {name}: ")
+            raise ctx.error(f"{label}: {detail}", where, key, name) from None
     if values[0][0] is None:
         return replace(param, value=values[0][1])
     schedule = tuple((since, value) for since, value in values if since is not None)

@@ -300,10 +300,9 @@ def _parameter(ctx: _Ctx, node: LocatedDict, name: str,
                       _citations(ctx, node.get("citations"), documents, name, node, "citations"),
                       minimum=_bound(ctx, node, name, "minimum", unit_text_of(first_raw), unit),
                       maximum=_bound(ctx, node, name, "maximum", unit_text_of(first_raw), unit))
-    if param.minimum is not None and param.maximum is not None and not (
-            param.minimum.value < param.maximum.value or (
-                param.minimum.value == param.maximum.value
-                and not (param.minimum.exclusive or param.maximum.exclusive))):
+    low, high = param.minimum, param.maximum
+    if low and high and (low.value > high.value or (
+            low.value == high.value and (low.exclusive or high.exclusive))):
         raise ctx.error("`minimum` and `maximum` leave no valid value", node, "maximum", name)
     values: list[tuple[dt.date | None, float]] = []
     for raw, where, key, since in written:
@@ -317,8 +316,9 @@ def _parameter(ctx: _Ctx, node: LocatedDict, name: str,
         return replace(param, value=values[0][1])
     schedule = tuple((since, value) for since, value in values if since is not None)
     param = replace(param, dated_values=schedule)
-    # The value in force today, or the first one before it starts: Pack.configure chooses again
-    # on the date asked for (or today), so a loaded pack never depends on the day it was loaded.
+    # The value in force today, or the first one before it starts. Pack.configure chooses again on
+    # the date asked for (or today), so a configured pack never depends on the day its files were
+    # loaded, though load_site_pack caches loaded packs across days.
     in_force = param.value_on(today())
     return replace(param, value=schedule[0][1] if in_force is None else in_force)
 

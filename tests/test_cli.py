@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mcrules.cli.main import app
@@ -131,3 +134,80 @@ def test_the_installed_script_runs() -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["summary"]["fail"] == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "needle"),
+    [
+        ("people_per_toilet=0 person", "people_per_toilet: 0 person must be > 0 person (its minimum)"),
+        ("people_per_toilet=-20 person", "people_per_toilet: -20 person must be > 0 person"),
+        ("people_per_toilet=-20", "people_per_toilet: -20 person must be > 0 person"),
+        ("people_per_toilet=inf", "people_per_toilet: cannot read 'inf'"),
+        ("people_per_toilet=nan", "people_per_toilet: cannot read 'nan'"),
+        ("people_per_toilet=1e999 person", "people_per_toilet: '1e999 person' is not a finite"),
+        ("staffed_hours_per_week=169 hour/week", "must be <= 168 h/week (its maximum)"),
+        ("staffed_hours_per_week=25 hour/day", "25 hour/day (= 175 h/week) must be <= 168 h/week"),
+        ("staffed_hours_per_week=0.5 radian", "staffed_hours_per_week: cannot convert rad to h/week"),
+        ("water_per_person=0 L/person/day", "water_per_person: 0 L/person/day must be > 0"),
+    ],
+)
+def test_an_out_of_bounds_set_exits_2_naming_the_parameter_and_bound(setting: str,
+                                                                     needle: str) -> None:
+    result = run("check-site", COMPLIANT, "--set", setting)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert needle in " ".join(result.stderr.split())
+
+
+def test_bulk_refuses_an_out_of_bounds_set_too(tmp_path: Path) -> None:
+    rows = tmp_path / "sites.jsonl"
+    rows.write_text('{"population": {"female": 20}, "toilets": {"female": 1}}\n')
+    result = run("bulk", str(rows), "--out", str(tmp_path / "out.jsonl"),
+                 "--set", "people_per_toilet=0 person")
+    assert result.exit_code == 2
+    assert "people_per_toilet: 0 person must be > 0 person" in result.stderr
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(-400, 400))
+def test_any_in_bounds_set_is_accepted_and_any_other_refused(people: int) -> None:
+    result = run("check-site", COMPLIANT, "--set", f"people_per_toilet={people} person")
+    if people > 0:
+        assert result.exit_code in (0, 1), result.stderr
+    else:
+        assert result.exit_code == 2
+        assert f"people_per_toilet: {people} person must be > 0 person" in result.stderr
+
+
+def dated_pack(tmp_path: Path) -> Path:
+    folder = tmp_path / "dated"
+    shutil.copytree(ROOT / "rules" / "mct-2023", folder)
+    (folder / "parameters" / "water_per_person.yaml").write_text(
+        "description: Water per person per day, rising in 2027.\n"
+        "values:\n  2023-01-01: 20 L/person/day\n  2027-01-01: 25 L/person/day\n"
+        "minimum: 0 L/person/day\nexclusive_minimum: true\n"
+        "citations: [{document: mct-tm-2023, section: s, quote: q}]\n")
+    return folder
+
+
+def test_as_of_chooses_the_dated_value_in_force(tmp_path: Path) -> None:
+    folder = str(dated_pack(tmp_path))
+
+    def required(on: str) -> float:
+        result = run("check-site", COMPLIANT, "--pack", folder, "--as-of", on, "--format", "json")
+        doc = json.loads(result.stdout)
+        return next(r["required"] for r in doc["results"] if r["rule"] == "mct.wash.water_per_person")
+
+    assert (required("2026-12-31"), required("2027-01-01")) == (20, 25)
+    result = run("check-site", COMPLIANT, "--pack", folder, "--as-of", "2022-12-31")
+    assert result.exit_code == 2
+    assert "water_per_person has no value on 2022-12-31: its first dated value starts on " \
+           "2023-01-01" in " ".join(result.stderr.split())
+
+
+def test_rules_show_lists_bounds_and_dated_values(tmp_path: Path) -> None:
+    result = run("rules", "show", "mct.wash.water_per_person", "--pack", str(dated_pack(tmp_path)))
+    assert result.exit_code == 0
+    assert "valid: > 0 L/person/day" in result.stdout
+    assert "from 2023-01-01: 20 L/person/day" in result.stdout
+    assert "from 2027-01-01: 25 L/person/day" in result.stdout

@@ -37,3 +37,31 @@ def test_every_public_name_resolves() -> None:
 
 def test_all_lists_exactly_the_lazy_exports() -> None:
     assert set(mcrules.__all__) == {*mcrules._EXPORTS, "__version__"}
+
+
+def test_the_cli_modules_import_each_other_without_a_loop() -> None:
+    """Every import between `mcrules.cli` modules, even inside a function, points one way."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(mcrules.__file__).parent / "cli"
+    graph: dict[str, set[str]] = {}
+    for f in folder.glob("*.py"):
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "mcrules.cli":
+                deps |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mcrules.cli."):
+                deps.add(node.module.rsplit(".", 1)[1])  # type: ignore[union-attr]
+            elif isinstance(node, ast.Import):
+                deps |= {a.name.rsplit(".", 1)[1] for a in node.names
+                         if a.name.startswith("mcrules.cli.")}
+        graph[f.stem] = deps
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for dep in graph.get(start, ()):
+            if dep == goal or (dep not in seen and reaches(dep, goal, seen | {dep})):
+                return True
+        return False
+
+    assert [m for m in graph if reaches(m, m, set())] == []

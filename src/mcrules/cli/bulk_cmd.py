@@ -1,7 +1,8 @@
 """`mcrules bulk`: evaluate a pack over a table of sites and write one row per (site, rule).
 
-Only typer is imported at module level: numpy and pyarrow load when the command runs, so
-`mcrules --help` and `import mcrules` stay fast and work without the `bulk` extra.
+Only typer and the CLI's shared console and pack options are imported at module level: numpy and
+pyarrow load when the command runs, so `mcrules --help` and `import mcrules` stay fast and work
+without the `bulk` extra.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from mcrules.cli import console
+from mcrules.cli.console import EXIT_INVALID, EXIT_OK
+from mcrules.cli.pack_options import SetOpt, parse_sets
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,9 +87,7 @@ def bulk_cmd(
     ] = None,
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the pack (repeatable).")] = None,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Override a parameter, e.g. --set water_per_person='15 L/person/day'.")
-    ] = None,
+    set_: SetOpt = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Reject rows with unknown keys instead of warning about the columns.")
     ] = False,
@@ -95,37 +98,35 @@ def bulk_cmd(
     ] = None,
 ) -> None:
     """Check every site of a table against a pack; write outcomes per site and rule."""
-    from mcrules.cli import main as cli
-
     try:
         import numpy  # noqa: F401
         import pyarrow  # noqa: F401
     except ImportError as exc:
         from rich.markup import escape
 
-        cli.err.print("[bold red]error:[/] "
-                      + escape(f"bulk evaluation needs {exc.name}: {INSTALL_HINT}"))
-        raise typer.Exit(cli.EXIT_INVALID) from None
+        console.err.print("[bold red]error:[/] "
+                          + escape(f"bulk evaluation needs {exc.name}: {INSTALL_HINT}"))
+        raise typer.Exit(EXIT_INVALID) from None
     from mcrules.bulk import run_file
     from mcrules.errors import McrulesError
     from mcrules.site import load_site_pack
 
-    params = cli._parse_sets(set_ or [])
+    params = parse_sets(set_ or [])
     try:
         loaded = load_site_pack(pack, variants=variant or (), parameters=params)
-        with _progress(cli.out, input.name, _show_progress(cli.out)) as progress:
+        with _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,
                                batch_size=batch_size, workers=workers)
     except McrulesError as exc:
-        raise cli._fail_input(exc) from None
+        raise console.fail_input(exc) from None
     for warning in summary.warnings:
-        cli.err.print(f"warning: {warning}", markup=False)
+        console.err.print(f"warning: {warning}", markup=False)
     if summary.rows_rejected and rejects is None:
         for r in summary.sample_rejects:
-            cli.err.print(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}", markup=False)
+            console.err.print(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}", markup=False)
         more = summary.rows_rejected - len({r.row for r in summary.sample_rejects})
         hint = f"{more:,} more rejected rows; " if more > 0 else ""
-        cli.err.print(f"{hint}write every reject with --rejects FILE", markup=False)
-    _render(summary, cli.out)
+        console.err.print(f"{hint}write every reject with --rejects FILE", markup=False)
+    _render(summary, console.out)
     sys.stdout.flush()
-    raise typer.Exit(cli.EXIT_OK)
+    raise typer.Exit(EXIT_OK)

@@ -7,16 +7,17 @@ Exit codes: 0 nothing fails; 1 a rule fails (with --strict, also when one is unk
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from mcrules.cli import console
 from mcrules.cli.bulk_cmd import bulk_cmd
-from mcrules.errors import InputError, McrulesError, RuleLoadError
+from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
+from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
+from mcrules.errors import McrulesError, RuleLoadError
 
 app = typer.Typer(
     name="mcrules",
@@ -29,69 +30,11 @@ rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is
 app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
 
-def _width() -> int | None:
-    """A terminal's own width; 120 columns (or $COLUMNS) when piped, instead of rich's 80."""
-    if sys.stdout.isatty():
-        return None
-    try:
-        return max(60, int(os.environ.get("COLUMNS", "120")))
-    except ValueError:
-        return 120
-
-
-out = Console(highlight=False, soft_wrap=False, width=_width())
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
 
 @app.callback()
 def _setup() -> None:
     """Bind the consoles to the streams and width in force when the command runs."""
-    global out, err
-    out = Console(highlight=False, soft_wrap=False, width=_width())
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
-
-
-def _fail_input(exc: McrulesError) -> typer.Exit:
-    if isinstance(exc, InputError):
-        err.print(f"[bold red]error:[/] {exc.source + ': ' if exc.source else ''}{exc.message}")
-        for p in exc.problems:
-            err.print(f"  - {p}", markup=False)
-    else:
-        err.print("[bold red]error:[/] " + str(exc).replace("[", "\\["))
-    return typer.Exit(EXIT_INVALID)
-
-
-def _parse_sets(values: list[str]) -> dict[str, str]:
-    out_: dict[str, str] = {}
-    for v in values:
-        name, sep, value = v.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise typer.BadParameter(f"expected NAME=VALUE, got {v!r}", param_hint="--set")
-        out_[name.strip()] = value.strip()
-    return out_
-
-
-def _load_packs(refs: list[str] | None, variants: list[str] | None = None,
-                params: dict[str, str] | None = None, as_of: dt.date | None = None) -> list[Any]:
-    """The packs named on the command line (default mct-2023); exit 2 with the reason if one
-    does not load."""
-    from mcrules.site import load_site_pack
-
-    try:
-        return [load_site_pack(p, variants=variants or (), parameters=params, as_of=as_of)
-                for p in (refs or ["mct-2023"])]
-    except McrulesError as exc:
-        raise _fail_input(exc) from None
-
-
-PackOpt = Annotated[list[str] | None, typer.Option(
-    "--pack", "-p", help="Pack id or folder (repeatable). Default: mct-2023.")]
-VariantOpt = Annotated[list[str] | None, typer.Option(
-    "--variant", help="Apply a named variant of the pack (repeatable); see `mcrules rules variants`.")]
-SetOpt = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override a parameter, e.g. --set water_per_person='15 L/person/day'.")]
+    console.bind()
 
 
 @app.command("check-site")
@@ -121,20 +64,20 @@ def check_site_cmd(
             date = dt.date.fromisoformat(as_of)
         except ValueError:
             raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
-    params = _parse_sets(set_ or [])
+    params = parse_sets(set_ or [])
     try:
         site, warnings = read_site(file, strict=strict)
     except McrulesError as exc:
-        raise _fail_input(exc) from None
-    packs = _load_packs(pack, variant, params, date)
+        raise console.fail_input(exc) from None
+    packs = load_packs(pack, variant, params, date)
     report = check_site(site, packs, source=str(file), warnings=warnings)
     if fmt == "json":
         sys.stdout.buffer.write(render_json(report))
         sys.stdout.flush()
     elif fmt == "markdown":
-        out.print(render_markdown(report), markup=False, end="")
+        console.out.print(render_markdown(report), markup=False, end="")
     else:
-        render_text(report, out, show_all=not failures_only)
+        render_text(report, console.out, show_all=not failures_only)
     raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)
 
 
@@ -143,14 +86,14 @@ def rules_list(pack: PackOpt = None) -> None:
     """List every rule: id, severity, title."""
     from rich.table import Table
 
-    for p in _load_packs(pack):
+    for p in load_packs(pack):
         table = Table(title=f"{p.id} {p.version}: {p.title}", title_justify="left")
         table.add_column("rule")
         table.add_column("severity")
         table.add_column("title")
         for r in p.rules:
             table.add_row(r.id, r.severity.value, r.title)
-        out.print(table)
+        console.out.print(table)
 
 
 @rules_app.command("show")
@@ -159,58 +102,66 @@ def rules_show(
     pack: PackOpt = None,
 ) -> None:
     """Show a rule: its check, parameters, source quotes and known disagreements."""
-    packs = _load_packs(pack)
+    packs = load_packs(pack)
     p = next((p for p in packs if any(r.id == rule_id for r in p.rules)), packs[-1])
     try:
         rule = p.rule(rule_id)
     except McrulesError as exc:
-        raise _fail_input(exc) from None
-    out.print(f"[bold]{rule.id}[/]  ({rule.severity.value})  {rule.title}")
+        raise console.fail_input(exc) from None
+    console.out.print(f"[bold]{rule.id}[/]  ({rule.severity.value})  {rule.title}")
     if rule.description:
-        out.print(rule.description.strip(), markup=False)
-    out.print()
+        console.out.print(rule.description.strip(), markup=False)
+    console.out.print()
     if rule.each:
-        out.print(f"[bold]for each[/] {rule.each}", markup=True)
+        console.out.print(f"[bold]for each[/] {rule.each}", markup=True)
     if rule.applies_if_text:
-        out.print("[bold]applies if[/] " + rule.applies_if_text.replace("[", "\\["))
-    out.print("[bold]check[/]      " + rule.check_text.replace("[", "\\["))
+        console.out.print("[bold]applies if[/] " + rule.applies_if_text.replace("[", "\\["))
+    console.out.print("[bold]check[/]      " + rule.check_text.replace("[", "\\["))
+    from mcrules.rules.parameter_values import today
+
     for name in rule.params:
         param = p.parameters[name]
-        out.print(f"[bold]parameter[/]  {name} = {p.describe_parameter(name)}"
-                  + (f"  ({param.description})" if param.description else ""))
-    out.print()
-    out.print("[bold]Sources[/]")
+        console.out.print(f"[bold]parameter[/]  {name} = {p.describe_parameter(name)}"
+                          + (f"  ({param.description})" if param.description else ""))
+        if param.bounds_text():
+            console.out.print(f"             valid: {param.bounds_text()}", markup=False)
+        since = param.in_force_since(today())
+        for start, value in param.dated_values:
+            console.out.print(f"             from {start.isoformat()}: {param.text(value)}"
+                              + ("  (in force today)" if start == since else ""), markup=False)
+    console.out.print()
+    console.out.print("[bold]Sources[/]")
     for c in rule.citations:
-        out.print(f"  {c.reference()}", markup=False)
-        out.print(f"    “{c.quote}”", markup=False)
+        console.out.print(f"  {c.reference()}", markup=False)
+        console.out.print(f"    “{c.quote}”", markup=False)
     for name in rule.params:
         for c in p.parameters[name].citations:
-            out.print(f"  [{name}] {c.reference()}", markup=False)
-            out.print(f"    “{c.quote}”", markup=False)
+            console.out.print(f"  [{name}] {c.reference()}", markup=False)
+            console.out.print(f"    “{c.quote}”", markup=False)
     if rule.disagreements:
-        out.print()
-        out.print("[bold]Where the sources disagree[/]")
+        console.out.print()
+        console.out.print("[bold]Where the sources disagree[/]")
         for d in rule.disagreements:
-            out.print(f"  {d.topic}", markup=False)
-            out.print(f"    default:     {' '.join(d.default.split())}", markup=False)
-            out.print(f"    alternative: {' '.join(d.alternative.split())}", markup=False)
+            console.out.print(f"  {d.topic}", markup=False)
+            console.out.print(f"    default:     {' '.join(d.default.split())}", markup=False)
+            console.out.print(f"    alternative: {' '.join(d.alternative.split())}", markup=False)
             if d.variant:
-                out.print(f"    select it with: --variant {d.variant}", markup=False)
-    out.print()
-    out.print(f"[dim]defined at {rule.source}[/]")
+                console.out.print(f"    select it with: --variant {d.variant}", markup=False)
+    console.out.print()
+    console.out.print(f"[dim]defined at {rule.source}[/]")
 
 
 @rules_app.command("variants")
 def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
-    for p in _load_packs(pack):
+    for p in load_packs(pack):
         for v in p.variants.values():
-            out.print(f"[bold]{v.id}[/]  ({p.id})")
-            out.print("  " + " ".join(v.description.split()), markup=False)
+            console.out.print(f"[bold]{v.id}[/]  ({p.id})")
+            console.out.print("  " + " ".join(v.description.split()), markup=False)
             for name, value in v.parameters.items():
-                out.print(f"  sets {name} = {value}", markup=False)
+                console.out.print(f"  sets {name} = {value}", markup=False)
             for rid, sev in v.severities.items():
-                out.print(f"  makes {rid} {sev.value}", markup=False)
+                console.out.print(f"  makes {rid} {sev.value}", markup=False)
 
 
 @app.command("test")
@@ -227,7 +178,7 @@ def test_cmd(
     any_pack = False
     for target in targets:
         if not target.exists():
-            err.print(f"[bold red]error:[/] no such path: {target}")
+            console.err.print(f"[bold red]error:[/] no such path: {target}")
             raise typer.Exit(EXIT_INVALID)
         only = [target] if target.is_file() else None
         for pack_dir in discover_packs(target):
@@ -235,25 +186,25 @@ def test_cmd(
             try:
                 report = run_pack_tests(pack_dir, only)
             except RuleLoadError as exc:
-                raise _fail_input(exc) from None
+                raise console.fail_input(exc) from None
             for case in report.cases:
                 passed += case.ok
                 if not case.ok:
                     failed += 1
-                    out.print(f"[red]FAIL[/] {case.file}:{case.line} {case.name}", markup=True)
+                    console.out.print(f"[red]FAIL[/] {case.file}:{case.line} {case.name}", markup=True)
                     for prob in case.problems:
-                        out.print(f"     {prob}", markup=False)
+                        console.out.print(f"     {prob}", markup=False)
                 elif verbose:
-                    out.print(f"[green]ok[/]   {case.file}:{case.line} {case.name}")
+                    console.out.print(f"[green]ok[/]   {case.file}:{case.line} {case.name}")
             for rid in report.uncovered:
                 untested += 1
-                out.print(f"[red]UNTESTED[/] {report.pack}: rule {rid} has no test case")
+                console.out.print(f"[red]UNTESTED[/] {report.pack}: rule {rid} has no test case")
     if not any_pack:
-        err.print("[bold red]error:[/] no rule packs found")
+        console.err.print("[bold red]error:[/] no rule packs found")
         raise typer.Exit(EXIT_INVALID)
     if untested:
-        out.print(f"{untested} rule(s) have no test case")
-    out.print(f"{passed} passed, {failed + untested} failed")
+        console.out.print(f"{untested} rule(s) have no test case")
+    console.out.print(f"{passed} passed, {failed + untested} failed")
     raise typer.Exit(EXIT_FAIL if failed or untested else EXIT_OK)
 
 
@@ -269,10 +220,10 @@ def schema_cmd(
     if check:
         bad = stale(out_dir)
         for path in bad:
-            err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)")
+            console.err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)")
         raise typer.Exit(EXIT_FAIL if bad else EXIT_OK)
     for path in export(out_dir):
-        out.print(f"wrote {path}")
+        console.out.print(f"wrote {path}")
 
 
 @app.command("version")
@@ -280,7 +231,7 @@ def version_cmd() -> None:
     """Print the mcrules version."""
     from mcrules import __version__
 
-    out.print(__version__)
+    console.out.print(__version__)
 
 
 def main() -> None:
@@ -288,5 +239,5 @@ def main() -> None:
     try:
         app()
     except McrulesError as exc:  # pragma: no cover - commands catch their own
-        err.print(f"error: {exc}", markup=False)
+        console.err.print(f"error: {exc}", markup=False)
         sys.exit(EXIT_INVALID)

@@ -7,6 +7,7 @@ booleans and strings; unit conversions are explicit `Scale` nodes inserted at lo
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -363,8 +364,32 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Bound:
+    """One end of a parameter's valid range, in the parameter's unit: a value outside it is an
+    error wherever it comes from (pack file, variant, `--set`), never a silent nonsense verdict."""
+
+    value: float
+    exclusive: bool = False
+
+    def admits(self, value: float, upper: bool) -> bool:
+        """Whether `value` lies on the valid side of this bound (`upper` for a maximum)."""
+        if upper:
+            return value < self.value if self.exclusive else value <= self.value
+        return value > self.value if self.exclusive else value >= self.value
+
+    def describe(self, unit: Any, upper: bool) -> str:
+        """`> 0 person`, `<= 168 h/week`: the condition a valid value meets, for messages."""
+        op = ("<" if upper else ">") + ("" if self.exclusive else "=")
+        return f"{op} {self.value:g} {format_unit(unit)}".rstrip()
+
+
+@dataclass(frozen=True)
 class Parameter:
-    """A named threshold with its unit and citation; packs and users may override its value."""
+    """A named threshold with its unit and citation; packs and users may override its value.
+
+    `value` is the value in force; `dated_values` (ascending, OpenFisca-style) is the schedule it
+    was chosen from by date, empty for an undated parameter or once a variant or `--set` fixed it.
+    """
 
     name: str
     value: float
@@ -372,6 +397,47 @@ class Parameter:
     unit_text: str
     description: str = ""
     citations: tuple[Citation, ...] = ()
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    dated_values: tuple[tuple[dt.date, float], ...] = ()
+
+    def bound_violation(self, value: float) -> str | None:
+        """What `value` breaks (NaN, an infinity, or a bound), or None if it is a valid value."""
+        if not math.isfinite(value):
+            return "must be a finite number"
+        for bound, upper, what in ((self.minimum, False, "minimum"),
+                                   (self.maximum, True, "maximum")):
+            if bound is not None and not bound.admits(value, upper):
+                return f"must be {bound.describe(self.unit, upper)} (its {what})"
+        return None
+
+    def value_on(self, on: dt.date) -> float | None:
+        """The dated value in force on `on` (the latest whose date is <= `on`); None if `on` is
+        before the first date. An undated parameter's value is in force on every date."""
+        if not self.dated_values:
+            return self.value
+        since = self.in_force_since(on)
+        return None if since is None else dict(self.dated_values)[since]
+
+    def in_force_since(self, on: dt.date) -> dt.date | None:
+        """The date of the dated value in force on `on`; None if undated or before the first."""
+        chosen = None
+        for start, _ in self.dated_values:
+            if start > on:
+                break
+            chosen = start
+        return chosen
+
+    def text(self, value: float | None = None) -> str:
+        """`20 L/person/day`: `value` (default: the value in force) with the parameter's unit."""
+        shown = self.value if value is None else value
+        return f"{shown:g} {format_unit(self.unit)}".strip()
+
+    def bounds_text(self) -> str:
+        """`> 0 person and <= 168 h/week`, or empty when the parameter declares no bounds."""
+        parts = [b.describe(self.unit, upper) for b, upper in ((self.minimum, False),
+                                                               (self.maximum, True)) if b]
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ RuleLoadError naming the file and line, never a wrong verdict later.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -13,13 +15,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mcrules.errors import ExpressionError, InputError, PackNotFoundError, RuleLoadError, UnitError
+from mcrules.errors import (
+    ExpressionError,
+    InputError,
+    McrulesError,
+    PackNotFoundError,
+    RuleLoadError,
+    UnitError,
+)
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.context import FileContext, citations
 from mcrules.rules.decisions import TABLE_KEYS, load_table
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import (
     Aggregate,
+    Bound,
     Disagreement,
     Document,
     Expr,
@@ -32,6 +42,7 @@ from mcrules.rules.ir import (
     field_keys,
 )
 from mcrules.rules.pack import TITLE_FIELD, Pack, Variant
+from mcrules.rules.parameter_values import checked_value, quantity_in, today, unit_text_of
 from mcrules.rules.plan import build_plan
 from mcrules.rules.schema import Collection, Schema
 from mcrules.units import conversion_factor, parse_quantity, parse_unit
@@ -44,7 +55,9 @@ RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_
              "unit", "fix", "citations", "disagreements", "effective_from", "effective_to"}
 FILE_KEYS = {"subject", "rules", "values", "decisions", "description"}
 VALUE_KEYS = {"id", "title", "expression", "unit", "description", "citations"}
-PARAM_KEYS = {"description", "value", "citations"}
+PARAM_KEYS = {"description", "value", "values", "citations", "minimum", "maximum",
+              "exclusive_minimum", "exclusive_maximum"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def builtin_pack_dir() -> Path:
@@ -180,18 +193,90 @@ def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Pa
         name = f.stem
         if not NAME.match(name):
             raise RuleLoadError(f"parameter file name {name!r} must be lower_snake_case", file=str(f))
-        node = ctx.mapping(_read(f), f"parameter {name}", PARAM_KEYS, ("value", "citations"), name)
-        raw = node["value"]
-        try:
-            magnitude, unit = parse_quantity(raw, "dimensionless")
-        except UnitError as exc:
-            raise ctx.error(f"`value`: {exc.message}", node, "value", name) from None
-        unit_text = str(raw).split(None, 1)[1] if isinstance(raw, str) and " " in raw.strip() \
-            else "dimensionless"
-        out[name] = Parameter(name, magnitude, unit, unit_text, ctx.text(node, "description"),
-                              citations(ctx, node.get("citations"), documents, name, node,
-                                         "citations"))
+        node = ctx.mapping(_read(f), f"parameter {name}", PARAM_KEYS, ("citations",), name)
+        out[name] = _parameter(ctx, node, name, documents)
     return out
+
+
+def _parameter(ctx: FileContext, node: LocatedDict, name: str,
+               documents: Mapping[str, Document]) -> Parameter:
+    """One parameter file: its unit from the (first) value, its bounds, every value checked."""
+    if ("value" in node) == ("values" in node):
+        raise ctx.error("a parameter needs exactly one of `value` (a number and unit) or `values` "
+                        "(a mapping of dates to values)", node, "values" if "values" in node
+                        else None, name)
+    # (value as written, the mapping and key it sits at, its date)
+    written: list[tuple[Any, LocatedDict, str, dt.date | None]] = []
+    if "value" in node:
+        written.append((node["value"], node, "value", None))
+    else:
+        dated = node["values"]
+        if not isinstance(dated, LocatedDict) or not dated:
+            raise ctx.error("`values` must map dates (YYYY-MM-DD) to values, at least one",
+                            node, "values", name)
+        previous: dt.date | None = None
+        for key, raw in dated.items():
+            try:
+                if not ISO_DATE.match(key):
+                    raise ValueError(key)
+                start = dt.date.fromisoformat(key)
+            except ValueError:
+                raise ctx.error(f"`values`: {key!r} is not a date like 2023-01-01", dated, key,
+                                name) from None
+            if previous is not None and start <= previous:
+                raise ctx.error(f"`values`: dates must ascend, but {key} follows "
+                                f"{previous.isoformat()}", dated, key, name)
+            previous = start
+            written.append((raw, dated, key, start))
+    first_raw, first_node, first_key, _ = written[0]
+    try:
+        magnitude, unit = parse_quantity(first_raw, "dimensionless")
+        if not math.isfinite(magnitude):
+            raise UnitError(f"{first_raw!r} is not a finite quantity")
+    except UnitError as exc:
+        raise ctx.error(f"`{first_key}`: {exc.message}", first_node, first_key, name) from None
+    param = Parameter(name, 0.0, unit, unit_text_of(first_raw), ctx.text(node, "description"),
+                      citations(ctx, node.get("citations"), documents, name, node, "citations"),
+                      minimum=_bound(ctx, node, name, "minimum", unit_text_of(first_raw), unit),
+                      maximum=_bound(ctx, node, name, "maximum", unit_text_of(first_raw), unit))
+    low, high = param.minimum, param.maximum
+    if low and high and (low.value > high.value or (
+            low.value == high.value and (low.exclusive or high.exclusive))):
+        raise ctx.error("`minimum` and `maximum` leave no valid value", node, "maximum", name)
+    values: list[tuple[dt.date | None, float]] = []
+    for raw, where, key, since in written:
+        try:
+            values.append((since, checked_value(param, raw)))
+        except McrulesError as exc:
+            label = "value" if since is None else f"value of {key}"
+            detail = exc.message.removeprefix(f"parameter {name}: ")
+            raise ctx.error(f"{label}: {detail}", where, key, name) from None
+    if values[0][0] is None:
+        return replace(param, value=values[0][1])
+    schedule = tuple((since, value) for since, value in values if since is not None)
+    param = replace(param, dated_values=schedule)
+    # The value in force today, or the first one before it starts. Pack.configure chooses again on
+    # the date asked for (or today), so a configured pack never depends on the day its files were
+    # loaded, though load_site_pack caches loaded packs across days.
+    in_force = param.value_on(today())
+    return replace(param, value=schedule[0][1] if in_force is None else in_force)
+
+
+def _bound(ctx: FileContext, node: LocatedDict, name: str, key: str, unit_text: str,
+           unit: Any) -> Bound | None:
+    """`minimum: 0 person` (any unit of the parameter's kind) and `exclusive_minimum: true`."""
+    flag = f"exclusive_{key}"
+    exclusive = node.get(flag, False)
+    if not isinstance(exclusive, bool):
+        raise ctx.error(f"`{flag}` must be true or false", node, flag, name)
+    if key not in node:
+        if flag in node:
+            raise ctx.error(f"`{flag}` needs a `{key}`", node, flag, name)
+        return None
+    try:
+        return Bound(quantity_in(node[key], unit_text, unit), exclusive)
+    except UnitError as exc:
+        raise ctx.error(f"`{key}`: {exc.message}", node, key, name) from None
 
 
 def _variants(ctx: FileContext, node: Any, params: Mapping[str, Parameter], rule_ids: set[str],
@@ -210,10 +295,9 @@ def _variants(ctx: FileContext, node: Any, params: Mapping[str, Parameter], rule
             if pname not in params:
                 raise ctx.error(f"variant sets unknown parameter {pname!r}", values, pname, vid)
             try:
-                _, unit = parse_quantity(raw, params[pname].unit_text)
-                conversion_factor(unit, params[pname].unit)
-            except UnitError as exc:
-                raise ctx.error(f"parameter {pname}: {exc.message}", values, pname, vid) from None
+                checked_value(params[pname], raw)
+            except McrulesError as exc:
+                raise ctx.error(exc.message, values, pname, vid) from None
         sev = spec.get("severity") or {}
         severities = {}
         for rid, level in sev.items():

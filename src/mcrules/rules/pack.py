@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from mcrules.errors import McrulesError, UnitError
+from mcrules.errors import McrulesError
 from mcrules.rules.ir import (
     Aggregate,
     Citation,
@@ -25,8 +25,9 @@ from mcrules.rules.ir import (
     Severity,
     ValueDecl,
 )
+from mcrules.rules.parameter_values import checked_value, today, value_in_force
 from mcrules.rules.plan import Step
-from mcrules.units import convert, format_unit, parse_quantity
+from mcrules.units import format_unit
 
 TITLE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(:number)?\}")
 
@@ -103,8 +104,12 @@ class Pack:
         as_of: dt.date | None = None,
     ) -> Pack:
         """A copy with variants applied, then parameter overrides (``{"name": "15 L/person/day"}``),
-        keeping only rules in force on `as_of` when given."""
-        pack = self
+        keeping only rules in force on `as_of` when given.
+
+        Dated parameters take the value in force on `as_of`, or today (UTC) without one, before
+        variants and overrides, which replace a schedule by one value. Every value is bound-checked.
+        """
+        pack = self._on_date(as_of if as_of is not None else today())
         for vid in variants:
             variant = self.variants.get(vid)
             if variant is None:
@@ -139,6 +144,14 @@ class Pack:
             return number if m.group(2) else f"{number} {format_unit(p.unit)}".strip()
         return TITLE_FIELD.sub(fill, template)
 
+    def _on_date(self, on: dt.date) -> Pack:
+        """Each dated parameter set to its value in force on `on`; self if none is dated."""
+        if not any(p.dated_values for p in self.parameters.values()):
+            return self
+        params = {n: replace(p, value=value_in_force(p, on)) if p.dated_values else p
+                  for n, p in self.parameters.items()}
+        return replace(self, parameters=params)._retitled()
+
     def _with_parameters(self, values: Mapping[str, str | float]) -> Pack:
         params = dict(self.parameters)
         for name, raw in values.items():
@@ -146,16 +159,14 @@ class Pack:
             if old is None:
                 known = ", ".join(sorted(params))
                 raise McrulesError(f"pack {self.id} has no parameter {name!r} (known: {known})")
-            try:
-                magnitude, unit = parse_quantity(raw, old.unit_text)
-                value = convert(magnitude, unit, old.unit)
-            except UnitError as exc:
-                raise McrulesError(f"parameter {name}: {exc.message}") from None
-            params[name] = replace(old, value=value)
-        pack = replace(self, parameters=params)
-        rules = tuple(replace(r, title=pack.render_title(r.title_template)) if r.title_template
-                      else r for r in pack.rules)
-        return replace(pack, rules=rules)
+            params[name] = replace(old, value=checked_value(old, raw), dated_values=())
+        return replace(self, parameters=params)._retitled()
+
+    def _retitled(self) -> Pack:
+        """Titles that name parameters (`{people_per_toilet:number}`) rendered with this pack's."""
+        rules = tuple(replace(r, title=self.render_title(r.title_template)) if r.title_template
+                      else r for r in self.rules)
+        return replace(self, rules=rules)
 
     @cached_property
     def content_hash(self) -> str:

@@ -7,6 +7,7 @@ A case file::
         site: {population: {female: 21, male: 0}, toilets: {female: 1, male: 0}}
         variants: []              # optional
         parameters: {}            # optional overrides, e.g. {water_per_person: 15 L/person/day}
+        as_of: 2027-01-01         # optional: the rules and dated parameter values in force then
         expect:
           mct.wash.toilets.female: fail                    # just the outcome, or:
           mct.wash.toilets.male: {outcome: not_applicable}

@@ -1,0 +1,101 @@
+"""Reading a parameter's value from text: strict units, finite, within bounds, chosen by date.
+
+One path for every source of a value (the pack file, a variant, `--set`, `Pack.configure`), so a
+value refused in one place is refused in all of them, with the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from mcrules.errors import McrulesError, UnitError
+from mcrules.rules.ir import Parameter
+from mcrules.units import (
+    Unit,
+    conversion_factor,
+    convert,
+    format_unit,
+    parse_quantity,
+    parse_unit,
+    ureg,
+)
+
+# Untrusted text (`--set`, a variant) is bounded before it is parsed; no real quantity is longer.
+MAX_VALUE_TEXT = 100
+
+
+def today() -> dt.date:
+    """The date dated parameters are chosen on when no `as_of` is given: today in UTC, so two
+    machines in different time zones running at the same instant choose the same value."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def strict_factor(src: Unit, dst: Unit) -> float:
+    """`conversion_factor`, but also refusing units that pint counts as plain numbers of another
+    kind: an angle (`0.5 radian`) is not a ratio of times (`hour/week`), though both reduce to 1."""
+    factor = conversion_factor(src, dst)
+    src_root = ureg.get_root_units(src)[1]
+    dst_root = ureg.get_root_units(dst)[1]
+    if src_root != dst_root:
+        def name(root: Unit) -> str:
+            return format_unit(root) or "a plain ratio"
+        raise UnitError(f"cannot convert {format_unit(src) or 'a plain number'} to "
+                        f"{format_unit(dst) or 'a plain number'}: {name(src_root)} is not "
+                        f"{name(dst_root)}")
+    return factor
+
+
+def unit_text_of(raw: Any) -> str:
+    """The unit as written after the number (`L/person/day`), or `dimensionless` for a bare one."""
+    if isinstance(raw, str) and " " in raw.strip():
+        return raw.strip().split(None, 1)[1]
+    return "dimensionless"
+
+
+def quantity_in(raw: Any, unit_text: str, unit: Unit) -> float:
+    """`raw` (a number, taken in `unit_text`, or text with any unit of the same kind) as a finite
+    float in `unit`; UnitError saying why not."""
+    if isinstance(raw, str) and len(raw) > MAX_VALUE_TEXT:
+        raise UnitError(f"a value is at most {MAX_VALUE_TEXT} characters, got {len(raw)}")
+    magnitude, src = parse_quantity(raw, unit_text)
+    strict_factor(src, unit)
+    value = convert(magnitude, src, unit)
+    if not math.isfinite(value):
+        raise UnitError(f"{raw!r} is not a finite quantity")
+    return value
+
+
+def shown(raw: Any, value: float, param: Parameter) -> str:
+    """The value as the user wrote it, then in the parameter's unit if that reads differently."""
+    text = str(raw).strip()
+    in_unit = f"{value:g} {format_unit(param.unit)}".rstrip()
+    if unit_text_of(text) == "dimensionless":
+        return in_unit
+    return text if text.split()[0] == f"{value:g}" and parse_unit(unit_text_of(text)) == \
+        param.unit else f"{text} (= {in_unit})"
+
+
+def checked_value(param: Parameter, raw: Any) -> float:
+    """`raw` as a value of `param`, in its unit; McrulesError naming the parameter, and the bound
+    and the value when it is out of bounds."""
+    try:
+        value = quantity_in(raw, param.unit_text, param.unit)
+    except UnitError as exc:
+        raise McrulesError(f"parameter {param.name}: {exc.message}") from None
+    problem = param.bound_violation(value)
+    if problem is not None:
+        raise McrulesError(f"parameter {param.name}: {shown(raw, value, param)} {problem}")
+    return value
+
+
+def value_in_force(param: Parameter, on: dt.date) -> float:
+    """The value of `param` in force on `on`; McrulesError naming the parameter and its first
+    date when `on` comes before it."""
+    value = param.value_on(on)
+    if value is None:
+        first = param.dated_values[0][0]
+        raise McrulesError(f"parameter {param.name} has no value on {on.isoformat()}: its first "
+                           f"dated value starts on {first.isoformat()}")
+    return value

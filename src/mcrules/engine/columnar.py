@@ -10,6 +10,7 @@ Hot loops see only float64 arrays: no pint, no pydantic, no Python per row.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,18 +20,24 @@ import numpy.typing as npt
 
 from mcrules.engine import semantics as sem
 from mcrules.engine.columns import ColumnBatch, FloatArray, ItemTable, set_key
+from mcrules.engine.compiled import band_cuts
+from mcrules.engine.decide_columns import DecidedColumns, decide_columns
 from mcrules.engine.outcomes import Code
 from mcrules.rules.ir import (
     Arith,
+    Band,
     Call,
     Compare,
     Const,
+    DateConst,
+    Derived,
     Expr,
     FieldRef,
     Logic,
     Member,
     Neg,
     Not,
+    OrdinalConst,
     ParamRef,
     Rule,
     Scale,
@@ -98,8 +105,12 @@ def _nonneg(expr: Expr, params: Mapping[str, float]) -> bool:
     For non-negative operands the tolerant comparisons simplify to the exact same float
     operations as the general form, one array pass instead of four.
     """
+    if isinstance(expr, Derived):
+        return expr.key.startswith("agg:count(")
     if isinstance(expr, FieldRef):
-        return expr.spec.kind == "number"
+        return expr.spec.kind in ("number", "ordinal", "date")
+    if isinstance(expr, OrdinalConst | DateConst):
+        return True
     if isinstance(expr, Const):
         return isinstance(expr.value, float) and expr.value >= 0
     if isinstance(expr, ParamRef):
@@ -203,67 +214,89 @@ class _Compiler:
         return memoised
 
     def _expr(self, e: Expr) -> Fn:
-        if isinstance(e, Const):
-            value = e.value
-            return lambda env: value
-        if isinstance(e, ParamRef):
-            pv = self.params[e.name]
-            return lambda env: pv
-        if isinstance(e, FieldRef):
-            key = e.key
-            if e.spec.kind == "bool":
-                return lambda env: env.column(key) == 1.0
-            return lambda env: env.column(key)
-        if isinstance(e, Member):
-            return self.member(e)
-        if isinstance(e, Arith):
-            left, right = self.expr(e.left), self.expr(e.right)
-            if e.op == "+":
-                return lambda env: left(env) + right(env)
-            if e.op == "-":
-                return lambda env: left(env) - right(env)
-            if e.op == "*":
-                return lambda env: left(env) * right(env)
-            return lambda env: _div(left(env), right(env))
-        if isinstance(e, Neg):
-            arg = self.expr(e.arg)
-            return lambda env: -arg(env)
-        if isinstance(e, Scale):
-            factor, arg = e.factor, self.expr(e.arg)
-            return lambda env: factor * arg(env)
-        if isinstance(e, Call):
-            args = [self.expr(a) for a in e.args]
-            if e.fn == "ceil":
-                ceil = _ceil_nonneg if _nonneg(e.args[0], self.params) else _ceil
-                return lambda env: ceil(args[0](env))
-            if e.fn == "floor":
-                return lambda env: _floor(args[0](env))
-            if e.fn == "abs":
-                return lambda env: np.abs(args[0](env))
-            reduce = np.minimum if e.fn == "min" else np.maximum
+        return getattr(self, COLUMNAR[type(e)])(e)  # type: ignore[no-any-return]
 
-            def minmax(env: Env) -> Value:
-                out = args[0](env)
-                for a in args[1:]:
-                    out = reduce(out, a(env))
-                return out
-            return minmax
-        if isinstance(e, Compare):
-            return self.compare(e)
-        if isinstance(e, Logic):
-            args = [self.expr(a) for a in e.args]
-            combine = np.logical_and if e.op == "and" else np.logical_or
+    def const(self, e: Const | OrdinalConst | DateConst) -> Fn:
+        value = e.value if isinstance(e, Const) else e.rank if isinstance(e, OrdinalConst) \
+            else e.day
+        return lambda env: value
 
-            def logic(env: Env) -> Value:
-                out = _as_bool(args[0](env), env.n)
-                for a in args[1:]:
-                    out = combine(out, a(env))
-                return out
-            return logic
-        if isinstance(e, Not):
-            arg = self.expr(e.arg)
-            return lambda env: np.logical_not(arg(env))
-        raise TypeError(f"unknown IR node {type(e).__name__}")  # pragma: no cover
+    def param(self, e: ParamRef) -> Fn:
+        pv = self.params[e.name]
+        return lambda env: pv
+
+    def field(self, e: FieldRef) -> Fn:
+        key = e.key
+        if e.spec.kind == "bool":
+            return lambda env: env.column(key) == 1.0
+        return lambda env: env.column(key)
+
+    def arith(self, e: Arith) -> Fn:
+        left, right = self.expr(e.left), self.expr(e.right)
+        if e.op == "+":
+            return lambda env: left(env) + right(env)
+        if e.op == "-":
+            return lambda env: left(env) - right(env)
+        if e.op == "*":
+            return lambda env: left(env) * right(env)
+        return lambda env: _div(left(env), right(env))
+
+    def neg(self, e: Neg) -> Fn:
+        arg = self.expr(e.arg)
+        return lambda env: -arg(env)
+
+    def scale(self, e: Scale) -> Fn:
+        factor, arg = e.factor, self.expr(e.arg)
+        return lambda env: factor * arg(env)
+
+    def call(self, e: Call) -> Fn:
+        args = [self.expr(a) for a in e.args]
+        if e.fn == "ceil":
+            ceil = _ceil_nonneg if _nonneg(e.args[0], self.params) else _ceil
+            return lambda env: ceil(args[0](env))
+        if e.fn == "floor":
+            return lambda env: _floor(args[0](env))
+        if e.fn == "abs":
+            return lambda env: np.abs(args[0](env))
+        if e.fn == "rank":
+            return lambda env: args[0](env) + 1.0
+        if e.fn == "days_between":
+            return lambda env: args[1](env) - args[0](env)
+        reduce = np.minimum if e.fn == "min" else np.maximum
+
+        def minmax(env: Env) -> Value:
+            out = args[0](env)
+            for a in args[1:]:
+                out = reduce(out, a(env))
+            return out
+        return minmax
+
+    def band(self, e: Band) -> Fn:
+        arg = self.expr(e.arg)
+        cuts = band_cuts(e, self.params)
+
+        def banded(env: Env) -> Value:
+            x = np.asarray(arg(env), dtype=np.float64)
+            out = np.zeros(np.shape(x))
+            for c in cuts:
+                out += _cmp_general(">=", x, c)
+            return np.where(np.isnan(x), sem.NAN, out)
+        return banded
+
+    def logic(self, e: Logic) -> Fn:
+        args = [self.expr(a) for a in e.args]
+        combine = np.logical_and if e.op == "and" else np.logical_or
+
+        def logic(env: Env) -> Value:
+            out = _as_bool(args[0](env), env.n)
+            for a in args[1:]:
+                out = combine(out, a(env))
+            return out
+        return logic
+
+    def not_(self, e: Not) -> Fn:
+        arg = self.expr(e.arg)
+        return lambda env: np.logical_not(arg(env))
 
     def member(self, e: Member) -> Fn:
         key = e.field.key
@@ -322,46 +355,67 @@ class _KleeneCompiler:
         self.plain = plain
 
     def expr(self, e: Expr) -> Callable[[Env], Kleene]:
-        if isinstance(e, Logic):
-            args = [self.expr(a) for a in e.args]
-            decisive = e.op == "or"
+        return getattr(self, COLUMNAR_KLEENE[type(e)])(e)  # type: ignore[no-any-return]
 
-            def logic(env: Env) -> Kleene:
-                settled = np.zeros(env.n, dtype=np.bool_)
-                unknown = np.zeros(env.n, dtype=np.bool_)
-                for a in args:
-                    v, m = a(env)
-                    vb = _as_bool(v, env.n)
-                    known = ~m if m is not None else True
-                    settled |= known & (vb if decisive else ~vb)
-                    if m is not None:
-                        unknown |= m
-                unknown &= ~settled
-                value = settled if decisive else ~settled
-                return value, unknown
-            return logic
-        if isinstance(e, Not):
-            arg = self.expr(e.arg)
+    def logic(self, e: Logic) -> Callable[[Env], Kleene]:
+        args = [self.expr(a) for a in e.args]
+        decisive = e.op == "or"
 
-            def negate(env: Env) -> Kleene:
-                v, m = arg(env)
-                return np.logical_not(v), m
-            return negate
+        def logic(env: Env) -> Kleene:
+            settled = np.zeros(env.n, dtype=np.bool_)
+            unknown = np.zeros(env.n, dtype=np.bool_)
+            for a in args:
+                v, m = a(env)
+                vb = _as_bool(v, env.n)
+                known = ~m if m is not None else True
+                settled |= known & (vb if decisive else ~vb)
+                if m is not None:
+                    unknown |= m
+            unknown &= ~settled
+            value = settled if decisive else ~settled
+            return value, unknown
+        return logic
+
+    def not_(self, e: Not) -> Callable[[Env], Kleene]:
+        arg = self.expr(e.arg)
+
+        def negate(env: Env) -> Kleene:
+            v, m = arg(env)
+            return np.logical_not(v), m
+        return negate
+
+    def compare(self, e: Compare) -> Callable[[Env], Kleene]:
+        if e.left.type != "bool":
+            return self.strict(e)
+        left, right = self.expr(e.left), self.expr(e.right)
+        equal = e.op == "=="
+
+        def compare_bools(env: Env) -> Kleene:
+            (a, am), (b, bm) = left(env), right(env)
+            out = np.equal(a, b) if equal else np.not_equal(a, b)
+            return out, _or_masks(am, bm)
+        return compare_bools
+
+    def strict(self, e: Expr) -> Callable[[Env], Kleene]:
         keys = missing_keys(e)
         plain = self.plain.expr(e)
-        if isinstance(e, Compare) and e.left.type == "bool":
-            left, right = self.expr(e.left), self.expr(e.right)
-            equal = e.op == "=="
-
-            def compare_bools(env: Env) -> Kleene:
-                (a, am), (b, bm) = left(env), right(env)
-                out = np.equal(a, b) if equal else np.not_equal(a, b)
-                return out, _or_masks(am, bm)
-            return compare_bools
 
         def strict(env: Env) -> Kleene:
             return plain(env), _any_missing(env, keys)
         return strict
+
+
+COLUMNAR: dict[type[Expr], str] = {
+    Const: "const", OrdinalConst: "const", DateConst: "const", ParamRef: "param",
+    FieldRef: "field", Derived: "field", Member: "member", Arith: "arith", Neg: "neg",
+    Scale: "scale", Call: "call", Band: "band", Compare: "compare", Logic: "logic", Not: "not_",
+}
+"""The columnar evaluator's handler (a `_Compiler` method) per IR node class."""
+
+COLUMNAR_KLEENE: dict[type[Expr], str] = {
+    **dict.fromkeys(COLUMNAR, "strict"), Logic: "logic", Not: "not_", Compare: "compare",
+}
+"""Its three-valued handler (a `_KleeneCompiler` method) per IR node class."""
 
 
 def missing_keys(expr: Expr | None) -> tuple[str, ...]:
@@ -420,6 +474,8 @@ class ColumnarResult:
     required: Mapping[str, FloatArray]
     units: dict[str, str]
     items: dict[str, list[str | None]] = field(default_factory=dict)
+    values: dict[str, FloatArray] = field(default_factory=dict)
+    decisions: dict[str, DecidedColumns] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Outcome counts per rule."""
@@ -555,9 +611,19 @@ class ColumnarEvaluator:
         self.pack = pack
         self.chunk = max(1, chunk)
         self.rules = [_ColumnarRule(r, compiler) for r in rules]
+        self._derived = _Derived(pack, _Compiler(params)) if pack.plan else None
 
-    def evaluate(self, batch: ColumnBatch) -> ColumnarResult:
-        """Evaluate every rule on every row of `batch`."""
+    def evaluate(self, batch: ColumnBatch, *, as_of: dt.date | None = None) -> ColumnarResult:
+        """Evaluate every rule on every row of `batch` (values and decisions too)."""
+        values: dict[str, FloatArray] = {}
+        decisions: dict[str, DecidedColumns] = {}
+        if self._derived is not None:
+            batch = self._derived.run(batch, as_of or dt.date.today(), values, decisions)
+        result = self._rules(batch)
+        result.values, result.decisions = values, decisions
+        return result
+
+    def _rules(self, batch: ColumnBatch) -> ColumnarResult:
         n = batch.n
         codes: dict[str, CodeArray] = {}
         measured: dict[str, FloatArray] = {}
@@ -596,6 +662,139 @@ class ColumnarEvaluator:
         return ColumnarResult(n, [cr.rule.id for cr in self.rules], codes,
                               _Decided(measured, codes), _Decided(required, codes),
                               {cr.rule.id: cr.unit for cr in self.rules}, items)
+
+
+_OUTCOME_CODES = np.array([2.0, 0.0, sem.NAN, 1.0])  # by Code: NA, PASS, UNKNOWN, FAIL -> choice
+
+
+class _Derived:
+    """The pack's derived facts as columns, in the order of its plan (see `engine.scalar`)."""
+
+    def __init__(self, pack: Pack, c: _Compiler) -> None:
+        self.pack = pack
+        self.k = _KleeneCompiler(c)
+        self.rules = {r.id: _ColumnarRule(r, c) for r in pack.rules}
+        self.values = {v.id: self.k.expr(v.expr) for v in pack.values}
+        self.tables = {t.id: (t, [self.k.expr(r.condition) for r in t.rows])
+                       for t in pack.decisions}
+        self.aggs = {key: tuple(self.k.expr(e) if e is not None else None
+                                for e in (a.arg, a.where, a.default))
+                     for key, a in pack.aggregates.items()}
+
+    def run(self, batch: ColumnBatch, as_of: dt.date, values: dict[str, FloatArray],
+            decisions: dict[str, DecidedColumns]) -> ColumnBatch:
+        n = batch.n
+        cols = dict(batch.columns)
+        out = ColumnBatch(n, cols, batch.collections)
+        env = Env(n, cols)
+        for step in self.pack.plan:
+            if step.kind == "as_of":
+                col = np.full(n, float(as_of.toordinal()))
+            elif step.kind == "aggregate":
+                col = self.aggregate(step.target, env, out)
+            elif step.kind == "value":
+                v, m = self.values[step.target](env)
+                col = _known(v, m, n)
+                values[step.target] = col
+            elif step.kind == "outcome":
+                col = self.outcome(step.target, env, out)
+            else:
+                table, rows = self.tables[step.target]
+                true, unknown = [], []
+                for fn in rows:
+                    v, m = fn(env)
+                    vb = _as_bool(v, n)
+                    true.append(vb if m is None else vb & ~m)
+                    unknown.append(np.zeros(n, dtype=np.bool_) if m is None else m)
+                d = decisions[step.target] = decide_columns(table, true, unknown, n)
+                col = np.where(d.output >= 0, d.output.astype(np.float64), sem.NAN)
+                if table.hit_policy == "collect":
+                    col = np.full(n, sem.NAN)
+            cols[step.key] = col
+        return out
+
+    def outcome(self, rule_id: str, env: Env, batch: ColumnBatch) -> FloatArray:
+        cr = self.rules.get(rule_id)
+        n = batch.n
+        if cr is None:  # not in force on the evaluation date
+            return np.full(n, 2.0)
+        if cr.rule.each is None:
+            codes = np.empty(n, dtype=np.uint8)
+            cr.run(env, codes, np.empty(n), np.empty(n))
+        else:
+            table = batch.collections[cr.rule.each]
+            ienv = Env(len(table.parent), table.columns, env, table.parent)
+            codes = _aggregate(cr, ienv, table, n)[0]
+        return _OUTCOME_CODES[codes]
+
+    def aggregate(self, key: str, env: Env, batch: ColumnBatch) -> FloatArray:
+        """See `Aggregate`: the same three-valued reductions as the scalar path, per parent row."""
+        agg = self.pack.aggregates[key]
+        arg_fn, where_fn, default_fn = self.aggs[key]
+        table = batch.collections[agg.collection]
+        n, m = batch.n, len(table.parent)
+        parent = table.parent
+        ienv = Env(m, table.columns, env, parent)
+        zeros = np.zeros(m, dtype=np.bool_)
+        if where_fn is not None:
+            wv, wm = where_fn(ienv)
+            wv = _as_bool(wv, m)
+            wu = zeros if wm is None else wm
+        else:
+            wv, wu = np.ones(m, dtype=np.bool_), zeros
+        w_true, w_false = wv & ~wu, ~wv & ~wu
+
+        def per_parent(mask: BoolArray) -> BoolArray:
+            return np.bincount(parent, weights=mask, minlength=n) > 0
+
+        if agg.fn in ("any", "all"):
+            assert arg_fn is not None
+            av, am = arg_fn(ienv)
+            av = _as_bool(av, m)
+            au = zeros if am is None else am
+            a_true, a_false = av & ~au, ~av & ~au
+            if agg.fn == "any":
+                t, f = w_true & a_true, w_false | a_false
+            else:
+                t, f = w_false | a_true, w_true & a_false
+            nt, nf, nu = per_parent(t), per_parent(f), per_parent(~(t | f))
+            if agg.fn == "any":
+                col = np.where(nt, 1.0, np.where(nu, sem.NAN, 0.0))
+            else:
+                col = np.where(nf, 0.0, np.where(nu, sem.NAN, 1.0))
+        else:
+            if arg_fn is not None:
+                av, am = arg_fn(ienv)
+                a = np.broadcast_to(np.asarray(av, dtype=np.float64), (m,))
+                au = zeros if am is None else am
+            else:
+                a, au = np.zeros(m), zeros
+            inc = w_true & ~au
+            unknown = per_parent(wu | (w_true & au))
+            if agg.fn == "count":
+                col = np.bincount(parent, weights=inc, minlength=n).astype(np.float64)
+            elif agg.fn == "sum":
+                col = np.bincount(parent, weights=np.where(inc, a, 0.0), minlength=n)
+            else:
+                col = np.full(n, -np.inf if agg.fn == "max" else np.inf)
+                (np.maximum if agg.fn == "max" else np.minimum).at(col, parent[inc], a[inc])
+                empty = ~per_parent(inc)
+                if default_fn is not None:
+                    dv, dm = default_fn(env)
+                    default = _known(dv, dm, n)
+                    col = np.where(empty, default, col)
+                else:
+                    col[empty] = sem.NAN
+            col = np.where(unknown, sem.NAN, col)
+        return np.where(np.isnan(table.present), sem.NAN, col)
+
+
+def _known(v: Value, m: BoolArray | None, n: int) -> FloatArray:
+    """A three-valued result as a float column: NaN where unknown (bools as 1.0/0.0)."""
+    col = np.array(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+    if m is not None:
+        col[m] = sem.NAN
+    return col
 
 
 def _aggregate(cr: _ColumnarRule, ienv: Env, table: ItemTable,

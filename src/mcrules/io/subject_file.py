@@ -1,50 +1,70 @@
-"""Read a site file (YAML or JSON) into a validated Site, with errors that name field and line."""
+"""Read a subject's file (YAML or JSON) into its validated model, with errors that name field and line.
+
+One reader serves every subject: the messages ("invalid site file: 2 problems", "unknown key
+'toilet'; did you mean 'toilets'?") depend only on the subject's name and its model.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from mcrules.errors import InputError, Problem
+from mcrules.facts import _strip_optional
 from mcrules.located import line_of, load_document
-from mcrules.models.site import Site
+
+if TYPE_CHECKING:  # only the declaration's fields are read: no need to load the pack loader
+    from mcrules.subjects import Subject
+
+M = TypeVar("M", bound=BaseModel)
 
 
-def read_site(path: str | Path, *, strict: bool = False) -> tuple[Site, list[str]]:
-    """Read and validate a site file. Unknown keys are warnings, or errors when `strict`."""
+def read_subject(path: str | Path, subject: Subject[M], *,
+                 strict: bool = False) -> tuple[M, list[str]]:
+    """Read and validate a file of `subject`. Unknown keys are warnings, or errors when `strict`."""
     doc = load_document(path)
-    return validate_site(doc, strict=strict, source=str(path))
+    return validate_subject(doc, subject, strict=strict, source=str(path))
 
 
-def validate_site(data: Any, *, strict: bool = False,
-                  source: str | None = None) -> tuple[Site, list[str]]:
-    """Validate a site document; raise InputError listing every problem with its path and line."""
+def validate_subject(data: Any, subject: Subject[M], *, strict: bool = False,
+                     source: str | None = None) -> tuple[M, list[str]]:
+    """Validate a document of `subject`; raise InputError listing every problem with path and line."""
+    return validate_model(data, subject.model, noun=subject.noun, strict=strict, source=source)
+
+
+def validate_model(data: Any, model: type[M], *, noun: str, strict: bool = False,
+                   source: str | None = None) -> tuple[M, list[str]]:
+    """Validate a document against `model`, naming it `noun` in messages ("invalid site file").
+
+    For callers that hold a model rather than a subject (the bulk converter's exact fallback).
+    """
     if not isinstance(data, Mapping):
         kind = "empty" if data is None else type(data).__name__
-        raise InputError(f"a site file must be a mapping of keys to values, got {kind}",
+        raise InputError(f"a {noun} file must be a mapping of keys to values, got {kind}",
                          source=source)
     try:
-        return Site.model_validate(data), []
+        return model.model_validate(data), []
     except ValidationError as exc:
         errors = exc.errors()
     unknown = [e for e in errors if e["type"] == "extra_forbidden"]
     others = [e for e in errors if e["type"] != "extra_forbidden"]
-    warnings = [str(_problem(e, data)) for e in unknown]
+    warnings = [str(_problem(e, data, model)) for e in unknown]
     if others or strict:
-        problems = [_problem(e, data) for e in (others + (unknown if strict else []))]
+        problems = [_problem(e, data, model) for e in (others + (unknown if strict else []))]
         problems.sort(key=lambda p: (p.line or 0, p.path))
-        noun = "problem" if len(problems) == 1 else "problems"
-        raise InputError(f"invalid site file: {len(problems)} {noun}", source=source,
+        counted = "problem" if len(problems) == 1 else "problems"
+        raise InputError(f"invalid {noun} file: {len(problems)} {counted}", source=source,
                          problems=problems)
     cleaned = copy.deepcopy(dict(data))
     for e in unknown:
         _drop(cleaned, e["loc"])
-    return Site.model_validate(cleaned), warnings
+    return model.model_validate(cleaned), warnings
 
 
 def _drop(data: Any, loc: tuple[Any, ...]) -> None:
@@ -61,13 +81,9 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     """The model class that holds the field at `loc`, to suggest names for a typo."""
-    import typing
-
-    from mcrules.facts import _strip_optional
-
-    model: Any = Site
+    model: Any = root
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -82,7 +98,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
-def _problem(error: Any, data: Any) -> Problem:
+def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     loc = tuple(error["loc"])
     path = _path(loc)
     line = line_of(data, loc)
@@ -90,7 +106,7 @@ def _problem(error: Any, data: Any) -> Problem:
     shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        model = _model_at(loc)
+        model = _model_at(root, loc)
         names = list(model.model_fields) if model else []
         close = difflib.get_close_matches(str(loc[-1]), names, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""

@@ -51,15 +51,16 @@ def pack_subjects(pack: Pack) -> tuple[Subject[Any], ...]:
 
 def subject_of(pack: Pack, subject: str | Subject[Any] | None = None) -> Subject[Any]:
     """The one subject `pack` is evaluated on: `subject` when given (checked against the pack's
-    rules), else the pack's own; McrulesError when that is ambiguous or unknown."""
-    found = pack_subjects(pack)
+    rules, without the registry, so a Dask worker can use a declaration it was sent), else the
+    pack's own; McrulesError when that is ambiguous or unknown."""
     if subject is not None:
         chosen = get(subject) if isinstance(subject, str) else subject
-        others = [s.name for s in found if s.name != chosen.name]
-        if others and pack.rules:
+        others = sorted({r.subject for r in pack.rules} - {chosen.name})
+        if others:
             raise McrulesError(f"pack {pack.id} has rules about {', '.join(others)}, "
                                f"not only {chosen.name}")
         return chosen
+    found = pack_subjects(pack)
     if len(found) == 1:
         return found[0]
     if not found:

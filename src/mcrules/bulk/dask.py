@@ -234,7 +234,8 @@ def _compute(func: Any, tasks: list[Piece], scheduler: Any, pack: Shipment,
     bag = db.from_sequence(list(enumerate(tasks)), npartitions=len(tasks))  # type: ignore[no-untyped-call]
     # The pack goes into the graph once, as one delayed value every task depends on, rather than
     # pickled into each task; traverse=False keeps Dask from unpacking the dataclass.
-    shipped = delayed(pack, name=f"mcrules-pack-{pack.content_hash}", traverse=False)
+    shipped = delayed(pack, name=f"mcrules-pack-{pack.subject.name}-{pack.content_hash}",
+                      traverse=False)
     mapped = bag.map(_task, func, shipped, **kwargs)
     results: list[PieceResult] = mapped.compute(scheduler=scheduler)
     return sorted(results, key=lambda r: r.index)

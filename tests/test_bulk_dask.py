@@ -75,3 +75,14 @@ def test_dask_results_equal_the_single_process_run(tmp_path: Path, pack: Pack,
     assert back.to_pylist() == table.to_pylist()
     assert written.outcomes == got.summary.outcomes
     assert ds.dataset(str(tmp_path / "rej")).to_table().num_rows == 14
+
+
+def test_a_worker_refuses_a_pack_whose_hash_differs_from_the_clients(pack: Pack) -> None:
+    from mcrules.bulk.dask import Shipment
+    from mcrules.errors import McrulesError
+
+    shipment = Shipment.of(pack)
+    assert shipment.unpacked().content_hash == pack.content_hash
+    tampered = Shipment(pack, shipment.subject, "0" * 64)
+    with pytest.raises(McrulesError, match="differs from the client's"):
+        tampered.unpacked()

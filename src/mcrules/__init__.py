@@ -24,6 +24,8 @@ _EXPORTS = {
     "UnitError": "mcrules.errors",
     "read_site": "mcrules.io.site_file",
     "validate_site": "mcrules.io.site_file",
+    "read_subject": "mcrules.io.subject_file",
+    "validate_subject": "mcrules.io.subject_file",
     "Site": "mcrules.models.site",
     "Pack": "mcrules.rules.pack",
     "Rule": "mcrules.rules.ir",
@@ -33,6 +35,7 @@ _EXPORTS = {
     "load_site_pack": "mcrules.site.check",
     "site_facts": "mcrules.site.check",
     "site_schema": "mcrules.site.check",
+    "Subject": "mcrules.subjects.subject",
 }
 
 __all__ = [
@@ -48,15 +51,18 @@ __all__ = [
     "ScalarEvaluator",
     "Severity",
     "Site",
+    "Subject",
     "UnitError",
     "__version__",
     "check_site",
     "load_pack",
     "load_site_pack",
     "read_site",
+    "read_subject",
     "site_facts",
     "site_schema",
     "validate_site",
+    "validate_subject",
 ]
 
 
@@ -79,8 +85,10 @@ if TYPE_CHECKING:
     from mcrules.engine.scalar import ScalarEvaluator
     from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
     from mcrules.io.site_file import read_site, validate_site
+    from mcrules.io.subject_file import read_subject, validate_subject
     from mcrules.models.site import Site
     from mcrules.rules.ir import Rule, Severity
     from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack
     from mcrules.site.check import check_site, load_site_pack, site_facts, site_schema
+    from mcrules.subjects.subject import Subject

@@ -1,9 +1,10 @@
-"""Bulk evaluation: a rule pack over millions of site rows from CSV, JSON Lines or Parquet.
+"""Bulk evaluation: a rule pack over millions of rows of its subject from CSV, JSON Lines or Parquet.
 
 Rows stream through in bounded record batches; each batch is converted to columns (with the same
-semantics as reading one site file), evaluated by the columnar evaluator, and written out as one
-row per (input row, rule). Invalid rows are quarantined with their row number and reason, never
-dropped: rows read = rows evaluated + rows rejected. Needs the `bulk` extra (numpy, pyarrow).
+semantics as reading one file of the subject, which the pack's rules name), evaluated by the
+columnar evaluator, and written out as one row per (input row, rule). Invalid rows are
+quarantined with their row number and reason, never dropped: rows read = rows evaluated + rows
+rejected. Needs the `bulk` extra (numpy, pyarrow).
 """
 
 from mcrules.bulk.convert import Converter, Reject, to_columns

@@ -41,8 +41,8 @@ from mcrules.engine.columns import ColumnBatch, ItemTable, batch_from_facts, col
 from mcrules.errors import InputError
 from mcrules.facts import facts_of
 from mcrules.io.tables import FORMAT_METADATA_KEY, JSON_METADATA_KEY, ROW_ERROR_COLUMN
-from mcrules.models.site import Site
 from mcrules.rules.schema import Schema
+from mcrules.subjects import get as get_subject
 
 
 class Reject(NamedTuple):
@@ -118,12 +118,14 @@ class Converter:
     per process serves any batch in any order: what a thread pool or Dask needs.
     """
 
-    def __init__(self, schema: Schema, model: type[BaseModel] = Site, *,
+    def __init__(self, schema: Schema, model: type[BaseModel] | None = None, *,
                  strict: bool = False) -> None:
+        # The model is the one the schema's subject declares, unless given.
+        model = get_subject(schema.subject).model if model is None else model
         self.schema = schema
         self.layout: Layout = layout_for(model, schema)
         self.strict = strict
-        self.exact = Exact(self.layout)
+        self.exact = Exact(self.layout, schema.subject.replace("_", " "))
         self._leaves = {p: LeafConverter(leaf, self.exact) for p, leaf in self.layout.leaves.items()}
         self._items = {c: {name: LeafConverter(leaf, self.exact, items)
                            for name, leaf in items.leaves.items()}

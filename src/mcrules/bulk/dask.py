@@ -11,7 +11,7 @@ Needs the `dask` extra: ``pip install 'mcrules[dask]'``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from mcrules.bulk.run import (
     BatchResult,
     BulkSummary,
     Compiled,
+    SubjectRef,
     compile_pack,
     evaluate_batch,
     rejects_batch,
@@ -33,6 +34,7 @@ from mcrules.bulk.run import (
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter
 from mcrules.rules.pack import Pack
+from mcrules.subjects import Subject, subject_of
 
 
 @dataclass(frozen=True)
@@ -102,53 +104,40 @@ def pieces(paths: str | Path | Sequence[str | Path]) -> list[Piece]:
 
 
 @dataclass(frozen=True)
-class PackRecipe:
-    """How a worker rebuilds the client's pack: a Pack holds pint units, which do not unpickle
-    in another process (pint restores them in its default registry, which lacks `person`).
+class Shipment:
+    """What a worker needs to evaluate: the pack itself (it pickles: `mcrules.units` registers the
+    application unit registry, so its units unpickle anywhere), the subject of the rows, and the
+    client's content hash of the pack, which the worker recomputes before evaluating anything."""
 
-    The rebuilt pack must have the client's content hash, or the worker refuses to evaluate.
-    """
-
-    folder: str | None
-    id: str
-    variants: tuple[str, ...]
-    overrides: tuple[tuple[str, str], ...]
-    rules: tuple[str, ...]
+    pack: Pack
+    subject: Subject[Any]
     content_hash: str
 
     @classmethod
-    def of(cls, pack: Pack) -> PackRecipe:
-        return cls(None if pack.path is None else str(pack.path), pack.id, pack.applied_variants,
-                   tuple(sorted(pack.overrides.items())), tuple(r.id for r in pack.rules),
-                   pack.content_hash)
+    def of(cls, pack: Pack, subject: SubjectRef = None) -> Shipment:
+        return cls(pack, subject_of(pack, subject), pack.content_hash)
 
-    def build(self) -> Pack:
-        """The pack again, from its folder if this machine has it, else by id."""
-        from dataclasses import replace
-
-        from mcrules.site import load_site_pack
-
-        ref = self.folder if self.folder is not None and Path(self.folder).is_dir() else self.id
-        pack = load_site_pack(ref, variants=self.variants, parameters=dict(self.overrides))
-        keep = set(self.rules)
-        pack = replace(pack, rules=tuple(r for r in pack.rules if r.id in keep))
-        if pack.content_hash != self.content_hash:
-            raise McrulesError(f"pack {self.id} on this worker differs from the client's "
-                               f"(content hash {pack.content_hash[:12]} vs "
-                               f"{self.content_hash[:12]}); install the same pack version")
-        return pack
+    def unpacked(self) -> Pack:
+        """The pack, once its hash on this worker matches the client's: the same rules and numbers."""
+        fresh = replace(self.pack)  # a new instance: the hash is computed here, not unpickled
+        if fresh.content_hash != self.content_hash:
+            raise McrulesError(f"pack {fresh.id} on this worker differs from the client's "
+                               f"(content hash {fresh.content_hash[:12]} vs "
+                               f"{self.content_hash[:12]}); install the same mcrules version")
+        return fresh
 
 
-_COMPILED: dict[tuple[str, bool], Compiled] = {}
+_COMPILED: dict[tuple[str, str, bool], Compiled] = {}
 _SAMPLE = 20
 
 
-def _compiled(recipe: PackRecipe, strict: bool) -> Compiled:
-    """Build and compile a pack once per worker process, keyed by its content hash."""
-    key = (recipe.content_hash, strict)
+def _compiled(shipment: Shipment, strict: bool) -> Compiled:
+    """Check and compile a shipped pack once per worker process, keyed by its content hash."""
+    key = (shipment.content_hash, shipment.subject.name, strict)
     got = _COMPILED.get(key)
     if got is None:
-        got = _COMPILED[key] = compile_pack(recipe.build(), strict=strict)
+        got = _COMPILED[key] = compile_pack(shipment.unpacked(), subject=shipment.subject,
+                                            strict=strict)
     return got
 
 
@@ -176,7 +165,7 @@ def _fold(index: int, results: Iterable[BatchResult], rules: int) -> PieceResult
     return acc
 
 
-def evaluate_piece(index: int, piece: Piece, pack: PackRecipe, strict: bool = False,
+def evaluate_piece(index: int, piece: Piece, pack: Shipment, strict: bool = False,
                    batch_size: int = DEFAULT_BATCH_SIZE) -> PieceResult:
     """Evaluate one row group and return its output table (the task `evaluate_dataset` maps)."""
     compiled = _compiled(pack, strict)
@@ -193,7 +182,7 @@ def evaluate_piece(index: int, piece: Piece, pack: PackRecipe, strict: bool = Fa
     return acc
 
 
-def write_piece(index: int, piece: Piece, pack: PackRecipe, out_dir: str,
+def write_piece(index: int, piece: Piece, pack: Shipment, out_dir: str,
                 rejects_dir: str | None = None, strict: bool = False,
                 batch_size: int = DEFAULT_BATCH_SIZE) -> PieceResult:
     """Evaluate one row group into ``out_dir/part-NNNNN.parquet`` (the task `write_dataset` maps).
@@ -230,28 +219,39 @@ def _summary(pack: Pack, results: Sequence[PieceResult]) -> BulkSummary:
     return summary
 
 
-def _compute(func: Any, tasks: list[Piece], scheduler: Any, **kwargs: Any) -> list[PieceResult]:
+def _task(item: tuple[int, Piece], func: Any, pack: Shipment, **kwargs: Any) -> PieceResult:
+    result: PieceResult = func(item[0], item[1], pack, **kwargs)
+    return result
+
+
+def _compute(func: Any, tasks: list[Piece], scheduler: Any, pack: Shipment,
+             **kwargs: Any) -> list[PieceResult]:
     import dask.bag as db
+    from dask.delayed import delayed
 
     if not tasks:
         return []
     bag = db.from_sequence(list(enumerate(tasks)), npartitions=len(tasks))  # type: ignore[no-untyped-call]
-    mapped = bag.map(lambda it: func(it[0], it[1], **kwargs))
+    # The pack goes into the graph once, as one delayed value every task depends on, rather than
+    # pickled into each task; traverse=False keeps Dask from unpacking the dataclass.
+    shipped = delayed(pack, name=f"mcrules-pack-{pack.subject.name}-{pack.content_hash}",
+                      traverse=False)
+    mapped = bag.map(_task, func, shipped, **kwargs)
     results: list[PieceResult] = mapped.compute(scheduler=scheduler)
     return sorted(results, key=lambda r: r.index)
 
 
 def evaluate_dataset(paths: str | Path | Sequence[str | Path], pack: Pack, *,
-                     strict: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
-                     scheduler: Any = None) -> DatasetResult:
+                     subject: SubjectRef = None, strict: bool = False,
+                     batch_size: int = DEFAULT_BATCH_SIZE, scheduler: Any = None) -> DatasetResult:
     """Evaluate every row of a Parquet dataset on Dask and gather the output on the client.
 
     The whole output comes back to this process: for outputs larger than memory use
-    `write_dataset`. `scheduler` is passed to Dask (None: the active client, if any).
+    `write_dataset`. `scheduler` is passed to Dask (None: the active client, if any). Rows are of
+    `subject`, by default the one the pack's rules name.
     """
-    results = _compute(evaluate_piece, pieces(paths), scheduler, pack=PackRecipe.of(pack),
-                       strict=strict,
-                       batch_size=batch_size)
+    results = _compute(evaluate_piece, pieces(paths), scheduler,
+                       pack=Shipment.of(pack, subject), strict=strict, batch_size=batch_size)
     tables = [r.output for r in results if r.output is not None]
     table = pa.concat_tables(tables) if tables else OUTPUT_SCHEMA.empty_table()
     rejects = [rej for r in results for rej in r.rejects]
@@ -259,15 +259,16 @@ def evaluate_dataset(paths: str | Path | Sequence[str | Path], pack: Pack, *,
 
 
 def write_dataset(paths: str | Path | Sequence[str | Path], out_dir: str | Path, pack: Pack, *,
-                  rejects_dir: str | Path | None = None, strict: bool = False,
-                  batch_size: int = DEFAULT_BATCH_SIZE, scheduler: Any = None) -> BulkSummary:
+                  subject: SubjectRef = None, rejects_dir: str | Path | None = None,
+                  strict: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                  scheduler: Any = None) -> BulkSummary:
     """Evaluate a Parquet dataset on Dask, each worker writing its own part files.
 
     ``out_dir`` (and ``rejects_dir``) receive one ``part-NNNNN.parquet`` per input row group, in
     input order by name; read them back as one table with ``pyarrow.dataset``. Only counts travel
     back to the client.
     """
-    results = _compute(write_piece, pieces(paths), scheduler, pack=PackRecipe.of(pack),
+    results = _compute(write_piece, pieces(paths), scheduler, pack=Shipment.of(pack, subject),
                        out_dir=str(out_dir),
                        rejects_dir=None if rejects_dir is None else str(rejects_dir),
                        strict=strict, batch_size=batch_size)

@@ -1,8 +1,9 @@
 """Answers from the scalar validator itself, for what the vectorised paths leave to it.
 
 Unusual values (``"12,000 L/day"``, a boolean in a count, a value with a custom validator) and the
-wording of every reject come from `mcrules.io.validate_site` on a minimal document holding just
-that value, so bulk accepts exactly what a site file accepts and says why in the same words.
+wording of every reject come from `mcrules.io.validate_model` (the subject file reader) on a minimal
+document holding just that value, so bulk accepts exactly what a file of the subject accepts and
+says why in the same words.
 Answers are memoised per distinct value, so a column of a few repeated strings costs a few calls.
 """
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 
 from mcrules.bulk.layout import ItemsLayout, Layout, Leaf
 from mcrules.errors import InputError
-from mcrules.io import validate_site
+from mcrules.io import validate_model
 
 Problem = tuple[str, str]  # (field path, reason)
 _ITEM_INDEX = re.compile(r"\[\d+\]")
@@ -77,15 +78,16 @@ def _dummy(leaf: Leaf) -> Any:
 class Exact:
     """The scalar validator, asked one value (or one collection, or one row) at a time."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, noun: str) -> None:
         self.layout = layout
+        self.noun = noun  # the subject's name in messages, as its file reader words them
         self._memo: dict[Any, tuple[Encoded, list[Problem]]] = {}
 
     def _validate(self, doc: dict[str, Any], strict: bool = False) -> tuple[BaseModel | None,
                                                                              list[Problem],
                                                                              list[str]]:
         try:
-            site, warnings = validate_site(doc, strict=strict)
+            site, warnings = validate_model(doc, self.layout.model, noun=self.noun, strict=strict)
         except InputError as exc:
             problems = [(p.path, p.message) for p in exc.problems] or [("", exc.message)]
             return None, problems, []
@@ -202,5 +204,5 @@ class Exact:
         return f"unknown key '{last}'" if strict else f"{path}: unknown key '{last}'"
 
     def row(self, doc: Any, strict: bool) -> tuple[BaseModel | None, list[Problem], list[str]]:
-        """A whole row, as the scalar path reads a site file."""
+        """A whole row, as the scalar path reads a file of the subject."""
         return self._validate(doc, strict=strict)

@@ -27,9 +27,9 @@ from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter
 from mcrules.rules.pack import Pack
-from mcrules.site import site_schema
+from mcrules.subjects import Subject, subject_of
 
-NAME_FIELD = "name"
+SubjectRef = str | Subject[Any] | None  # a subject, its name, or None: the one the pack's rules name
 OUTCOMES: tuple[str, ...] = tuple(CODE_TO_OUTCOME[Code(i)].value for i in range(len(Code)))
 
 OUTPUT_SCHEMA = pa.schema([
@@ -113,20 +113,25 @@ class BulkSummary:
 
 
 class Compiled(NamedTuple):
-    """A pack compiled for bulk: the columnar evaluator and the input converter."""
+    """A pack compiled for bulk: the columnar evaluator, the input converter of its subject's
+    model, and the subject (whose label field fills the `name` column)."""
 
     evaluator: ColumnarEvaluator
     converter: Converter
+    subject: Subject[Any]
 
 
-def compile_pack(pack: Pack, *, strict: bool = False) -> Compiled:
-    """Compile once per process; every batch reuses it."""
-    return Compiled(ColumnarEvaluator(pack), Converter(site_schema(), strict=strict))
+def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False) -> Compiled:
+    """Compile once per process; every batch reuses it. The rows are of `subject` (default: the
+    subject the pack's rules are about)."""
+    chosen = subject_of(pack, subject)
+    converter = Converter(chosen.schema(), chosen.model, strict=strict)
+    return Compiled(ColumnarEvaluator(pack), converter, chosen)
 
 
 def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
     """Convert and evaluate one input batch: a pure function of its arguments."""
-    evaluator, converter = compiled
+    evaluator, converter, subject = compiled
     got = converter.convert(batch, row_offset)
     res = evaluator.evaluate(got.columns)
     n, rule_ids = got.columns.n, res.rule_ids
@@ -142,7 +147,8 @@ def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -
         counts[j] = np.bincount(res.codes[rid], minlength=len(OUTCOMES))[:len(OUTCOMES)]
     units = [res.units[rid] for rid in rule_ids]
     output = _output(got.rows, rule_ids, codes, measured, required, units,
-                     [res.items.get(rid) for rid in rule_ids], got.texts.get(NAME_FIELD))
+                     [res.items.get(rid) for rid in rule_ids],
+                     got.texts.get(subject.label_field) if subject.label_field else None)
     return BatchResult(output, got.rejects, counts, got.warnings, batch.num_rows, n)
 
 
@@ -204,10 +210,10 @@ class BulkRun:
     input is.
     """
 
-    def __init__(self, batches: Iterable[pa.RecordBatch], pack: Pack, *, strict: bool = False,
-                 workers: int | None = None,
+    def __init__(self, batches: Iterable[pa.RecordBatch], pack: Pack, *,
+                 subject: SubjectRef = None, strict: bool = False, workers: int | None = None,
                  on_rejects: Callable[[list[Reject]], None] | None = None) -> None:
-        self.compiled = compile_pack(pack, strict=strict)
+        self.compiled = compile_pack(pack, subject=subject, strict=strict)
         self.summary = BulkSummary([cr.rule.id for cr in self.compiled.evaluator.rules])
         self.rejects: list[Reject] = []
         self._on_rejects = on_rejects
@@ -254,16 +260,18 @@ class BulkRun:
                     f.cancel()
 
 
-def evaluate(batches: Iterable[pa.RecordBatch], pack: Pack, *, strict: bool = False,
-             workers: int | None = None,
+def evaluate(batches: Iterable[pa.RecordBatch], pack: Pack, *, subject: SubjectRef = None,
+             strict: bool = False, workers: int | None = None,
              on_rejects: Callable[[list[Reject]], None] | None = None) -> BulkRun:
     """Evaluate `pack` on every row of `batches`, yielding one output batch per input batch.
 
     Output columns: `row` (0-based input row), `rule`, `outcome`, `measured`, `required`, `unit`,
-    `item` (the deciding item of per-item rules) and `name`. Invalid rows are not evaluated:
+    `item` (the deciding item of per-item rules) and `name` (the subject's label field). Rows are
+    of `subject`, by default the one the pack's rules name. Invalid rows are not evaluated:
     they are rejected with their row number, field and reason (see `BulkRun`).
     """
-    return BulkRun(batches, pack, strict=strict, workers=workers, on_rejects=on_rejects)
+    return BulkRun(batches, pack, subject=subject, strict=strict, workers=workers,
+                   on_rejects=on_rejects)
 
 
 def rejects_batch(rejects: list[Reject]) -> pa.RecordBatch:
@@ -278,8 +286,9 @@ Progress = Callable[[BulkSummary, float], None]
 
 
 def run_file(input: str | Path, output: str | Path, pack: Pack, rejects: str | Path | None = None,
-             progress: Progress | None = None, *, strict: bool = False,
-             batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None) -> BulkSummary:
+             progress: Progress | None = None, *, subject: SubjectRef = None,
+             strict: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+             workers: int | None = None) -> BulkSummary:
     """Evaluate every row of a table file and write the results (and rejects) as tables.
 
     Formats follow the extensions (.csv, .jsonl, .parquet). `progress` is called after each batch
@@ -298,7 +307,8 @@ def run_file(input: str | Path, output: str | Path, pack: Pack, rejects: str | P
             if rej is not None:
                 rej.write(rejects_batch(found))
 
-        run = evaluate(source, pack, strict=strict, workers=workers, on_rejects=write_rejects)
+        run = evaluate(source, pack, subject=subject, strict=strict, workers=workers,
+                       on_rejects=write_rejects)
         for batch in run:
             out.write(batch)
             if progress is not None:

@@ -109,11 +109,11 @@ def bulk_cmd(
         raise typer.Exit(EXIT_INVALID) from None
     from mcrules.bulk import run_file
     from mcrules.errors import McrulesError
-    from mcrules.site import load_site_pack
+    from mcrules.subjects import load_subject_pack
 
     params = parse_sets(set_ or [])
     try:
-        loaded = load_site_pack(pack, variants=variant or (), parameters=params)
+        loaded = load_subject_pack(pack, variants=variant or (), parameters=params)
         with _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,
                                batch_size=batch_size, workers=workers)

@@ -34,12 +34,17 @@ class PackInfo:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a renderer needs; renderers format it and never recompute a verdict."""
+    """Everything a renderer needs; renderers format it and never recompute a verdict.
+
+    `subject` is what the report says about the instance checked (its name, its file);
+    `subject_name` is which kind of subject it is ("site"), and keys that part of the JSON.
+    """
 
     subject: dict[str, Any]
     packs: tuple[PackInfo, ...]
     results: tuple[Result, ...]
     warnings: tuple[str, ...] = field(default=())
+    subject_name: str = "site"
 
     @property
     def ruleset_hash(self) -> str:
@@ -69,7 +74,7 @@ class Report:
 
         return {
             "mcrules_version": __version__,
-            "site": self.subject,
+            self.subject_name: self.subject,
             "packs": [p.as_dict() for p in self.packs],
             "ruleset_hash": self.ruleset_hash,
             "results": [r.as_dict() for r in self.results],

@@ -1,5 +1,6 @@
 """Readers and writers of input documents."""
 
 from mcrules.io.site_file import read_site, validate_site
+from mcrules.io.subject_file import read_subject, validate_model, validate_subject
 
-__all__ = ["read_site", "validate_site"]
+__all__ = ["read_site", "read_subject", "validate_model", "validate_site", "validate_subject"]

@@ -9,9 +9,11 @@ from mcrules.site.check import (
     site_facts,
     site_schema,
 )
+from mcrules.site.subject import SITE
 
 __all__ = [
     "DEFAULT_PACK",
+    "SITE",
     "SITE_SUBJECT",
     "Report",
     "check_site",

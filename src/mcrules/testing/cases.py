@@ -14,6 +14,8 @@ A case file::
           mct.wash.water_per_person: {outcome: fail, measured: 18, required: 20,
                                       fix: "increase the water supply by 1000 L/day"}
 
+The situation is keyed by the subject's name (`site:` above, `household:` for a household), one of
+the subjects the pack's rule files declare; a pack about one subject may leave it out (an empty one).
 Every rule of a pack must be expected by at least one case, so a new rule cannot ship untested.
 """
 
@@ -25,13 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcrules.engine.check import check_facts
 from mcrules.engine.outcomes import Outcome, Result
 from mcrules.errors import InputError, McrulesError
-from mcrules.io.site_file import validate_site
+from mcrules.io.subject_file import validate_subject
 from mcrules.located import LocatedDict, LocatedList, load_document
-from mcrules.site import check_site, load_site_pack
+from mcrules.rules.pack import Pack
+from mcrules.subjects import Subject, load_subject_pack, pack_subjects
 
-CASE_KEYS = {"name", "site", "variants", "parameters", "as_of", "expect"}
+CASE_KEYS = {"name", "variants", "parameters", "as_of", "expect"}  # and one subject's name
 EXPECT_KEYS = {"outcome", "measured", "required", "unit", "fix", "missing", "item", "severity"}
 
 
@@ -74,7 +78,8 @@ def discover_packs(path: Path) -> list[Path]:
 
 def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestReport:
     """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage."""
-    base = load_site_pack(pack_dir)
+    base = load_subject_pack(pack_dir)
+    subjects = {s.name: s for s in pack_subjects(base)}
     report = PackTestReport(base.id)
     files = only or sorted((pack_dir / "tests").glob("*.yaml"))
     covered: set[str] = set()
@@ -90,7 +95,7 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
                                            ("a test file needs `cases:`, a list of cases",)))
             continue
         for node, line in zip(cases, cases.lines, strict=True):
-            result, expected = _run_case(pack_dir, base.id, str(file), line, node)
+            result, expected = _run_case(base, subjects, str(file), line, node)
             report.cases.append(result)
             covered |= expected
     if only is None:
@@ -98,8 +103,9 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
     return report
 
 
-def _run_case(pack_dir: Path, pack_id: str, file: str, line: int | None,
+def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: int | None,
               node: Any) -> tuple[CaseResult, set[str]]:
+    pack_id = base.id
     name = str(node.get("name", f"case at line {line}")) if isinstance(node, dict) else "?"
 
     def bad(*problems: str) -> tuple[CaseResult, set[str]]:
@@ -107,20 +113,29 @@ def _run_case(pack_dir: Path, pack_id: str, file: str, line: int | None,
 
     if not isinstance(node, LocatedDict):
         return bad("a case must be a mapping")
-    unknown = sorted(set(node) - CASE_KEYS)
+    allowed = CASE_KEYS | set(subjects)
+    unknown = sorted(set(node) - allowed)
     if unknown:
-        return bad(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(CASE_KEYS))})")
+        return bad(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+    given = [key for key in subjects if key in node]
+    if len(given) > 1:
+        return bad(f"a case describes one subject, got {', '.join(given)}")
+    if not given and len(subjects) != 1:
+        return bad(f"a case needs its situation under one of {', '.join(sorted(subjects))}")
+    subject = subjects[given[0]] if given else next(iter(subjects.values()))
     expect = node.get("expect")
     if not isinstance(expect, dict) or not expect:
         return bad("a case needs `expect:`, a mapping of rule id to outcome")
     try:
         as_of = dt.date.fromisoformat(str(node["as_of"])) if node.get("as_of") else None
-        pack = load_site_pack(pack_dir, variants=node.get("variants") or (),
-                              parameters=node.get("parameters") or None, as_of=as_of)
-        site, _ = validate_site(node.get("site") or {}, strict=True, source=f"{file}:{line}")
+        pack = base.configure(node.get("variants") or (),
+                              node.get("parameters") or None, as_of)
+        obj, _ = validate_subject(node.get(subject.name) or {}, subject, strict=True,
+                                  source=f"{file}:{line}")
     except (McrulesError, ValueError) as exc:
         return bad(str(exc))
-    report = check_site(site, pack)
+    report = check_facts(subject.facts(obj), [pack], subject_name=subject.name,
+                         about=subject.about(obj))
     by_id = {r.rule.id: r for r in report.results}
     problems: list[str] = []
     for rule_id, want in expect.items():

@@ -1,0 +1,141 @@
+"""Read a subject's file (YAML or JSON) into its validated model, with errors that name field and line.
+
+One reader serves every subject: the messages ("invalid site file: 2 problems", "unknown key
+'toilet'; did you mean 'toilets'?") depend only on the subject's name and its model.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from mcrules.errors import InputError, Problem
+from mcrules.facts import _strip_optional
+from mcrules.located import line_of, load_document
+
+if TYPE_CHECKING:  # only the declaration's fields are read: no need to load the pack loader
+    from mcrules.subjects import Subject
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_subject(path: str | Path, subject: Subject[M], *,
+                 strict: bool = False) -> tuple[M, list[str]]:
+    """Read and validate a file of `subject`. Unknown keys are warnings, or errors when `strict`."""
+    doc = load_document(path)
+    return validate_subject(doc, subject, strict=strict, source=str(path))
+
+
+def validate_subject(data: Any, subject: Subject[M], *, strict: bool = False,
+                     source: str | None = None) -> tuple[M, list[str]]:
+    """Validate a document of `subject`; raise InputError listing every problem with path and line."""
+    return validate_model(data, subject.model, noun=subject.noun, strict=strict, source=source)
+
+
+def validate_model(data: Any, model: type[M], *, noun: str, strict: bool = False,
+                   source: str | None = None) -> tuple[M, list[str]]:
+    """Validate a document against `model`, naming it `noun` in messages ("invalid site file").
+
+    For callers that hold a model rather than a subject (the bulk converter's exact fallback).
+    """
+    if not isinstance(data, Mapping):
+        kind = "empty" if data is None else type(data).__name__
+        raise InputError(f"a {noun} file must be a mapping of keys to values, got {kind}",
+                         source=source)
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        errors = exc.errors()
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    others = [e for e in errors if e["type"] != "extra_forbidden"]
+    warnings = [str(_problem(e, data, model)) for e in unknown]
+    if others or strict:
+        problems = [_problem(e, data, model) for e in (others + (unknown if strict else []))]
+        problems.sort(key=lambda p: (p.line or 0, p.path))
+        counted = "problem" if len(problems) == 1 else "problems"
+        raise InputError(f"invalid {noun} file: {len(problems)} {counted}", source=source,
+                         problems=problems)
+    cleaned = copy.deepcopy(dict(data))
+    for e in unknown:
+        _drop(cleaned, e["loc"])
+    return model.model_validate(cleaned), warnings
+
+
+def _drop(data: Any, loc: tuple[Any, ...]) -> None:
+    node = data
+    for part in loc[:-1]:
+        node = node[part]
+    node.pop(loc[-1], None)
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the field at `loc`, to suggest names for a typo."""
+    model: Any = root
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", None)
+        info = fields.get(part) if isinstance(fields, dict) else None
+        if info is None:
+            return None
+        tp = _strip_optional(info.annotation)
+        if typing.get_origin(tp) is list:
+            tp = _strip_optional(typing.get_args(tp)[0])
+        model = tp
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
+    loc = tuple(error["loc"])
+    path = _path(loc)
+    line = line_of(data, loc)
+    kind, value = error["type"], error.get("input")
+    shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        model = _model_at(root, loc)
+        names = list(model.model_fields) if model else []
+        close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return Problem(path, f"unknown key '{loc[-1]}'{hint}", line)
+    if kind == "value_error":
+        msg = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+        return Problem(path, msg, line)
+    messages = {
+        "int_parsing": f"expected a whole number, got {shown}",
+        "int_type": f"expected a whole number, got {shown}",
+        "int_from_float": f"expected a whole number, got {shown}",
+        "float_parsing": f"expected a number, got {shown}",
+        "float_type": f"expected a number, got {shown}",
+        "bool_parsing": f"expected true or false, got {shown}",
+        "bool_type": f"expected true or false, got {shown}",
+        "string_type": f"expected text, got {shown}",
+        "list_type": f"expected a list, got {shown}",
+        "model_type": f"expected a mapping of keys to values, got {shown}",
+        "model_attributes_type": f"expected a mapping of keys to values, got {shown}",
+        "dict_type": f"expected a mapping of keys to values, got {shown}",
+        "missing": "is required",
+        "greater_than_equal": f"must be {ctx.get('ge')} or more, got {shown}",
+        "less_than_equal": f"must be {ctx.get('le')} or less, got {shown}",
+        "string_too_short": "must not be empty",
+    }
+    if kind == "enum":
+        choices = [c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ", ")
+                   .split(",")]
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(choices)})"
+        return Problem(path, f"unknown value {shown}{hint}", line)
+    return Problem(path, messages.get(kind, f"{error['msg']} (got {shown})"), line)

@@ -1,0 +1,70 @@
+"""Packs and subjects: load a pack against every subject's schema, and tell which subject it is about.
+
+A pack names its subject in each rule file (`subject: site`), so the generic layers (testing, bulk)
+learn the subject from the pack itself rather than assuming one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mcrules.errors import McrulesError
+from mcrules.rules.loader import find_pack, load_pack
+from mcrules.rules.pack import Pack
+from mcrules.subjects.registry import all_subjects, get
+from mcrules.subjects.subject import Subject
+
+
+@lru_cache(maxsize=32)
+def _load(folder: Path, stamp: float, subjects: tuple[Subject[Any], ...]) -> Pack:
+    return load_pack(folder, {s.name: s.schema() for s in subjects})
+
+
+def load_subject_pack(
+    ref: str | Path,
+    subjects: Iterable[Subject[Any]] | None = None,
+    *,
+    variants: Iterable[str] = (),
+    parameters: Mapping[str, str | float] | None = None,
+    as_of: dt.date | None = None,
+) -> Pack:
+    """Load a pack whose rule files may be about any of `subjects` (default: every registered one),
+    cached until one of its files changes, and configure it."""
+    folder = find_pack(ref).resolve()
+    stamp = max(p.stat().st_mtime for p in folder.rglob("*.yaml"))
+    chosen = tuple(all_subjects() if subjects is None else subjects)
+    return _load(folder, stamp, chosen).configure(variants, parameters, as_of)
+
+
+def pack_subjects(pack: Pack) -> tuple[Subject[Any], ...]:
+    """The subjects a pack's rules are about, in the order they first appear; when no rule is in
+    force (an `as_of` before the pack), the subject whose default pack this is."""
+    names = list(dict.fromkeys(r.subject for r in pack.rules))
+    if names:
+        return tuple(get(n) for n in names)
+    return tuple(s for s in all_subjects() if s.default_pack == pack.id)
+
+
+def subject_of(pack: Pack, subject: str | Subject[Any] | None = None) -> Subject[Any]:
+    """The one subject `pack` is evaluated on: `subject` when given (checked against the pack's
+    rules, without the registry, so a Dask worker can use a declaration it was sent), else the
+    pack's own; McrulesError when that is ambiguous or unknown."""
+    if subject is not None:
+        chosen = get(subject) if isinstance(subject, str) else subject
+        others = sorted({r.subject for r in pack.rules} - {chosen.name})
+        if others:
+            raise McrulesError(f"pack {pack.id} has rules about {', '.join(others)}, "
+                               f"not only {chosen.name}")
+        return chosen
+    found = pack_subjects(pack)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise McrulesError(f"pack {pack.id} has no rules in force, so its subject is unknown; "
+                           "name the subject")
+    raise McrulesError(f"pack {pack.id} has rules about several subjects "
+                       f"({', '.join(s.name for s in found)}); name the one to evaluate")

@@ -20,8 +20,9 @@ from mcrules import InputError, validate_site
 from mcrules.bulk import Converter
 from mcrules.bulk.convert import Converted
 from mcrules.bulk.twins import twin_for
-from mcrules.bulk.values import list_cell, round12
+from mcrules.bulk.values import list_cell
 from mcrules.io.tables import TableSource
+from mcrules.models.rounding import round12
 from mcrules.models.site import Counts
 from mcrules.site import site_schema
 from tests.bulk_support import (

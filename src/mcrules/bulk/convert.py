@@ -601,7 +601,7 @@ def _model_input(leaf: Leaf, lv: LeafValues, row: int) -> Any:
         return leaf.spec.choices[int(v)]
     if kind == "bool":
         return v == 1.0
-    if leaf.kind == "integer":
+    if leaf.spec.integer:
         return int(v)
     return v
 

@@ -21,10 +21,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from mcrules.models.fields import Quantity
+from mcrules.models.fields import FieldKind
 from mcrules.rules.schema import FieldSpec, Schema
 
-LeafKind = Literal["quantity", "integer", "number", "bool", "enum", "set", "text", "opaque"]
+LeafKind = Literal["number", "bool", "enum", "set", "text", "opaque"]
 
 # Model settings whose effect the vectorised paths reproduce (or that do not change validation).
 _KNOWN_CONFIG = {"extra", "str_strip_whitespace", "frozen", "title", "json_schema_extra",
@@ -37,17 +37,16 @@ class Leaf:
 
     `path` is the dotted input path (``toilets.female``; for an item field, its name within the
     item); `attrs` is the attribute chain that reads the validated value back from the model.
-    `opaque` leaves carry a constraint or validator the converter does not mirror: every distinct
-    value goes through pydantic, which is exact and slower.
+    `number` leaves carry their declared `FieldKind`, which converts them. `opaque` leaves
+    carry no declaration the converter can mirror: every distinct value goes through pydantic,
+    which is exact and slower.
     """
 
     path: str
     attrs: tuple[str, ...]
     spec: FieldSpec
     kind: LeafKind
-    unit: str = "dimensionless"
-    minimum: float | None = None
-    maximum: float | None = None
+    number: FieldKind | None = None
     min_length: int = 0
     strip: bool = False
     required: bool = False
@@ -132,34 +131,24 @@ def _leaf(path: str, attrs: tuple[str, ...], info: FieldInfo, spec: FieldSpec,
     required = info.is_required()
     default = None if info.default is PydanticUndefined else info.default
     opaque = info.default_factory is not None
-    minimum = maximum = None
     min_length = 0
-    quantity: Quantity | None = None
+    number: FieldKind | None = None
     for meta in u.metadata:
-        if isinstance(meta, Quantity) and quantity is None:
-            quantity = meta
-        elif isinstance(meta, annotated_types.Ge):
-            minimum = float(meta.ge)  # type: ignore[arg-type]
-        elif isinstance(meta, annotated_types.Le):
-            maximum = float(meta.le)  # type: ignore[arg-type]
+        if isinstance(meta, FieldKind) and number is None:
+            number = meta
         elif isinstance(meta, annotated_types.MinLen):
             min_length = int(meta.min_length)
         else:
             opaque = True
     base = u.base
     kind: LeafKind
-    if quantity is not None:
-        if minimum is not None or maximum is not None or min_length:
+    if number is not None:
+        if min_length or base not in (int, float) or spec.kind != "number":
             opaque = True
-        kind = "quantity"
-        return Leaf(path, attrs, spec, "opaque" if opaque else kind, unit=quantity.unit,
-                    minimum=0.0, maximum=quantity.maximum, required=required, default=default)
+        return Leaf(path, attrs, spec, "opaque" if opaque else "number", number=number,
+                    required=required, default=default)
     if base is bool:
         kind = "bool"
-    elif base is int:
-        kind = "integer"
-    elif base is float:
-        kind = "number"
     elif base is str:
         kind = "text"
     elif isinstance(base, type) and issubclass(base, Enum):
@@ -172,16 +161,13 @@ def _leaf(path: str, attrs: tuple[str, ...], info: FieldInfo, spec: FieldSpec,
             isinstance(inner.base, type) and issubclass(inner.base, Enum)
             and all(isinstance(m.value, str) for m in inner.base))
     else:
-        kind = "opaque"
-    if kind in ("bool", "enum", "set") and (minimum is not None or maximum is not None):
-        opaque = True
+        kind = "opaque"  # numbers without a declared kind among them: pydantic decides
     if kind != "text" and min_length:
         opaque = True
     if (kind == "set") != (spec.kind == "set"):
         opaque = True
-    return Leaf(path, attrs, spec, "opaque" if opaque else kind, minimum=minimum,
-                maximum=maximum, min_length=min_length, strip=strip and kind == "text",
-                required=required, default=default)
+    return Leaf(path, attrs, spec, "opaque" if opaque else kind, min_length=min_length,
+                strip=strip and kind == "text", required=required, default=default)
 
 
 def _has_validators(model: type[BaseModel]) -> bool:

@@ -7,15 +7,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mcrules.models.fields import Quantity
+from mcrules.models.fields import Quantity, Whole
 
 WaterSupply = Annotated[float, Quantity("L/day", examples=["12 m^3/day", "3000 gal/day", 12000])]
 Area = Annotated[float, Quantity("m^2", examples=["1800 m^2", "19000 ft^2"])]
 Distance = Annotated[float, Quantity("m", examples=["35 m", "100 ft"])]
 StaffedHours = Annotated[float, Quantity("hour/week", examples=[168, "24 h/day"], maximum=168)]
 
-Count = Annotated[int, Field(ge=0)]
-People = Annotated[int, Field(ge=0, json_schema_extra={"x-unit": "person"})]
+Count = Annotated[int, Whole()]
+People = Annotated[int, Whole("person")]
 
 
 class _Strict(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,11 +20,13 @@ from hypothesis import strategies as st
 from mcrules import InputError, validate_site
 from mcrules.bulk import Converter
 from mcrules.bulk.convert import Converted
-from mcrules.bulk.twins import twin_for
-from mcrules.bulk.values import list_cell, round12
+from mcrules.bulk.layout import layout_for
+from mcrules.bulk.values import list_cell
 from mcrules.io.tables import TableSource
-from mcrules.models.site import Counts
-from mcrules.site import site_schema
+from mcrules.models.declarations import DefaultWhenSiblingGiven, runs_validators
+from mcrules.models.rounding import round12
+from mcrules.models.site import Counts, Site
+from mcrules.site import site_facts, site_schema
 from tests.bulk_support import (
     assert_same_columns,
     expected_columns,
@@ -173,7 +176,7 @@ def test_an_empty_nested_object_is_given_and_keeps_its_fields_unknown(tmp_path: 
     write_jsonl(path, docs)
     got = only(convert_file(path, Converter(site_schema())))
     assert_same_columns(got.columns, expected_columns(docs))
-    assert got.columns.columns["toilets.shared"][1] == 0.0  # the Counts validator, vectorised
+    assert got.columns.columns["toilets.shared"][1] == 0.0  # the declared default, vectorised
 
 
 # The fast paths against the scalar validator, value by value -------------------------------
@@ -317,15 +320,107 @@ def test_round12_is_formatting_to_twelve_significant_digits(values: list[float])
     assert round12(arr).tolist() == want
 
 
-def test_the_counts_validator_twin_is_in_use_and_equals_the_validator() -> None:
-    # Fails when Counts' validator changes: review `bulk/twins.py` and update its digest.
-    assert twin_for(Counts) is not None
+# Declared domain defaults: one declaration, applied by facts and by bulk --------------------
+
+SHARED = Counts.model_fields["shared"].metadata[0]
+COUNTS = st.fixed_dictionaries({}, optional={"female": st.integers(0, 30), "male": st.integers(0, 30),
+                                             "shared": st.integers(0, 3)})
+
+
+def test_listing_gendered_toilets_without_shared_means_none_shared() -> None:
+    assert site_facts(validate_site({"toilets": {"female": 2}})[0])["toilets.shared"] == 0.0
+    assert site_facts(validate_site({"toilets": {"male": 0}})[0])["toilets.shared"] == 0.0
+    assert site_facts(validate_site({"toilets": {"female": 2, "shared": 3}})[0])[
+        "toilets.shared"] == 3.0
+
+
+def test_an_empty_or_missing_toilet_list_says_nothing_about_shared_toilets() -> None:
+    assert site_facts(validate_site({"toilets": {}})[0])["toilets.shared"] is None
+    assert site_facts(validate_site({})[0])["toilets.shared"] is None
+    assert site_facts(validate_site({"toilets": {"shared": 1}})[0])["toilets.shared"] == 1.0
+
+
+def test_the_site_model_keeps_what_was_written_and_facts_apply_the_default() -> None:
+    site, _ = validate_site({"toilets": {"female": 2}})
+    assert site.toilets is not None and site.toilets.shared is None
+    assert isinstance(SHARED, DefaultWhenSiblingGiven)
+    assert SHARED.siblings == ("female", "male") and SHARED.value == 0
+
+
+def test_bulk_converts_every_site_model_with_numpy_and_applies_its_declared_defaults() -> None:
+    layout = layout_for(Site, site_schema())
+    assert layout.row_reason is None
+    assert not any(group.validators for group in layout.groups.values())
+    assert layout.groups["toilets"].defaults == {"shared": SHARED}
+    assert layout.groups["showers"].defaults == {"shared": SHARED}
+
+
+def test_a_model_that_does_not_say_whether_it_runs_validators_is_assumed_to() -> None:
+    class Undeclared(pydantic.BaseModel):
+        x: int | None = None
+
+    assert runs_validators(Undeclared)
+    assert not runs_validators(Counts)
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 5)),
+                          st.one_of(st.none(), st.integers(0, 5)),
+                          st.one_of(st.none(), st.integers(0, 5)), st.booleans()),
+                min_size=1, max_size=30))
+def test_the_declarations_scalar_and_array_halves_agree(
+        rows: list[tuple[int | None, int | None, int | None, bool]]) -> None:
+    def col(values: list[int | None]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return np.array([math.nan if v is None else float(v) for v in values])
+
+    own = col([r[2] for r in rows])
+    siblings = {"female": col([r[0] for r in rows]), "male": col([r[1] for r in rows])}
+    given_rows = np.array([r[3] for r in rows], dtype=np.bool_)
+    SHARED.apply_array(own, siblings, given_rows)
+    for (female, male, shared, present), got in zip(rows, own.tolist(), strict=True):
+        want = SHARED.apply_scalar(shared, {"female": female, "male": male}) if present else shared
+        assert _same(None if want is None else float(want), None if got != got else got)
+
+
+def _toilet_docs() -> list[dict[str, Any]]:
     choices: list[Any] = [None, 0, 3]
-    docs = [{"toilets": {k: v for k, v in zip(("female", "male", "shared"), combo, strict=True)
-                         if v is not None}} for combo in itertools.product(choices, repeat=3)]
-    batch = pa.RecordBatch.from_pylist(docs)
-    with_twin = Converter(site_schema())
-    exact = Converter(site_schema())
-    exact._twins = dict.fromkeys(exact._twins)  # force pydantic on every combination
-    assert_same_columns(with_twin.convert(batch).columns, exact.convert(batch).columns)
-    assert_same_columns(with_twin.convert(batch).columns, expected_columns(docs))
+    docs: list[dict[str, Any]] = [
+        {"toilets": {k: v for k, v in zip(("female", "male", "shared"), combo, strict=True)
+                     if v is not None}} for combo in itertools.product(choices, repeat=3)]
+    return [*docs, {}, {"showers": {"male": 4}}, {"toilets": {"female": -1}}]
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_bulk_reads_gendered_toilets_without_shared_as_none_shared_like_a_site_file(
+        tmp_path: Path, fmt: str) -> None:
+    docs = _toilet_docs()
+    path = tmp_path / f"toilets.{fmt}"
+    WRITERS[fmt](path, docs)
+    got = only(convert_file(path, Converter(site_schema()), batch_size=100))
+    assert [r.row for r in got.rejects] == [len(docs) - 1]
+    assert_same_columns(got.columns, expected_columns(docs[:-1]))
+
+
+def test_models_that_run_validators_are_revalidated_by_pydantic_with_the_same_result(
+        tmp_path: Path) -> None:
+    docs = _toilet_docs()[:-1]
+    path = tmp_path / "toilets.jsonl"
+    write_jsonl(path, docs)
+    converter = Converter(site_schema())
+    converter.layout = dataclasses.replace(converter.layout, groups={
+        g: dataclasses.replace(group, validators=True)
+        for g, group in converter.layout.groups.items()})
+    got = only(convert_file(path, converter, batch_size=100))
+    assert_same_columns(got.columns, expected_columns(docs))
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+@SETTINGS
+@given(rows=st.lists(st.fixed_dictionaries({}, optional={"toilets": COUNTS, "showers": COUNTS}),
+                     min_size=1, max_size=15))
+def test_the_declared_default_is_applied_alike_by_facts_and_by_bulk(
+        tmp_path: Path, fmt: str, rows: list[dict[str, Any]]) -> None:
+    path = tmp_path / f"counts.{fmt}"
+    WRITERS[fmt](path, rows)
+    got = only(convert_file(path, Converter(site_schema()), batch_size=100))
+    assert got.rejects == []
+    assert_same_columns(got.columns, expected_columns(rows))

@@ -16,6 +16,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel
 
+from mcrules.models.declarations import sibling_defaults
 from mcrules.models.fields import field_unit
 from mcrules.models.ordinal import OrdinalEnum
 from mcrules.rules.schema import Collection, FieldSpec, Schema
@@ -108,10 +109,23 @@ def facts_of(obj: BaseModel, subject: str) -> dict[str, Any]:
     return out
 
 
+def _value(obj: BaseModel, name: str) -> Any:
+    """A field's value as facts hold it: the model's, or the default its declaration gives.
+
+    The one place the scalar path applies declared defaults; bulk applies the same declaration
+    to columns (`mcrules.bulk.convert`).
+    """
+    value = getattr(obj, name)
+    default = sibling_defaults(type(obj)).get(name)
+    if default is not None:
+        value = default.apply_scalar(value, {s: getattr(obj, s) for s in default.siblings})
+    return value
+
+
 def _fill(obj: BaseModel, prefix: str, out: dict[str, Any], schema: Schema) -> None:
     for name in type(obj).model_fields:
         key = prefix + name
-        value = getattr(obj, name)
+        value = _value(obj, name)
         if value is None:
             continue
         if isinstance(value, BaseModel):
@@ -122,7 +136,7 @@ def _fill(obj: BaseModel, prefix: str, out: dict[str, Any], schema: Schema) -> N
             for item in value:
                 facts: dict[str, Any] = {f"item.{k}": None for k in coll.fields}
                 for k in coll.fields:
-                    facts[f"item.{k}"] = _plain(getattr(item, k))
+                    facts[f"item.{k}"] = _plain(_value(item, k))
                 facts[f"item.{_LABEL}"] = getattr(item, coll.label) if coll.label else None
                 items.append(facts)
             out[key] = items

@@ -1,9 +1,10 @@
 """Turn a record batch of raw site rows into the columnar layout, quarantining invalid rows.
 
 The result for every valid row equals what the scalar path builds (`validate_site`, then
-`site_facts`, then `batch_from_facts`): same unit conversion, same defaults and model validators,
-same rejections. Plain numeric columns are converted with numpy; whatever is not plain goes to
-the scalar validator once per distinct value (see `values` and `exact`).
+`site_facts`, then `batch_from_facts`): same unit conversion, same defaults and declared domain
+defaults, same rejections. Plain numeric columns are converted with numpy by their field kind's
+array conversion; whatever is not plain goes to the scalar validator once per distinct value (see
+`values` and `exact`), and a model that says it runs validators is re-run by pydantic.
 
 Input layouts: nested structs and lists (Parquet, JSON Lines) or dotted column names
 (``population.female``); in flat tables (anything but JSON Lines) a list may also be one text cell
@@ -25,7 +26,6 @@ from pydantic import BaseModel, ValidationError
 
 from mcrules.bulk.exact import Encoded, Exact, Problem, encode
 from mcrules.bulk.layout import Group, ItemsLayout, Layout, Leaf, layout_for
-from mcrules.bulk.twins import twin_for
 from mcrules.bulk.values import (
     NAN,
     BoolArray,
@@ -130,9 +130,6 @@ class Converter:
         self._items = {c: {name: LeafConverter(leaf, self.exact, items)
                            for name, leaf in items.leaves.items()}
                        for c, items in self.layout.collections.items()}
-        # Vectorised twins of model validators, where one mirrors them exactly (see `twins`).
-        self._twins = {g: twin_for(group.model) if group.validators else None
-                       for g, group in self.layout.groups.items()}
         self._group_of: dict[str, str] = {}
         for gpath in sorted(self.layout.groups, key=len):
             for leaf_path in self.layout.groups[gpath].leaves:
@@ -208,13 +205,8 @@ class Converter:
         self._defaults_and_required(flat, values, present)
         for gpath, group in self.layout.groups.items():
             if group.validators:
-                twin = self._twins[gpath]
-                if twin is None:
-                    self._revalidate(group, values, present[gpath], flat)
-                else:
-                    depth = gpath.count(".") + 1
-                    twin({".".join(self.layout.leaves[p].attrs[depth:]): values[p]
-                          for p in group.leaves}, present[gpath] & ~_bad_rows(flat))
+                self._revalidate(group, values, present[gpath], flat)
+        self._declared_defaults(flat, values, present)
         tables = {cpath: self._collection(items, cols.pop(cpath, None), flat)
                   for cpath, items in self.layout.collections.items()}
         self._unknown(cols, flat)
@@ -254,6 +246,24 @@ class Converter:
                 for i in np.flatnonzero(absent).tolist():
                     lv.bad[i] = True
                     flat.flag(i, problems)
+
+    def _declared_defaults(self, flat: _Flat, values: dict[str, LeafValues],
+                           present: dict[str, BoolArray]) -> None:
+        """Each model's declared domain defaults, over the columns of the rows that give it.
+
+        The array half of the declarations whose scalar half `mcrules.facts` applies; after
+        validation, as facts are derived from a validated model.
+        """
+        ok = ~_bad_rows(flat)
+        scopes = [("", self.layout.defaults, ok)]
+        scopes += [(g + ".", group.defaults, present[g] & ok)
+                   for g, group in self.layout.groups.items() if group.defaults]
+        for prefix, defaults, rows in scopes:
+            for name, default in defaults.items():
+                own = values[prefix + name].values
+                assert own is not None  # the layout checked: number and bool fields only
+                default.apply_array(own, {s: _column(values[prefix + s])
+                                          for s in default.siblings}, rows)
 
     def _revalidate(self, group: Group, values: dict[str, LeafValues], present: BoolArray,
                     flat: _Flat) -> None:
@@ -409,6 +419,11 @@ class Converter:
                 item_problems.setdefault(j, []).append(
                     (f"{items.path}[{int(its.index[j])}].{name}", reason))
             bad_item |= mask
+        for name, default in items.defaults.items():  # as `_declared_defaults`, per item
+            own = converted[name].values
+            assert own is not None
+            default.apply_array(own, {s: _column(converted[s]) for s in default.siblings},
+                                its.ok & ~bad_item)
         by_row: dict[int, list[Problem]] = {}
         for j in np.flatnonzero(bad_item).tolist():
             by_row.setdefault(int(its.parent[j]), []).extend(item_problems.get(j, []))
@@ -555,6 +570,12 @@ def _given(col: Column) -> BoolArray:
     return np.asarray(col.is_valid(), dtype=np.bool_)
 
 
+def _column(lv: LeafValues) -> FloatArray:
+    """A field's values (number, bool and enum fields), as a declaration's siblings are read."""
+    assert lv.values is not None  # the layout checked: siblings are such fields
+    return lv.values
+
+
 def _bad_rows(flat: _Flat) -> BoolArray:
     bad = np.zeros(flat.n, dtype=np.bool_)
     if flat.problems:
@@ -603,7 +624,7 @@ def _model_input(leaf: Leaf, lv: LeafValues, row: int) -> Any:
         return leaf.spec.choices[int(v)]
     if kind == "bool":
         return v == 1.0
-    if leaf.kind == "integer":
+    if leaf.spec.integer:
         return int(v)
     return v
 

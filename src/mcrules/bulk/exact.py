@@ -72,7 +72,8 @@ def _dummy(leaf: Leaf) -> Any:
         return False
     if leaf.kind == "set":
         return []
-    return leaf.minimum if leaf.minimum is not None else 0
+    minimum = leaf.number.minimum if leaf.number is not None else None
+    return minimum if minimum is not None else 0
 
 
 class Exact:

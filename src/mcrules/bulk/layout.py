@@ -1,10 +1,11 @@
-"""What the bulk converter must know about an input model, read from the pydantic model itself.
+"""What the bulk converter must know about an input model, read from what the model declares.
 
-The rule `Schema` says what a rule may read; converting raw rows needs more: which fields take a
-quantity with a unit, their bounds, defaults, required item fields, which models run validators.
-Reading all of it from the model means a field added or tightened there is converted the same way
-by the scalar and the bulk path, and anything this module cannot mirror with vectorised code
-(an unknown constraint, a custom validator) is marked so the converter asks pydantic instead.
+The rule `Schema` says what a rule may read; converting raw rows needs more: each number field's
+declared kind (`mcrules.models.fields`: unit, bounds, its array conversion), defaults, declared
+domain defaults, required item fields, and which models say they run validators. Nothing here
+reads pydantic's internals: a field added or tightened in the model is converted by the kind it
+declares, and anything without a declaration bulk can mirror (a number without a kind, an unknown
+constraint, a model that runs validators) is marked so the converter asks pydantic instead.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from mcrules.models.fields import Quantity
+from mcrules.models.declarations import DefaultWhenSiblingGiven, runs_validators, sibling_defaults
+from mcrules.models.fields import FieldKind
 from mcrules.rules.schema import FieldSpec, Schema
 
-LeafKind = Literal["quantity", "integer", "number", "bool", "enum", "set", "text", "opaque"]
+LeafKind = Literal["number", "bool", "enum", "set", "text", "opaque"]
 
 # Model settings whose effect the vectorised paths reproduce (or that do not change validation).
 _KNOWN_CONFIG = {"extra", "str_strip_whitespace", "frozen", "title", "json_schema_extra",
@@ -37,17 +39,16 @@ class Leaf:
 
     `path` is the dotted input path (``toilets.female``; for an item field, its name within the
     item); `attrs` is the attribute chain that reads the validated value back from the model.
-    `opaque` leaves carry a constraint or validator the converter does not mirror: every distinct
-    value goes through pydantic, which is exact and slower.
+    `number` leaves carry their declared `FieldKind`, which converts them. `opaque` leaves
+    carry no declaration the converter can mirror: every distinct value goes through pydantic,
+    which is exact and slower.
     """
 
     path: str
     attrs: tuple[str, ...]
     spec: FieldSpec
     kind: LeafKind
-    unit: str = "dimensionless"
-    minimum: float | None = None
-    maximum: float | None = None
+    number: FieldKind | None = None
     min_length: int = 0
     strip: bool = False
     required: bool = False
@@ -58,14 +59,16 @@ class Leaf:
 class Group:
     """A nested model (``toilets``): present when given, even empty, which decides its defaults.
 
-    `validators` is true when the model runs model validators; the converter then re-runs the
-    model on each distinct combination of its converted values, so their effect is exact.
+    `validators` is true when the model says it runs validators (`runs_validators`); the
+    converter then re-runs the model on each distinct combination of its converted values, so
+    their effect is exact. `defaults` are its fields' declared domain defaults, by field name.
     """
 
     path: str
     model: type[BaseModel]
     leaves: tuple[str, ...]
     validators: bool
+    defaults: dict[str, DefaultWhenSiblingGiven]
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class ItemsLayout:
     model: type[BaseModel]
     leaves: dict[str, Leaf]
     label: str
+    defaults: dict[str, DefaultWhenSiblingGiven] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ class Layout:
     groups: dict[str, Group]
     collections: dict[str, ItemsLayout]
     row_reason: str | None = None
+    defaults: dict[str, DefaultWhenSiblingGiven] = dataclasses.field(default_factory=dict)
 
     def known_prefix(self, path: str) -> bool:
         """Whether `path` names something of the model (a leaf, group or collection)."""
@@ -132,34 +137,26 @@ def _leaf(path: str, attrs: tuple[str, ...], info: FieldInfo, spec: FieldSpec,
     required = info.is_required()
     default = None if info.default is PydanticUndefined else info.default
     opaque = info.default_factory is not None
-    minimum = maximum = None
     min_length = 0
-    quantity: Quantity | None = None
+    number: FieldKind | None = None
     for meta in u.metadata:
-        if isinstance(meta, Quantity) and quantity is None:
-            quantity = meta
-        elif isinstance(meta, annotated_types.Ge):
-            minimum = float(meta.ge)  # type: ignore[arg-type]
-        elif isinstance(meta, annotated_types.Le):
-            maximum = float(meta.le)  # type: ignore[arg-type]
+        if isinstance(meta, FieldKind) and number is None:
+            number = meta
+        elif isinstance(meta, DefaultWhenSiblingGiven):
+            continue  # applied to the columns by the converter, as `facts` applies it
         elif isinstance(meta, annotated_types.MinLen):
             min_length = int(meta.min_length)
         else:
             opaque = True
     base = u.base
     kind: LeafKind
-    if quantity is not None:
-        if minimum is not None or maximum is not None or min_length:
+    if number is not None:
+        if min_length or base not in (int, float) or spec.kind != "number":
             opaque = True
-        kind = "quantity"
-        return Leaf(path, attrs, spec, "opaque" if opaque else kind, unit=quantity.unit,
-                    minimum=0.0, maximum=quantity.maximum, required=required, default=default)
+        return Leaf(path, attrs, spec, "opaque" if opaque else "number", number=number,
+                    required=required, default=default)
     if base is bool:
         kind = "bool"
-    elif base is int:
-        kind = "integer"
-    elif base is float:
-        kind = "number"
     elif base is str:
         kind = "text"
     elif isinstance(base, type) and issubclass(base, Enum):
@@ -172,29 +169,13 @@ def _leaf(path: str, attrs: tuple[str, ...], info: FieldInfo, spec: FieldSpec,
             isinstance(inner.base, type) and issubclass(inner.base, Enum)
             and all(isinstance(m.value, str) for m in inner.base))
     else:
-        kind = "opaque"
-    if kind in ("bool", "enum", "set") and (minimum is not None or maximum is not None):
-        opaque = True
+        kind = "opaque"  # numbers without a declared kind among them: pydantic decides
     if kind != "text" and min_length:
         opaque = True
     if (kind == "set") != (spec.kind == "set"):
         opaque = True
-    return Leaf(path, attrs, spec, "opaque" if opaque else kind, minimum=minimum,
-                maximum=maximum, min_length=min_length, strip=strip and kind == "text",
-                required=required, default=default)
-
-
-def _has_validators(model: type[BaseModel]) -> bool:
-    d = model.__pydantic_decorators__
-    return bool(d.model_validators or d.root_validators or d.validators)
-
-
-def _field_validated(model: type[BaseModel]) -> set[str]:
-    d = model.__pydantic_decorators__
-    names: set[str] = set()
-    for dec in d.field_validators.values():
-        names.update(dec.info.fields)
-    return names
+    return Leaf(path, attrs, spec, "opaque" if opaque else kind, min_length=min_length,
+                strip=strip and kind == "text", required=required, default=default)
 
 
 def _config_problem(model: type[BaseModel]) -> str | None:
@@ -227,15 +208,14 @@ def _build(model: type[BaseModel], schema: Schema) -> Layout:
     groups: dict[str, Group] = {}
     collections: dict[str, ItemsLayout] = {}
     reasons: list[str] = []
-    if _has_validators(model):
-        reasons.append(f"{model.__name__} runs model validators")
+    if runs_validators(model):
+        reasons.append(f"{model.__name__} runs validators")
 
     def walk(m: type[BaseModel], prefix: str, attrs: tuple[str, ...]) -> list[str]:
         problem = _config_problem(m)
         if problem:
             reasons.append(problem)
         strip = bool(m.model_config.get("str_strip_whitespace"))
-        validated = _field_validated(m)
         mine: list[str] = []
         for name, info in m.model_fields.items():
             path = prefix + name
@@ -245,7 +225,8 @@ def _build(model: type[BaseModel], schema: Schema) -> Layout:
                 if info.is_required() or info.default is not None:
                     reasons.append(f"{path} is a required or defaulted nested model")
                 sub = walk(base, path + ".", (*attrs, name))
-                groups[path] = Group(path, base, tuple(sub), _has_validators(base))
+                groups[path] = Group(path, base, tuple(sub), runs_validators(base),
+                                     sibling_defaults(base))
                 mine.extend(sub)
                 continue
             list_of = _unwrap(typing.get_args(base)[0], []).base \
@@ -261,8 +242,6 @@ def _build(model: type[BaseModel], schema: Schema) -> Layout:
                 reasons.append(f"{path} is not in the rule schema")
                 continue
             leaf = _leaf(path, (*attrs, name), info, spec, strip)
-            if name in validated:
-                leaf = dataclasses.replace(leaf, kind="opaque")
             if leaf.required and prefix:
                 reasons.append(f"{path} is required inside a nested model")
             leaves[path] = leaf
@@ -270,10 +249,32 @@ def _build(model: type[BaseModel], schema: Schema) -> Layout:
         return mine
 
     walk(model, "", ())
+    for gpath, group in groups.items():
+        reasons.extend(_defaults_problems(gpath, group.defaults, leaves, gpath + "."))
+    reasons.extend(_defaults_problems(model.__name__, sibling_defaults(model), leaves, ""))
     missing = set(schema.fields) - set(leaves)
     if missing:
         reasons.append(f"schema fields without an input: {', '.join(sorted(missing))}")
-    return Layout(model, leaves, groups, collections, "; ".join(reasons) or None)
+    return Layout(model, leaves, groups, collections, "; ".join(reasons) or None,
+                  sibling_defaults(model))
+
+
+def _defaults_problems(where: str, defaults: dict[str, DefaultWhenSiblingGiven],
+                       leaves: dict[str, Leaf], prefix: str) -> list[str]:
+    """Declared defaults the converter cannot apply to columns: they need whole-row validation.
+
+    The field must be a number or yes/no column and its siblings columns of one value per row.
+    """
+    out = []
+    for name, default in defaults.items():
+        own = leaves.get(prefix + name)
+        if own is None or own.spec.kind not in ("number", "bool"):
+            out.append(f"{where}.{name} declares a default on a field that is not a number or yes/no")
+        for sibling in default.siblings:
+            leaf = leaves.get(prefix + sibling)
+            if leaf is None or leaf.spec.kind not in ("number", "bool", "enum"):
+                out.append(f"{where}.{name} declares a default on a sibling that is not a value")
+    return out
 
 
 def _items(path: str, model: type[BaseModel], schema: Schema, reasons: list[str]) -> ItemsLayout:
@@ -281,13 +282,12 @@ def _items(path: str, model: type[BaseModel], schema: Schema, reasons: list[str]
     if coll is None:
         reasons.append(f"collection {path} is not in the rule schema")
         return ItemsLayout(path, model, {}, "")
-    if _has_validators(model):
-        reasons.append(f"{model.__name__} runs model validators")
+    if runs_validators(model):
+        reasons.append(f"{model.__name__} runs validators")
     problem = _config_problem(model)
     if problem:
         reasons.append(problem)
     strip = bool(model.model_config.get("str_strip_whitespace"))
-    validated = _field_validated(model)
     leaves: dict[str, Leaf] = {}
     for name, info in model.model_fields.items():
         spec = coll.fields.get(name)
@@ -295,8 +295,6 @@ def _items(path: str, model: type[BaseModel], schema: Schema, reasons: list[str]
         if spec is None or (isinstance(u.base, type) and issubclass(u.base, BaseModel)):
             reasons.append(f"{path}.{name} is not a plain field of the rule schema")
             continue
-        leaf = _leaf(name, (name,), info, spec, strip)
-        if name in validated:
-            leaf = dataclasses.replace(leaf, kind="opaque")
-        leaves[name] = leaf
-    return ItemsLayout(path, model, leaves, coll.label)
+        leaves[name] = _leaf(name, (name,), info, spec, strip)
+    reasons.extend(_defaults_problems(path, sibling_defaults(model), leaves, ""))
+    return ItemsLayout(path, model, leaves, coll.label, sibling_defaults(model))

@@ -3,8 +3,9 @@
 Each field kind has fast paths for the Arrow types real files carry (numbers for counts and
 quantities, text for units and enums, lists of text for sets); anything else, and every value a
 fast path cannot decide with certainty, goes to `Exact`, the scalar validator, once per distinct
-value. The fast paths are written to agree with the scalar path bit for bit, including its
-rounding of converted quantities to twelve significant digits.
+value. Number fields are converted by the array conversion their declared kind holds next to
+its scalar one (`mcrules.models.fields`); this module only reads Arrow columns into the numbers
+and unit factors that conversion takes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pyarrow.compute as pc
 from mcrules.bulk.exact import Encoded, Exact, Problem
 from mcrules.bulk.layout import ItemsLayout, Leaf
 from mcrules.errors import UnitError
+from mcrules.models.fields import FieldKind
 from mcrules.units import conversion_factor, parse_unit, to_canonical
 
 FloatArray = npt.NDArray[np.float64]
@@ -40,8 +42,6 @@ _DIGITS = r"^[0-9]{1,15}(?:\.0+)?$"  # pydantic takes "12.000" as the whole numb
 _DECIMAL = r"^[0-9]{1,15}(?:\.[0-9]{1,15})?$"
 _CLEAN_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"
 _PRINTABLE = r"^[ -~]*$"
-_POW10 = np.array([float(10**i) for i in range(23)])
-_INT_EXACT = 2.0**53
 
 
 @dataclass
@@ -59,38 +59,6 @@ class LeafValues:
     matrix: FloatArray | None = None
     texts: Column | None = None
     problems: dict[int, list[Problem]] = field(default_factory=dict)
-
-
-def round12(x: FloatArray) -> FloatArray:
-    """``float(f"{v:.12g}")`` for every element, as `mcrules.units.convert` rounds.
-
-    A candidate is rounded in binary; where it comes back equal to the input with at most twelve
-    digits, the input is already the double nearest a 12-digit decimal and formatting would return
-    it unchanged. The rest (inputs with more digits) are formatted one by one, exactly.
-    """
-    out = np.array(x, dtype=np.float64, copy=True)
-    finite = np.isfinite(out) & (out != 0.0)
-    if not finite.any():
-        return out
-    idx = np.flatnonzero(finite)
-    v = out[idx]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        k = 11 - np.floor(np.log10(np.abs(v))).astype(np.int64)
-    ok = (k >= -22) & (k <= 22)
-    same = np.zeros(len(v), dtype=np.bool_)
-    up = ok & (k >= 0)
-    if up.any():
-        scale = _POW10[k[up]]
-        n = np.round(v[up] * scale)
-        same[up] = (np.abs(n) < 1e12) & (n / scale == v[up])
-    down = ok & (k < 0)
-    if down.any():
-        scale = _POW10[-k[down]]
-        n = np.round(v[down] / scale)
-        same[down] = (np.abs(n) < 1e12) & (n * scale == v[down])
-    for i in idx[~same].tolist():
-        out[i] = float(f"{out[i]:.12g}")
-    return out
 
 
 def _floats(arr: pa.Array) -> tuple[FloatArray, BoolArray]:
@@ -175,6 +143,12 @@ class LeafConverter:
         self.items = items
         self._unit_factors: dict[str, float | None] = {}
 
+    @property
+    def number(self) -> FieldKind:
+        """The declared kind of a number leaf, which converts its values."""
+        assert self.leaf.number is not None
+        return self.leaf.number
+
     def _ask(self, value: Any, index: int) -> tuple[Encoded, list[Problem]]:
         return self.exact.leaf(self.leaf, value, self.items, index)
 
@@ -220,14 +194,14 @@ class LeafConverter:
         kind = self.leaf.kind
         if isinstance(col, pa.Array):
             t = col.type
-            if kind == "quantity":
+            if kind == "number" and self.number.reads_units:
                 if _is_number(t):
                     return self._quantity_numbers(col)
                 if _is_text(t):
                     return self._quantity_text(col)
-            elif kind in ("integer", "number"):
-                if pa.types.is_integer(t) or (pa.types.is_boolean(t) and kind == "integer"):
-                    return self._bounded(*_floats(col))
+            elif kind == "number" and self.number.integer:
+                if pa.types.is_integer(t) or pa.types.is_boolean(t):
+                    return self._whole_numbers(col)
                 if pa.types.is_floating(t):
                     return self._float_column(col)
                 if _is_text(t):
@@ -286,33 +260,18 @@ class LeafConverter:
 
     # quantities ------------------------------------------------------------------------------
 
-    def _limits(self, values: FloatArray, given: BoolArray) -> BoolArray:
-        with np.errstate(invalid="ignore"):
-            bad = given & ~np.isfinite(values)
-            if self.leaf.minimum is not None:
-                bad |= given & (values < self.leaf.minimum)
-            if self.leaf.maximum is not None:
-                bad |= given & (values > self.leaf.maximum)
-        return bad
-
-    def _finish_quantity(self, values: FloatArray, given: BoolArray,
-                         bad: BoolArray) -> LeafValues:
-        bad = bad | self._limits(values, given)
-        values = np.where(bad, NAN, values)
-        return LeafValues(given, bad, values=values)
-
     def _quantity_numbers(self, col: pa.Array) -> LeafValues:
         values, given = _floats(col)
         factor = self._factor("")
         assert factor is not None
-        values = round12(values * factor if factor != 1.0 else values)
-        return self._finish_quantity(values, given, np.zeros(len(values), dtype=np.bool_))
+        got = self.number.array(values, given, factor)
+        return LeafValues(given, got.bad, values=got.values)
 
     def _factor(self, unit: str) -> float | None:
         """Canonical units per unit string, once per distinct unit; None if it is not one."""
         if unit in self._unit_factors:
             return self._unit_factors[unit]
-        canonical = self.leaf.unit
+        canonical = self.number.unit
         try:
             if unit:
                 # The scalar path's own checks (parse, dimension) on this unit, then its factor.
@@ -351,8 +310,9 @@ class LeafConverter:
                                      dtype=np.int64)]
             ok = matched & ~np.isnan(per)
             bad[:d] |= matched & np.isnan(per)
-            converted = round12(np.where(ok, nums * np.where(ok, per, 1.0), NAN))
-            values[:d] = np.where(ok, converted, NAN)
+            got = self.number.array(np.where(ok, nums, NAN), ok, np.where(ok, per, 1.0))
+            values[:d] = got.values
+            bad[:d] |= got.bad
         answers: dict[int, list[Problem]] = {}
         for j in np.flatnonzero(~plain).tolist():  # commas, tabs, non-ASCII: ask the scalar path
             enc_v, problems = self._ask(uniq[j].as_py(), 0)
@@ -362,9 +322,6 @@ class LeafConverter:
             else:
                 values[j] = enc_v if isinstance(enc_v, float) else NAN
         given = inverse >= 0
-        limits = self._limits(values, np.ones(d + 1, dtype=np.bool_)) & ~bad
-        limits[d] = False
-        bad |= limits
         bad[d] = False
         row_bad = bad[inverse] & given
         out = LeafValues(given, row_bad, values=np.where(bad, NAN, values)[inverse])
@@ -376,31 +333,24 @@ class LeafConverter:
 
     # counts and plain numbers ----------------------------------------------------------------
 
-    def _bounded(self, values: FloatArray, given: BoolArray) -> LeafValues:
-        bad = self._limits(values, given)
-        if self.leaf.kind == "integer":
-            values = values + 0.0  # pydantic makes -0.0 the integer 0, which reads back as 0.0
-        return LeafValues(given, bad, values=np.where(bad, NAN, values))
+    def _whole_numbers(self, col: pa.Array) -> LeafValues:
+        """Integer (or boolean, which pydantic takes as 0 and 1) columns: only bounds can fail."""
+        values, given = _floats(col)
+        got = self.number.array(values, given)  # never unsure: every int64 is a whole number
+        return LeafValues(given, got.bad, values=got.values)
 
     def _float_column(self, col: pa.Array) -> LeafValues:
         values, given = _floats(col)
-        if self.leaf.kind == "integer":
-            with np.errstate(invalid="ignore"):
-                whole = np.isfinite(values) & (values == np.floor(values))
-                huge = given & whole & (np.abs(values) >= _INT_EXACT)
-            bad = (given & ~whole) | self._limits(values, given)
-            # Beyond 2**53 pydantic's own integer limits decide: ask it (rare, and exact).
-            for i in np.flatnonzero(huge).tolist():
-                _, problems = self._ask(float(values[i]), 0)
-                bad[i] = bool(problems)
-            return LeafValues(given, bad, values=np.where(bad, NAN, values + 0.0))
-        finite = np.isfinite(values) | ~given
-        if finite.all():
-            return self._bounded(values, given)
-        return self._by_distinct(col, len(col))
+        got = self.number.array(values, given)
+        bad = got.bad.copy()
+        # Beyond 2**53 pydantic's own integer limits decide: ask it (rare, and exact).
+        for i in np.flatnonzero(got.unsure).tolist():
+            _, problems = self._ask(float(values[i]), 0)
+            bad[i] = bool(problems)
+        return LeafValues(given, bad, values=np.where(bad, NAN, got.values))
 
     def _numeric_text(self, col: pa.Array) -> LeafValues:
-        pattern = _DIGITS if self.leaf.kind == "integer" else _DECIMAL
+        pattern = _DIGITS if self.number.integer else _DECIMAL
         enc = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
         uniq = enc.dictionary
         inverse = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False),
@@ -420,7 +370,7 @@ class LeafConverter:
                 answers[j] = problems
             elif isinstance(enc_v, float):
                 values[j] = enc_v
-        bad |= self._limits(values, np.append(simple, False))
+        bad |= self.number.out_of_bounds(values, np.append(simple, False))
         given = inverse >= 0
         row_bad = bad[inverse] & given
         out = LeafValues(given, row_bad, values=np.where(bad, NAN, values)[inverse])

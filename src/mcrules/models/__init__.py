@@ -1,6 +1,7 @@
 """Pydantic v2 input models. Quantities are converted to canonical floats when a model is built."""
 
-from mcrules.models.fields import Quantity, field_unit
+from mcrules.models.declarations import DefaultWhenSiblingGiven, runs_validators
+from mcrules.models.fields import FieldKind, Quantity, Whole, field_kind, field_unit
 from mcrules.models.site import (
     Counts,
     PopulationCounts,
@@ -15,6 +16,8 @@ from mcrules.models.site import (
 
 __all__ = [
     "Counts",
+    "DefaultWhenSiblingGiven",
+    "FieldKind",
     "PopulationCounts",
     "Quantity",
     "SanitationKind",
@@ -24,5 +27,8 @@ __all__ = [
     "Site",
     "Space",
     "Staffing",
+    "Whole",
+    "field_kind",
     "field_unit",
+    "runs_validators",
 ]

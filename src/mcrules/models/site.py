@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from mcrules.models.fields import Quantity
+from mcrules.models.declarations import DefaultWhenSiblingGiven
+from mcrules.models.fields import Quantity, Whole
 
 WaterSupply = Annotated[float, Quantity("L/day", examples=["12 m^3/day", "3000 gal/day", 12000])]
 Area = Annotated[float, Quantity("m^2", examples=["1800 m^2", "19000 ft^2"])]
 Distance = Annotated[float, Quantity("m", examples=["35 m", "100 ft"])]
 StaffedHours = Annotated[float, Quantity("hour/week", examples=[168, "24 h/day"], maximum=168)]
 
-Count = Annotated[int, Field(ge=0)]
-People = Annotated[int, Field(ge=0, json_schema_extra={"x-unit": "person"})]
+Count = Annotated[int, Whole()]
+People = Annotated[int, Whole("person")]
 
 
 class _Strict(BaseModel):
     """Unknown keys are errors, so a typo such as `toilet:` is caught, never silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    # No model here runs validators: field kinds convert values and declarations give defaults,
+    # so bulk converts every field with numpy. A model that adds a validator must say so.
+    runs_validators: ClassVar[bool] = False
 
 
 class Setting(StrEnum):
@@ -46,19 +50,13 @@ class Counts(_Strict):
 
     female: Count | None = Field(default=None, description="Units reserved for women and girls.")
     male: Count | None = Field(default=None, description="Units reserved for men and boys.")
-    shared: Count | None = Field(
+    # Listing gendered units without shared ones says there are none; an empty mapping says
+    # nothing, so it stays unknown rather than passing the separation rule.
+    shared: Annotated[Count | None, DefaultWhenSiblingGiven(("female", "male"), 0)] = Field(
         default=None,
         description="Units used by everyone, not separated by gender. They do not count towards "
         "either gender's ratio. Taken as 0 when `female` or `male` is given without it.",
     )
-
-    @model_validator(mode="after")
-    def _no_shared_unless_said(self) -> Counts:
-        # Listing gendered units without shared ones says there are none; an empty mapping says
-        # nothing, so it stays unknown rather than passing the separation rule.
-        if self.shared is None and (self.female is not None or self.male is not None):
-            object.__setattr__(self, "shared", 0)
-        return self
 
 
 class SanitationKind(StrEnum):

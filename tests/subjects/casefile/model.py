@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mcrules.models.fields import Quantity
+from mcrules.models.fields import Quantity, Whole
 from mcrules.models.ordinal import OrdinalEnum
 
 Days = Annotated[float, Quantity("day", examples=["3 week", 21])]
-Years = Annotated[int, Field(ge=0, json_schema_extra={"x-unit": "year"})]
+Years = Annotated[int, Whole("year")]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    runs_validators: ClassVar[bool] = False  # no validators: bulk converts with numpy
 
 
 class Severity(OrdinalEnum):

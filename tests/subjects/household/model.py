@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mcrules.models.fields import Quantity
+from mcrules.models.fields import Quantity, Whole
 
 Area = Annotated[float, Quantity("m^2", examples=["12 m^2", "130 ft^2"])]
-Count = Annotated[int, Field(ge=0)]
-People = Annotated[int, Field(ge=0, json_schema_extra={"x-unit": "person"})]
-Age = Annotated[int, Field(ge=0, le=130)]
+Count = Annotated[int, Whole()]
+People = Annotated[int, Whole("person")]
+Age = Annotated[int, Whole(maximum=130)]
 
 
 class _Strict(BaseModel):
     """Unknown keys are errors, as in every input model."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    runs_validators: ClassVar[bool] = False  # no validators: bulk converts with numpy
 
 
 class Sex(StrEnum):

@@ -1,0 +1,4 @@
+"""Case assessment."""
+from mcrules.assessment.subject import CASE
+
+__all__ = ["CASE"]

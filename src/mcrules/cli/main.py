@@ -199,11 +199,14 @@ def test_cmd(
             for rid in report.uncovered:
                 untested += 1
                 console.out.print(f"[red]UNTESTED[/] {report.pack}: rule {rid} has no test case")
+            for what in report.uncovered_other:
+                untested += 1
+                console.out.print(f"[red]UNTESTED[/] {report.pack}: {what} has no test case")
     if not any_pack:
         console.err.print("[bold red]error:[/] no rule packs found")
         raise typer.Exit(EXIT_INVALID)
     if untested:
-        console.out.print(f"{untested} rule(s) have no test case")
+        console.out.print(f"{untested} rule(s), value(s) or decision row(s) have no test case")
     console.out.print(f"{passed} passed, {failed + untested} failed")
     raise typer.Exit(EXIT_FAIL if failed or untested else EXIT_OK)
 

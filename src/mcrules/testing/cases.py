@@ -13,10 +13,15 @@ A case file::
           mct.wash.toilets.male: {outcome: not_applicable}
           mct.wash.water_per_person: {outcome: fail, measured: 18, required: 20,
                                       fix: "increase the water supply by 1000 L/day"}
+          assess.risk.level: high                          # a value: what it shows, or:
+          assess.flag.sogiesc: {outcome: unknown, missing: [screening.sogiesc]}
+          assess.referrals: {decision: [child_protection], rows: [1]}   # a decision table
 
 The situation is keyed by the subject's name (`site:` above, `household:` for a household), one of
 the subjects the pack's rule files declare; a pack about one subject may leave it out (an empty one).
-Every rule of a pack must be expected by at least one case, so a new rule cannot ship untested.
+Every rule and every value of a pack must be expected by at least one case, and every row of each
+decision table must be the one (or one of those) deciding in a case that expects the table, so a new
+rule, value or row cannot ship untested.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcrules.engine.check import check_facts
-from mcrules.engine.outcomes import Outcome, Result
+from mcrules.engine.check import check_facts, evaluator
+from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
+from mcrules.engine.scalar import Evaluation
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.subject_file import validate_subject
 from mcrules.located import LocatedDict, LocatedList, load_document
@@ -37,6 +43,8 @@ from mcrules.subjects import Subject, load_subject_pack, pack_subjects
 
 CASE_KEYS = {"name", "variants", "parameters", "as_of", "expect"}  # and one subject's name
 EXPECT_KEYS = {"outcome", "measured", "required", "unit", "fix", "missing", "item", "severity"}
+VALUE_EXPECT_KEYS = {"value", "outcome", "missing"}
+DECISION_EXPECT_KEYS = {"outcome", "decision", "rows", "obligations", "missing"}
 
 
 @dataclass(frozen=True)
@@ -61,10 +69,13 @@ class PackTestReport:
     pack: str
     cases: list[CaseResult] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)
+    #: values no case expects and decision rows no case hits ("value X", "decision T row 2")
+    uncovered_other: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.cases) and not self.uncovered and bool(self.cases)
+        return (all(c.ok for c in self.cases) and not self.uncovered and not self.uncovered_other
+                and bool(self.cases))
 
 
 def discover_packs(path: Path) -> list[Path]:
@@ -100,7 +111,17 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
             covered |= expected
     if only is None:
         report.uncovered = [r.id for r in base.rules if r.id not in covered]
+        report.uncovered_other = (
+            [f"value {v.id}" for v in base.values if v.id not in covered]
+            + [f"decision {t.id} row {r.number}" for t in base.decisions for r in t.rows
+               if _row_key(t.id, r.number) not in covered]
+            + [f"decision {t.id} default" for t in base.decisions
+               if t.default is not None and _row_key(t.id, 0) not in covered])
     return report
+
+
+def _row_key(table: str, number: int) -> str:
+    return f"{table}#row{number}"
 
 
 def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: int | None,
@@ -138,13 +159,72 @@ def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: in
                          about=subject.about(obj))
     by_id = {r.rule.id: r for r in report.results}
     problems: list[str] = []
+    covered = set(expect)
+    derived: Evaluation | None = None
+    if pack.values or pack.decisions:
+        derived = evaluator(pack).run(subject.facts(obj), as_of=as_of)
+    values = {v.value.id: v for v in derived.values} if derived else {}
+    decisions = {d.table.id: d for d in derived.decisions} if derived else {}
     for rule_id, want in expect.items():
+        if rule_id in values:
+            problems += [f"{rule_id}: {p}" for p in _compare_value(values[rule_id], want)]
+            continue
+        if rule_id in decisions:
+            d = decisions[rule_id]
+            problems += [f"{rule_id}: {p}" for p in _compare_decision(d, want)]
+            covered |= {_row_key(rule_id, n) for n in d.rows}
+            continue
         got = by_id.get(rule_id)
         if got is None:
-            problems.append(f"{rule_id}: no such rule in force in pack {pack.id}")
+            problems.append(f"{rule_id}: no such rule, value or decision in force in pack {pack.id}")
             continue
         problems += [f"{rule_id}: {p}" for p in _compare(got, want)]
-    return CaseResult(pack_id, file, line, name, tuple(problems)), set(expect)
+    return CaseResult(pack_id, file, line, name, tuple(problems)), covered
+
+
+def _compare_value(got: ValueResult, want: Any) -> list[str]:
+    """A value's expectation: what it shows (`high`, `3.7`, `true`), or a mapping of `value`,
+    `outcome` (known | unknown) and `missing`."""
+    if not isinstance(want, dict):
+        want = {"value": want}
+    unknown = sorted(set(want) - VALUE_EXPECT_KEYS)
+    if unknown:
+        return [f"unknown expectation {unknown[0]!r} (allowed: "
+                f"{', '.join(sorted(VALUE_EXPECT_KEYS))})"]
+    out = []
+    outcome = "known" if got.known else "unknown"
+    if "outcome" in want and want["outcome"] != outcome:
+        out.append(f"expected {want['outcome']}, got {outcome} ({got.message})")
+    if "value" in want and not _same(got.shown, want["value"]):
+        out.append(f"value: expected {want['value']!r}, got {got.shown!r}")
+    if "missing" in want and sorted(got.missing) != sorted(want["missing"] or []):
+        out.append(f"missing: expected {sorted(want['missing'] or [])}, got {sorted(got.missing)}")
+    return out
+
+
+def _compare_decision(got: DecisionResult, want: Any) -> list[str]:
+    """A decision's expectation: its decision (a list for a collect table), or a mapping of
+    `outcome` (decided | unknown | no_match), `decision`, `rows`, `obligations` and `missing`."""
+    if not isinstance(want, dict):
+        want = {"decision": want}
+    unknown = sorted(set(want) - DECISION_EXPECT_KEYS)
+    if unknown:
+        return [f"unknown expectation {unknown[0]!r} (allowed: "
+                f"{', '.join(sorted(DECISION_EXPECT_KEYS))})"]
+    out = []
+    if "outcome" in want and want["outcome"] != got.outcome:
+        out.append(f"expected {want['outcome']}, got {got.outcome} ({got.message})")
+    if "decision" in want:
+        have = list(got.decision) if isinstance(got.decision, tuple) else got.decision
+        if have != want["decision"]:
+            out.append(f"decision: expected {want['decision']!r}, got {have!r}")
+    if "rows" in want and list(got.rows) != list(want["rows"] or []):
+        out.append(f"rows: expected {want['rows']!r}, got {list(got.rows)!r}")
+    if "obligations" in want and list(got.obligations) != list(want["obligations"] or []):
+        out.append(f"obligations: expected {want['obligations']!r}, got {list(got.obligations)!r}")
+    if "missing" in want and sorted(got.missing) != sorted(want["missing"] or []):
+        out.append(f"missing: expected {sorted(want['missing'] or [])}, got {sorted(got.missing)}")
+    return out
 
 
 def _compare(got: Result, want: Any) -> list[str]:

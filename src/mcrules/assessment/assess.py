@@ -17,6 +17,7 @@ from typing import Any
 
 from mcrules.assessment.catalogue import Catalogue, load_catalogue
 from mcrules.assessment.domv import DomvProfile, domv_profile
+from mcrules.assessment.programme import Programme
 from mcrules.assessment.subject import CASE
 from mcrules.engine.check import evaluator
 from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
@@ -111,6 +112,7 @@ class CaseAssessment:
     decisions: tuple[DecisionResult, ...]
     next_questions: tuple[Question, ...]
     warnings: tuple[str, ...] = field(default=())
+    programme: dict[str, Any] | None = None
 
     @property
     def results(self) -> tuple[Result, ...]:
@@ -127,6 +129,7 @@ class CaseAssessment:
             "case": self.case,
             "packs": [p.as_dict() for p in self.report.packs],
             "ruleset_hash": self.report.ruleset_hash,
+            "programme": self.programme,
             "as_of": self.as_of.isoformat(),
             "risk": self.risk.as_dict(),
             "domv": self.domv.as_dict(),
@@ -144,16 +147,27 @@ def assess_case(
     case: Case,
     pack: Pack | None = None,
     *,
+    programme: Programme | None = None,
+    variants: Iterable[str] = (),
+    parameters: Mapping[str, str] | None = None,
     as_of: dt.date | None = None,
     source: str | None = None,
     warnings: Sequence[str] = (),
 ) -> CaseAssessment:
-    """Assess `case` with `pack` (default: domv-2023) on `as_of` (default: the case's
-    `assessed_on`, else today). Raises InputError naming the field for a factor the catalogue
+    """Assess `case` on `as_of` (default: the case's `assessed_on`, else today) with `pack`
+    (default: the programme's pack, else domv-2023), configured by the programme's settings, then
+    `variants` and `parameters`. Raises InputError naming the field for a factor the catalogue
     cannot resolve."""
     on = as_of or case.assessed_on or dt.date.today()
     if pack is None:
-        pack = load_case_pack(as_of=on)
+        pack = load_case_pack(programme.pack if programme else DEFAULT_PACK)
+        if programme is not None:
+            pack = programme.configure(pack, variants=tuple(variants),
+                                       parameters=dict(parameters or {}), as_of=on)
+        else:
+            pack = pack.configure(tuple(variants), parameters, on)
+    elif tuple(variants) or parameters:
+        pack = pack.configure(tuple(variants), parameters, on)
     catalogue = load_catalogue(pack)
     profile = domv_profile(case, catalogue, pack)
     facts = CASE.facts(case)
@@ -169,7 +183,8 @@ def assess_case(
     about = {"id": case.id, "file": source, "assessed_on":
              case.assessed_on.isoformat() if case.assessed_on else None}
     return CaseAssessment(about, report, on, risk, profile, flags, run.values, run.decisions,
-                          questions, tuple(warnings))
+                          questions, tuple(warnings),
+                          programme.as_dict() if programme is not None else None)
 
 
 def combiner_of(pack: Pack) -> str:
@@ -198,9 +213,13 @@ def _risk(case: Case, pack: Pack, catalogue: Catalogue,
                            "targets": drivers.get(key, []) if key else [],
                            "citation": [c.as_dict(pack) for c in st.citations]})
     shown = level.shown if level.known else None
+    combiner = combiner_of(pack)
+    cites: list[dict[str, Any]] = []
+    for vid in (f"assess.risk.score_{combiner}", TERMS["time"]):
+        cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
     return Risk("assessed" if level.known else "unknown", shown, level.value.scale,
-                _number(score), combiner_of(pack), level.missing, terms, drivers,
-                tuple(strategies), tuple(c.as_dict() for c in score.value.citations))
+                _number(score), combiner, level.missing, terms, drivers,
+                tuple(strategies), tuple(cites))
 
 
 def _drivers(case: Case) -> dict[str, Any]:

@@ -324,10 +324,11 @@ def test_the_pack_tests_fail_when_a_value_or_a_decision_row_has_no_case(tmp_path
         "    expect:\n      assess.flag.sogiesc: true\n")
     report = run_pack_tests(pack_dir)
     assert not report.ok
-    assert "value assess.flag.gbv_survivor" in report.uncovered_other
-    assert "decision assess.referrals row 4" in report.uncovered_other
+    assert "assess.flag.gbv_survivor" in report.uncovered
+    assert "assess.referrals#4" in report.uncovered
     result = run("test", str(pack_dir))
-    assert result.exit_code == 1 and "value assess.flag.medical_needs has no test case" in result.stdout
+    assert result.exit_code == 1
+    assert "assess.flag.medical_needs has no test case" in result.stdout
 
 
 def test_bulk_reads_case_files_through_the_subject(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ questions that would settle what is still unknown.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,10 @@ from mcrules.assessment.catalogue import Catalogue, load_catalogue
 from mcrules.assessment.domv import DomvProfile, domv_profile
 from mcrules.assessment.programme import Programme
 from mcrules.assessment.subject import CASE
-from mcrules.engine.check import evaluator
+from mcrules.engine.check import check_facts
 from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
-from mcrules.engine.report import PackInfo, Report
+from mcrules.engine.questions import Question
+from mcrules.engine.report import Report
 from mcrules.errors import McrulesError
 from mcrules.models.case import Case
 from mcrules.rules.pack import Pack
@@ -49,17 +49,6 @@ def load_case_pack(
 ) -> Pack:
     """Load a pack of case rules (cached until its files change) and configure it."""
     return load_subject_pack(ref, (CASE,), variants=variants, parameters=parameters, as_of=as_of)
-
-
-@dataclass(frozen=True)
-class Question:
-    """An input whose answer would settle the listed unknown rules, values or decisions."""
-
-    input: str
-    settles: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"input": self.input, "settles": list(self.settles)}
 
 
 @dataclass(frozen=True)
@@ -108,15 +97,25 @@ class CaseAssessment:
     risk: Risk
     domv: DomvProfile
     flags: tuple[Flag, ...]
-    values: tuple[ValueResult, ...]
-    decisions: tuple[DecisionResult, ...]
-    next_questions: tuple[Question, ...]
     warnings: tuple[str, ...] = field(default=())
     programme: dict[str, Any] | None = None
 
     @property
     def results(self) -> tuple[Result, ...]:
         return self.report.results
+
+    @property
+    def values(self) -> tuple[ValueResult, ...]:
+        return self.report.values
+
+    @property
+    def decisions(self) -> tuple[DecisionResult, ...]:
+        return self.report.decisions
+
+    @property
+    def next_questions(self) -> tuple[Question, ...]:
+        """The missing inputs that would settle unknown verdicts, the most settling first."""
+        return self.report.next_questions()
 
     def flag(self, flag_id: str) -> Flag:
         return next(f for f in self.flags if f.id == flag_id)
@@ -135,9 +134,9 @@ class CaseAssessment:
             "domv": self.domv.as_dict(),
             "flags": [f.as_dict() for f in self.flags],
             "results": [r.as_dict() for r in self.report.results],
-            "values": [v.as_dict() for v in self.values],
-            "decisions": [d.as_dict() for d in self.decisions],
-            "next_questions": [q.as_dict() for q in self.next_questions],
+            "values": [v.as_dict() for v in self.report.values],
+            "decisions": [d.as_dict() for d in self.report.decisions],
+            "next_questions": [q.as_dict() for q in self.report.next_questions()],
             "summary": self.report.summary,
             "warnings": list(self.warnings),
         }
@@ -170,20 +169,15 @@ def assess_case(
         pack = pack.configure(tuple(variants), parameters, on)
     catalogue = load_catalogue(pack)
     profile = domv_profile(case, catalogue, pack)
-    facts = CASE.facts(case)
-    ev = evaluator(pack)
-    run = ev.run(facts, as_of=on)
-    report = Report(CASE.about(case, source), (PackInfo.of(pack),), run.results, tuple(warnings),
-                    subject_name=CASE.name)
-    values = {v.value.id: v for v in run.values}
-    decisions = {d.table.id: d for d in run.decisions}
+    report = check_facts(CASE.facts(case), [pack], subject_name=CASE.name,
+                         about=CASE.about(case, source), warnings=warnings, as_of=on)
+    values = {v.value.id: v for v in report.values}
+    decisions = {d.table.id: d for d in report.decisions}
     risk = _risk(case, pack, catalogue, values)
-    flags = tuple(_flag(fid, pack, values, decisions) for fid in FLAG_IDS)
-    questions = _next_questions(ev, facts, on, run.results, run.values, run.decisions)
+    flags = tuple(_flag(fid, values, decisions) for fid in FLAG_IDS)
     about = {"id": case.id, "file": source, "assessed_on":
              case.assessed_on.isoformat() if case.assessed_on else None}
-    return CaseAssessment(about, report, on, risk, profile, flags, run.values, run.decisions,
-                          questions, tuple(warnings),
+    return CaseAssessment(about, report, on, risk, profile, flags, tuple(warnings),
                           programme.as_dict() if programme is not None else None)
 
 
@@ -241,7 +235,7 @@ def _drivers(case: Case) -> dict[str, Any]:
             "pairs": pairs}
 
 
-def _flag(fid: str, pack: Pack, values: Mapping[str, ValueResult],
+def _flag(fid: str, values: Mapping[str, ValueResult],
           decisions: Mapping[str, DecisionResult]) -> Flag:
     v = values[FLAG_PREFIX + fid]
     outcome = "unknown" if v.result is None else "present" if v.result else "absent"
@@ -259,29 +253,3 @@ def _flag(fid: str, pack: Pack, values: Mapping[str, ValueResult],
 def _number(v: ValueResult) -> float | None:
     shown = v.shown
     return float(shown) if isinstance(shown, int | float) and not isinstance(shown, bool) else None
-
-
-def _next_questions(ev: Any, facts: Mapping[str, Any], on: dt.date, results: Sequence[Result],
-                    values: Sequence[ValueResult],
-                    decisions: Sequence[DecisionResult]) -> tuple[Question, ...]:
-    """The engine's next questions when it has them (mcrules.engine.questions); until then the
-    missing inputs of every unknown verdict, those that settle the most first."""
-    try:
-        engine_questions = importlib.import_module("mcrules.engine.questions")
-    except ImportError:
-        engine_questions = None
-    if engine_questions is not None:
-        found = engine_questions.next_questions(ev, facts, on)
-        return tuple(Question(str(q.input), tuple(q.settles)) for q in found)
-    settles: dict[str, list[str]] = {}
-    unknown: list[tuple[str, tuple[str, ...]]] = []
-    unknown += [(r.rule.id, r.missing) for r in results if r.outcome.value == "unknown"]
-    unknown += [(v.value.id, v.missing) for v in values if not v.known]
-    unknown += [(d.table.id, d.missing) for d in decisions if d.outcome == "unknown"]
-    for what, missing in unknown:
-        for key in missing:
-            settles.setdefault(key, []).append(what)
-    ranked = sorted(settles.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return tuple(Question(k, tuple(v)) for k, v in ranked)
-
-

@@ -122,7 +122,7 @@ def test_markdown_escapes_text_from_the_case_file(tmp_path: Path) -> None:
 
 # --- exit codes -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("example", sorted((ROOT / "examples" / "cases").glob("*.yaml")),
+@pytest.mark.parametrize("example", sorted((ROOT / "examples" / "cases").glob("*.*")),
                          ids=lambda p: p.name)
 def test_every_example_case_assesses_with_exit_0_whatever_the_risk(example: Path) -> None:
     for fmt in ("text", "json", "markdown"):

@@ -290,6 +290,12 @@ def test_the_additive_variant_is_one_option_away() -> None:
     assert risk["score"] == pytest.approx((3 + 3) * (1 + 21 / 90) / 3)
 
 
+def test_rules_variants_lists_the_additive_form_with_its_cut_points() -> None:
+    result = run("rules", "variants", "--pack", "domv-2023")
+    assert result.exit_code == 0, result.output
+    assert "risk-additive" in result.stdout and "sets risk_additive = 1" in result.stdout
+
+
 def test_a_combiner_other_than_0_or_1_is_refused() -> None:
     with pytest.raises(McrulesError, match="must be 0"):
         assess_case(girl(), load_case_pack(parameters={"risk_additive": 0.5}))

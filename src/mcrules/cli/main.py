@@ -169,7 +169,7 @@ def rules_show(
 @rules_app.command("variants")
 def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
-    for p in load_packs(pack):
+    for p in load_packs(pack, any_subject=True):
         for v in p.variants.values():
             console.out.print(f"[bold]{v.id}[/]  ({p.id})")
             console.out.print("  " + " ".join(v.description.split()), markup=False)

@@ -235,7 +235,7 @@ def _decision_texts(table: DecisionTable, cols: DecidedColumns) -> pa.Array:
         for i in np.flatnonzero(cols.rows):
             bits = int(cols.rows[i])
             names = [by_number[k] for k in sorted(by_number) if bits >> k & 1]
-            out[i] = ";".join(dict.fromkeys(sorted(names, key=table.outputs.index)))
+            out[i] = ";".join(dict.fromkeys(names))  # row order, each output once
     else:
         has = cols.output >= 0
         out[has] = labels[cols.output[has]]

@@ -280,7 +280,12 @@ def _json_constant(text: str) -> Any:
 
 
 class _JsonProblem(ValueError):
-    """A limit or rule of ours broken inside the JSON parser's hooks."""
+    """A limit or rule of ours broken by a JSON text, with the path when it is known."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.message = message
+        self.path = path
 
 
 def parse_json(data: str | bytes) -> Any:
@@ -298,21 +303,35 @@ def parse_json(data: str | bytes) -> Any:
     try:
         doc = json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int,
                          parse_float=_json_float, parse_constant=_json_constant)
-    except _JsonProblem as exc:
-        raise ValueError(str(exc)) from None
+    except _JsonProblem:
+        raise
     except json.JSONDecodeError as exc:
         raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
     depth, count = depth_and_size(doc)
     if depth > MAX_DEPTH:
-        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        raise _JsonProblem(f"nested more than {MAX_DEPTH} levels deep", _deep_path(doc))
     if count > MAX_NODES:
         raise ValueError(f"holds more than {MAX_NODES:,} values")
     long = _long_string(doc)
     if long is not None:
         raise ValueError(f"a text value is at most {MAX_STRING_CHARS:,} characters, got {long:,}")
     return doc
+
+
+def _deep_path(doc: Any) -> str:
+    """The path to a value nested more than `MAX_DEPTH` deep (`spaces[0][0]…`), for the error."""
+    stack: list[tuple[Any, list[str | int]]] = [(doc, [])]
+    while stack:
+        node, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            return _dotted(path)
+        if isinstance(node, dict):
+            stack.extend((v, [*path, str(k)[:EXCERPT_CHARS]]) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, [*path, i]) for i, v in enumerate(node))
+    return ""
 
 
 def _long_string(doc: Any) -> int | None:
@@ -337,6 +356,9 @@ def loads_json(data: str | bytes, source: str = "<string>") -> Any:
     check_size(data, source)
     try:
         return parse_json(data)
+    except _JsonProblem as exc:
+        raise InputError("malformed JSON", source=source,
+                         problems=[Problem(exc.path, exc.message)]) from None
     except ValueError as exc:
         raise InputError("malformed JSON", source=source, problems=[Problem("", str(exc))]
                          ) from None

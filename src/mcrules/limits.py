@@ -20,7 +20,7 @@ MAX_ROW_BYTES = 1_048_576
 #: mappings and lists nested in one document or row
 MAX_DEPTH = 32
 #: values in one document once YAML aliases are expanded (an alias bomb stops here)
-MAX_NODES = 100_000
+MAX_NODES = 20_000
 #: characters in one text value or key
 MAX_STRING_CHARS = 10_000
 #: digits in one written number (a count of 400 digits is refused, not overflowed)
@@ -34,7 +34,7 @@ MAX_EXPRESSION_CHARS = 2_000
 #: syntax nodes in one rule expression
 MAX_EXPRESSION_NODES = 400
 #: operators and calls nested in one rule expression
-MAX_EXPRESSION_DEPTH = 40
+MAX_EXPRESSION_DEPTH = 50
 
 #: how much of a bad value an error message shows
 EXCERPT_CHARS = 40

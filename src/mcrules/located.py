@@ -10,7 +10,7 @@ import json
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -53,17 +53,47 @@ class LocatedList(list[Any]):
         self.line = None
 
 
-class _Loader(yaml.SafeLoader):
+try:  # libyaml scans and parses in C, several times faster; composing stays ours, in Python
+    from yaml._yaml import CParser as _EventParser
+
+    class _Events(_EventParser):
+        """Events from libyaml, composed by PyYAML's Python composer (so the limits below hold)."""
+
+        def __init__(self, stream: str) -> None:
+            _EventParser.__init__(self, stream)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    class _Events(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
+        """Events from PyYAML's pure-Python scanner and parser."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+
+class _Loader(_Events, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+              yaml.resolver.Resolver):
     """Safe YAML (no tags that build objects) that records line numbers and holds the limits.
 
     Composing counts, for every node, its depth and its size with aliases expanded, and refuses a
-    node past `MAX_DEPTH` or `MAX_NODES` before going deeper: an alias bomb or a document nested a
-    thousand deep is refused while it is read, never built.
+    node past `MAX_DEPTH` or the document past `MAX_NODES` values before going on: an alias bomb
+    or a document nested a thousand deep is refused while it is read, never built.
     """
 
+    # libyaml's parser would compose in C, past our checks: compose with PyYAML's composer.
+    get_single_node = yaml.composer.Composer.get_single_node
+    compose_document = yaml.composer.Composer.compose_document
+    check_node = yaml.composer.Composer.check_node
+    get_node = yaml.composer.Composer.get_node
+
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        _Events.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
         self._depth = 0
+        self._total = 0  # values composed so far, aliases expanded
         self._path: list[str | int] = []
         self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
 
@@ -75,9 +105,11 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise self._limit(f"nested more than {MAX_DEPTH} levels deep")
-            node = super().compose_node(parent, index)
+            alias = self.check_event(yaml.AliasEvent)
+            node = yaml.composer.Composer.compose_node(self, parent, index)
             size, height = self._measure(node)
-            if size > MAX_NODES:
+            self._total += size if alias else 1
+            if size > MAX_NODES or self._total > MAX_NODES:
                 raise self._limit(f"holds more than {MAX_NODES:,} values once aliases are "
                                   "expanded", node)
             if self._depth - 1 + height > MAX_DEPTH:
@@ -110,15 +142,15 @@ class _Loader(yaml.SafeLoader):
         return out
 
     def _limit(self, message: str, node: Any = None) -> _LimitError:
-        mark = node.start_mark if node is not None else \
-            self.peek_event().start_mark  # type: ignore[no-untyped-call]
-        return _LimitError(_dotted(self._path), message, mark.line + 1)
+        event: Any = None if node is not None else self.peek_event()
+        mark = getattr(node if node is not None else event, "start_mark", None)
+        return _LimitError(_dotted(self._path), message, None if mark is None else mark.line + 1)
 
 
 class _LimitError(Exception):
     """A limit passed while composing; becomes an InputError naming the path and line."""
 
-    def __init__(self, path: str, message: str, line: int) -> None:
+    def __init__(self, path: str, message: str, line: int | None) -> None:
         super().__init__(message)
         self.problem = Problem(path, message, line)
 
@@ -217,11 +249,12 @@ def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
     return bool(node.value.lower() == "true")
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_add_constructor = cast(Any, _Loader).add_constructor  # the stubs know only PyYAML's own loaders
+_add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_add_constructor("tag:yaml.org,2002:int", _construct_int)
+_add_constructor("tag:yaml.org,2002:float", _construct_float)
+_add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
 def loads_yaml(text: str, source: str = "<string>") -> Any:
@@ -229,7 +262,11 @@ def loads_yaml(text: str, source: str = "<string>") -> Any:
     becomes an InputError naming the line (and the path, for a limit)."""
     check_size(text, source)
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except _LimitError as exc:
         raise InputError("YAML past a limit", source=source, problems=[exc.problem]) from None
     except yaml.MarkedYAMLError as exc:

@@ -249,3 +249,9 @@ def test_every_hostile_error_is_an_mcrules_error() -> None:
     for _, content, _, _ in SITE_YAML:
         with pytest.raises(McrulesError):
             validate_site(loads_yaml(content))
+
+
+def test_a_dangling_symlink_in_a_pack_is_named(pack_copy: Path, tmp_path: Path) -> None:
+    (pack_copy / "parameters" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    assert_clean_exit_2(run("check-site", EXAMPLE, "--pack", str(pack_copy)),
+                        "parameters/gone.yaml", "does not exist")

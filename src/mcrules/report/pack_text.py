@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from mcrules.engine.explain import describe
-from mcrules.rules.ir import Citation, DecisionTable, ValueDecl
+
+if TYPE_CHECKING:
+    from mcrules.rules.ir import Citation, DecisionTable, ValueDecl
 
 
 def _sources(citations: tuple[Citation, ...], console: Console) -> None:

@@ -311,6 +311,14 @@ def test_a_programme_sets_its_own_bands_and_the_report_says_so() -> None:
     assert all(p["reason"] for p in doc["programme"]["parameters"].values())
 
 
+def test_a_programme_applies_to_a_pack_named_on_the_command_line_too() -> None:
+    result = run("assess", str(GIRL), "--pack", str(PACK_DIR), "--programme", str(PROGRAMME),
+                 "-f", "json")
+    doc = json.loads(result.stdout)
+    assert doc["packs"][0]["overrides"]["exposure_full"] == "60 day"
+    assert doc["risk"]["score"] == pytest.approx(3 * 3 * (1 + 21 / 60) / 3)
+
+
 def test_an_invalid_programme_file_exits_2(tmp_path: Path) -> None:
     f = tmp_path / "p.yaml"
     f.write_text("programme: x\ntitle: x\npack: domv-2023\nparameters: {risk_cut_hihg: "

@@ -158,14 +158,13 @@ def assess_case(
     `variants` and `parameters`. Raises InputError naming the field for a factor the catalogue
     cannot resolve."""
     on = as_of or case.assessed_on or dt.date.today()
+    loaded = pack is None
     if pack is None:
         pack = load_case_pack(programme.pack if programme else DEFAULT_PACK)
-        if programme is not None:
-            pack = programme.configure(pack, variants=tuple(variants),
-                                       parameters=dict(parameters or {}), as_of=on)
-        else:
-            pack = pack.configure(tuple(variants), parameters, on)
-    elif tuple(variants) or parameters:
+    if programme is not None:
+        pack = programme.configure(pack, variants=tuple(variants),
+                                   parameters=dict(parameters or {}), as_of=on)
+    elif loaded or tuple(variants) or parameters:
         pack = pack.configure(tuple(variants), parameters, on)
     catalogue = load_catalogue(pack)
     profile = domv_profile(case, catalogue, pack)

@@ -31,13 +31,17 @@ def parse_sets(values: list[str]) -> dict[str, str]:
 
 
 def load_packs(refs: list[str] | None, variants: list[str] | None = None,
-               params: dict[str, str] | None = None, as_of: dt.date | None = None) -> list[Any]:
-    """The packs named on the command line (default mct-2023); exit 2 with the reason if one
-    does not load."""
+               params: dict[str, str] | None = None, as_of: dt.date | None = None, *,
+               any_subject: bool = False) -> list[Any]:
+    """The packs named on the command line (default mct-2023): site packs, or with
+    `any_subject` packs about any registered subject; exit 2 with the reason if one does not
+    load."""
     from mcrules.site import load_site_pack
+    from mcrules.subjects import load_subject_pack
 
+    load = load_subject_pack if any_subject else load_site_pack
     try:
-        return [load_site_pack(p, variants=variants or (), parameters=params, as_of=as_of)
+        return [load(p, variants=variants or (), parameters=params, as_of=as_of)
                 for p in (refs or ["mct-2023"])]
     except McrulesError as exc:
         raise console.fail_input(exc) from None

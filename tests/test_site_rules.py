@@ -12,6 +12,7 @@ PUBLIC_IDS = [
     "mct.wash.showers.male", "mct.wash.water_per_person", "mct.shelter.living_area_per_person",
     "mct.site.total_area_per_person", "mct.wash.latrine_distance_to_water_source",
     "mct.wash.pit_above_groundwater", "mct.shelter.bed_per_person",
+    "mct.wash.toilets.all_centres", "mct.wash.showers.all_centres",
 ]
 
 

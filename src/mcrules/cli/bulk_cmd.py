@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mcrules.cli import console
-from mcrules.cli.console import EXIT_INVALID, EXIT_OK
+from mcrules.cli.console import EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.pack_options import SetOpt, parse_sets
+from mcrules.printable import one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,7 +72,7 @@ def _render(summary: BulkSummary, console: Console) -> None:
     for outcome in SHOWN_OUTCOMES:
         table.add_column(outcome, justify="right")
     for rule_id, counts in summary.outcomes.items():
-        table.add_row(rule_id, *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
+        table.add_row(safe(rule_id), *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
     console.print(table)
 
 
@@ -120,10 +121,11 @@ def bulk_cmd(
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     for warning in summary.warnings:
-        console.err.print(f"warning: {warning}", markup=False)
+        console.err.print(f"warning: {one_line(warning)}", markup=False)
     if summary.rows_rejected and rejects is None:
         for r in summary.sample_rejects:
-            console.err.print(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}", markup=False)
+            console.err.print(one_line(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}"),
+                              markup=False)
         more = summary.rows_rejected - len({r.row for r in summary.sample_rejects})
         hint = f"{more:,} more rejected rows; " if more > 0 else ""
         console.err.print(f"{hint}write every reject with --rejects FILE", markup=False)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from mcrules.engine.outcomes import Outcome
 from mcrules.engine.report import Report
+from mcrules.printable import one_line
 from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return one_line(text.replace("\n", " ")).replace("|", "\\|")
 
 
 def render_markdown(report: Report) -> str:
-    """The whole report as Markdown text."""
-    name = report.subject.get("name") or report.subject.get("file") or "site"
+    """The whole report as Markdown text: lines are never wrapped, and user text is written with
+    its control characters escaped."""
+    name = one_line(str(report.subject.get("name") or report.subject.get("file") or "site"))
     s = report.summary
     lines = [
         f"# Site check: {name}",
@@ -27,7 +29,7 @@ def render_markdown(report: Report) -> str:
         "",
     ]
     for warning in report.warnings:
-        lines += [f"> warning: {warning}", ""]
+        lines += [f"> warning: {one_line(warning)}", ""]
     lines += ["| outcome | severity | rule | measured | required | fix / missing |",
               "|---|---|---|---:|---:|---|"]
     for r in ordered(report.results):
@@ -36,12 +38,12 @@ def render_markdown(report: Report) -> str:
             required = f"{r.op} {required}"
         title = r.rule.title + (f" ({r.item})" if r.item else "")
         lines.append(
-            f"| {OUTCOME_LABEL[r.outcome]} | {r.severity.value} | `{r.rule.id}` {_cell(title)} | "
+            f"| {OUTCOME_LABEL[r.outcome]} | {r.severity.value} | `{one_line(r.rule.id)}` {_cell(title)} | "
             f"{_cell(value_text(r.measured, r.unit))} | {_cell(required)} | {_cell(what_text(r))} |")
     failures = [r for r in ordered(report.results) if r.outcome is Outcome.FAIL]
     if failures:
         lines += ["", "## Sources of the failing rules", ""]
         for r in failures:
             c = r.citations[0]
-            lines.append(f"- `{r.rule.id}`: {c.reference()}: “{c.quote}”")
+            lines.append(f"- `{one_line(r.rule.id)}`: {one_line(c.reference())}: “{one_line(c.quote)}”")
     return "\n".join(lines) + "\n"

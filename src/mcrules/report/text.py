@@ -9,6 +9,7 @@ from rich.text import Text
 
 from mcrules.engine.outcomes import Outcome
 from mcrules.engine.report import Report
+from mcrules.printable import printable
 from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
 
 _STYLE = {
@@ -21,12 +22,14 @@ _STYLE = {
 
 def render_text(report: Report, console: Console, *, show_all: bool = True) -> None:
     """Print the report; `show_all=False` hides passes and rules that do not apply."""
-    name = report.subject.get("name") or report.subject.get("file") or "site"
+    # Every piece of user text goes in as `Text`, never as a string rich would read as markup.
+    name = printable(str(report.subject.get("name") or report.subject.get("file") or "site"))
     packs = ", ".join(f"{p.id} {p.version}" + (f" [{', '.join(p.variants)}]" if p.variants else "")
                       for p in report.packs)
-    console.print(Text.assemble(("Site: ", "bold"), str(name), ("   Packs: ", "bold"), packs))
+    console.print(Text.assemble(("Site: ", "bold"), name, ("   Packs: ", "bold"),
+                                printable(packs)))
     for warning in report.warnings:
-        console.print(Text("warning: " + warning, style="yellow"))
+        console.print(Text("warning: " + printable(warning), style="yellow"))
     table = Table(expand=False, pad_edge=False, box=box.SIMPLE_HEAD, header_style="bold",
                   leading=1)
     table.add_column("outcome", no_wrap=True)
@@ -40,11 +43,12 @@ def render_text(report: Report, console: Console, *, show_all: bool = True) -> N
         required = value_text(r.required, r.unit)
         if required and r.op and r.op != "==":
             required = f"{r.op} {required}"
-        rule = Text(r.rule.title + (f" ({r.item})" if r.item else ""))
-        rule.append(f"\n{r.rule.id}", style="dim")
+        rule = Text(printable(r.rule.title + (f" ({r.item})" if r.item else "")))
+        rule.append(f"\n{printable(r.rule.id)}", style="dim")
         outcome = Text(OUTCOME_LABEL[r.outcome], style=_STYLE[r.outcome])
         outcome.append(f"\n{r.severity.value}", style="dim")
-        table.add_row(outcome, rule, value_text(r.measured, r.unit), required, what_text(r))
+        table.add_row(outcome, rule, Text(printable(value_text(r.measured, r.unit))),
+                      Text(printable(required)), Text(printable(what_text(r))))
     if table.row_count:
         console.print(table)
     else:

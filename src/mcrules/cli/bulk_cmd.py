@@ -8,7 +8,9 @@ without the `bulk` extra.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +62,30 @@ def _progress(console: Console, input_name: str,
             bar.update(task, completed=fraction, rows=summary.rows_read)
 
         yield update
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the writers' cleanup runs: the `.partial`
+    files are removed, and nothing half-written is left under the output's name."""
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _render(summary: BulkSummary, console: Console) -> None:
@@ -115,11 +141,15 @@ def bulk_cmd(
     params = parse_sets(set_ or [])
     try:
         loaded = load_subject_pack(pack, variants=variant or (), parameters=params)
-        with _progress(console.out, input.name, _show_progress(console.out)) as progress:
+        with _terminate_cleanly(), \
+                _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,
                                batch_size=batch_size, workers=workers)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+    except _Terminated:
+        console.err.print("terminated: no output written (partial files removed)", markup=False)
+        raise typer.Exit(EXIT_TERMINATED) from None
     for warning in summary.warnings:
         console.err.print(f"warning: {one_line(warning)}", markup=False)
     if summary.rows_rejected and rejects is None:

@@ -95,7 +95,7 @@ def check_site_cmd(
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     packs = load_packs(pack, variant, params, date)
-    report = check_site(site, packs, source=str(file), warnings=warnings)
+    report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date)
     if fmt == "json":
         sys.stdout.buffer.write(render_json(report))
         sys.stdout.flush()
@@ -113,13 +113,17 @@ def rules_list(pack: PackOpt = None) -> None:
     """List every rule: id, severity, title."""
     from rich.table import Table
 
-    for p in load_packs(pack):
+    for p in load_packs(pack, any_subject=True):
         table = Table(title=safe(f"{p.id} {p.version}: {p.title}"), title_justify="left")
         table.add_column("rule")
         table.add_column("severity")
         table.add_column("title")
         for r in p.rules:
             table.add_row(safe(r.id), r.severity.value, safe(r.title))
+        for v in p.values:
+            table.add_row(safe(v.id), "value", safe(v.title))
+        for d in p.decisions:
+            table.add_row(safe(d.id), "decision", safe(d.title))
         console.out.print(table)
 
 
@@ -128,8 +132,17 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. mct.wash.toilets.female.")],
     pack: PackOpt = None,
 ) -> None:
-    """Show a rule: its check, parameters, source quotes and known disagreements."""
-    packs = load_packs(pack)
+    """Show a rule, value or decision table: its check, parameters, sources, disagreements."""
+    from mcrules.report.pack_text import show_decision, show_value
+
+    packs = load_packs(pack, any_subject=True)
+    for q in packs:
+        if any(v.id == rule_id for v in q.values):
+            show_value(q.value(rule_id), console.out)
+            return
+        if any(d.id == rule_id for d in q.decisions):
+            show_decision(q.decision(rule_id), console.out)
+            return
     p = next((p for p in packs if any(r.id == rule_id for r in p.rules)), packs[-1])
     try:
         rule = p.rule(rule_id)
@@ -229,7 +242,8 @@ def test_cmd(
                     console.out.print(f"[green]ok[/]   {safe(f'{case.file}:{case.line} {case.name}')}")
             for rid in report.uncovered:
                 untested += 1
-                console.out.print(f"[red]UNTESTED[/] {safe(report.pack)}: rule {safe(rid)} has no "
+                what = "decision-table row" if "#" in rid else "rule or value"
+                console.out.print(f"[red]UNTESTED[/] {safe(report.pack)}: {what} {safe(rid)} has no "
                                   "test case")
     if not any_pack:
         console.err.print("[bold red]error:[/] no rule packs found")

@@ -31,17 +31,21 @@ def parse_sets(values: list[str]) -> dict[str, str]:
 
 
 def load_packs(refs: list[str] | None, variants: list[str] | None = None,
-               params: dict[str, str] | None = None, as_of: dt.date | None = None) -> list[Any]:
-    """The packs named on the command line (default mct-2023); exit 2 with the reason if one
-    does not load."""
+               params: dict[str, str] | None = None, as_of: dt.date | None = None, *,
+               any_subject: bool = False) -> list[Any]:
+    """The packs named on the command line (default mct-2023): site packs, or with
+    `any_subject` packs about any registered subject; exit 2 with the reason if one does not
+    load."""
     from mcrules.site import load_site_pack
+    from mcrules.subjects import load_subject_pack
 
+    load = load_subject_pack if any_subject else load_site_pack
     try:
-        packs = [load_site_pack(p, variants=variants or (), parameters=params, as_of=as_of)
+        packs = [load(p, variants=variants or (), parameters=params, as_of=as_of)
                  for p in (refs or ["mct-2023"])]
         if as_of is not None and not any(p.rules for p in packs):
             # A date before (or after) every rule checks nothing: exit 0 would read as "compliant".
-            undated = [load_site_pack(p, variants=variants or (), parameters=params)
+            undated = [load(p, variants=variants or (), parameters=params)
                        for p in (refs or ["mct-2023"])]
             dates = "; ".join(_effective_dates(p) for p in undated)
             console.err.print(f"[bold red]error:[/] --as-of {as_of.isoformat()}: no rule is in "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
+from mcrules.engine.questions import Question, next_questions
 from mcrules.engine.report import PackInfo, Report
 from mcrules.engine.scalar import ScalarEvaluator
 from mcrules.rules.pack import Pack
@@ -18,11 +21,28 @@ def evaluator(pack: Pack) -> ScalarEvaluator:
 
 
 def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name: str,
-                about: Mapping[str, Any], warnings: Sequence[str] = ()) -> Report:
-    """Every rule of `packs` on `facts`; `about` (its name, its file) is what the report says
-    about the instance checked, under the key `subject_name`."""
-    results = []
+                about: Mapping[str, Any], warnings: Sequence[str] = (),
+                as_of: dt.date | None = None, questions: bool = True) -> Report:
+    """Every rule, value and decision of `packs` on `facts`, on `as_of` (default today); `about`
+    (its name, its file) is what the report says about the instance checked, under the key
+    `subject_name`. With `questions`, the next questions to ask when verdicts are unknown."""
+    on = as_of or dt.date.today()
+    results: list[Result] = []
+    values: list[ValueResult] = []
+    decisions: list[DecisionResult] = []
+    asked: dict[str, list[str]] = {}
     for pack in packs:
-        results.extend(evaluator(pack).evaluate(facts))
+        ev = evaluator(pack)
+        run = ev.run(facts, as_of=on)
+        results.extend(run.results)
+        values.extend(run.values)
+        decisions.extend(run.decisions)
+        if questions:
+            for q in next_questions(ev, facts, on, run):
+                asked.setdefault(q.input, []).extend(s for s in q.settles
+                                                     if s not in asked.get(q.input, ()))
+    ranked = sorted(asked.items(), key=lambda kv: -len(kv[1]))
     return Report(dict(about), tuple(PackInfo.of(p) for p in packs), tuple(results),
-                  tuple(warnings), subject_name=subject_name)
+                  tuple(warnings), subject_name=subject_name, values=tuple(values),
+                  decisions=tuple(decisions),
+                  questions=tuple(Question(k, tuple(v)) for k, v in ranked), as_of=on)

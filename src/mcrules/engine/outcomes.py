@@ -125,8 +125,8 @@ class Result:
             "title": self.rule.title,
             "outcome": self.outcome.value,
             "severity": self.rule.severity.value,
-            "measured": self._json_side(self.measured),
-            "required": self._json_side(self.required),
+            "measured": self.shown(self.measured),
+            "required": self.shown(self.required),
             "unit": self.unit,
             "op": self.op,
             "margin": _json_number(self.margin),
@@ -139,8 +139,9 @@ class Result:
         }
 
 
-    def _json_side(self, value: float | bool | None) -> float | bool | str | None:
-        """Numbers as numbers; a level as its label and a date as ISO text."""
+    def shown(self, value: float | bool | None) -> float | bool | str | None:
+        """A measured or required value as people read it: numbers as numbers (rounded to 12
+        significant figures), a level as its label and a date as ISO text."""
         cmp = self.rule.comparison
         if cmp is not None and cmp.left.type != "number" and isinstance(value, float) \
                 and value == value:

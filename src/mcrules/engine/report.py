@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcrules.engine.outcomes import Outcome, Result
+from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
+from mcrules.engine.questions import Question
 from mcrules.rules.pack import Pack
 
 
@@ -45,6 +47,15 @@ class Report:
     results: tuple[Result, ...]
     warnings: tuple[str, ...] = field(default=())
     subject_name: str = "site"
+    values: tuple[ValueResult, ...] = ()
+    decisions: tuple[DecisionResult, ...] = ()
+    questions: tuple[Question, ...] = ()
+    as_of: dt.date | None = None
+
+    def next_questions(self) -> tuple[Question, ...]:
+        """The missing inputs that would settle unknown verdicts, the most settling first (see
+        `engine.questions`)."""
+        return self.questions
 
     @property
     def ruleset_hash(self) -> str:
@@ -80,4 +91,8 @@ class Report:
             "results": [r.as_dict() for r in self.results],
             "summary": self.summary,
             "warnings": list(self.warnings),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "values": [v.as_dict() for v in self.values],
+            "decisions": [d.as_dict() for d in self.decisions],
+            "next_questions": [q.as_dict() for q in self.questions],
         }

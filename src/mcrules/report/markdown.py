@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcrules.engine.outcomes import Outcome
+from mcrules.engine.outcomes import Outcome, format_number
 from mcrules.engine.report import Report
 from mcrules.printable import one_line
 from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
@@ -46,4 +46,29 @@ def render_markdown(report: Report) -> str:
         for r in failures:
             c = r.citations[0]
             lines.append(f"- `{one_line(r.rule.id)}`: {one_line(c.reference())}: “{one_line(c.quote)}”")
+    lines += _derived(report)
     return "\n".join(lines) + "\n"
+
+
+def _derived(report: Report) -> list[str]:
+    """Values, decisions and next questions, when the packs have any."""
+    lines: list[str] = []
+    if report.values:
+        lines += ["", "## Values", "", "| value | result | missing |", "|---|---:|---|"]
+        for v in report.values:
+            shown = v.shown
+            text = "?" if shown is None else format_number(shown) \
+                if isinstance(shown, float | bool) else str(shown)
+            lines.append(f"| `{one_line(v.value.id)}` {_cell(v.value.title)} | "
+                         f"{_cell(f'{text} {v.unit}'.strip())} | {_cell(', '.join(v.missing))} |")
+    if report.decisions:
+        lines += ["", "## Decisions", ""]
+        for d in report.decisions:
+            lines.append(f"- `{one_line(d.table.id)}`: {_cell(d.message)}")
+            lines += [f"  - because {_cell(r)}" for r in d.reasons]
+            lines += [f"  - must {_cell(o)}" for o in d.obligations]
+    if report.questions:
+        lines += ["", "## Next questions to ask", ""]
+        lines += [f"- `{one_line(q.input)}`: settles {len(q.settles)} ({_cell(', '.join(q.settles))})"
+                  for q in report.questions]
+    return lines

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mcrules.engine.outcomes import Outcome
+from mcrules.engine.outcomes import Outcome, format_number
 from mcrules.engine.report import Report
 from mcrules.printable import printable
 from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
@@ -59,3 +59,35 @@ def render_text(report: Report, console: Console, *, show_all: bool = True) -> N
         (f"{s['unknown']} unknown", "yellow" if s["unknown"] else ""), ", ",
         f"{s['pass']} pass, {s['not_applicable']} not applicable", "   ",
         (f"ruleset {report.ruleset_hash[:12]}", "dim")))
+    _derived(report, console)
+
+
+def _derived(report: Report, console: Console) -> None:
+    """Values, decisions and the next questions to ask, after the rules, when there are any."""
+    if report.values:
+        table = Table(title="Values", title_justify="left", box=box.SIMPLE_HEAD,
+                      header_style="bold", pad_edge=False)
+        table.add_column("value", overflow="fold")
+        table.add_column("result", justify="right")
+        table.add_column("missing", overflow="fold")
+        for v in report.values:
+            shown = v.shown
+            text = "?" if shown is None else format_number(shown) \
+                if isinstance(shown, float | bool) else str(shown)
+            table.add_row(Text(printable(f"{v.value.title}\n{v.value.id}")),
+                          Text(printable(f"{text} {v.unit}".strip()),
+                               style="" if v.known else "yellow"),
+                          Text(printable(", ".join(v.missing))))
+        console.print(table)
+    for d in report.decisions:
+        line = Text.assemble(("Decision: ", "bold"), printable(d.message))
+        console.print(line)
+        for reason in d.reasons:
+            console.print(Text("  because " + printable(reason)))
+        for obligation in d.obligations:
+            console.print(Text("  must " + printable(obligation)))
+    if report.questions:
+        console.print(Text("Next questions to ask:", style="bold"))
+        for q in report.questions:
+            console.print(Text(printable(f"  {q.input}: settles {len(q.settles)} "
+                                         f"({', '.join(q.settles)})")))

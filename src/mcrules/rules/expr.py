@@ -233,13 +233,14 @@ class _Parser:
     def boolean(self, node: ast.AST) -> Expr:
         out = self.node(node)
         if out.type != "bool":
-            raise self.fail(node, f"`{ast.unparse(node)}` is a {out.type}, a condition is needed")
+            raise self.fail(node, f"`{ast.unparse(node)}` is {_describe_type(out)}, a condition is "
+                                  "needed")
         return out
 
     def number(self, node: ast.AST) -> Expr:
         out = self.node(node)
         if out.type != "number":
-            raise self.fail(node, f"`{ast.unparse(node)}` is a {out.type}, a number is needed")
+            raise self.fail(node, f"`{ast.unparse(node)}` is {_describe_type(out)}, a number is needed")
         return out
 
     def arith(self, node: ast.BinOp) -> Expr:
@@ -326,7 +327,7 @@ class _Parser:
 
     def number_of(self, node: ast.AST, out: Expr) -> Expr:
         if out.type != "number":
-            raise self.fail(node, f"`{ast.unparse(node)}` is a {out.type}, a number is needed")
+            raise self.fail(node, f"`{ast.unparse(node)}` is {_describe_type(out)}, a number is needed")
         return out
 
     def same_type(self, node: ast.AST, first: Expr, other: Expr) -> None:

@@ -46,6 +46,7 @@ def check_site(
     *,
     source: str | None = None,
     warnings: Sequence[str] = (),
+    as_of: dt.date | None = None,
 ) -> Report:
     """Evaluate every site rule of `packs` (default: mct-2023) on `site`."""
     if packs is None:
@@ -53,4 +54,4 @@ def check_site(
     elif isinstance(packs, Pack):
         packs = [packs]
     return check_facts(site_facts(site), packs, subject_name=SITE.name,
-                       about=SITE.about(site, source), warnings=warnings)
+                       about=SITE.about(site, source), warnings=warnings, as_of=as_of)

@@ -41,9 +41,10 @@ def load_subject_pack(
 
 
 def pack_subjects(pack: Pack) -> tuple[Subject[Any], ...]:
-    """The subjects a pack's rules are about, in the order they first appear; when no rule is in
-    force (an `as_of` before the pack), the subject whose default pack this is."""
-    names = list(dict.fromkeys(r.subject for r in pack.rules))
+    """The subjects a pack's rules, values and decisions are about, in the order they first
+    appear; when none is in force (an `as_of` before the pack), the subject whose default pack
+    this is."""
+    names = list(pack.subjects)
     if names:
         return tuple(get(n) for n in names)
     return tuple(s for s in all_subjects() if s.default_pack == pack.id)
@@ -55,7 +56,7 @@ def subject_of(pack: Pack, subject: str | Subject[Any] | None = None) -> Subject
     pack's own; McrulesError when that is ambiguous or unknown."""
     if subject is not None:
         chosen = get(subject) if isinstance(subject, str) else subject
-        others = sorted({r.subject for r in pack.rules} - {chosen.name})
+        others = sorted(set(pack.subjects) - {chosen.name})
         if others:
             raise McrulesError(f"pack {pack.id} has rules about {', '.join(others)}, "
                                f"not only {chosen.name}")

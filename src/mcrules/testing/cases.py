@@ -16,7 +16,16 @@ A case file::
 
 The situation is keyed by the subject's name (`site:` above, `household:` for a household), one of
 the subjects the pack's rule files declare; a pack about one subject may leave it out (an empty one).
-Every rule of a pack must be expected by at least one case, so a new rule cannot ship untested.
+
+`expect` also names values and decision tables::
+
+          case.risk_level: high                            # a value as shown (a label, a number)
+          case.days_since_assessment: {outcome: unknown, missing: [assessed_on]}
+          case.sharing: deny                               # a decision, or:
+          case.priority: {decision: urgent, rows: [1], obligations: [see today]}
+
+Every rule and value of a pack must be expected by at least one case, and every decision-table row
+(and default) must decide at least one case that expects its table, so nothing ships untested.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.engine.check import check_facts
-from mcrules.engine.outcomes import Outcome, Result
+from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.subject_file import validate_subject
 from mcrules.located import LocatedDict, LocatedList, load_document
@@ -36,6 +45,9 @@ from mcrules.rules.pack import Pack
 from mcrules.subjects import Subject, load_subject_pack, pack_subjects
 
 CASE_KEYS = {"name", "variants", "parameters", "as_of", "expect"}  # and one subject's name
+VALUE_EXPECT_KEYS = {"value", "outcome", "missing"}
+DECISION_EXPECT_KEYS = {"decision", "outcome", "rows", "fallback", "reasons", "obligations",
+                        "missing"}
 EXPECT_KEYS = {"outcome", "measured", "required", "unit", "fix", "missing", "item", "severity"}
 
 
@@ -99,7 +111,12 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
             report.cases.append(result)
             covered |= expected
     if only is None:
-        report.uncovered = [r.id for r in base.rules if r.id not in covered]
+        wanted = [r.id for r in base.rules] + [v.id for v in base.values]
+        for t in base.decisions:
+            wanted += [row_key(t.id, r.number) for r in t.rows]
+            if t.default is not None:
+                wanted.append(row_key(t.id, 0))
+        report.uncovered = [w for w in wanted if w not in covered]
     return report
 
 
@@ -135,16 +152,82 @@ def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: in
     except (McrulesError, ValueError) as exc:
         return bad(str(exc))
     report = check_facts(subject.facts(obj), [pack], subject_name=subject.name,
-                         about=subject.about(obj))
+                         about=subject.about(obj), as_of=as_of, questions=False)
     by_id = {r.rule.id: r for r in report.results}
+    values = {v.value.id: v for v in report.values}
+    tables = {d.table.id: d for d in report.decisions}
     problems: list[str] = []
+    covered = set(expect)
     for rule_id, want in expect.items():
+        if rule_id in values:
+            problems += [f"{rule_id}: {p}" for p in _compare_value(values[rule_id], want)]
+            continue
+        if rule_id in tables:
+            d = tables[rule_id]
+            problems += [f"{rule_id}: {p}" for p in _compare_decision(d, want)]
+            covered |= {row_key(rule_id, n) for n in d.rows}
+            continue
         got = by_id.get(rule_id)
         if got is None:
-            problems.append(f"{rule_id}: no such rule in force in pack {pack.id}")
+            problems.append(f"{rule_id}: no such rule, value or decision table in force in "
+                            f"pack {pack.id}")
             continue
         problems += [f"{rule_id}: {p}" for p in _compare(got, want)]
-    return CaseResult(pack_id, file, line, name, tuple(problems)), set(expect)
+    return CaseResult(pack_id, file, line, name, tuple(problems)), covered
+
+
+def row_key(table_id: str, number: int) -> str:
+    """How coverage names a decision-table row: `table.id#2`, `table.id#default`."""
+    return f"{table_id}#{number or 'default'}"
+
+
+def _compare_value(got: ValueResult, want: Any) -> list[str]:
+    """`value.id: 3.5`, `value.id: high`, or `{value: ..., outcome: known|unknown, missing: [...]}`."""
+    if not isinstance(want, dict):
+        want = {"value": want}
+    unknown = sorted(set(want) - VALUE_EXPECT_KEYS)
+    if unknown:
+        return [f"unknown expectation {unknown[0]!r} (allowed: {', '.join(sorted(VALUE_EXPECT_KEYS))})"]
+    out = []
+    outcome = "known" if got.known else "unknown"
+    if "outcome" in want and want["outcome"] != outcome:
+        out.append(f"expected {want['outcome']}, got {outcome} ({got.message})")
+    if "value" in want:
+        have = got.shown
+        if isinstance(have, dt.date):
+            have = have.isoformat()
+        if not _same(have, want["value"]):
+            out.append(f"value: expected {want['value']!r}, got {have!r} ({got.message})")
+    if "missing" in want and sorted(got.missing) != sorted(want["missing"] or []):
+        out.append(f"missing: expected {sorted(want['missing'] or [])}, got {sorted(got.missing)}")
+    return out
+
+
+def _compare_decision(got: DecisionResult, want: Any) -> list[str]:
+    """`table.id: deny` or `{decision, outcome: decided|unknown|no_match, rows, fallback,
+    obligations, reasons, missing}`; lists of reasons and obligations must be contained."""
+    if not isinstance(want, dict):
+        want = {"decision": want}
+    unknown = sorted(set(want) - DECISION_EXPECT_KEYS)
+    if unknown:
+        return [f"unknown expectation {unknown[0]!r} "
+                f"(allowed: {', '.join(sorted(DECISION_EXPECT_KEYS))})"]
+    out = []
+    decision = list(got.decision) if isinstance(got.decision, tuple) else got.decision
+    if "decision" in want and decision != want["decision"]:
+        out.append(f"decision: expected {want['decision']!r}, got {decision!r} ({got.message})")
+    for key in ("outcome", "fallback"):
+        if key in want and getattr(got, key) != want[key]:
+            out.append(f"{key}: expected {want[key]!r}, got {getattr(got, key)!r}")
+    if "rows" in want and list(got.rows) != list(want["rows"] or []):
+        out.append(f"rows: expected {want['rows']!r}, got {list(got.rows)!r}")
+    for key in ("reasons", "obligations"):
+        missing = [t for t in want.get(key) or [] if t not in getattr(got, key)]
+        if missing:
+            out.append(f"{key}: expected {missing!r} among {list(getattr(got, key))!r}")
+    if "missing" in want and sorted(got.missing) != sorted(want["missing"] or []):
+        out.append(f"missing: expected {sorted(want['missing'] or [])}, got {sorted(got.missing)}")
+    return out
 
 
 def _compare(got: Result, want: Any) -> list[str]:
@@ -164,8 +247,13 @@ def _compare(got: Result, want: Any) -> list[str]:
         detail = f" ({got.message})"
         out.append(f"expected {outcome.value}, got {got.outcome.value}{detail}")
     for key in ("measured", "required"):
-        if key in want and not _same(getattr(got, key), want[key]):
-            out.append(f"{key}: expected {want[key]!r}, got {getattr(got, key)!r}")
+        if key not in want:
+            continue
+        have = getattr(got, key)
+        if isinstance(want[key], str):  # a level's label or an ISO date
+            have = got.shown(have)
+        if not _same(have, want[key]):
+            out.append(f"{key}: expected {want[key]!r}, got {have!r}")
     if "unit" in want and got.unit != want["unit"]:
         out.append(f"unit: expected {want['unit']!r}, got {got.unit!r}")
     if "severity" in want and got.severity.value != want["severity"]:

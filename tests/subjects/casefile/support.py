@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from mcrules.facts import facts_of, schema_for
-from mcrules.rules.loader import load_pack
 from mcrules.rules.pack import Pack
 from mcrules.rules.schema import Schema
+from mcrules.subjects import load_subject_pack
 from tests.subjects.casefile.model import CaseFile
+from tests.subjects.casefile.subject import CASEFILE, PACK_DIR
 
-PACK_DIR = Path(__file__).parent / "pack"
-SUBJECT = "casefile"
+__all__ = ["PACK_DIR", "facts", "pack", "schema"]
 
 
 def schema() -> Schema:
-    return schema_for(CaseFile, SUBJECT)
+    return CASEFILE.schema()
 
 
 @cache
 def pack() -> Pack:
-    return load_pack(PACK_DIR, {SUBJECT: schema()})
+    return load_subject_pack(PACK_DIR, (CASEFILE,))
 
 
 def facts(doc: dict[str, Any]) -> dict[str, Any]:
-    return facts_of(CaseFile.model_validate(doc), SUBJECT)
+    return CASEFILE.facts(CaseFile.model_validate(doc))

@@ -110,7 +110,8 @@ def test_a_failing_expectation_and_an_untested_rule_are_reported(tmp_path: Path)
     assert not case.ok and case.line == 2
     assert any("expected pass, got fail" in p for p in case.problems)
     assert any("required: expected 2, got 3" in p for p in case.problems)
-    assert report.uncovered == ["hh.members.adult_id_document", "hh.registered"]
+    assert report.uncovered == ["hh.members.adult_id_document", "hh.registered", "hh.children",
+                                "hh.support#1", "hh.support#2", "hh.support#default"]
 
 
 def test_a_case_names_its_situation_by_the_packs_subject(tmp_path: Path) -> None:

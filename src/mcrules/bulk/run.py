@@ -156,7 +156,8 @@ def _rejected(batch: pa.RecordBatch, compiled: Compiled, row_offset: int,
             reject = Reject(row_offset, bounded(exc.path or ""), bounded(exc.message))
         else:
             text = " ".join(f"{type(exc).__name__}: {exc}".split())
-            reject = Reject(row_offset, "", f"internal error while evaluating this row ({text[:200]}); "
+            reject = Reject(row_offset, _culprit(batch, compiled, row_offset),
+                            f"internal error while evaluating this row ({text[:200]}); "
                             "this is a bug in mcrules, please report it")
         rejects.append(reject)
     r = len(compiled.evaluator.rules)
@@ -165,6 +166,18 @@ def _rejected(batch: pa.RecordBatch, compiled: Compiled, row_offset: int,
                      empty.astype(np.int8), empty, empty, [""] * r, [None] * r, None)
     return BatchResult(output, rejects, np.zeros((r, len(OUTCOMES)), dtype=np.int64), [],
                        batch.num_rows, 0)
+
+
+def _culprit(row: pa.RecordBatch, compiled: Compiled, row_offset: int) -> str:
+    """The column whose removal lets a one-row batch through: the field to name in its reject
+    ("" if no single column is to blame)."""
+    for i, name in enumerate(row.schema.names):
+        try:
+            _evaluate_batch(row.remove_column(i), compiled, row_offset)
+        except Exception:
+            continue
+        return str(name)
+    return ""
 
 
 def _joined(parts: list[BatchResult]) -> BatchResult:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -159,12 +160,16 @@ class TableSource:
 
     def _csv_header(self) -> list[str]:
         try:
-            with self.path.open(newline="", encoding="utf-8-sig") as f:
+            # surrogateescape: bad bytes in a later row are that row's reject, not the file's.
+            with self.path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
                 header = next(csv.reader(f), None)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        except (OSError, csv.Error) as exc:
             raise self._fail(exc) from None
         if not header:
             raise InputError("empty CSV file: expected a header row of column names",
+                             source=str(self.path))
+        if _record_error(header, len(header)) is not None:
+            raise InputError("the header row is not UTF-8 text (or is too large)",
                              source=str(self.path))
         return header
 
@@ -337,18 +342,62 @@ def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
     import pyarrow as pa
     import pyarrow.json as pj
 
+    if any(_too_deep(line) for line in lines):
+        return _parse_lines_one_by_one(lines)  # pyarrow takes seconds on a line nested 5000 deep
     try:
         table = pj.read_json(pa.BufferReader(b"\n".join(line.rstrip(b"\r\n") for line in lines)),
                              read_options=pj.ReadOptions(use_threads=False,
                                                          block_size=sum(map(len, lines)) + 1))
     except pa.ArrowException:
         table = None
-    if table is not None and table.num_rows == len(lines) and not _reinterprets(table.schema):
+    if table is not None and table.num_rows == len(lines) and _depth(table.schema) <= _MAX_TYPE_DEPTH \
+            and not _reinterprets(table.schema):
         batches = table.to_batches()
         if table.num_columns == 0 or not batches:
             return _empty_rows(len(lines))
         return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
     return _parse_lines_one_by_one(lines)
+
+
+_MAX_TYPE_DEPTH = 32  # nesting of lists and objects a site row may have; deeper lines, one by one
+
+
+_BRACKETS = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"')
+
+
+def _too_deep(line: bytes) -> bool:
+    """Whether a JSON line nests lists and objects deeper than `_MAX_TYPE_DEPTH` (strings
+    skipped); most lines are settled by counting brackets, at C speed."""
+    if line.count(b"[") + line.count(b"{") <= _MAX_TYPE_DEPTH:
+        return False
+    depth = 0
+    for m in _BRACKETS.finditer(line):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > _MAX_TYPE_DEPTH:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _depth(schema: pa.Schema) -> int:
+    """How deeply lists and structs nest in a schema (iteratively: a line may nest thousands)."""
+    import pyarrow as pa
+
+    deepest = 0
+    stack = [(f.type, 1) for f in schema]
+    while stack:
+        t, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > _MAX_TYPE_DEPTH:
+            break
+        if pa.types.is_struct(t):
+            stack.extend((t.field(i).type, d + 1) for i in range(t.num_fields))
+        elif pa.types.is_list(t) or pa.types.is_large_list(t):
+            stack.append((t.value_type, d + 1))
+    return deepest
 
 
 def _reinterprets(schema: pa.Schema) -> bool:

@@ -136,17 +136,18 @@ def _fill(obj: BaseModel, prefix: str, out: dict[str, Any], schema: Schema) -> N
             for item in value:
                 facts: dict[str, Any] = {f"item.{k}": None for k in coll.fields}
                 for k in coll.fields:
-                    facts[f"item.{k}"] = _plain(_value(item, k))
+                    facts[f"item.{k}"] = fact_value(_value(item, k))
                 facts[f"item.{_LABEL}"] = getattr(item, coll.label) if coll.label else None
                 items.append(facts)
             out[key] = items
         elif isinstance(value, list):
             out[key] = frozenset(str(v.value) if isinstance(v, Enum) else v for v in value)
         else:
-            out[key] = _plain(value)
+            out[key] = fact_value(value)
 
 
-def _plain(value: Any) -> Any:
+def fact_value(value: Any) -> Any:
+    """One validated model value as a fact (see `facts_of`): what every evaluator reads."""
     if isinstance(value, OrdinalEnum):
         return float(value.rank)
     if isinstance(value, dt.date):

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from mcrules.bulk.convert import Reject
 from mcrules.bulk.run import (
+    OUTCOMES,
     OUTPUT_SCHEMA,
     REJECT_SCHEMA,
     BatchResult,
@@ -154,7 +155,7 @@ def _batches(piece: Piece, batch_size: int) -> Iterable[tuple[pa.RecordBatch, in
 
 
 def _fold(index: int, results: Iterable[BatchResult], rules: int) -> PieceResult:
-    acc = PieceResult(index, 0, 0, 0, np.zeros((rules, 4), dtype=np.int64), [], [])
+    acc = PieceResult(index, 0, 0, 0, np.zeros((rules, len(OUTCOMES)), dtype=np.int64), [], [])
     for r in results:
         acc.rows_read += r.rows_read
         acc.rows_evaluated += r.rows_evaluated
@@ -177,7 +178,7 @@ def evaluate_piece(index: int, piece: Piece, pack: Shipment, strict: bool = Fals
             outputs.append(r.output)
             yield r
 
-    acc = _fold(index, results(), len(compiled.evaluator.rules))
+    acc = _fold(index, results(), len(BulkSummary.of(compiled.evaluator.pack).rule_ids))
     acc.output = pa.Table.from_batches(outputs, schema=OUTPUT_SCHEMA)
     return acc
 
@@ -198,7 +199,7 @@ def write_piece(index: int, piece: Piece, pack: Shipment, out_dir: str,
                 out.write(r.output)
                 yield r
 
-        acc = _fold(index, results(), len(compiled.evaluator.rules))
+        acc = _fold(index, results(), len(BulkSummary.of(compiled.evaluator.pack).rule_ids))
     if rejects_dir is not None:
         with TableWriter(Path(rejects_dir) / name, REJECT_SCHEMA) as rej:
             rej.write(rejects_batch(acc.rejects))
@@ -207,7 +208,7 @@ def write_piece(index: int, piece: Piece, pack: Shipment, out_dir: str,
 
 
 def _summary(pack: Pack, results: Sequence[PieceResult]) -> BulkSummary:
-    summary = BulkSummary([r.id for r in pack.rules])
+    summary = BulkSummary.of(pack)
     for r in results:
         summary.rows_read += r.rows_read
         summary.rows_evaluated += r.rows_evaluated

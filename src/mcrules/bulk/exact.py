@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from mcrules.bulk.layout import ItemsLayout, Layout, Leaf
 from mcrules.errors import InputError
+from mcrules.facts import fact_value
 from mcrules.io import validate_model
 
 Problem = tuple[str, str]  # (field path, reason)
@@ -41,6 +42,8 @@ def encode(leaf: Leaf, value: Any) -> Encoded:
                                                   else value)))
     if kind == "bool":
         return 1.0 if value else 0.0
+    if kind in ("ordinal", "date"):
+        return float(fact_value(value))  # a level's rank, a date's day number
     return float(value)
 
 

@@ -8,6 +8,7 @@ iterable of batches in input order, with a bounded number of batches in flight, 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -23,14 +24,22 @@ import pyarrow as pa
 
 from mcrules.bulk.convert import Converter, Reject, bounded
 from mcrules.engine.columnar import ColumnarEvaluator
+from mcrules.engine.decide_columns import DecidedColumns
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter, table_format
+from mcrules.rules.ir import DecisionTable, ValueDecl
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Subject, subject_of
 
 SubjectRef = str | Subject[Any] | None  # a subject, its name, or None: the one the pack's rules name
-OUTCOMES: tuple[str, ...] = tuple(CODE_TO_OUTCOME[Code(i)].value for i in range(len(Code)))
+RULE_OUTCOMES: tuple[str, ...] = tuple(CODE_TO_OUTCOME[Code(i)].value for i in range(len(Code)))
+# Values are known or unknown; decisions decided, unknown or no_match: one dictionary for all.
+OUTCOMES: tuple[str, ...] = (*RULE_OUTCOMES, "known", "decided", "no_match")
+_KNOWN, _DECIDED, _NO_MATCH = (np.int8(OUTCOMES.index(w)) for w in ("known", "decided", "no_match"))
+_UNKNOWN = np.int8(Code.UNKNOWN)
+_WORDS = {"rule": RULE_OUTCOMES, "value": ("known", "unknown"),
+          "decision": ("decided", "unknown", "no_match")}
 
 OUTPUT_SCHEMA = pa.schema([
     pa.field("row", pa.int64(), nullable=False),
@@ -41,7 +50,12 @@ OUTPUT_SCHEMA = pa.schema([
     pa.field("unit", pa.dictionary(pa.int32(), pa.string())),
     pa.field("item", pa.string()),
     pa.field("name", pa.string()),
+    pa.field("value", pa.string()),
 ])
+"""One row per input row and rule, value or decision table (in that order). For a value,
+`measured` is its number (a level's 0-based rank, a date's day number) and `value` its text (a
+label, an ISO date); for a decision, `value` is the decision (outputs joined by `;` for a
+collect table)."""
 REJECT_SCHEMA = pa.schema([
     pa.field("row", pa.int64(), nullable=False),
     pa.field("field", pa.string()),
@@ -59,7 +73,7 @@ class BatchResult(NamedTuple):
 
     output: pa.RecordBatch
     rejects: list[Reject]
-    counts: npt.NDArray[np.int64]  # (rules, 4): per rule, rows per outcome code
+    counts: npt.NDArray[np.int64]  # (ids, outcomes): per rule, value or table, rows per outcome
     warnings: list[str]
     rows_read: int
     rows_evaluated: int
@@ -76,14 +90,25 @@ class BulkSummary:
     counts: npt.NDArray[np.int64] | None = None
     warnings: list[str] = field(default_factory=list)
     sample_rejects: list[Reject] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # per id: rule, value or decision
+
+    @classmethod
+    def of(cls, pack: Pack) -> BulkSummary:
+        """An empty summary of `pack`'s rules, values and decision tables, in output order."""
+        ids = [r.id for r in pack.rules]
+        kinds = ["rule"] * len(ids)
+        ids += [v.id for v in pack.values] + [d.id for d in pack.decisions]
+        kinds += ["value"] * len(pack.values) + ["decision"] * len(pack.decisions)
+        return cls(ids, kinds=kinds)
 
     @property
     def outcomes(self) -> dict[str, dict[str, int]]:
-        """Per rule, rows per outcome."""
-        counts = self.counts if self.counts is not None else np.zeros((len(self.rule_ids), 4),
-                                                                      dtype=np.int64)
-        return {rid: {o: int(counts[r, c]) for c, o in enumerate(OUTCOMES)}
-                for r, rid in enumerate(self.rule_ids)}
+        """Per rule (and value, and decision table), rows per outcome."""
+        counts = self.counts if self.counts is not None else np.zeros(
+            (len(self.rule_ids), len(OUTCOMES)), dtype=np.int64)
+        kinds = self.kinds or ["rule"] * len(self.rule_ids)
+        return {rid: {o: int(counts[r, OUTCOMES.index(o)]) for o in _WORDS[kind]}
+                for r, (rid, kind) in enumerate(zip(self.rule_ids, kinds, strict=True))}
 
     def add(self, result: BatchResult) -> None:
         """Fold one batch in; warnings are kept once each, in the order first seen."""
@@ -119,6 +144,7 @@ class Compiled(NamedTuple):
     evaluator: ColumnarEvaluator
     converter: Converter
     subject: Subject[Any]
+    as_of: dt.date | None = None
 
 
 def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False) -> Compiled:
@@ -160,11 +186,10 @@ def _rejected(batch: pa.RecordBatch, compiled: Compiled, row_offset: int,
                             f"internal error while evaluating this row ({text[:200]}); "
                             "this is a bug in mcrules, please report it")
         rejects.append(reject)
-    r = len(compiled.evaluator.rules)
-    empty = np.zeros((0, r))
-    output = _output(np.zeros(0, dtype=np.int64), [cr.rule.id for cr in compiled.evaluator.rules],
-                     empty.astype(np.int8), empty, empty, [""] * r, [None] * r, None)
-    return BatchResult(output, rejects, np.zeros((r, len(OUTCOMES)), dtype=np.int64), [],
+    pack = compiled.evaluator.pack
+    ids = len(compiled.evaluator.rules) + len(pack.values) + len(pack.decisions)
+    output = pa.RecordBatch.from_pylist([], schema=OUTPUT_SCHEMA)
+    return BatchResult(output, rejects, np.zeros((ids, len(OUTCOMES)), dtype=np.int64), [],
                        batch.num_rows, 0)
 
 
@@ -194,31 +219,98 @@ def _joined(parts: list[BatchResult]) -> BatchResult:
 
 
 def _evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
-    evaluator, converter, subject = compiled
+    evaluator, converter, subject, _ = compiled
     got = converter.convert(batch, row_offset)
-    res = evaluator.evaluate(got.columns)
-    n, rule_ids = got.columns.n, res.rule_ids
+    res = evaluator.evaluate(got.columns, as_of=compiled.as_of)
+    pack = evaluator.pack
+    n = got.columns.n
+    rule_ids = [*res.rule_ids, *(v.id for v in pack.values), *(d.id for d in pack.decisions)]
     r = len(rule_ids)
     codes = np.empty((n, r), dtype=np.int8)
     measured = np.empty((n, r), dtype=np.float64)
     required = np.empty((n, r), dtype=np.float64)
     counts = np.zeros((r, len(OUTCOMES)), dtype=np.int64)
-    for j, rid in enumerate(rule_ids):
+    for j, rid in enumerate(res.rule_ids):
         codes[:, j] = res.codes[rid]
         measured[:, j] = res.measured[rid]
         required[:, j] = res.required[rid]
-        counts[j] = np.bincount(res.codes[rid], minlength=len(OUTCOMES))[:len(OUTCOMES)]
-    units = [res.units[rid] for rid in rule_ids]
+        counts[j] = np.bincount(res.codes[rid], minlength=len(OUTCOMES))
+    units = [res.units[rid] for rid in res.rule_ids]
+    texts: list[pa.Array | None] = [None] * len(res.rule_ids)
+    j = len(res.rule_ids)
+    required[:, j:] = np.nan
+    for v in pack.values:
+        col = res.values[v.id]
+        codes[:, j] = np.where(np.isnan(col), _UNKNOWN, _KNOWN)
+        measured[:, j] = col if v.type != "number" else col * _factor(v)
+        units.append(_unit(v))
+        texts.append(_value_texts(col, v.type, v.scale))
+        j += 1
+    for d in pack.decisions:
+        cols = res.decisions[d.id]
+        codes[:, j] = np.array([_DECIDED, _UNKNOWN, _NO_MATCH], dtype=np.int8)[cols.status]
+        measured[:, j] = np.nan
+        units.append("")
+        texts.append(_decision_texts(d, cols))
+        j += 1
+    for j in range(len(res.rule_ids), r):
+        counts[j] = np.bincount(codes[:, j].astype(np.intp), minlength=len(OUTCOMES))
     output = _output(got.rows, rule_ids, codes, measured, required, units,
                      [res.items.get(rid) for rid in rule_ids],
-                     got.texts.get(subject.label_field) if subject.label_field else None)
+                     got.texts.get(subject.label_field) if subject.label_field else None, texts)
     return BatchResult(output, got.rejects, counts, got.warnings, batch.num_rows, n)
+
+
+def _factor(v: ValueDecl) -> float:
+    from mcrules.units import conversion_factor
+
+    unit = v.expr.unit  # type: ignore[attr-defined]
+    return 1.0 if v.display_unit is None or unit is None else conversion_factor(unit,
+                                                                                v.display_unit)
+
+
+def _unit(v: ValueDecl) -> str:
+    from mcrules.units import format_unit
+
+    if v.type != "number":
+        return ""
+    unit = v.display_unit or v.expr.unit  # type: ignore[attr-defined]
+    return format_unit(unit) if unit is not None else ""
+
+
+def _value_texts(col: npt.NDArray[np.float64], kind: str, scale: tuple[str, ...]) -> pa.Array | None:
+    """A level's label or a date in ISO form, per row; None for numbers and yes/no values."""
+    if kind not in ("ordinal", "date"):
+        return None
+    known = ~np.isnan(col)
+    out = np.full(len(col), None, dtype=object)
+    if kind == "ordinal":
+        out[known] = np.asarray(scale, dtype=object)[col[known].astype(np.intp)]
+    else:
+        out[known] = [dt.date.fromordinal(int(d)).isoformat() for d in col[known]]
+    return pa.array(out.tolist(), pa.string())
+
+
+def _decision_texts(table: DecisionTable, cols: DecidedColumns) -> pa.Array:
+    """The decision per row: its output, or for a collect table the outputs of its rows."""
+    labels = np.asarray(table.outputs, dtype=object)
+    out = np.full(len(cols.output), None, dtype=object)
+    if table.hit_policy == "collect":
+        by_number = {r.number: r.output for r in table.rows}
+        for i in np.flatnonzero(cols.rows):
+            bits = int(cols.rows[i])
+            names = [by_number[k] for k in sorted(by_number) if bits >> k & 1]
+            out[i] = ";".join(dict.fromkeys(names))  # row order, each output once
+    else:
+        has = cols.output >= 0
+        out[has] = labels[cols.output[has]]
+    return pa.array(out.tolist(), pa.string())
 
 
 def _output(rows: npt.NDArray[np.int64], rule_ids: list[str], codes: npt.NDArray[np.int8],
             measured: npt.NDArray[np.float64], required: npt.NDArray[np.float64],
             units: list[str], items: list[list[str | None] | None],
-            names: pa.Array | None) -> pa.RecordBatch:
+            names: pa.Array | None, texts: list[pa.Array | None]) -> pa.RecordBatch:
     """Row-major output: each input row's rules together, in pack order."""
     n, r = codes.shape
     total = n * r
@@ -236,6 +328,7 @@ def _output(rows: npt.NDArray[np.int64], rule_ids: list[str], codes: npt.NDArray
                                        pa.array(unit_names, pa.string())),
         _items_column(items, n, r, total),
         _names_column(names, n, r),
+        _items_column([t.to_pylist() if t is not None else None for t in texts], n, r, total),
     ]
     return pa.RecordBatch.from_arrays(columns, schema=OUTPUT_SCHEMA)
 
@@ -277,7 +370,7 @@ class BulkRun:
                  subject: SubjectRef = None, strict: bool = False, workers: int | None = None,
                  on_rejects: Callable[[list[Reject]], None] | None = None) -> None:
         self.compiled = compile_pack(pack, subject=subject, strict=strict)
-        self.summary = BulkSummary([cr.rule.id for cr in self.compiled.evaluator.rules])
+        self.summary = BulkSummary.of(self.compiled.evaluator.pack)
         self.rejects: list[Reject] = []
         self._on_rejects = on_rejects
         self._workers = default_workers() if workers is None else max(1, workers)

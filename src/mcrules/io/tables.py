@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from mcrules.errors import InputError
+from mcrules.limits import MAX_DEPTH, MAX_ROW_BYTES
+from mcrules.located import parse_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -326,32 +328,57 @@ def without_reserved_metadata(batch: pa.RecordBatch) -> pa.RecordBatch:
                                                                        metadata=clean(schema.metadata)))
 
 
+class _TooLong(bytes):
+    """Stands for a JSON Lines row longer than `MAX_ROW_BYTES`, of which only the length is kept."""
+
+    length: int
+
+
 def _read_lines(f: IO[bytes], limit: int) -> list[bytes]:
-    """The next `limit` non-blank lines of a binary file (blank lines are not rows)."""
+    """The next `limit` non-blank lines of a binary file (blank lines are not rows).
+
+    A line longer than `MAX_ROW_BYTES` is never held whole: it is read past in chunks and stands
+    as a `_TooLong`, which becomes a reject, so one huge row cannot exhaust memory.
+    """
     out: list[bytes] = []
-    for line in f:
-        if line.strip():
+    while len(out) < limit:
+        line = f.readline(MAX_ROW_BYTES + 1)
+        if not line:
+            break
+        if len(line) > MAX_ROW_BYTES and not line.endswith(b"\n"):
+            length = len(line)
+            while True:
+                rest = f.readline(1 << 20)
+                length += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            marker = _TooLong()
+            marker.length = length
+            out.append(marker)
+        elif line.strip():
             out.append(line)
-            if len(out) >= limit:
-                break
     return out
 
 
 def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
-    """Parse lines with pyarrow's JSON reader; on any trouble, line by line with orjson."""
+    """Parse lines with pyarrow's JSON reader; on any trouble, line by line, strictly."""
     import pyarrow as pa
     import pyarrow.json as pj
 
-    if any(_too_deep(line) for line in lines):
+    if any(_too_deep_line(line) for line in lines):
         return _parse_lines_one_by_one(lines)  # pyarrow takes seconds on a line nested 5000 deep
-    try:
-        table = pj.read_json(pa.BufferReader(b"\n".join(line.rstrip(b"\r\n") for line in lines)),
-                             read_options=pj.ReadOptions(use_threads=False,
-                                                         block_size=sum(map(len, lines)) + 1))
-    except pa.ArrowException:
-        table = None
-    if table is not None and table.num_rows == len(lines) and _depth(table.schema) <= _MAX_TYPE_DEPTH \
-            and not _reinterprets(table.schema):
+    table = None
+    if not any(isinstance(line, _TooLong) for line in lines):
+        try:
+            table = pj.read_json(
+                pa.BufferReader(b"\n".join(line.rstrip(b"\r\n") for line in lines)),
+                read_options=pj.ReadOptions(use_threads=False,
+                                            block_size=sum(map(len, lines)) + 1))
+        except (pa.ArrowException, UnicodeDecodeError, ValueError):
+            # pyarrow raises UnicodeDecodeError itself on a line that is not UTF-8
+            table = None
+    if table is not None and table.num_rows == len(lines) and not _reinterprets(table.schema) \
+            and not _too_deep(table.schema):
         batches = table.to_batches()
         if table.num_columns == 0 or not batches:
             return _empty_rows(len(lines))
@@ -359,45 +386,39 @@ def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
     return _parse_lines_one_by_one(lines)
 
 
-_MAX_TYPE_DEPTH = 32  # nesting of lists and objects a site row may have; deeper lines, one by one
-
-
 _BRACKETS = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"')
 
 
-def _too_deep(line: bytes) -> bool:
-    """Whether a JSON line nests lists and objects deeper than `_MAX_TYPE_DEPTH` (strings
+def _too_deep_line(line: bytes) -> bool:
+    """Whether a JSON line nests lists and objects deeper than `MAX_DEPTH` (strings
     skipped); most lines are settled by counting brackets, at C speed."""
-    if line.count(b"[") + line.count(b"{") <= _MAX_TYPE_DEPTH:
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH:
         return False
     depth = 0
     for m in _BRACKETS.finditer(line):
         token = m.group()
         if token in (b"[", b"{"):
             depth += 1
-            if depth > _MAX_TYPE_DEPTH:
+            if depth > MAX_DEPTH:
                 return True
         elif token in (b"]", b"}"):
             depth -= 1
     return False
 
 
-def _depth(schema: pa.Schema) -> int:
-    """How deeply lists and structs nest in a schema (iteratively: a line may nest thousands)."""
+def _too_deep(schema: pa.Schema) -> bool:
+    """Whether pyarrow read values nested deeper than `MAX_DEPTH`: the strict reader says where."""
     import pyarrow as pa
 
-    deepest = 0
-    stack = [(f.type, 1) for f in schema]
-    while stack:
-        t, d = stack.pop()
-        deepest = max(deepest, d)
-        if d > _MAX_TYPE_DEPTH:
-            break
+    def depth(t: pa.DataType) -> int:
         if pa.types.is_struct(t):
-            stack.extend((t.field(i).type, d + 1) for i in range(t.num_fields))
-        elif pa.types.is_list(t) or pa.types.is_large_list(t):
-            stack.append((t.value_type, d + 1))
-    return deepest
+            return 1 + max((depth(t.field(i).type) for i in range(t.num_fields)), default=0)
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            return 1 + depth(t.value_type)
+        return 0
+
+    # The row itself is one level; pyarrow's own nesting limit keeps this recursion shallow.
+    return any(1 + depth(f.type) >= MAX_DEPTH for f in schema)
 
 
 def _reinterprets(schema: pa.Schema) -> bool:
@@ -427,6 +448,14 @@ def loads_json(line: bytes | str) -> Any:
         return json.loads(line)
 
 
+def _loads(line: bytes) -> Any:
+    """One row, read as strictly as a site file: UTF-8, no duplicate keys, bounded depth and
+    digits (`mcrules.located.parse_json`); ValueError saying why not."""
+    if isinstance(line, _TooLong):
+        raise ValueError(f"a row is at most {MAX_ROW_BYTES:,} bytes, got {line.length:,}")
+    return parse_json(line)
+
+
 def _dumps(value: Any) -> str:
     import orjson
 
@@ -443,8 +472,8 @@ def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
     errors: list[str | None] = []
     for line in lines:
         try:
-            doc = loads_json(line)
-        except (ValueError, UnicodeDecodeError) as exc:
+            doc = _loads(line)
+        except ValueError as exc:  # UnicodeDecodeError is one
             docs.append(None)
             errors.append(f"invalid JSON: {exc}")
             continue

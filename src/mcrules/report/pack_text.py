@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -9,7 +11,9 @@ from rich.text import Text
 
 from mcrules.engine.explain import describe
 from mcrules.printable import printable
-from mcrules.rules.ir import Citation, DecisionTable, ValueDecl
+
+if TYPE_CHECKING:
+    from mcrules.rules.ir import Citation, DecisionTable, ValueDecl
 
 
 def _sources(citations: tuple[Citation, ...], console: Console) -> None:

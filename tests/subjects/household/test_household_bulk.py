@@ -37,13 +37,21 @@ def _scalar_rows(docs: list[dict[str, Any]], pack: Pack) -> list[Row]:
             decided = res.outcome.value in ("pass", "fail")
             m = float(res.measured) if decided and res.measured is not None else None
             q = float(res.required) if decided and res.required is not None else None
-            rows.append((i, res.rule.id, res.outcome.value, m, q, res.unit, res.item, hh.name))
+            rows.append((i, res.rule.id, res.outcome.value, m, q, res.unit, res.item, hh.name, None))
+        for v in report.values:
+            shown = v.shown
+            rows.append((i, v.value.id, "known" if v.known else "unknown",
+                         None if v.result is None else float(v.result), None, v.unit, None,
+                         hh.name, shown if isinstance(shown, str) else None))
+        for d in report.decisions:
+            decision = ";".join(d.decision) if isinstance(d.decision, tuple) else d.decision
+            rows.append((i, d.table.id, d.outcome, None, None, "", None, hh.name, decision))
     return rows
 
 
 def _bulk_rows(batches: Iterator[pa.RecordBatch]) -> list[Row]:
     return [(r["row"], r["rule"], r["outcome"], r["measured"], r["required"], r["unit"], r["item"],
-             r["name"]) for batch in batches for r in batch.to_pylist()]
+             r["name"], r["value"]) for batch in batches for r in batch.to_pylist()]
 
 
 @pytest.mark.parametrize("fmt", list(WRITERS))
@@ -71,7 +79,8 @@ def test_a_bad_household_row_is_rejected_in_the_readers_words(tmp_path: Path,
     reasons = {(r.row, r.field): r.reason for r in summary.sample_rejects}
     assert reasons[1, "size"] == "must be 0 or more, got -1"
     assert "did you mean 'female'?" in reasons[2, "members[0].sex"]
-    assert pq.read_table(out).num_rows == len(household_pack.rules)
+    ids = len(household_pack.rules) + len(household_pack.values) + len(household_pack.decisions)
+    assert pq.read_table(out).num_rows == ids
 
 
 def test_a_site_pack_does_not_run_on_households(tmp_path: Path, pack: Pack) -> None:

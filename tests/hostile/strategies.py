@@ -151,9 +151,10 @@ def to_json(doc: Any) -> bytes:
 
 
 @st.composite
-def site_file(draw: st.DrawFn) -> tuple[str, bytes]:
-    """(suffix, bytes) of a hostile site file: YAML or JSON, perhaps with bad bytes spliced in."""
-    doc = draw(st.one_of(documents("site"), mutated("site")))
+def site_file(draw: st.DrawFn, name: str = "site") -> tuple[str, bytes]:
+    """(suffix, bytes) of a hostile file of a subject (`schemas/NAME.schema.json`): YAML or JSON,
+    perhaps with bad bytes spliced in."""
+    doc = draw(st.one_of(documents(name), mutated(name)))
     data = to_json(doc)
     suffix = draw(st.sampled_from([".yaml", ".json"]))
     if draw(st.integers(0, 4)) == 0:

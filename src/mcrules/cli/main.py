@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from mcrules.cli import console
+from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
@@ -51,6 +52,7 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
+app.command("assess")(assess_cmd)
 
 
 @app.callback()
@@ -198,7 +200,7 @@ def rules_show(
 @rules_app.command("variants")
 def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
-    for p in load_packs(pack):
+    for p in load_packs(pack, any_subject=True):
         for v in p.variants.values():
             console.out.print(f"[bold]{safe(v.id)}[/]  ({safe(p.id)})")
             console.out.print(printable("  " + " ".join(v.description.split())), markup=False)

@@ -155,6 +155,11 @@ def bulk_cmd(
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     except _Terminated:
+        from mcrules.io.tables import partial_path
+
+        for path in (out_path, rejects):  # the writers abort; this covers a signal between two
+            if path is not None:          # of their statements
+                partial_path(path).unlink(missing_ok=True)
         console.err.print("terminated: no output written (partial files removed)", markup=False)
         raise typer.Exit(EXIT_TERMINATED) from None
     for warning in summary.warnings:

@@ -625,6 +625,12 @@ def read_batches(path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE) -> Iter
 # Writers ---------------------------------------------------------------------------------------
 
 
+def partial_path(path: str | Path) -> Path:
+    """Where a `TableWriter` writes `path` until it is complete: a hidden sibling."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.partial")
+
+
 class TableWriter:
     """Writes record batches of one schema to a file, format by extension, batch by batch.
 
@@ -638,7 +644,7 @@ class TableWriter:
         self.format = table_format(path)
         self.schema = schema
         self.rows = 0
-        self._partial = self.path.with_name(f".{self.path.name}.partial")
+        self._partial = partial_path(self.path)
         self._jsonl: IO[bytes] | None = None
         self._writer: Any = None
         if self.path.is_dir():
@@ -660,6 +666,9 @@ class TableWriter:
             self.path.unlink(missing_ok=True)
         except OSError as exc:
             raise InputError(f"cannot write: {exc}", source=str(path)) from None
+        except BaseException:  # SIGTERM or Ctrl-C while opening: no .partial is left behind
+            self.abort()
+            raise
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Append one batch; its schema must be the writer's."""

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit packtest schema bench clean
+.PHONY: demo test lint typecheck unit packtest fuzz schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ packtest: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+## fuzz: the hostile-input suite with the long hypothesis profile (nightly; make test runs a bounded one)
+fuzz: $(STAMP)
+	MCRULES_FUZZ_PROFILE=fuzz-nightly $(BIN)/pytest tests/hostile -q
 
 ## schema: regenerate schemas/*.schema.json from the models
 schema: $(STAMP)

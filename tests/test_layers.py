@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mcrules"
-BASE = {"errors", "located", "limits"}  # limits: the bounds on untrusted input (docs/limits.md)
+# limits: the bounds on untrusted input (docs/limits.md); printable: user text made safe to print
+BASE = {"errors", "located", "limits", "printable"}
 DOMAINS = {"site", "assessment", "casework", "sharing"}
 ALLOWED: dict[str, set[str]] = {
     "units": set(),

@@ -19,7 +19,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ValidationError
@@ -38,11 +37,25 @@ from mcrules.bulk.values import (
     python_column,
 )
 from mcrules.engine.columns import ColumnBatch, ItemTable, batch_from_facts, column_keys, set_key
-from mcrules.errors import InputError
 from mcrules.facts import facts_of
-from mcrules.io.tables import FORMAT_METADATA_KEY, JSON_METADATA_KEY, ROW_ERROR_COLUMN
+from mcrules.io.tables import (
+    FORMAT_METADATA_KEY,
+    JSON_METADATA_KEY,
+    ROW_ERROR_COLUMN,
+    is_row_error_field,
+    loads_json,
+)
 from mcrules.rules.schema import Schema
 from mcrules.subjects import get as get_subject
+
+MAX_REASON = 500  # characters of a reject's reason: a 5 MB cell is not echoed into the rejects
+
+
+def bounded(reason: str) -> str:
+    """A reason cut to `MAX_REASON` characters, saying how much was left out."""
+    if len(reason) <= MAX_REASON:
+        return reason
+    return f"{reason[:MAX_REASON]}... ({len(reason) - MAX_REASON:,} more characters)"
 
 
 class Reject(NamedTuple):
@@ -150,12 +163,12 @@ class Converter:
 
     def _flatten(self, batch: pa.RecordBatch, flat: _Flat) -> None:
         for fld, arr in zip(batch.schema, batch.columns, strict=True):
-            if fld.name == ROW_ERROR_COLUMN:
+            if fld.name == ROW_ERROR_COLUMN and is_row_error_field(fld):
                 for i in np.flatnonzero(np.asarray(arr.is_valid())).tolist():
                     flat.flag(i, [("", str(arr[i].as_py()))])
                 continue
             if fld.metadata and fld.metadata.get(JSON_METADATA_KEY):
-                decoded = [None if s is None else orjson.loads(s) for s in arr.to_pylist()]
+                decoded = [None if s is None else loads_json(s) for s in arr.to_pylist()]
                 self._add(fld.name, python_column(decoded), flat)
             else:
                 self._add(fld.name, arr, flat)
@@ -186,8 +199,17 @@ class Converter:
                 self._add(f"{path}.{k}", python_column(values), flat)
             return
         if path in flat.cols:
-            raise InputError(f"column {path!r} is given twice (as a dotted name and inside a "
-                             "nested column)", path=path)
+            # `a.b` and `a: {b: ...}` in one batch (JSON lines may differ): a row giving both is
+            # rejected; every other row keeps the one it gave.
+            first = flat.cols[path]
+            reason = f"{path!r} is given twice (as a dotted name and inside a nested column)"
+            for i in np.flatnonzero(_given(col) & _given(first)).tolist():
+                flat.flag(i, [(path, reason)])
+            a = first if isinstance(first, list) else first.to_pylist()
+            b = col if isinstance(col, list) else col.to_pylist()
+            flat.cols[path] = python_column([x if x is not None else y
+                                             for x, y in zip(a, b, strict=True)])
+            return
         flat.cols[path] = col
 
     # the vectorised path ---------------------------------------------------------------------
@@ -590,7 +612,7 @@ def _rejects(flat: _Flat, row_offset: int) -> list[Reject]:
         for path, reason in flat.problems[i]:
             if (path, reason) not in seen:
                 seen.add((path, reason))
-                out.append(Reject(row_offset + i, path, reason))
+                out.append(Reject(row_offset + i, path[:MAX_REASON], bounded(reason)))
     return out
 
 

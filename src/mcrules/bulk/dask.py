@@ -33,7 +33,7 @@ from mcrules.bulk.run import (
     rejects_batch,
 )
 from mcrules.errors import InputError, McrulesError
-from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter
+from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter, without_reserved_metadata
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Subject, subject_of
 
@@ -148,7 +148,7 @@ def _batches(piece: Piece, batch_size: int) -> Iterable[tuple[pa.RecordBatch, in
         offset = piece.offset
         for batch in pf.iter_batches(batch_size=batch_size, row_groups=[piece.row_group],
                                      use_threads=False):
-            yield batch, offset
+            yield without_reserved_metadata(batch), offset
             offset += batch.num_rows
     finally:
         pf.close()

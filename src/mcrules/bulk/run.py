@@ -22,12 +22,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from mcrules.bulk.convert import Converter, Reject
+from mcrules.bulk.convert import Converter, Reject, bounded
 from mcrules.engine.columnar import ColumnarEvaluator
 from mcrules.engine.decide_columns import DecidedColumns
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
 from mcrules.errors import InputError, McrulesError
-from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter
+from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter, table_format
 from mcrules.rules.ir import DecisionTable, ValueDecl
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Subject, subject_of
@@ -156,7 +156,69 @@ def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False
 
 
 def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
-    """Convert and evaluate one input batch: a pure function of its arguments."""
+    """Convert and evaluate one input batch: a pure function of its arguments.
+
+    No row can stop the run: if converting or evaluating the batch raises, its halves are tried
+    in turn, down to the single rows that raise, and each of those becomes a reject naming the
+    error. Rows in = rows evaluated + rows rejected, whatever the rows hold; a clean batch costs
+    one pass, k bad rows about 2·k·log2(n) extra passes over ever smaller slices.
+    """
+    try:
+        return _evaluate_batch(batch, compiled, row_offset)
+    except Exception as exc:  # any error a row can cause, ours or a library's
+        if batch.num_rows <= 1:
+            return _rejected(batch, compiled, row_offset, exc)
+        half = batch.num_rows // 2
+        return _joined([evaluate_batch(batch.slice(0, half), compiled, row_offset),
+                        evaluate_batch(batch.slice(half), compiled, row_offset + half)])
+
+
+def _rejected(batch: pa.RecordBatch, compiled: Compiled, row_offset: int,
+              exc: Exception) -> BatchResult:
+    """A batch of at most one row whose conversion or evaluation raised: that row rejected."""
+    rejects: list[Reject] = []
+    if batch.num_rows:
+        if isinstance(exc, McrulesError):
+            reject = Reject(row_offset, bounded(exc.path or ""), bounded(exc.message))
+        else:
+            text = " ".join(f"{type(exc).__name__}: {exc}".split())
+            reject = Reject(row_offset, _culprit(batch, compiled, row_offset),
+                            f"internal error while evaluating this row ({text[:200]}); "
+                            "this is a bug in mcrules, please report it")
+        rejects.append(reject)
+    pack = compiled.evaluator.pack
+    ids = len(compiled.evaluator.rules) + len(pack.values) + len(pack.decisions)
+    output = pa.RecordBatch.from_pylist([], schema=OUTPUT_SCHEMA)
+    return BatchResult(output, rejects, np.zeros((ids, len(OUTCOMES)), dtype=np.int64), [],
+                       batch.num_rows, 0)
+
+
+def _culprit(row: pa.RecordBatch, compiled: Compiled, row_offset: int) -> str:
+    """The column whose removal lets a one-row batch through: the field to name in its reject
+    ("" if no single column is to blame)."""
+    for i, name in enumerate(row.schema.names):
+        try:
+            _evaluate_batch(row.remove_column(i), compiled, row_offset)
+        except Exception:
+            continue
+        return str(name)
+    return ""
+
+
+def _joined(parts: list[BatchResult]) -> BatchResult:
+    """Consecutive batches' results as one, in row order."""
+    warnings: list[str] = []
+    for p in parts:
+        warnings.extend(w for w in p.warnings if w not in warnings)
+    outputs = [p.output for p in parts if p.output.num_rows] or [parts[0].output]
+    # Equal dictionaries (rules, outcomes, units) are kept as they are; Arrow unifies any others.
+    output = outputs[0] if len(outputs) == 1 else pa.concat_batches(outputs)
+    return BatchResult(output, [rej for p in parts for rej in p.rejects],
+                       sum((p.counts for p in parts[1:]), parts[0].counts.copy()), warnings,
+                       sum(p.rows_read for p in parts), sum(p.rows_evaluated for p in parts))
+
+
+def _evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
     evaluator, converter, subject, _ = compiled
     got = converter.convert(batch, row_offset)
     res = evaluator.evaluate(got.columns, as_of=compiled.as_of)
@@ -392,6 +454,12 @@ def run_file(input: str | Path, output: str | Path, pack: Pack, rejects: str | P
     paths = {Path(input).resolve(): "input", Path(output).resolve(): "output"}
     if len(paths) < 2 or (rejects is not None and Path(rejects).resolve() in paths):
         raise InputError("the input, output and rejects files must all differ")
+    for path in (output, rejects):  # every file-level problem before any work, and before the
+        if path is not None:       # old output is replaced
+            table_format(path)
+            if Path(path).is_dir():
+                raise InputError("is a folder: expected the name of a file to write",
+                                 source=str(path))
     source = TableSource(input, batch_size)
     with ExitStack() as stack:
         out = stack.enter_context(TableWriter(output, OUTPUT_SCHEMA))

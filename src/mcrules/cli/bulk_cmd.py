@@ -8,7 +8,9 @@ without the `bulk` extra.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +19,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mcrules.cli import console
-from mcrules.cli.console import EXIT_INVALID, EXIT_OK
+from mcrules.cli.console import EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.pack_options import SetOpt, parse_sets
+from mcrules.printable import one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -61,6 +64,30 @@ def _progress(console: Console, input_name: str,
         yield update
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM  # what a shell reports for a process ended by SIGTERM
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the writers' cleanup runs: the `.partial`
+    files are removed, and nothing half-written is left under the output's name."""
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _render(summary: BulkSummary, console: Console) -> None:
     from rich.table import Table
 
@@ -75,10 +102,10 @@ def _render(summary: BulkSummary, console: Console) -> None:
         if not all(o in counts for o in SHOWN_OUTCOMES):  # a value or a decision table
             others.append((rule_id, counts))
             continue
-        table.add_row(rule_id, *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
+        table.add_row(safe(rule_id), *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
     console.print(table)
     for what, counts in others:
-        console.print(f"{what}: " + ", ".join(f"{n:,} {o}" for o, n in counts.items()),
+        console.print(one_line(f"{what}: " + ", ".join(f"{n:,} {o}" for o, n in counts.items())),
                       markup=False)
 
 
@@ -121,16 +148,26 @@ def bulk_cmd(
     params = parse_sets(set_ or [])
     try:
         loaded = load_subject_pack(pack, variants=variant or (), parameters=params)
-        with _progress(console.out, input.name, _show_progress(console.out)) as progress:
+        with _terminate_cleanly(), \
+                _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,
                                batch_size=batch_size, workers=workers)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+    except _Terminated:
+        from mcrules.io.tables import partial_path
+
+        for path in (out_path, rejects):  # the writers abort; this covers a signal between two
+            if path is not None:          # of their statements
+                partial_path(path).unlink(missing_ok=True)
+        console.err.print("terminated: no output written (partial files removed)", markup=False)
+        raise typer.Exit(EXIT_TERMINATED) from None
     for warning in summary.warnings:
-        console.err.print(f"warning: {warning}", markup=False)
+        console.err.print(f"warning: {one_line(warning)}", markup=False)
     if summary.rows_rejected and rejects is None:
         for r in summary.sample_rejects:
-            console.err.print(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}", markup=False)
+            console.err.print(one_line(f"rejected row {r.row}: {r.field or '<row>'}: {r.reason}"),
+                              markup=False)
         more = summary.rows_rejected - len({r.row for r in summary.sample_rejects})
         hint = f"{more:,} more rejected rows; " if more > 0 else ""
         console.err.print(f"{hint}write every reject with --rejects FILE", markup=False)

@@ -1,5 +1,5 @@
-"""The CLI's two consoles, its exit codes, and how an invalid input is reported: what every
-command module shares, kept apart from the commands so none of them imports another.
+"""The CLI's two consoles, its exit codes, and how an invalid input or a bug is reported: what
+every command module shares, kept apart from the commands so none of them imports another.
 
 Commands read `console.out` and `console.err` as module attributes: `bind()` replaces them when a
 command starts, and a name imported with `from ... import out` would keep the stale one.
@@ -7,15 +7,22 @@ command starts, and a name imported with `from ... import out` would keep the st
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
+import traceback
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mcrules.errors import InputError, McrulesError
+from mcrules.printable import printable
 
-EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+ISSUES_HINT = "this is a bug in mcrules: please report it with the command you ran"
+debug = False  # set by the global --debug option: an internal error also prints its traceback
 
 
 def _width() -> int | None:
@@ -28,23 +35,61 @@ def _width() -> int | None:
         return 120
 
 
-out = Console(highlight=False, soft_wrap=False, width=_width())
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+def _never_raise_on_encoding() -> None:
+    """Under a POSIX or ASCII locale, text a stream cannot encode (m², quotes) is written as
+    escapes instead of raising UnicodeEncodeError halfway through a report."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if isinstance(stream, io.TextIOWrapper) and not encoding.startswith("utf"):
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
+                stream.reconfigure(errors="backslashreplace")
+
+
+def _consoles() -> tuple[Console, Console]:
+    # emoji=False: `:thumbs_up:` in a latrine id stays those eleven characters.
+    return (Console(highlight=False, soft_wrap=False, emoji=False, width=_width()),
+            Console(stderr=True, highlight=False, soft_wrap=True, emoji=False))
+
+
+out, err = _consoles()
 
 
 def bind() -> None:
     """Bind the consoles to the streams and width in force when the command runs."""
     global out, err
-    out = Console(highlight=False, soft_wrap=False, width=_width())
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    _never_raise_on_encoding()
+    out, err = _consoles()
+
+
+def safe(text: object) -> str:
+    """User text (an id, a name, a path, a pack's title) ready for a string with rich markup:
+    its tags escaped and its control characters shown, so it prints as written."""
+    return escape(printable(str(text)))
 
 
 def fail_input(exc: McrulesError) -> typer.Exit:
     """Print an invalid input's message (and each located problem) and give exit code 2."""
     if isinstance(exc, InputError):
-        err.print(f"[bold red]error:[/] {exc.source + ': ' if exc.source else ''}{exc.message}")
+        err.print(f"[bold red]error:[/] {safe(exc.source) + ': ' if exc.source else ''}"
+                  f"{safe(exc.message)}")
         for p in exc.problems:
-            err.print(f"  - {p}", markup=False)
+            err.print(f"  - {printable(str(p))}", markup=False)
     else:
-        err.print("[bold red]error:[/] " + str(exc).replace("[", "\\["))
+        err.print("[bold red]error:[/] " + safe(exc))
     return typer.Exit(EXIT_INVALID)
+
+
+def fail_internal(exc: BaseException) -> typer.Exit:
+    """A bug: one line naming the exception and how to report it, the traceback only under
+    --debug, and exit code 3 so that CI can tell a crash from a failing site."""
+    from mcrules import __version__
+
+    what = printable(" ".join(f"{type(exc).__name__}: {exc}".split()))
+    if len(what) > 300:
+        what = what[:300] + "..."
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    err.print(f"internal error: {what} ({ISSUES_HINT}; mcrules {__version__}"
+              + ("" if debug else "; rerun with --debug for the traceback") + ")",
+              markup=False, soft_wrap=True)
+    return typer.Exit(EXIT_INTERNAL)

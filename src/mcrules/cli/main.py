@@ -1,7 +1,8 @@
 """`mcrules` commands. No logic lives here: each command calls the API and renders its result.
 
-Exit codes: 0 nothing fails; 1 a rule fails (with --strict, also when one is unknown);
-2 invalid input, a bad pack, or a usage error.
+Exit codes (docs/exit-codes.md): 0 nothing fails; 1 a rule fails (with --strict, also when one
+is unknown); 2 invalid input, a bad pack, or a usage error; 3 an internal error (a bug), reported
+in one line, with the traceback only under --debug.
 """
 
 from __future__ import annotations
@@ -9,18 +10,39 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer._click.core import Context
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from mcrules.cli import console
 from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
-from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
+from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
 from mcrules.errors import McrulesError, RuleLoadError
+from mcrules.printable import printable
+
+
+class _Commands(TyperGroup):
+    """Every command runs inside this: an error of ours that a command did not catch is invalid
+    input (exit 2); any other exception is a bug (exit 3), never a traceback with exit 1."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt, SystemExit):
+            raise  # exit codes, usage errors (exit 2) and Ctrl-C (exit 130) as typer gives them
+        except McrulesError as exc:
+            raise console.fail_input(exc) from None
+        except Exception as exc:
+            raise console.fail_internal(exc) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="mcrules",
     help="Check migrant-centre sites against cited rules from the IOM Migrant Centres Toolkit.",
     no_args_is_help=True,
@@ -34,8 +56,11 @@ app.command("assess")(assess_cmd)
 
 
 @app.callback()
-def _setup() -> None:
+def _setup(debug: Annotated[bool, typer.Option(
+        "--debug", help="On an internal error (exit 3), also print its traceback.")] = False,
+) -> None:
     """Bind the consoles to the streams and width in force when the command runs."""
+    console.debug = debug
     console.bind()
 
 
@@ -77,7 +102,9 @@ def check_site_cmd(
         sys.stdout.buffer.write(render_json(report))
         sys.stdout.flush()
     elif fmt == "markdown":
-        console.out.print(render_markdown(report), markup=False, end="")
+        # Straight to the stream: never wrapped at the terminal's width, the same bytes anywhere.
+        sys.stdout.write(render_markdown(report))
+        sys.stdout.flush()
     else:
         render_text(report, console.out, show_all=not failures_only)
     raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)
@@ -89,17 +116,17 @@ def rules_list(pack: PackOpt = None) -> None:
     from rich.table import Table
 
     for p in load_packs(pack, any_subject=True):
-        table = Table(title=f"{p.id} {p.version}: {p.title}", title_justify="left")
+        table = Table(title=safe(f"{p.id} {p.version}: {p.title}"), title_justify="left")
         table.add_column("rule")
         table.add_column("severity")
         table.add_column("title")
         for r in p.rules:
-            table.add_row(r.id, r.severity.value, r.title)
+            table.add_row(safe(r.id), r.severity.value, safe(r.title))
         for v in p.values:
-            table.add_row(v.id, "value", v.title)
+            table.add_row(safe(v.id), "value", safe(v.title))
         for d in p.decisions:
-            table.add_row(d.id, "decision", d.title)
-        console.out.print(table, markup=False)
+            table.add_row(safe(d.id), "decision", safe(d.title))
+        console.out.print(table)
 
 
 @rules_app.command("show")
@@ -123,47 +150,51 @@ def rules_show(
         rule = p.rule(rule_id)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
-    console.out.print(f"[bold]{rule.id}[/]  ({rule.severity.value})  {rule.title}")
+    console.out.print(f"[bold]{safe(rule.id)}[/]  ({rule.severity.value})  {safe(rule.title)}")
     if rule.description:
-        console.out.print(rule.description.strip(), markup=False)
+        console.out.print(printable(rule.description.strip()), markup=False)
     console.out.print()
     if rule.each:
-        console.out.print(f"[bold]for each[/] {rule.each}", markup=True)
+        console.out.print(f"[bold]for each[/] {safe(rule.each)}", markup=True)
     if rule.applies_if_text:
-        console.out.print("[bold]applies if[/] " + rule.applies_if_text.replace("[", "\\["))
-    console.out.print("[bold]check[/]      " + rule.check_text.replace("[", "\\["))
+        console.out.print("[bold]applies if[/] " + safe(rule.applies_if_text))
+    console.out.print("[bold]check[/]      " + safe(rule.check_text))
     from mcrules.rules.parameter_values import today
 
     for name in rule.params:
         param = p.parameters[name]
-        console.out.print(f"[bold]parameter[/]  {name} = {p.describe_parameter(name)}"
-                          + (f"  ({param.description})" if param.description else ""))
+        console.out.print(f"[bold]parameter[/]  {safe(name)} = {safe(p.describe_parameter(name))}"
+                          + (f"  ({safe(param.description)})" if param.description else ""))
         if param.bounds_text():
-            console.out.print(f"             valid: {param.bounds_text()}", markup=False)
+            console.out.print(printable(f"             valid: {param.bounds_text()}"), markup=False)
         since = param.in_force_since(today())
         for start, value in param.dated_values:
-            console.out.print(f"             from {start.isoformat()}: {param.text(value)}"
-                              + ("  (in force today)" if start == since else ""), markup=False)
+            console.out.print(printable(f"             from {start.isoformat()}: {param.text(value)}"
+                                        + ("  (in force today)" if start == since else "")),
+                              markup=False)
     console.out.print()
     console.out.print("[bold]Sources[/]")
     for c in rule.citations:
-        console.out.print(f"  {c.reference()}", markup=False)
-        console.out.print(f"    “{c.quote}”", markup=False)
+        console.out.print(printable(f"  {c.reference()}"), markup=False)
+        console.out.print(printable(f"    “{c.quote}”"), markup=False)
     for name in rule.params:
         for c in p.parameters[name].citations:
-            console.out.print(f"  [{name}] {c.reference()}", markup=False)
-            console.out.print(f"    “{c.quote}”", markup=False)
+            console.out.print(printable(f"  [{name}] {c.reference()}"), markup=False)
+            console.out.print(printable(f"    “{c.quote}”"), markup=False)
     if rule.disagreements:
         console.out.print()
         console.out.print("[bold]Where the sources disagree[/]")
         for d in rule.disagreements:
-            console.out.print(f"  {d.topic}", markup=False)
-            console.out.print(f"    default:     {' '.join(d.default.split())}", markup=False)
-            console.out.print(f"    alternative: {' '.join(d.alternative.split())}", markup=False)
+            console.out.print(printable(f"  {d.topic}"), markup=False)
+            console.out.print(printable(f"    default:     {' '.join(d.default.split())}"),
+                              markup=False)
+            console.out.print(printable(f"    alternative: {' '.join(d.alternative.split())}"),
+                              markup=False)
             if d.variant:
-                console.out.print(f"    select it with: --variant {d.variant}", markup=False)
+                console.out.print(printable(f"    select it with: --variant {d.variant}"),
+                                  markup=False)
     console.out.print()
-    console.out.print(f"[dim]defined at {rule.source}[/]")
+    console.out.print(f"[dim]defined at {safe(rule.source)}[/]")
 
 
 @rules_app.command("variants")
@@ -171,12 +202,12 @@ def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
     for p in load_packs(pack, any_subject=True):
         for v in p.variants.values():
-            console.out.print(f"[bold]{v.id}[/]  ({p.id})")
-            console.out.print("  " + " ".join(v.description.split()), markup=False)
+            console.out.print(f"[bold]{safe(v.id)}[/]  ({safe(p.id)})")
+            console.out.print(printable("  " + " ".join(v.description.split())), markup=False)
             for name, value in v.parameters.items():
-                console.out.print(f"  sets {name} = {value}", markup=False)
+                console.out.print(printable(f"  sets {name} = {value}"), markup=False)
             for rid, sev in v.severities.items():
-                console.out.print(f"  makes {rid} {sev.value}", markup=False)
+                console.out.print(printable(f"  makes {rid} {sev.value}"), markup=False)
 
 
 @app.command("test")
@@ -193,7 +224,7 @@ def test_cmd(
     any_pack = False
     for target in targets:
         if not target.exists():
-            console.err.print(f"[bold red]error:[/] no such path: {target}")
+            console.err.print(f"[bold red]error:[/] no such path: {safe(target)}")
             raise typer.Exit(EXIT_INVALID)
         only = [target] if target.is_file() else None
         for pack_dir in discover_packs(target):
@@ -206,16 +237,16 @@ def test_cmd(
                 passed += case.ok
                 if not case.ok:
                     failed += 1
-                    console.out.print(f"[red]FAIL[/] {case.file}:{case.line} {case.name}", markup=True)
+                    console.out.print(f"[red]FAIL[/] {safe(f'{case.file}:{case.line} {case.name}')}")
                     for prob in case.problems:
-                        console.out.print(f"     {prob}", markup=False)
+                        console.out.print(f"     {printable(str(prob))}", markup=False)
                 elif verbose:
-                    console.out.print(f"[green]ok[/]   {case.file}:{case.line} {case.name}")
+                    console.out.print(f"[green]ok[/]   {safe(f'{case.file}:{case.line} {case.name}')}")
             for rid in report.uncovered:
                 untested += 1
                 what = "decision-table row" if "#" in rid else "rule or value"
-                console.out.print(f"[red]UNTESTED[/] {report.pack}: {what} {rid} has no test case",
-                                  markup=True)
+                console.out.print(f"[red]UNTESTED[/] {safe(report.pack)}: {what} {safe(rid)} has no "
+                                  "test case")
     if not any_pack:
         console.err.print("[bold red]error:[/] no rule packs found")
         raise typer.Exit(EXIT_INVALID)
@@ -237,10 +268,10 @@ def schema_cmd(
     if check:
         bad = stale(out_dir)
         for path in bad:
-            console.err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)")
+            console.err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)", markup=False)
         raise typer.Exit(EXIT_FAIL if bad else EXIT_OK)
     for path in export(out_dir):
-        console.out.print(f"wrote {path}")
+        console.out.print(f"wrote {path}", markup=False)
 
 
 @app.command("version")
@@ -252,9 +283,12 @@ def version_cmd() -> None:
 
 
 def main() -> None:
-    """Entry point of the `mcrules` script."""
+    """Entry point of the `mcrules` script. `_Commands` maps errors to exit codes inside every
+    command; this is the last guard, for anything raised outside one."""
     try:
         app()
     except McrulesError as exc:  # pragma: no cover - commands catch their own
-        console.err.print(f"error: {exc}", markup=False)
+        console.err.print(f"error: {printable(str(exc))}", markup=False)
         sys.exit(EXIT_INVALID)
+    except Exception as exc:  # pragma: no cover - _Commands catches these inside a command
+        sys.exit(console.fail_internal(exc).exit_code)

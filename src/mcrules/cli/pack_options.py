@@ -41,7 +41,32 @@ def load_packs(refs: list[str] | None, variants: list[str] | None = None,
 
     load = load_subject_pack if any_subject else load_site_pack
     try:
-        return [load(p, variants=variants or (), parameters=params, as_of=as_of)
-                for p in (refs or ["mct-2023"])]
+        packs = [load(p, variants=variants or (), parameters=params, as_of=as_of)
+                 for p in (refs or ["mct-2023"])]
+        if as_of is not None and not any(p.rules for p in packs):
+            # A date before (or after) every rule checks nothing: exit 0 would read as "compliant".
+            undated = [load(p, variants=variants or (), parameters=params)
+                       for p in (refs or ["mct-2023"])]
+            dates = "; ".join(_effective_dates(p) for p in undated)
+            console.err.print(f"[bold red]error:[/] --as-of {as_of.isoformat()}: no rule is in "
+                              f"force on that date, so nothing would be checked ({console.safe(dates)})")
+            raise typer.Exit(console.EXIT_INVALID)
+        return packs
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+
+
+def _effective_dates(pack: Any) -> str:
+    """When a pack and its rules are in force, e.g. "mct-2023 is effective from 2023-01-01"."""
+    def span(start: dt.date | None, end: dt.date | None) -> str:
+        text = f"from {start.isoformat()}" if start else "from any date"
+        return text + (f" until {end.isoformat()}" if end else "")
+
+    text = f"{pack.id} is effective {span(pack.effective_from, pack.effective_to)}"
+    starts = [max(d for d in (r.effective_from, pack.effective_from) if d is not None)
+              if (r.effective_from or pack.effective_from) else None for r in pack.rules]
+    if pack.rules and all(starts):
+        first = min(d for d in starts if d is not None)
+        if first != pack.effective_from:
+            text += f", its first rule from {first.isoformat()}"
+    return text

@@ -8,18 +8,25 @@ Two conventions let a reader hand over rows it could not parse without losing th
 (a bad row is quarantined, never dropped, and row numbers stay those of the file):
 
 - `ROW_ERROR_COLUMN`: a string column, non-null on a row the reader could not parse (a CSV record
-  with the wrong number of fields, a JSON line that is not valid JSON); its other columns are null.
+  with the wrong number of fields or too large, a JSON line that is not valid JSON); its other
+  columns are null. The readers mark it with `ROW_ERROR_METADATA_KEY`: an input column of that
+  name is only an unknown column, and cannot inject reasons.
 - `JSON_METADATA_KEY`: field metadata marking a string column whose values are JSON texts, used by
   the JSON Lines reader when one key holds values of mixed types (a number here, "12 m^3/day"
   there) that no single Arrow type can carry.
 - `FORMAT_METADATA_KEY`: schema metadata naming the format a batch was read from. JSON Lines
   batches carry ``jsonl``: their strings are JSON strings, never a list written in one cell.
+
+These marks are the readers' own: any `mcrules.` metadata a Parquet file brings is dropped.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
+import re
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -33,6 +40,8 @@ if TYPE_CHECKING:
 
 DEFAULT_BATCH_SIZE = 65_536
 ROW_ERROR_COLUMN = "__row_error__"
+ROW_ERROR_METADATA_KEY = b"mcrules.row_error"
+MAX_CSV_RECORD_BYTES = 1 << 22  # one CSV record (a site) at most; larger ones are rejected rows
 JSON_METADATA_KEY = b"mcrules.json"
 FORMAT_METADATA_KEY = b"mcrules.format"
 
@@ -78,9 +87,12 @@ class TableSource:
         self.path = Path(path)
         self.format = table_format(path)
         self.batch_size = batch_size
-        if not self.path.is_file():
+        if not self.path.exists():
             raise InputError("no such file", source=str(path))
+        if not self.path.is_file():
+            raise InputError("not a file (a folder?): expected a table file", source=str(path))
         self.size = self.path.stat().st_size
+        self._sniff()
         self.total_rows: int | None = None
         self._rows_read = 0
         self._bytes_read = 0
@@ -99,6 +111,26 @@ class TableSource:
         for batch in readers[self.format]():
             self._rows_read += batch.num_rows
             yield batch
+
+    def _sniff(self) -> None:
+        """A file whose first bytes belong to another format than its extension says fails here,
+        before any work: a Parquet file named .csv, a CSV file named .jsonl."""
+        try:
+            with self.path.open("rb") as f:
+                head = f.read(4096)
+        except OSError as exc:
+            raise self._fail(exc) from None
+        is_parquet = head.startswith(b"PAR1")
+        if self.format == "parquet" or not head:
+            return
+        if is_parquet:
+            raise InputError(f"this is a Parquet file, but its extension says {self.format}: "
+                             "rename it to .parquet", source=str(self.path))
+        if self.format == "jsonl":
+            first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if first and first not in b"{[":
+                raise InputError("this does not look like JSON Lines (one JSON object per line): "
+                                 f"it starts with {head[:40]!r}", source=str(self.path))
 
     def _fail(self, exc: Exception) -> InputError:
         return InputError(f"cannot read {self.format}: {exc}", source=str(self.path))
@@ -119,7 +151,8 @@ class TableSource:
 
         pf = self._parquet_file()
         try:
-            yield from pf.iter_batches(batch_size=self.batch_size, use_threads=False)
+            for batch in pf.iter_batches(batch_size=self.batch_size, use_threads=False):
+                yield without_reserved_metadata(batch)
         except (OSError, pa.ArrowException) as exc:
             raise self._fail(exc) from None
         finally:
@@ -129,12 +162,16 @@ class TableSource:
 
     def _csv_header(self) -> list[str]:
         try:
-            with self.path.open(newline="", encoding="utf-8-sig") as f:
+            # surrogateescape: bad bytes in a later row are that row's reject, not the file's.
+            with self.path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
                 header = next(csv.reader(f), None)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        except (OSError, csv.Error) as exc:
             raise self._fail(exc) from None
         if not header:
             raise InputError("empty CSV file: expected a header row of column names",
+                             source=str(self.path))
+        if _record_error(header, len(header)) is not None:
+            raise InputError("the header row is not UTF-8 text (or is too large)",
                              source=str(self.path))
         return header
 
@@ -159,20 +196,63 @@ class TableSource:
         parse = pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid)
         read = pcsv.ReadOptions(use_threads=False, block_size=1 << 22)
         stream = pa.input_stream(str(self.path))
+        placed = _RowPlacer(skipped)
         try:
             reader = pcsv.open_csv(stream, read_options=read, parse_options=parse,
                                    convert_options=convert)
-            placed = _RowPlacer(skipped)
             for block in reader:
                 self._bytes_read = stream.tell()
                 yield from _rebatch(placed.place(block), self.batch_size)
             self._bytes_read = self.size
             for tail in placed.rest(reader.schema):
                 yield from _rebatch(tail, self.batch_size)
-        except pa.ArrowException as exc:
-            raise self._fail(exc) from None
+            return
+        except pa.ArrowException:
+            # A record pyarrow cannot take (larger than a block, bytes that are not UTF-8): the
+            # rest of the file is read record by record, and each such record is a rejected row.
+            skipped.clear()
         finally:
             stream.close()
+        yield from self._csv_records(header, placed.next_row)
+
+    def _csv_records(self, header: list[str], start: int) -> Iterator[pa.RecordBatch]:
+        """Records from the `start`-th on (0 = the first after the header), with Python's csv
+        module: slower than pyarrow, but every record is a row, however bad."""
+        import pyarrow as pa
+
+        csv.field_size_limit(sys.maxsize)  # a record's size is checked below, as a reject
+        schema = pa.schema([pa.field(name, pa.string()) for name in header])
+        width = len(header)
+        try:
+            f = self.path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
+        except OSError as exc:
+            raise self._fail(exc) from None
+        with f:
+            records = csv.reader(f)
+            next(records, None)  # the header
+            number = 0
+            rows: list[list[str | None]] = []
+            errors: list[str | None] = []
+            try:
+                for record in records:
+                    if not record:
+                        continue  # a blank line is not a row (as in pyarrow)
+                    number += 1
+                    if number <= start:
+                        continue
+                    rows.append([None] * width)
+                    errors.append(_record_error(record, width))
+                    if errors[-1] is None:
+                        rows[-1] = [v if v != "" else None for v in record]
+                    if len(rows) >= self.batch_size:
+                        yield _text_batch(schema, rows, errors)
+                        rows, errors = [], []
+            except csv.Error as exc:  # only a NUL byte or an unclosed quote at the very end
+                rows.append([None] * width)
+                errors.append(f"cannot read this CSV record: {exc}")
+            self._bytes_read = self.size
+            if rows:
+                yield _text_batch(schema, rows, errors)
 
     # JSON Lines ------------------------------------------------------------------------------
 
@@ -190,6 +270,62 @@ class TableSource:
                 batch = _parse_jsonl_chunk(lines)
                 yield batch.replace_schema_metadata({**(batch.schema.metadata or {}),
                                                      FORMAT_METADATA_KEY: b"jsonl"})
+
+
+def _record_error(record: list[str], width: int) -> str | None:
+    """Why one CSV record cannot be a row, or None."""
+    size = sum(len(v) for v in record)
+    if size > MAX_CSV_RECORD_BYTES:
+        return (f"this CSV record holds {size:,} characters, more than the limit of "
+                f"{MAX_CSV_RECORD_BYTES:,}")
+    if len(record) != width:
+        return f"expected {width} fields, got {len(record)}"
+    for i, v in enumerate(record):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"field {i + 1} is not valid UTF-8 text"
+    return None
+
+
+def _text_batch(schema: pa.Schema, rows: list[list[str | None]],
+                errors: list[str | None]) -> pa.RecordBatch:
+    import pyarrow as pa
+
+    columns = [pa.array([r[j] for r in rows], pa.string()) for j in range(len(schema))]
+    batch = pa.RecordBatch.from_arrays(columns, schema=schema)
+    return _with_errors(batch, errors) if any(e is not None for e in errors) else batch
+
+
+def is_row_error_field(fld: pa.Field) -> bool:
+    """Whether a column is a reader's row errors (not an input column that has its name)."""
+    return bool(fld.metadata and fld.metadata.get(ROW_ERROR_METADATA_KEY))
+
+
+def _row_error_field() -> pa.Field:
+    import pyarrow as pa
+
+    return pa.field(ROW_ERROR_COLUMN, pa.string(), metadata={ROW_ERROR_METADATA_KEY: b"1"})
+
+
+def without_reserved_metadata(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A batch from a file with any `mcrules.` metadata removed: only our readers set it."""
+    import pyarrow as pa
+
+    def clean(meta: dict[bytes, bytes] | None) -> dict[bytes, bytes] | None:
+        if not meta:
+            return meta
+        kept = {k: v for k, v in meta.items() if not k.startswith(b"mcrules.")}
+        return kept or None
+
+    schema = batch.schema
+    if not (schema.metadata and any(k.startswith(b"mcrules.") for k in schema.metadata)) and \
+            not any(f.metadata and any(k.startswith(b"mcrules.") for k in f.metadata)
+                    for f in schema):
+        return batch
+    fields = [f.with_metadata(clean(f.metadata) or {}) for f in schema]
+    return pa.RecordBatch.from_arrays(batch.columns, schema=pa.schema(fields,
+                                                                       metadata=clean(schema.metadata)))
 
 
 class _TooLong(bytes):
@@ -229,6 +365,8 @@ def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
     import pyarrow as pa
     import pyarrow.json as pj
 
+    if any(_too_deep_line(line) for line in lines):
+        return _parse_lines_one_by_one(lines)  # pyarrow takes seconds on a line nested 5000 deep
     table = None
     if not any(isinstance(line, _TooLong) for line in lines):
         try:
@@ -246,6 +384,26 @@ def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
             return _empty_rows(len(lines))
         return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
     return _parse_lines_one_by_one(lines)
+
+
+_BRACKETS = re.compile(rb'[\[\]{}]|"(?:[^"\\]|\\.)*"')
+
+
+def _too_deep_line(line: bytes) -> bool:
+    """Whether a JSON line nests lists and objects deeper than `MAX_DEPTH` (strings
+    skipped); most lines are settled by counting brackets, at C speed."""
+    if line.count(b"[") + line.count(b"{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for m in _BRACKETS.finditer(line):
+        token = m.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
 
 
 def _too_deep(schema: pa.Schema) -> bool:
@@ -279,6 +437,17 @@ def _reinterprets(schema: pa.Schema) -> bool:
     return any(bad(f.type) for f in schema)
 
 
+def loads_json(line: bytes | str) -> Any:
+    """One JSON text; integers beyond 64 bits are read too (with the standard library)."""
+    import orjson
+
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # orjson refuses integers beyond 64 bits, which JSON (and the site-file reader) allows.
+        return json.loads(line)
+
+
 def _loads(line: bytes) -> Any:
     """One row, read as strictly as a site file: UTF-8, no duplicate keys, bounded depth and
     digits (`mcrules.located.parse_json`); ValueError saying why not."""
@@ -287,8 +456,16 @@ def _loads(line: bytes) -> Any:
     return parse_json(line)
 
 
-def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
+def _dumps(value: Any) -> str:
     import orjson
+
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits, which _loads read with json
+        return json.dumps(value)
+
+
+def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
     import pyarrow as pa
 
     docs: list[dict[str, Any] | None] = []
@@ -299,6 +476,10 @@ def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
         except ValueError as exc:  # UnicodeDecodeError is one
             docs.append(None)
             errors.append(f"invalid JSON: {exc}")
+            continue
+        except RecursionError:
+            docs.append(None)
+            errors.append("invalid JSON: nested too deeply")
             continue
         if not isinstance(doc, dict):
             docs.append(None)
@@ -319,13 +500,12 @@ def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
             fields.append(pa.field(key, arr.type))
         else:
             # Objects, lists, or mixed types under one key: each value as its JSON text.
-            arr = pa.array([None if v is None else orjson.dumps(v).decode() for v in values],
-                           type=pa.string())
+            arr = pa.array([None if v is None else _dumps(v) for v in values], type=pa.string())
             fields.append(pa.field(key, pa.string(), metadata={JSON_METADATA_KEY: b"1"}))
         arrays.append(arr)
     if any(e is not None for e in errors):
         arrays.append(pa.array(errors, type=pa.string()))
-        fields.append(pa.field(ROW_ERROR_COLUMN, pa.string()))
+        fields.append(_row_error_field())
     if not fields:
         return _empty_rows(len(lines))
     return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
@@ -428,8 +608,7 @@ class _RowPlacer:
 def _with_errors(batch: pa.RecordBatch, errors: list[str | None]) -> pa.RecordBatch:
     import pyarrow as pa
 
-    return batch.append_column(pa.field(ROW_ERROR_COLUMN, pa.string()),
-                               pa.array(errors, type=pa.string()))
+    return batch.append_column(_row_error_field(), pa.array(errors, type=pa.string()))
 
 
 def _rebatch(batch: pa.RecordBatch, size: int) -> Iterator[pa.RecordBatch]:
@@ -446,6 +625,12 @@ def read_batches(path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE) -> Iter
 # Writers ---------------------------------------------------------------------------------------
 
 
+def partial_path(path: str | Path) -> Path:
+    """Where a `TableWriter` writes `path` until it is complete: a hidden sibling."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.partial")
+
+
 class TableWriter:
     """Writes record batches of one schema to a file, format by extension, batch by batch.
 
@@ -459,9 +644,11 @@ class TableWriter:
         self.format = table_format(path)
         self.schema = schema
         self.rows = 0
-        self._partial = self.path.with_name(f".{self.path.name}.partial")
+        self._partial = partial_path(self.path)
         self._jsonl: IO[bytes] | None = None
         self._writer: Any = None
+        if self.path.is_dir():
+            raise InputError("is a folder: expected the name of a file to write", source=str(path))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.format == "parquet":
@@ -474,8 +661,14 @@ class TableWriter:
                 self._writer = pcsv.CSVWriter(str(self._partial), schema)
             else:
                 self._jsonl = self._partial.open("wb")
+            # The old file goes now, not when this one is complete: a run that fails or is killed
+            # must not leave last run's results looking like this run's.
+            self.path.unlink(missing_ok=True)
         except OSError as exc:
             raise InputError(f"cannot write: {exc}", source=str(path)) from None
+        except BaseException:  # SIGTERM or Ctrl-C while opening: no .partial is left behind
+            self.abort()
+            raise
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Append one batch; its schema must be the writer's."""

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from mcrules.engine.outcomes import Outcome, format_number
 from mcrules.engine.report import Report
+from mcrules.printable import one_line
 from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return one_line(text.replace("\n", " ")).replace("|", "\\|")
 
 
 def render_markdown(report: Report) -> str:
-    """The whole report as Markdown text."""
-    name = report.subject.get("name") or report.subject.get("file") or "site"
+    """The whole report as Markdown text: lines are never wrapped, and user text is written with
+    its control characters escaped."""
+    name = one_line(str(report.subject.get("name") or report.subject.get("file") or "site"))
     s = report.summary
     lines = [
         f"# Site check: {name}",
@@ -27,7 +29,7 @@ def render_markdown(report: Report) -> str:
         "",
     ]
     for warning in report.warnings:
-        lines += [f"> warning: {warning}", ""]
+        lines += [f"> warning: {one_line(warning)}", ""]
     lines += ["| outcome | severity | rule | measured | required | fix / missing |",
               "|---|---|---|---:|---:|---|"]
     for r in ordered(report.results):
@@ -36,14 +38,14 @@ def render_markdown(report: Report) -> str:
             required = f"{r.op} {required}"
         title = r.rule.title + (f" ({r.item})" if r.item else "")
         lines.append(
-            f"| {OUTCOME_LABEL[r.outcome]} | {r.severity.value} | `{r.rule.id}` {_cell(title)} | "
+            f"| {OUTCOME_LABEL[r.outcome]} | {r.severity.value} | `{one_line(r.rule.id)}` {_cell(title)} | "
             f"{_cell(value_text(r.measured, r.unit))} | {_cell(required)} | {_cell(what_text(r))} |")
     failures = [r for r in ordered(report.results) if r.outcome is Outcome.FAIL]
     if failures:
         lines += ["", "## Sources of the failing rules", ""]
         for r in failures:
             c = r.citations[0]
-            lines.append(f"- `{r.rule.id}`: {c.reference()}: “{c.quote}”")
+            lines.append(f"- `{one_line(r.rule.id)}`: {one_line(c.reference())}: “{one_line(c.quote)}”")
     lines += _derived(report)
     return "\n".join(lines) + "\n"
 
@@ -57,16 +59,16 @@ def _derived(report: Report) -> list[str]:
             shown = v.shown
             text = "?" if shown is None else format_number(shown) \
                 if isinstance(shown, float | bool) else str(shown)
-            lines.append(f"| `{v.value.id}` {_cell(v.value.title)} | "
+            lines.append(f"| `{one_line(v.value.id)}` {_cell(v.value.title)} | "
                          f"{_cell(f'{text} {v.unit}'.strip())} | {_cell(', '.join(v.missing))} |")
     if report.decisions:
         lines += ["", "## Decisions", ""]
         for d in report.decisions:
-            lines.append(f"- `{d.table.id}`: {_cell(d.message)}")
+            lines.append(f"- `{one_line(d.table.id)}`: {_cell(d.message)}")
             lines += [f"  - because {_cell(r)}" for r in d.reasons]
             lines += [f"  - must {_cell(o)}" for o in d.obligations]
     if report.questions:
         lines += ["", "## Next questions to ask", ""]
-        lines += [f"- `{q.input}`: settles {len(q.settles)} ({', '.join(q.settles)})"
+        lines += [f"- `{one_line(q.input)}`: settles {len(q.settles)} ({_cell(', '.join(q.settles))})"
                   for q in report.questions]
     return lines

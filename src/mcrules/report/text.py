@@ -9,6 +9,7 @@ from rich.text import Text
 
 from mcrules.engine.outcomes import Outcome, format_number
 from mcrules.engine.report import Report
+from mcrules.printable import printable
 from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
 
 _STYLE = {
@@ -21,12 +22,14 @@ _STYLE = {
 
 def render_text(report: Report, console: Console, *, show_all: bool = True) -> None:
     """Print the report; `show_all=False` hides passes and rules that do not apply."""
-    name = report.subject.get("name") or report.subject.get("file") or "site"
+    # Every piece of user text goes in as `Text`, never as a string rich would read as markup.
+    name = printable(str(report.subject.get("name") or report.subject.get("file") or "site"))
     packs = ", ".join(f"{p.id} {p.version}" + (f" [{', '.join(p.variants)}]" if p.variants else "")
                       for p in report.packs)
-    console.print(Text.assemble(("Site: ", "bold"), str(name), ("   Packs: ", "bold"), packs))
+    console.print(Text.assemble(("Site: ", "bold"), name, ("   Packs: ", "bold"),
+                                printable(packs)))
     for warning in report.warnings:
-        console.print(Text("warning: " + warning, style="yellow"))
+        console.print(Text("warning: " + printable(warning), style="yellow"))
     table = Table(expand=False, pad_edge=False, box=box.SIMPLE_HEAD, header_style="bold",
                   leading=1)
     table.add_column("outcome", no_wrap=True)
@@ -40,11 +43,12 @@ def render_text(report: Report, console: Console, *, show_all: bool = True) -> N
         required = value_text(r.required, r.unit)
         if required and r.op and r.op != "==":
             required = f"{r.op} {required}"
-        rule = Text(r.rule.title + (f" ({r.item})" if r.item else ""))
-        rule.append(f"\n{r.rule.id}", style="dim")
+        rule = Text(printable(r.rule.title + (f" ({r.item})" if r.item else "")))
+        rule.append(f"\n{printable(r.rule.id)}", style="dim")
         outcome = Text(OUTCOME_LABEL[r.outcome], style=_STYLE[r.outcome])
         outcome.append(f"\n{r.severity.value}", style="dim")
-        table.add_row(outcome, rule, value_text(r.measured, r.unit), required, what_text(r))
+        table.add_row(outcome, rule, Text(printable(value_text(r.measured, r.unit))),
+                      Text(printable(required)), Text(printable(what_text(r))))
     if table.row_count:
         console.print(table)
     else:
@@ -70,19 +74,20 @@ def _derived(report: Report, console: Console) -> None:
             shown = v.shown
             text = "?" if shown is None else format_number(shown) \
                 if isinstance(shown, float | bool) else str(shown)
-            table.add_row(Text(f"{v.value.title}\n{v.value.id}"),
-                          Text(f"{text} {v.unit}".strip(), style="" if v.known else "yellow"),
-                          Text(", ".join(v.missing)))
+            table.add_row(Text(printable(f"{v.value.title}\n{v.value.id}")),
+                          Text(printable(f"{text} {v.unit}".strip()),
+                               style="" if v.known else "yellow"),
+                          Text(printable(", ".join(v.missing))))
         console.print(table)
     for d in report.decisions:
-        line = Text.assemble(("Decision: ", "bold"), d.message)
+        line = Text.assemble(("Decision: ", "bold"), printable(d.message))
         console.print(line)
         for reason in d.reasons:
-            console.print(Text("  because " + reason))
+            console.print(Text("  because " + printable(reason)))
         for obligation in d.obligations:
-            console.print(Text("  must " + obligation))
+            console.print(Text("  must " + printable(obligation)))
     if report.questions:
         console.print(Text("Next questions to ask:", style="bold"))
         for q in report.questions:
-            console.print(Text(f"  {q.input}: settles {len(q.settles)} "
-                               f"({', '.join(q.settles)})"))
+            console.print(Text(printable(f"  {q.input}: settles {len(q.settles)} "
+                                         f"({', '.join(q.settles)})")))

@@ -18,7 +18,8 @@ from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
 from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
-from mcrules.errors import McrulesError, RuleLoadError
+from mcrules.cli.test_cmd import test_cmd
+from mcrules.errors import McrulesError
 
 app = typer.Typer(
     name="mcrules",
@@ -31,6 +32,7 @@ rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is
 app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
 app.command("lint")(lint_cmd)
+app.command("test")(test_cmd)
 
 
 @app.callback()
@@ -177,52 +179,6 @@ def rules_variants(pack: PackOpt = None) -> None:
                 console.out.print(f"  sets {name} = {value}", markup=False)
             for rid, sev in v.severities.items():
                 console.out.print(f"  makes {rid} {sev.value}", markup=False)
-
-
-@app.command("test")
-def test_cmd(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Pack folders, folders of packs, or test files. Default: rules/.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every case.")] = False,
-) -> None:
-    """Run the YAML test cases of rule packs; fail if a case fails or a rule has no case."""
-    from mcrules.testing import discover_packs, run_pack_tests
-
-    targets = paths or [Path("rules")]
-    passed = failed = untested = 0
-    any_pack = False
-    for target in targets:
-        if not target.exists():
-            console.err.print(f"[bold red]error:[/] no such path: {target}")
-            raise typer.Exit(EXIT_INVALID)
-        only = [target] if target.is_file() else None
-        for pack_dir in discover_packs(target):
-            any_pack = True
-            try:
-                report = run_pack_tests(pack_dir, only)
-            except RuleLoadError as exc:
-                raise console.fail_input(exc) from None
-            for case in report.cases:
-                passed += case.ok
-                if not case.ok:
-                    failed += 1
-                    console.out.print(f"[red]FAIL[/] {case.file}:{case.line} {case.name}", markup=True)
-                    for prob in case.problems:
-                        console.out.print(f"     {prob}", markup=False)
-                elif verbose:
-                    console.out.print(f"[green]ok[/]   {case.file}:{case.line} {case.name}")
-            for rid in report.uncovered:
-                untested += 1
-                what = "decision-table row" if "#" in rid else "rule or value"
-                console.out.print(f"[red]UNTESTED[/] {report.pack}: {what} {rid} has no test case",
-                                  markup=True)
-    if not any_pack:
-        console.err.print("[bold red]error:[/] no rule packs found")
-        raise typer.Exit(EXIT_INVALID)
-    if untested:
-        console.out.print(f"{untested} rule(s) have no test case")
-    console.out.print(f"{passed} passed, {failed + untested} failed")
-    raise typer.Exit(EXIT_FAIL if failed or untested else EXIT_OK)
 
 
 @app.command("schema")

@@ -16,6 +16,7 @@ import typer
 from mcrules.cli import console
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
+from mcrules.cli.diff_cmd import diff_cmd
 from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
 from mcrules.cli.test_cmd import test_cmd
@@ -33,6 +34,7 @@ app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
 app.command("lint")(lint_cmd)
 app.command("test")(test_cmd)
+app.command("diff")(diff_cmd)
 
 
 @app.callback()

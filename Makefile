@@ -29,8 +29,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Pack checks: lint (quotes against ../shared/sources when it is there) and cases at full coverage.
 packtest: $(STAMP)
-	$(BIN)/mcrules test rules/
+	$(BIN)/mcrules lint rules/ $(if $(wildcard ../shared/sources),--sources ../shared/sources)
+	$(BIN)/mcrules test rules/ --min-coverage 100
 
 unit: $(STAMP)
 	$(BIN)/pytest -q

@@ -36,9 +36,15 @@ _EXPORTS = {
     "site_facts": "mcrules.site.check",
     "site_schema": "mcrules.site.check",
     "Subject": "mcrules.subjects.subject",
+    "Case": "mcrules.models.case",
+    "CaseAssessment": "mcrules.assessment.assess",
+    "assess_case": "mcrules.assessment.assess",
+    "load_case_pack": "mcrules.assessment.assess",
 }
 
 __all__ = [
+    "Case",
+    "CaseAssessment",
     "Fix",
     "InputError",
     "McrulesError",
@@ -54,7 +60,9 @@ __all__ = [
     "Subject",
     "UnitError",
     "__version__",
+    "assess_case",
     "check_site",
+    "load_case_pack",
     "load_pack",
     "load_site_pack",
     "read_site",
@@ -80,12 +88,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
     from mcrules.engine.outcomes import Fix, Outcome, Result
     from mcrules.engine.report import Report
     from mcrules.engine.scalar import ScalarEvaluator
     from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
     from mcrules.io.site_file import read_site, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
+    from mcrules.models.case import Case
     from mcrules.models.site import Site
     from mcrules.rules.ir import Rule, Severity
     from mcrules.rules.loader import load_pack

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
+from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
 from mcrules.cli.diff_cmd import diff_cmd
@@ -35,6 +36,7 @@ app.command("bulk")(bulk_cmd)
 app.command("lint")(lint_cmd)
 app.command("test")(test_cmd)
 app.command("diff")(diff_cmd)
+app.command("assess")(assess_cmd)
 
 
 @app.callback()
@@ -173,7 +175,7 @@ def rules_show(
 @rules_app.command("variants")
 def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
-    for p in load_packs(pack):
+    for p in load_packs(pack, any_subject=True):
         for v in p.variants.values():
             console.out.print(f"[bold]{v.id}[/]  ({p.id})")
             console.out.print("  " + " ".join(v.description.split()), markup=False)

@@ -8,14 +8,15 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from mcrules.models.case import Case
 from mcrules.models.site import Site
 
-SCHEMAS: dict[str, type[BaseModel]] = {"site": Site}
+SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of model `name` (``site``)."""
+    """The JSON Schema of model `name` (``site``, ``case``)."""
     schema = SCHEMAS[name].model_json_schema()
     return {"$schema": SCHEMA_DIALECT, "$id": f"https://mcrules.org/schemas/{name}.schema.json",
             **schema}

@@ -254,3 +254,26 @@ def test_sarif_validates_against_the_official_2_1_0_schema(tmp_path: Path) -> No
     results[0]["level"] = "fatal"  # the schema is strict enough to refuse a wrong level
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, _sarif_schema())
+
+
+def test_a_quote_may_render_a_bulleted_list_with_separators() -> None:
+    texts = [normalise("To increase capacities:\n\n- Facilitate alliances\n- Support access")]
+    assert quote_found("To increase capacities: Facilitate alliances; Support access", texts)
+    assert quote_found("to increase capacities - facilitate alliances - support access", texts)
+    assert not quote_found("To increase capacities: Support access; Facilitate alliances", texts)
+
+
+def test_a_finding_is_suppressed_only_by_a_comment_with_a_code_and_a_reason(tmp_path: Path) -> None:
+    comment = "    # mcrules-lint: ignore MCR007 the quote is context, not the obligation\n"
+    bad = RULES.replace("    severity: warning\n", "    severity: error\n")
+    ok = _write(tmp_path / "a", rules=bad.replace("    severity: error\n    check: beds",
+                                                  comment + "    severity: error\n    check: beds"))
+    assert "MCR007" not in {f.code for f in _lint(ok)}
+    bare = _write(tmp_path / "b", rules=bad.replace(
+        "    severity: error\n    check: beds",
+        "    # mcrules-lint: ignore MCR007\n    severity: error\n    check: beds"))
+    assert "MCR007" in {f.code for f in _lint(bare)}
+    other = _write(tmp_path / "c", rules=bad.replace(
+        "    severity: error\n    check: beds",
+        comment.replace("MCR007", "MCR012") + "    severity: error\n    check: beds"))
+    assert "MCR007" in {f.code for f in _lint(other)}

@@ -112,3 +112,28 @@ def test_shipped_packs_pass_with_full_coverage(tmp_path: Path) -> None:
     code, out = _cli(str(ROOT / "rules"), "--min-coverage", "100", "--junit",
                      str(tmp_path / "j.xml"))
     assert code == 0, out
+
+
+def test_a_field_with_a_default_other_than_none_is_never_unknown() -> None:
+    from pydantic import BaseModel, Field
+
+    from mcrules.rules.ir import FieldRef
+    from mcrules.rules.schema import FieldSpec
+    from mcrules.testing.coverage import _optional
+
+    class Inner(BaseModel):
+        n: int = 0
+        m: int | None = None
+
+    class Outer(BaseModel):
+        items: list[int] = Field(default_factory=list)
+        inner: Inner = Field(default_factory=Inner)
+        maybe: Inner | None = None
+
+    def ref(name: str) -> FieldRef:
+        return FieldRef(name, FieldSpec(name, "number"))
+
+    assert not _optional(Outer, ref("items"), None)
+    assert not _optional(Outer, ref("inner.n"), None)
+    assert _optional(Outer, ref("inner.m"), None)
+    assert _optional(Outer, ref("maybe.n"), None)

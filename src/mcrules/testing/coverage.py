@@ -3,8 +3,9 @@
 
 An outcome is reachable when the rule's shape allows it: `pass` and `fail` always;
 `not_applicable` when the rule has `applies_if` or `each`; `unknown` when it reads an input the
-subject's model lets be missing (an optional field, or a derived fact). This is a property of the
-rule's text, so a rule that can never fail still counts `fail` (lint's MCR012 finds those).
+subject's model lets be missing (a field that admits None or has no default, or a derived fact).
+This is a property of the rule's text, so a rule that can never fail still counts `fail` (lint's
+MCR012 finds those).
 """
 
 from __future__ import annotations
@@ -152,7 +153,10 @@ def _optional(model: type[BaseModel] | None, ref: FieldRef, each: str | None) ->
         if fields is None or part not in fields:
             return True
         info = fields[part]
-        if not info.is_required() or _admits_none(info.annotation):
+        # a field with a default other than None (an empty list, 0) is never missing
+        defaulted = not info.is_required() and (info.default is not None
+                                                 or info.default_factory is not None)
+        if _admits_none(info.annotation) or not (info.is_required() or defaulted):
             return True
         current = _inner_model(info.annotation)
     return False

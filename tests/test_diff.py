@@ -84,7 +84,8 @@ def test_raising_the_water_minimum_to_25_litres_flips_exactly_the_sites_between(
     # nothing else moves, and the change is named as a threshold change
     assert {r.id for r in report.packs[0].rules.values() if r.flipped} == {WATER}
     change = [c for c in report.packs[0].changes if c.status != "same"]
-    assert [(c.id, c.changes) for c in change] == [(WATER, ["threshold"])]
+    assert [(c.id, c.changes) for c in change] == [(WATER, ["threshold"]),
+                                                   ("water_per_person", ["value"])]
     assert change[0].details == ["water_per_person: 20 L/person/day -> 25 L/person/day"]
 
 
@@ -179,3 +180,21 @@ def test_json_is_deterministic(tmp_path: Path) -> None:
     args = ["--base", str(SHIPPED.parent), "--head", str(head), "--corpus", str(EXAMPLE),
             "--format", "json"]
     assert _cli(*args)[1] == _cli(*args)[1]
+
+
+CASES = ROOT / "examples" / "corpus" / "cases.jsonl"
+
+
+def test_a_case_corpus_diffs_against_the_case_pack(tmp_path: Path) -> None:
+    head = tmp_path / "head"
+    shutil.copytree(ROOT / "rules", head)
+    cut = head / "domv-2023" / "parameters" / "risk_cut_high.yaml"
+    cut.write_text(cut.read_text().replace("\nvalue: 3\n", "\nvalue: 2.5\n"))
+    report = diff_folders(ROOT / "rules", head, [("case", str(CASES)), (None, str(EXAMPLE))],
+                          base_label="a", head_label="b")
+    by_id = {p.pack: p for p in report.packs}
+    domv, mct = by_id["domv-2023"], by_id["mct-2023"]
+    assert domv.rows == 40 and domv.rejected == 0 and mct.rows == 60
+    assert [(c.id, c.kind) for c in domv.changes if c.status != "same"] == \
+        [("risk_cut_high", "parameter")]
+    assert domv.values_changed["assess.risk.level"] >= 1 and mct.flipped == 0

@@ -170,7 +170,8 @@ def _breaks(policy: str, r: RuleImpact) -> bool:
 
 def pack_changes(base: Pack | None, head: Pack | None) -> list[RuleChange]:
     """Rules, values and tables added, removed or changed (threshold, applicability, severity,
-    citation, expression, rows), in head order then removed ones."""
+    citation, expression, rows), in head order then removed ones; and parameters whose value
+    changed (which a value or table may read though no rule names them)."""
     out: list[RuleChange] = []
     b_rules = {r.id: r for r in base.rules} if base else {}
     h_rules = {r.id: r for r in head.rules} if head else {}
@@ -206,6 +207,12 @@ def pack_changes(base: Pack | None, head: Pack | None) -> list[RuleChange]:
             change.status = "changed"
         out.append(change)
     out += [RuleChange(rid, "rule", "removed") for rid in b_rules if rid not in h_rules]
+    if base is not None and head is not None:
+        for name in head.parameters:
+            if name in base.parameters and _param(base, name) != _param(head, name):
+                out.append(RuleChange(name, "parameter", "changed", ["value"],
+                                      [f"{name}: {base.describe_parameter(name)} -> "
+                                       f"{head.describe_parameter(name)}"]))
     for kind, b_items, h_items in (
             ("value", _texts(base, "values"), _texts(head, "values")),
             ("decision", _texts(base, "decisions"), _texts(head, "decisions"))):

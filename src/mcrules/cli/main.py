@@ -21,8 +21,11 @@ from mcrules.cli import console
 from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
+from mcrules.cli.diff_cmd import diff_cmd
+from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
-from mcrules.errors import McrulesError, RuleLoadError
+from mcrules.cli.test_cmd import test_cmd
+from mcrules.errors import McrulesError
 from mcrules.printable import printable
 
 
@@ -52,6 +55,9 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
+app.command("lint")(lint_cmd)
+app.command("test")(test_cmd)
+app.command("diff")(diff_cmd)
 app.command("assess")(assess_cmd)
 
 
@@ -208,52 +214,6 @@ def rules_variants(pack: PackOpt = None) -> None:
                 console.out.print(printable(f"  sets {name} = {value}"), markup=False)
             for rid, sev in v.severities.items():
                 console.out.print(printable(f"  makes {rid} {sev.value}"), markup=False)
-
-
-@app.command("test")
-def test_cmd(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Pack folders, folders of packs, or test files. Default: rules/.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every case.")] = False,
-) -> None:
-    """Run the YAML test cases of rule packs; fail if a case fails or a rule has no case."""
-    from mcrules.testing import discover_packs, run_pack_tests
-
-    targets = paths or [Path("rules")]
-    passed = failed = untested = 0
-    any_pack = False
-    for target in targets:
-        if not target.exists():
-            console.err.print(f"[bold red]error:[/] no such path: {safe(target)}")
-            raise typer.Exit(EXIT_INVALID)
-        only = [target] if target.is_file() else None
-        for pack_dir in discover_packs(target):
-            any_pack = True
-            try:
-                report = run_pack_tests(pack_dir, only)
-            except RuleLoadError as exc:
-                raise console.fail_input(exc) from None
-            for case in report.cases:
-                passed += case.ok
-                if not case.ok:
-                    failed += 1
-                    console.out.print(f"[red]FAIL[/] {safe(f'{case.file}:{case.line} {case.name}')}")
-                    for prob in case.problems:
-                        console.out.print(f"     {printable(str(prob))}", markup=False)
-                elif verbose:
-                    console.out.print(f"[green]ok[/]   {safe(f'{case.file}:{case.line} {case.name}')}")
-            for rid in report.uncovered:
-                untested += 1
-                what = "decision-table row" if "#" in rid else "rule or value"
-                console.out.print(f"[red]UNTESTED[/] {safe(report.pack)}: {what} {safe(rid)} has no "
-                                  "test case")
-    if not any_pack:
-        console.err.print("[bold red]error:[/] no rule packs found")
-        raise typer.Exit(EXIT_INVALID)
-    if untested:
-        console.out.print(f"{untested} rule(s) have no test case")
-    console.out.print(f"{passed} passed, {failed + untested} failed")
-    raise typer.Exit(EXIT_FAIL if failed or untested else EXIT_OK)
 
 
 @app.command("schema")

@@ -43,6 +43,7 @@ from mcrules.io.subject_file import validate_subject
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Subject, load_subject_pack, pack_subjects
+from mcrules.testing.coverage import PackCoverage, pack_coverage
 
 CASE_KEYS = {"name", "variants", "parameters", "as_of", "expect"}  # and one subject's name
 VALUE_EXPECT_KEYS = {"value", "outcome", "missing"}
@@ -68,11 +69,13 @@ class CaseResult:
 
 @dataclass
 class PackTestReport:
-    """All cases of one pack, and the rules no case expects."""
+    """All cases of one pack, the rules no case expects, and the coverage of the pack's rules,
+    values, decision-table rows and outcomes (None when only some test files were run)."""
 
     pack: str
     cases: list[CaseResult] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)
+    coverage: PackCoverage | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,6 +98,7 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
     report = PackTestReport(base.id)
     files = only or sorted((pack_dir / "tests").glob("*.yaml"))
     covered: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for file in files:
         try:
             doc = load_document(file)
@@ -107,9 +111,10 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
                                            ("a test file needs `cases:`, a list of cases",)))
             continue
         for node, line in zip(cases, cases.lines, strict=True):
-            result, expected = _run_case(base, subjects, str(file), line, node)
+            result, expected, outcomes = _run_case(base, subjects, str(file), line, node)
             report.cases.append(result)
             covered |= expected
+            seen |= outcomes
     if only is None:
         # An overlay answers for the rules whose thresholds it tightened; the base pack's own
         # cases cover the rest (and its values and decision rows).
@@ -121,16 +126,19 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
                 if t.default is not None:
                     wanted.append(row_key(t.id, 0))
         report.uncovered = [w for w in wanted if w not in covered]
+        report.coverage = pack_coverage(base, subjects.values(), covered, seen)
     return report
 
 
 def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: int | None,
-              node: Any) -> tuple[CaseResult, set[str]]:
+              node: Any) -> tuple[CaseResult, set[str], set[tuple[str, str]]]:
+    """One case's result, the ids it expects, and the (id, outcome) pairs it exercised: the
+    outcome each expected rule, value or table actually gave."""
     pack_id = base.id
     name = str(node.get("name", f"case at line {line}")) if isinstance(node, dict) else "?"
 
-    def bad(*problems: str) -> tuple[CaseResult, set[str]]:
-        return CaseResult(pack_id, file, line, name, tuple(problems)), set()
+    def bad(*problems: str) -> tuple[CaseResult, set[str], set[tuple[str, str]]]:
+        return CaseResult(pack_id, file, line, name, tuple(problems)), set(), set()
 
     if not isinstance(node, LocatedDict):
         return bad("a case must be a mapping")
@@ -162,14 +170,17 @@ def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: in
     tables = {d.table.id: d for d in report.decisions}
     problems: list[str] = []
     covered = set(expect)
+    outcomes: set[tuple[str, str]] = set()
     for rule_id, want in expect.items():
         if rule_id in values:
             problems += [f"{rule_id}: {p}" for p in _compare_value(values[rule_id], want)]
+            outcomes.add((rule_id, "known" if values[rule_id].known else "unknown"))
             continue
         if rule_id in tables:
             d = tables[rule_id]
             problems += [f"{rule_id}: {p}" for p in _compare_decision(d, want)]
             covered |= {row_key(rule_id, n) for n in d.rows}
+            outcomes.add((rule_id, str(d.outcome)))
             continue
         got = by_id.get(rule_id)
         if got is None:
@@ -177,7 +188,8 @@ def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: in
                             f"pack {pack.id}")
             continue
         problems += [f"{rule_id}: {p}" for p in _compare(got, want)]
-    return CaseResult(pack_id, file, line, name, tuple(problems)), covered
+        outcomes |= {(rule_id, r.outcome.value) for r in report.results if r.rule.id == rule_id}
+    return CaseResult(pack_id, file, line, name, tuple(problems)), covered, outcomes
 
 
 def row_key(table_id: str, number: int) -> str:

@@ -1,0 +1,67 @@
+"""`mcrules lint PATH...`: static checks of rule packs, as text, JSON or SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mcrules.cli import console
+from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
+
+LINT_FORMATS = ("text", "json", "sarif")
+
+
+def lint_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Pack folders or folders of packs. Default: rules/.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
+    sources: Annotated[Path | None, typer.Option(
+        "--sources", help="Folder of source texts (*.txt): verified quotes must occur in one.")]
+        = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report here instead of standard output.")] = None,
+) -> None:
+    """Check packs statically; report every problem as `file:line: code: message`. Exit 1 on
+    any error-level finding."""
+    from mcrules import __version__
+    from mcrules.report.lint import render_lint_json, render_sarif
+    from mcrules.rules.lint import CODES, lint_pack
+    from mcrules.subjects import all_subjects
+    from mcrules.testing import discover_packs
+
+    if fmt not in LINT_FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(LINT_FORMATS)}", param_hint="--format")
+    if sources is not None and not sources.is_dir():
+        raise typer.BadParameter(f"no such folder: {sources}", param_hint="--sources")
+    targets = paths or [Path("rules")]
+    schemas = {s.name: s.schema() for s in all_subjects()}
+    findings = []
+    packs = 0
+    for target in targets:
+        if not target.exists():
+            console.err.print(f"[bold red]error:[/] no such path: {target}")
+            raise typer.Exit(EXIT_INVALID)
+        for folder in discover_packs(target):
+            packs += 1
+            findings += lint_pack(folder, schemas, sources)
+    if not packs:
+        console.err.print("[bold red]error:[/] no rule packs found")
+        raise typer.Exit(EXIT_INVALID)
+    if fmt == "text":
+        text = "".join(f"{f}\n" for f in findings)
+        errors = sum(f.level == "error" for f in findings)
+        text += (f"{packs} pack(s): {errors} error(s), {len(findings) - errors} warning(s)\n")
+        data = text.encode()
+    elif fmt == "json":
+        data = render_lint_json(findings)
+    else:
+        data = render_sarif(findings, CODES.values(), version=__version__, root=Path.cwd())
+    if output is not None:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    raise typer.Exit(EXIT_FAIL if any(f.level == "error" for f in findings) else EXIT_OK)

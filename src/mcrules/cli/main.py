@@ -17,6 +17,7 @@ from mcrules.cli import console
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
+from mcrules.cli.share_cmd import share_cmd
 from mcrules.errors import McrulesError, RuleLoadError
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
 rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
+app.command("share")(share_cmd)
 
 
 @app.callback()

@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from mcrules.models.sharing import SharingRequest
 from mcrules.models.site import Site
 
-SCHEMAS: dict[str, type[BaseModel]] = {"site": Site}
+SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "sharing-request": SharingRequest}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

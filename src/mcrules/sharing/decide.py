@@ -30,6 +30,7 @@ from mcrules.sharing.subject import DEFAULT_PACK, SHARING_REQUEST
 from mcrules.subjects import load_subject_pack
 
 DECISION_TABLE = "sharing.decision"
+PART_TABLES = ("sharing.personal_part", "sharing.sensitive_part", "sharing.open_part")
 NOTES_TABLE = "sharing.notes"
 ALTERNATIVES_TABLE = "sharing.alternatives"
 K_PARAMETER = "min_cell_count"
@@ -147,15 +148,24 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
         raise McrulesError(f"pack {pack.id} has no decision table {DECISION_TABLE}")
     main = tables[DECISION_TABLE]
     decision = main.decision if isinstance(main.decision, str) else "deny"
+    parts = [tables[t] for t in PART_TABLES if t in tables]
+    # The parts that bind: those whose answer is the decision (all of them when it permits).
+    binding = [p for p in parts if p.decision == decision
+               or decision in ("permit", "permit_with_obligations")] or [main]
     fill = _Filler(request, pack)
-    reasons = list(_row_reasons(main, fill))
-    if derived.consent_reason and _reads_consent(main):
+    reasons = [r for p in binding for r in _row_reasons(p, fill)]
+    if derived.consent_reason and any(_reads_consent(p) for p in binding):
         reasons.append(Reason(f"consent: {derived.consent_reason}"))
     uncatalogued = [c.id for c in derived.facts.classified or ()
                     if c.source is ClassSource.UNCATALOGUED]
     if uncatalogued:
         reasons.append(Reason("not in the field catalogue, so treated as personal data: "
                               + ", ".join(uncatalogued)))
+    obligations: tuple[str, ...] = ()
+    if decision == "permit_with_obligations":
+        obligations = tuple(dict.fromkeys(fill(o) for p in parts for o in p.obligations))
+    fallback = any(p.fallback for p in binding)
+    missing = tuple(dict.fromkeys(m for p in binding for m in p.missing))
     notes = tuple(_row_reasons(tables[NOTES_TABLE], fill)) if NOTES_TABLE in tables else ()
     alternatives: tuple[str, ...] = ()
     if ALTERNATIVES_TABLE in tables:
@@ -164,15 +174,15 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
     return SharingDecision(
         decision=decision,
         reasons=tuple(reasons),
-        obligations=tuple(fill(o) for o in main.obligations),
+        obligations=obligations,
         alternatives=alternatives,
         would_change=_would_change(evaluator, derived.facts, decision, on, facts),
         notes=notes,
         data_class=DataClass.labels()[int(data_class)] if isinstance(data_class, float) else None,
         fields=tuple((c.id, c.data_class.value, c.source.value)
                      for c in derived.facts.classified or ()),
-        fallback=main.fallback,
-        missing=main.missing,
+        fallback=fallback,
+        missing=missing,
         rows=main.rows,
         urgent=request.urgent,
         pack={"id": pack.id, "version": pack.version, "hash": pack.content_hash},
@@ -235,7 +245,7 @@ def _would_change(evaluator: ScalarEvaluator, facts: SharingFacts, decision: str
     out: list[str] = []
     seen: set[str] = set()
     for q in next_questions(evaluator, raw, on):
-        if DECISION_TABLE in q.settles and q.input not in seen:
+        if any(t in q.settles for t in (DECISION_TABLE, *PART_TABLES)) and q.input not in seen:
             seen.add(q.input)
             out.append(COMPLETE.get(q.input) or ASK.get(q.input) or f"give {q.input}")
     s = facts.safeguards or SafeguardFacts()

@@ -22,7 +22,8 @@ def test_the_site_subject_is_registered_whichever_module_is_imported_first(first
     code = (f"import {first}\nfrom mcrules.subjects import all_subjects\n"
             "print([s.name for s in all_subjects()])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['site']"
+    names = eval(out.stdout.strip())  # a printed list of names
+    assert {"site", "sharing_request"} <= set(names)
 
 
 def test_a_site_pack_is_about_the_site_even_before_its_rules_are_in_force(pack: Pack) -> None:

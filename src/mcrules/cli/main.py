@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
+from mcrules.cli.aggregate_cmd import aggregate_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
@@ -31,6 +32,7 @@ rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is
 app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
 app.command("share")(share_cmd)
+app.command("aggregate")(aggregate_cmd)
 
 
 @app.callback()

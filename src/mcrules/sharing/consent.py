@@ -3,9 +3,11 @@
 A record authorises only when every element holds: it was given (not refused), on or before D,
 not withdrawn on or before D, not expired before D, for purpose P, for recipient R (a record that
 names no recipient authorises none), recorded in writing, audio or video, or verbally and
-certified in writing by a named staff member. Assent (a child's, or a person's without capacity)
-never counts as consent by itself: it needs a valid consent given by a named guardian for the same
-purpose and recipient, and for a child (`minor`) only a guardian's consent counts.
+certified in writing by a named staff member. Reasons name record ids, purposes, recipient
+types and dates, never a person or an organisation's name (they go into decision records).
+Assent (a child's, or a person's without capacity) never counts as consent by itself: it needs a
+valid consent given by a named guardian for the same purpose and recipient, and for a child
+(`minor`) only a guardian's consent counts.
 """
 
 from __future__ import annotations
@@ -50,8 +52,11 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
     if record.purpose is not purpose:
         return f"{rid} is for {record.purpose.value}, not {purpose.value}"
     if recipient is not None and not _covers(record.recipient, recipient):
-        named = "no recipient" if record.recipient is None else _describe(record.recipient)
-        return f"{rid} is for {named}, not {_describe(recipient)}"
+        if record.recipient is None:
+            return f"{rid} names no recipient"
+        if record.recipient.type != recipient.type:
+            return f"{rid} is for {record.recipient.type.value}, not {recipient.type.value}"
+        return f"{rid} is for another {recipient.type.value} recipient"
     if record.mode is ConsentMode.VERBAL and not record.certified_by:
         return f"{rid} is verbal and not certified in writing by a staff member"
     if record.given_by is GivenBy.GUARDIAN and not record.guardian:
@@ -67,10 +72,6 @@ def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
     if scope.name and wanted.name:
         return scope.name.casefold() == wanted.name.casefold()
     return not scope.name or not wanted.name
-
-
-def _describe(r: Recipient) -> str:
-    return f"{r.type.value} ({r.name})" if r.name else r.type.value
 
 
 def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,

@@ -76,11 +76,11 @@ def _inline(request: SharingRequest, given: bool | None, purposes: list[str],
     if not purpose:
         return False, "no purpose is stated, so no consent can cover it"
     if purpose not in {p.strip().casefold() for p in purposes}:
-        return False, f"consent does not cover the purpose {request.purpose!r}"
+        return False, "consent does not cover the purpose stated"
     if request.recipient is None or request.recipient.type not in recipients:
         who = request.recipient.type.value if request.recipient else "an unnamed recipient"
         return False, f"consent does not cover {who} as recipient"
-    return True, f"consent given for {request.purpose!r} to {request.recipient.type.value}"
+    return True, f"consent given for the purpose stated, to {request.recipient.type.value}"
 
 
 def derive_facts(request: SharingRequest, catalogue: Catalogue, history: ConsentHistory | None,

@@ -12,11 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: check the shipped example site (exit 1 means a rule failed, which the example shows on purpose)
+## demo: check the shipped example sites (exit 1 means a rule failed, which the example shows on purpose) and assess the example case
 demo: $(STAMP)
 	$(BIN)/mcrules check-site examples/transit-centre.yaml; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo
 	$(BIN)/mcrules check-site examples/compliant-shelter.yaml --failures-only
+	@echo
+	$(BIN)/mcrules assess examples/cases/girl-in-transit.yaml
 	@echo
 	@echo "Next: $(BIN)/mcrules rules show mct.wash.toilets.female   (the rule, its source, its variants)"
 

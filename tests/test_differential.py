@@ -18,18 +18,19 @@ from mcrules import Pack, check_site, load_site_pack
 from mcrules.engine.columnar import ColumnarEvaluator
 from mcrules.engine.columns import batch_from_facts
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code, Outcome
-from mcrules.site import site_facts, site_schema
-from mcrules.subjects import load_subject_pack
+from mcrules.site import SITE, site_facts, site_schema
+from mcrules.subjects import load_subject_pack, pack_subjects
 from mcrules.testing import discover_packs
 from tests.conftest import ROOT, site
 from tests.strategies import sites
 
 
 def _configurations() -> list[tuple[str, Pack]]:
+    """Every shipped site pack and variant (the case pack has its own: test_assessment_laws)."""
     out = []
     for folder in discover_packs(ROOT / "rules"):
-        if load_subject_pack(folder).subjects != ("site",):
-            continue  # packs about other subjects have their own differential tests
+        if pack_subjects(load_subject_pack(folder)) != (SITE,):
+            continue
         base = load_site_pack(folder)
         out.append((base.id, base))
         out += [(f"{base.id}+{v}", load_site_pack(folder, variants=[v])) for v in base.variants]

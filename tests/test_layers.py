@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mcrules"
-BASE = {"errors", "located"}
+BASE = {"errors", "located", "limits"}  # limits: the bounds on untrusted input (docs/limits.md)
 DOMAINS = {"site", "assessment", "casework", "sharing"}
 ALLOWED: dict[str, set[str]] = {
     "units": set(),

@@ -42,9 +42,15 @@ _EXPORTS = {
     "aggregate": "mcrules.sharing.aggregate",
     "decision_record": "mcrules.sharing.records",
     "valid_consent": "mcrules.sharing.consent",
+    "Case": "mcrules.models.case",
+    "CaseAssessment": "mcrules.assessment.assess",
+    "assess_case": "mcrules.assessment.assess",
+    "load_case_pack": "mcrules.assessment.assess",
 }
 
 __all__ = [
+    "Case",
+    "CaseAssessment",
     "Fix",
     "InputError",
     "McrulesError",
@@ -63,9 +69,11 @@ __all__ = [
     "UnitError",
     "__version__",
     "aggregate",
+    "assess_case",
     "check_site",
     "decide_sharing",
     "decision_record",
+    "load_case_pack",
     "load_pack",
     "load_site_pack",
     "read_site",
@@ -92,12 +100,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
     from mcrules.engine.outcomes import Fix, Outcome, Result
     from mcrules.engine.report import Report
     from mcrules.engine.scalar import ScalarEvaluator
     from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
     from mcrules.io.site_file import read_site, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
+    from mcrules.models.case import Case
     from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
     from mcrules.rules.ir import Rule, Severity

@@ -6,13 +6,27 @@ A foundation module like `errors`: every layer may use it, and it imports nothin
 
 from __future__ import annotations
 
+import json
+import re
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import orjson
 import yaml
 
 from mcrules.errors import InputError, Problem
+from mcrules.limits import (
+    EXCERPT_CHARS,
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    MAX_NODES,
+    MAX_NUMBER_DIGITS,
+    MAX_STRING_CHARS,
+    check_size,
+    depth_and_size,
+    excerpt,
+    number_digits_ok,
+)
 
 
 class LocatedDict(dict[str, Any]):
@@ -39,8 +53,125 @@ class LocatedList(list[Any]):
         self.line = None
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML (no tags that build objects) that records line numbers."""
+try:  # libyaml scans and parses in C, several times faster; composing stays ours, in Python
+    from yaml._yaml import CParser as _EventParser
+
+    class _Events(_EventParser):
+        """Events from libyaml, composed by PyYAML's Python composer (so the limits below hold)."""
+
+        def __init__(self, stream: str) -> None:
+            _EventParser.__init__(self, stream)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    class _Events(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):  # type: ignore[no-redef]
+        """Events from PyYAML's pure-Python scanner and parser."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+
+
+class _Loader(_Events, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+              yaml.resolver.Resolver):
+    """Safe YAML (no tags that build objects) that records line numbers and holds the limits.
+
+    Composing counts, for every node, its depth and its size with aliases expanded, and refuses a
+    node past `MAX_DEPTH` or the document past `MAX_NODES` values before going on: an alias bomb
+    or a document nested a thousand deep is refused while it is read, never built.
+    """
+
+    # libyaml's parser would compose in C, past our checks: compose with PyYAML's composer.
+    get_single_node = yaml.composer.Composer.get_single_node
+    compose_document = yaml.composer.Composer.compose_document
+    check_node = yaml.composer.Composer.check_node
+    get_node = yaml.composer.Composer.get_node
+
+    def __init__(self, stream: str) -> None:
+        _Events.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._depth = 0
+        self._total = 0  # values composed so far, aliases expanded
+        self._path: list[str | int] = []
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, height)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        part = _part(parent, index)
+        if part is not None:
+            self._path.append(part)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise self._limit(f"nested more than {MAX_DEPTH} levels deep")
+            alias = self.check_event(yaml.AliasEvent)
+            node = yaml.composer.Composer.compose_node(self, parent, index)
+            size, height = self._measure(node)
+            self._total += size if alias else 1
+            if size > MAX_NODES or self._total > MAX_NODES:
+                raise self._limit(f"holds more than {MAX_NODES:,} values once aliases are "
+                                  "expanded", node)
+            if self._depth - 1 + height > MAX_DEPTH:
+                raise self._limit(f"nested more than {MAX_DEPTH} levels deep once aliases are "
+                                  "expanded", node)
+            return node
+        finally:
+            self._depth -= 1
+            if part is not None:
+                self._path.pop()
+
+    def _measure(self, node: Any) -> tuple[int, int]:
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_STRING_CHARS:
+                raise self._limit(f"a text value is at most {MAX_STRING_CHARS:,} characters, got "
+                                  f"{len(node.value):,}", node)
+            if node.tag in _NUMBER_TAGS and not number_digits_ok(node.value):
+                raise self._limit(f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
+                                  f"{sum(c.isdigit() for c in node.value)}", node)
+            out = (1, 0)
+        else:
+            children = ([c for pair in node.value for c in pair]
+                        if isinstance(node, yaml.MappingNode) else node.value)
+            measured = [self._sizes.get(id(c)) or self._measure(c) for c in children]
+            out = (1 + sum(s for s, _ in measured), 1 + max((h for _, h in measured), default=0))
+        self._sizes[id(node)] = out
+        return out
+
+    def _limit(self, message: str, node: Any = None) -> _LimitError:
+        event: Any = None if node is not None else self.peek_event()
+        mark = getattr(node if node is not None else event, "start_mark", None)
+        return _LimitError(_dotted(self._path), message, None if mark is None else mark.line + 1)
+
+
+class _LimitError(Exception):
+    """A limit passed while composing; becomes an InputError naming the path and line."""
+
+    def __init__(self, path: str, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.problem = Problem(path, message, line)
+
+
+def _part(parent: Any, index: Any) -> str | int | None:
+    if isinstance(index, yaml.ScalarNode):
+        return str(index.value[:EXCERPT_CHARS])
+    if isinstance(index, int) and not isinstance(index, bool):
+        return index
+    return None
+
+
+def _dotted(path: list[str | int], limit: int = 120) -> str:
+    """`spaces[0].id`, cut in the middle past `limit` characters (a path 1000 deep is not shown)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out if len(out) <= limit else f"{out[:limit // 2]}…{out[-limit // 2:]}"
+
+
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
@@ -50,11 +181,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) or key is None:
             raise yaml.constructor.ConstructorError(
-                None, None, f"unsupported key {key!r}", key_node.start_mark)
+                None, None, f"unsupported key {excerpt(key)}", key_node.start_mark)
         key = str(key)
         if key in out:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out
@@ -67,48 +198,216 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-# Keep dates as text: a site or rule file should not change meaning with YAML's implicit typing.
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# YAML 1.2's core schema, not PyYAML's YAML 1.1: `010` is ten (not eight), `1:20` is text (not
+# eighty), `yes`/`no`/`on`/`off` are text (so never a count of 1 or a silent true), and dates stay
+# text: a site or rule file should not change meaning with YAML 1.1's implicit typing.
+_INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_12 = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_NULL_12 = re.compile(r"^(?:~|null|Null|NULL|)$")
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL_12, list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_12, list("-+0123456789"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", _NULL_12, ["~", "n", "N", ""])
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    text = node.value
+    if not _INT_12.match(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a whole number, got {excerpt(text)}", node.start_mark)
+    if not number_digits_ok(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
+            f"{sum(c.isdigit() for c in text)}", node.start_mark)
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text)
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    text = node.value
+    if not _FLOAT_12.match(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected a number, got {excerpt(text)}", node.start_mark)
+    if not number_digits_ok(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
+            f"{sum(c.isdigit() for c in text)}", node.start_mark)
+    lowered = text.lower()
+    if lowered.endswith("inf"):
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    return float("nan") if lowered.endswith("nan") else float(text)
+
+
+def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
+    if not _BOOL_12.match(node.value):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"expected true or false, got {excerpt(node.value)}", node.start_mark)
+    return bool(node.value.lower() == "true")
+
+
+_add_constructor = cast(Any, _Loader).add_constructor  # the stubs know only PyYAML's own loaders
+_add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_add_constructor("tag:yaml.org,2002:int", _construct_int)
+_add_constructor("tag:yaml.org,2002:float", _construct_float)
+_add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
 def loads_yaml(text: str, source: str = "<string>") -> Any:
-    """Parse YAML text with line numbers; a syntax error becomes an InputError naming the line."""
+    """Parse YAML text with line numbers, within the limits; a syntax error or a limit passed
+    becomes an InputError naming the line (and the path, for a limit)."""
+    check_size(text, source)
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _LimitError as exc:
+        raise InputError("YAML past a limit", source=source, problems=[exc.problem]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or str(exc)
         raise InputError(
-            "malformed YAML", source=source, problems=[Problem("", what, line)]
+            "malformed YAML", source=source, problems=[Problem("", _bounded(what), line)]
         ) from None
-    except yaml.YAMLError as exc:
-        raise InputError("malformed YAML", source=source, problems=[Problem("", str(exc))]) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # Anything else a safe loader can raise on hostile text (an explicit `!!binary` tag that is
+        # not base64, a `!!timestamp` that is no date), as one bounded line.
+        raise InputError("malformed YAML", source=source,
+                         problems=[Problem("", _bounded(str(exc) or type(exc).__name__))]
+                         ) from None
+
+
+def _bounded(message: str, limit: int = 200) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[:limit] + "…"
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _JsonProblem(f"duplicate key {excerpt(key)}")
+        out[key] = value
+    return out
+
+
+def _json_int(text: str) -> int:
+    if not number_digits_ok(text):
+        raise _JsonProblem(f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
+                           f"{sum(c.isdigit() for c in text)}")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if not number_digits_ok(text):
+        raise _JsonProblem(f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
+                           f"{sum(c.isdigit() for c in text)}")
+    return float(text)
+
+
+def _json_constant(text: str) -> Any:
+    raise _JsonProblem(f"{text} is not JSON (a number must be finite)")
+
+
+class _JsonProblem(ValueError):
+    """A limit or rule of ours broken by a JSON text, with the path when it is known."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.message = message
+        self.path = path
+
+
+def parse_json(data: str | bytes) -> Any:
+    """Parse one JSON text strictly (duplicate keys, NaN, numbers past `MAX_NUMBER_DIGITS` and
+    nesting past `MAX_DEPTH` refused); ValueError with a bounded message saying why not.
+
+    The shared core of `loads_json` (a file) and of the JSON Lines reader (a row)."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
+    else:
+        text = data
+    try:
+        doc = json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int,
+                         parse_float=_json_float, parse_constant=_json_constant)
+    except _JsonProblem:
+        raise
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    depth, count = depth_and_size(doc)
+    if depth > MAX_DEPTH:
+        raise _JsonProblem(f"nested more than {MAX_DEPTH} levels deep", _deep_path(doc))
+    if count > MAX_NODES:
+        raise ValueError(f"holds more than {MAX_NODES:,} values")
+    long = _long_string(doc)
+    if long is not None:
+        raise ValueError(f"a text value is at most {MAX_STRING_CHARS:,} characters, got {long:,}")
+    return doc
+
+
+def _deep_path(doc: Any) -> str:
+    """The path to a value nested more than `MAX_DEPTH` deep (`spaces[0][0]…`), for the error."""
+    stack: list[tuple[Any, list[str | int]]] = [(doc, [])]
+    while stack:
+        node, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            return _dotted(path)
+        if isinstance(node, dict):
+            stack.extend((v, [*path, str(k)[:EXCERPT_CHARS]]) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, [*path, i]) for i, v in enumerate(node))
+    return ""
+
+
+def _long_string(doc: Any) -> int | None:
+    """The length of the first text value or key longer than `MAX_STRING_CHARS`, if any."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if len(node) > MAX_STRING_CHARS:
+                return len(node)
+        elif isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def loads_json(data: str | bytes, source: str = "<string>") -> Any:
-    """Parse JSON (orjson); a syntax error becomes an InputError with the position."""
+    """Parse JSON within the limits, strictly (see `parse_json`); a syntax error or a limit
+    passed becomes an InputError saying what and where."""
+    check_size(data, source)
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        return parse_json(data)
+    except _JsonProblem as exc:
         raise InputError("malformed JSON", source=source,
-                         problems=[Problem("", exc.args[0] if exc.args else str(exc), line)]
+                         problems=[Problem(exc.path, exc.message)]) from None
+    except ValueError as exc:
+        raise InputError("malformed JSON", source=source, problems=[Problem("", str(exc))]
                          ) from None
 
 
 def load_document(path: str | Path) -> Any:
-    """Read a YAML or JSON file (by extension; YAML otherwise) with line numbers where possible."""
+    """Read a YAML or JSON file (by extension; YAML otherwise) with line numbers where possible.
+
+    Only a regular file is read, and never more than `MAX_DOCUMENT_BYTES` of it: a device such as
+    /dev/zero or a named pipe is refused before a byte is read."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", source=str(p)) from None
+    raw = read_bounded(p)
     if p.suffix.lower() == ".json":
         return loads_json(raw, str(p))
     try:
@@ -116,6 +415,24 @@ def load_document(path: str | Path) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(p)) from None
     return loads_yaml(text, str(p))
+
+
+def read_bounded(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; InputError naming the file otherwise."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("not a regular file", source=str(path))
+        if info.st_size > limit:
+            raise InputError(f"a file is at most {limit:,} bytes, got {info.st_size:,}",
+                             source=str(path))
+        with path.open("rb") as f:
+            raw = f.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or type(exc).__name__}",
+                         source=str(path)) from None
+    check_size(raw, str(path), limit=limit)
+    return raw
 
 
 def line_of(doc: Any, path: tuple[str | int, ...]) -> int | None:

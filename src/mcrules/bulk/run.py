@@ -165,15 +165,18 @@ def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -
     rule_ids = [*res.rule_ids, *(v.id for v in pack.values), *(d.id for d in pack.decisions)]
     r = len(rule_ids)
     codes = np.empty((n, r), dtype=np.int8)
-    measured = np.full((n, r), np.nan)
-    required = np.full((n, r), np.nan)
+    measured = np.empty((n, r), dtype=np.float64)
+    required = np.empty((n, r), dtype=np.float64)
+    counts = np.zeros((r, len(OUTCOMES)), dtype=np.int64)
     for j, rid in enumerate(res.rule_ids):
         codes[:, j] = res.codes[rid]
         measured[:, j] = res.measured[rid]
         required[:, j] = res.required[rid]
+        counts[j] = np.bincount(res.codes[rid], minlength=len(OUTCOMES))
     units = [res.units[rid] for rid in res.rule_ids]
     texts: list[pa.Array | None] = [None] * len(res.rule_ids)
     j = len(res.rule_ids)
+    required[:, j:] = np.nan
     for v in pack.values:
         col = res.values[v.id]
         codes[:, j] = np.where(np.isnan(col), _UNKNOWN, _KNOWN)
@@ -184,11 +187,11 @@ def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -
     for d in pack.decisions:
         cols = res.decisions[d.id]
         codes[:, j] = np.array([_DECIDED, _UNKNOWN, _NO_MATCH], dtype=np.int8)[cols.status]
+        measured[:, j] = np.nan
         units.append("")
         texts.append(_decision_texts(d, cols))
         j += 1
-    counts = np.zeros((r, len(OUTCOMES)), dtype=np.int64)
-    for j in range(r):
+    for j in range(len(res.rule_ids), r):
         counts[j] = np.bincount(codes[:, j].astype(np.intp), minlength=len(OUTCOMES))
     output = _output(got.rows, rule_ids, codes, measured, required, units,
                      [res.items.get(rid) for rid in rule_ids],

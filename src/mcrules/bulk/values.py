@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from mcrules.bulk.exact import Encoded, Exact, Problem
 from mcrules.bulk.layout import ItemsLayout, Leaf
 from mcrules.errors import UnitError
+from mcrules.limits import MAX_QUANTITY_CHARS
 from mcrules.models.fields import FieldKind
 from mcrules.units import conversion_factor, parse_unit, to_canonical
 
@@ -200,7 +201,7 @@ class LeafConverter:
                 if _is_text(t):
                     return self._quantity_text(col)
             elif kind == "number" and self.number.integer:
-                if pa.types.is_integer(t) or pa.types.is_boolean(t):
+                if pa.types.is_integer(t):  # a boolean column is asked: true is not 1 toilet
                     return self._whole_numbers(col)
                 if pa.types.is_floating(t):
                     return self._float_column(col)
@@ -290,7 +291,10 @@ class LeafConverter:
         inverse = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False),
                              dtype=np.int64)
         d = len(uniq)
-        plain = np.asarray(pc.match_substring_regex(uniq, _PLAIN_ASCII).fill_null(False))
+        # Longer than the scalar path's cap: asked, so both refuse it in the same words.
+        plain = np.asarray(pc.and_(pc.match_substring_regex(uniq, _PLAIN_ASCII),
+                                   pc.less_equal(pc.utf8_length(uniq), MAX_QUANTITY_CHARS))
+                           .fill_null(False))
         parts = pc.extract_regex(uniq, _QUANTITY)
         matched = np.asarray(parts.is_valid()) & plain
         values = np.full(d + 1, NAN)
@@ -334,7 +338,7 @@ class LeafConverter:
     # counts and plain numbers ----------------------------------------------------------------
 
     def _whole_numbers(self, col: pa.Array) -> LeafValues:
-        """Integer (or boolean, which pydantic takes as 0 and 1) columns: only bounds can fail."""
+        """Integer columns: only bounds can fail."""
         values, given = _floats(col)
         got = self.number.array(values, given)  # never unsure: every int64 is a whole number
         return LeafValues(given, got.bad, values=got.values)

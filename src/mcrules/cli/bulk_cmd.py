@@ -70,9 +70,16 @@ def _render(summary: BulkSummary, console: Console) -> None:
     table.add_column("rule")
     for outcome in SHOWN_OUTCOMES:
         table.add_column(outcome, justify="right")
+    others = []
     for rule_id, counts in summary.outcomes.items():
+        if not all(o in counts for o in SHOWN_OUTCOMES):  # a value or a decision table
+            others.append((rule_id, counts))
+            continue
         table.add_row(rule_id, *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
     console.print(table)
+    for what, counts in others:
+        console.print(f"{what}: " + ", ".join(f"{n:,} {o}" for o, n in counts.items()),
+                      markup=False)
 
 
 def bulk_cmd(

@@ -15,6 +15,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.aggregate_cmd import aggregate_cmd
+from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
@@ -33,6 +34,7 @@ app.add_typer(rules_app, name="rules")
 app.command("bulk")(bulk_cmd)
 app.command("share")(share_cmd)
 app.command("aggregate")(aggregate_cmd)
+app.command("assess")(assess_cmd)
 
 
 @app.callback()
@@ -171,7 +173,7 @@ def rules_show(
 @rules_app.command("variants")
 def rules_variants(pack: PackOpt = None) -> None:
     """List the named variants of a pack: the other readings of disputed sources."""
-    for p in load_packs(pack):
+    for p in load_packs(pack, any_subject=True):
         for v in p.variants.values():
             console.out.print(f"[bold]{v.id}[/]  ({p.id})")
             console.out.print("  " + " ".join(v.description.split()), markup=False)

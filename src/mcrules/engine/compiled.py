@@ -311,7 +311,7 @@ class CompiledRule:
             m = self.left(f)  # type: ignore[misc]
             r = self.right(f)  # type: ignore[misc]
             if m != m or r != r:
-                return Verdict(Outcome.UNKNOWN, m, r, reason=_UNDEFINED)
+                return Verdict(Outcome.UNKNOWN, m, r, reason=UNDEFINED)
             return Verdict(Outcome.PASS if self.cmp(m, r) else Outcome.FAIL, m, r)
         ok = bool(self.check(f))
         return Verdict(Outcome.PASS if ok else Outcome.FAIL, ok, True)
@@ -352,7 +352,7 @@ def expand_missing(f: Facts, keys: Sequence[str]) -> tuple[str, ...]:
 
 
 _NOT_APPLICABLE = Verdict(Outcome.NOT_APPLICABLE)
-_UNDEFINED = "undefined value (division by zero)"
+UNDEFINED = "undefined value (division by zero)"
 _EXACT: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
     "!=": operator.ne,

@@ -25,7 +25,7 @@ from typing import Any
 
 from mcrules.engine.outcomes import Outcome
 from mcrules.engine.scalar import Evaluation, ScalarEvaluator
-from mcrules.rules.ir import Const, DateConst, Expr, FieldRef, walk
+from mcrules.rules.ir import Const, DateConst, Derived, Expr, FieldRef, walk
 from mcrules.rules.pack import Pack
 from mcrules.rules.schema import FieldSpec
 
@@ -87,7 +87,7 @@ class _Inputs:
                     self.numbers.add(node.value)
                 elif isinstance(node, DateConst):
                     self.days.add(node.day)
-                elif isinstance(node, FieldRef) and not node.name.count(":"):
+                elif isinstance(node, FieldRef) and not isinstance(node, Derived):
                     if node.scope == "item" and coll is not None:
                         self.items.setdefault(coll, {})[node.name] = node.spec
                     elif node.scope == "subject":

@@ -16,8 +16,8 @@ from typing import Any
 
 from mcrules.engine import semantics as sem
 from mcrules.engine.compiled import (
-    _UNDEFINED,
     MISSING_KEY,
+    UNDEFINED,
     CompiledRule,
     Facts,
     Getter,
@@ -68,7 +68,7 @@ class ExplainedRule(CompiledRule):
         m = self.left(f)  # type: ignore[misc]
         r = self.right(f)  # type: ignore[misc]
         if m != m or r != r:
-            return self.result(Verdict(Outcome.UNKNOWN, m, r, reason=_UNDEFINED), f)
+            return self.result(Verdict(Outcome.UNKNOWN, m, r, reason=UNDEFINED), f)
         if not cmp(m, r):
             return self.result(Verdict(Outcome.FAIL, m, r), f)
         if self.factor != 1.0:

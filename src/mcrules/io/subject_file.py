@@ -17,12 +17,14 @@ from pydantic import BaseModel, ValidationError
 
 from mcrules.errors import InputError, Problem
 from mcrules.facts import _strip_optional
+from mcrules.limits import excerpt
 from mcrules.located import line_of, load_document
 
 if TYPE_CHECKING:  # only the declaration's fields are read: no need to load the pack loader
     from mcrules.subjects import Subject
 
 M = TypeVar("M", bound=BaseModel)
+_HINT_CHARS = 100  # "did you mean" only for names this short: difflib's cost grows with length
 
 
 def read_subject(path: str | Path, subject: Subject[M], *,
@@ -103,14 +105,15 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     path = _path(loc)
     line = line_of(data, loc)
     kind, value = error["type"], error.get("input")
-    shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
+    shown = excerpt(value) if not isinstance(value, Mapping | list) else type(value).__name__
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         model = _model_at(root, loc)
         names = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        close = difflib.get_close_matches(str(loc[-1]), names, n=1) \
+            if len(str(loc[-1])) <= _HINT_CHARS else []
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        return Problem(path, f"unknown key '{loc[-1]}'{hint}", line)
+        return Problem(path, f"unknown key {excerpt(str(loc[-1]))}{hint}", line)
     if kind == "value_error":
         msg = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
         return Problem(path, msg, line)
@@ -135,7 +138,8 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     if kind == "enum":
         choices = [c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ", ")
                    .split(",")]
-        close = difflib.get_close_matches(str(value), choices, n=1)
+        close = difflib.get_close_matches(str(value), choices, n=1) \
+            if len(str(value)) <= _HINT_CHARS else []
         hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(choices)})"
         return Problem(path, f"unknown value {shown}{hint}", line)
     return Problem(path, messages.get(kind, f"{error['msg']} (got {shown})"), line)

@@ -19,13 +19,14 @@ Two conventions let a reader hand over rows it could not parse without losing th
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from mcrules.errors import InputError
+from mcrules.limits import MAX_DEPTH, MAX_ROW_BYTES
+from mcrules.located import parse_json
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -191,34 +192,75 @@ class TableSource:
                                                      FORMAT_METADATA_KEY: b"jsonl"})
 
 
+class _TooLong(bytes):
+    """Stands for a JSON Lines row longer than `MAX_ROW_BYTES`, of which only the length is kept."""
+
+    length: int
+
+
 def _read_lines(f: IO[bytes], limit: int) -> list[bytes]:
-    """The next `limit` non-blank lines of a binary file (blank lines are not rows)."""
+    """The next `limit` non-blank lines of a binary file (blank lines are not rows).
+
+    A line longer than `MAX_ROW_BYTES` is never held whole: it is read past in chunks and stands
+    as a `_TooLong`, which becomes a reject, so one huge row cannot exhaust memory.
+    """
     out: list[bytes] = []
-    for line in f:
-        if line.strip():
+    while len(out) < limit:
+        line = f.readline(MAX_ROW_BYTES + 1)
+        if not line:
+            break
+        if len(line) > MAX_ROW_BYTES and not line.endswith(b"\n"):
+            length = len(line)
+            while True:
+                rest = f.readline(1 << 20)
+                length += len(rest)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            marker = _TooLong()
+            marker.length = length
+            out.append(marker)
+        elif line.strip():
             out.append(line)
-            if len(out) >= limit:
-                break
     return out
 
 
 def _parse_jsonl_chunk(lines: list[bytes]) -> pa.RecordBatch:
-    """Parse lines with pyarrow's JSON reader; on any trouble, line by line with orjson."""
+    """Parse lines with pyarrow's JSON reader; on any trouble, line by line, strictly."""
     import pyarrow as pa
     import pyarrow.json as pj
 
-    try:
-        table = pj.read_json(pa.BufferReader(b"\n".join(line.rstrip(b"\r\n") for line in lines)),
-                             read_options=pj.ReadOptions(use_threads=False,
-                                                         block_size=sum(map(len, lines)) + 1))
-    except pa.ArrowException:
-        table = None
-    if table is not None and table.num_rows == len(lines) and not _reinterprets(table.schema):
+    table = None
+    if not any(isinstance(line, _TooLong) for line in lines):
+        try:
+            table = pj.read_json(
+                pa.BufferReader(b"\n".join(line.rstrip(b"\r\n") for line in lines)),
+                read_options=pj.ReadOptions(use_threads=False,
+                                            block_size=sum(map(len, lines)) + 1))
+        except (pa.ArrowException, UnicodeDecodeError, ValueError):
+            # pyarrow raises UnicodeDecodeError itself on a line that is not UTF-8
+            table = None
+    if table is not None and table.num_rows == len(lines) and not _reinterprets(table.schema) \
+            and not _too_deep(table.schema):
         batches = table.to_batches()
         if table.num_columns == 0 or not batches:
             return _empty_rows(len(lines))
         return batches[0] if len(batches) == 1 else pa.concat_batches(batches)
     return _parse_lines_one_by_one(lines)
+
+
+def _too_deep(schema: pa.Schema) -> bool:
+    """Whether pyarrow read values nested deeper than `MAX_DEPTH`: the strict reader says where."""
+    import pyarrow as pa
+
+    def depth(t: pa.DataType) -> int:
+        if pa.types.is_struct(t):
+            return 1 + max((depth(t.field(i).type) for i in range(t.num_fields)), default=0)
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            return 1 + depth(t.value_type)
+        return 0
+
+    # The row itself is one level; pyarrow's own nesting limit keeps this recursion shallow.
+    return any(1 + depth(f.type) >= MAX_DEPTH for f in schema)
 
 
 def _reinterprets(schema: pa.Schema) -> bool:
@@ -238,13 +280,11 @@ def _reinterprets(schema: pa.Schema) -> bool:
 
 
 def _loads(line: bytes) -> Any:
-    import orjson
-
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        # orjson refuses integers beyond 64 bits, which JSON (and the site-file reader) allows.
-        return json.loads(line)
+    """One row, read as strictly as a site file: UTF-8, no duplicate keys, bounded depth and
+    digits (`mcrules.located.parse_json`); ValueError saying why not."""
+    if isinstance(line, _TooLong):
+        raise ValueError(f"a row is at most {MAX_ROW_BYTES:,} bytes, got {line.length:,}")
+    return parse_json(line)
 
 
 def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
@@ -256,7 +296,7 @@ def _parse_lines_one_by_one(lines: Sequence[bytes]) -> pa.RecordBatch:
     for line in lines:
         try:
             doc = _loads(line)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:  # UnicodeDecodeError is one
             docs.append(None)
             errors.append(f"invalid JSON: {exc}")
             continue

@@ -19,6 +19,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from mcrules.errors import UnitError
+from mcrules.limits import MAX_NUMBER_DIGITS, MAX_QUANTITY_CHARS, excerpt, number_digits_ok
 from mcrules.units import parse_unit, to_canonical
 from mcrules.units.registry import describe_dimension
 
@@ -169,7 +170,8 @@ class Whole(FieldKind):
         self.examples = examples or []
 
     def scalar_schema(self) -> core_schema.CoreSchema:
-        return core_schema.int_schema(ge=self._ge, le=self._le)
+        return core_schema.no_info_before_validator_function(
+            _no_bool_nor_huge, core_schema.int_schema(ge=self._ge, le=self._le))
 
     def array(self, numbers: FloatArray, given: BoolArray,
               factor: float | FloatArray = 1.0) -> ArrayConversion:
@@ -196,6 +198,20 @@ class Whole(FieldKind):
         if self.examples:
             out["examples"] = self.examples
         return out
+
+
+def _no_bool_nor_huge(value: Any) -> Any:
+    """Before pydantic's integer validation: a boolean is not 1 toilet, and a number of more than
+    `MAX_NUMBER_DIGITS` digits is refused before anything converts it to a float."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if isinstance(value, int) and value.bit_length() > 64 and not number_digits_ok(
+            str(value) if value.bit_length() < 200 else "9" * 61):
+        raise ValueError(f"a number has at most {MAX_NUMBER_DIGITS} digits, got {excerpt(value)}")
+    if isinstance(value, str) and (len(value) > MAX_QUANTITY_CHARS or not number_digits_ok(value)):
+        raise ValueError(f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits, got "
+                         f"{excerpt(value)}")
+    return value
 
 
 def field_kind(info: FieldInfo) -> FieldKind | None:

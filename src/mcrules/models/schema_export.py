@@ -8,15 +8,16 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
+from mcrules.models.case import Case
 from mcrules.models.sharing import SharingRequest
 from mcrules.models.site import Site
 
-SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "sharing-request": SharingRequest}
+SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case, "sharing-request": SharingRequest}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def json_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of model `name` (``site``)."""
+    """The JSON Schema of model `name` (``site``, ``case``)."""
     schema = SCHEMAS[name].model_json_schema()
     return {"$schema": SCHEMA_DIALECT, "$id": f"https://mcrules.org/schemas/{name}.schema.json",
             **schema}

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcrules.errors import ExpressionError
+from mcrules.limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_NODES
 from mcrules.rules.ir import (
     AGGREGATE_PREFIX,
     AS_OF_KEY,
@@ -109,12 +110,38 @@ def parse_expression(text: str, scope: Scope) -> Expr:
     """Parse `text` into typed IR, or raise ExpressionError saying what is wrong and where."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("expected a non-empty expression")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(f"an expression is at most {MAX_EXPRESSION_CHARS:,} characters, "
+                              f"got {len(text):,}")
     source = _where_as_keyword(text.strip())
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"syntax error at column {exc.offset}: {exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        # Python's own parser on 2,000 characters nested too deep ("too many nested parentheses")
+        raise ExpressionError(f"nested more than {MAX_EXPRESSION_DEPTH} operators deep") from None
+    _check_size(tree.body)
     return _Parser(scope, text).node(tree.body)
+
+
+def _check_size(root: ast.AST) -> None:
+    """Refuse a tree of more than `MAX_EXPRESSION_NODES` nodes or `MAX_EXPRESSION_DEPTH` levels,
+    walked without recursion before the (recursive) parser sees it."""
+    stack: list[tuple[ast.AST, int]] = [(root, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_EXPRESSION_NODES:
+            raise ExpressionError(f"an expression has at most {MAX_EXPRESSION_NODES} terms and "
+                                  "operators")
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise ExpressionError(f"an expression nests at most {MAX_EXPRESSION_DEPTH} operators "
+                                  "deep")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node)
+                     if not isinstance(child, ast.expr_context | ast.operator | ast.boolop
+                                       | ast.cmpop | ast.unaryop))
 
 
 def _where_as_keyword(text: str) -> str:

@@ -23,6 +23,7 @@ from mcrules.errors import (
     RuleLoadError,
     UnitError,
 )
+from mcrules.limits import excerpt
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.context import FileContext, citations
 from mcrules.rules.decisions import TABLE_KEYS, load_table
@@ -100,6 +101,7 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
     folder = find_pack(ref)
     head_file = folder / "pack.yaml"
     ctx = FileContext(head_file)
+    inside_pack(folder, "pack.yaml", ctx)
     head = ctx.mapping(_read(head_file), "pack.yaml", PACK_KEYS, ("id", "title", "version"))
     pack_id = ctx.text(head, "id")
     documents = _documents(ctx, head.get("documents"))
@@ -123,8 +125,12 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
         definition_texts[name] = ctx.text(spec, "expression")
 
     rule_files = head.get("rule_files")
-    files = ([folder / str(f) for f in rule_files] if isinstance(rule_files, list)
-             else sorted(p for p in folder.glob("*.yaml") if p.name != "pack.yaml"))
+    if rule_files is not None and not isinstance(rule_files, LocatedList):
+        raise ctx.error("`rule_files` must be a list of file names in the pack folder", head,
+                        "rule_files")
+    files = ([inside_pack(folder, f, ctx, rule_files) for f in rule_files] if rule_files
+             is not None else [inside_pack(folder, p.name, ctx) for p in sorted(folder.glob("*.yaml"))
+                               if p.name != "pack.yaml"])
     env = _PackEnv(schemas, params, definitions, documents)
     parsed = [env.read_file(f) for f in files]
     rules: list[Rule] = []
@@ -154,12 +160,46 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
                                      if r.title_template else r for r in pack.rules))
 
 
+def inside_pack(folder: Path, name: Any, ctx: FileContext, node: Any = None) -> Path:
+    """The file `name` of a pack, refused unless it is a regular file inside the pack folder.
+
+    A pack is shared between organisations, so it is untrusted: `rule_files` may not name an
+    absolute path, climb out with `..`, or reach outside through a symlink, and a device such as
+    /dev/zero is never opened. The error names the entry, never what the file holds.
+    """
+    def refuse(why: str) -> RuleLoadError:
+        return ctx.error(f"pack file {excerpt(name)} {why}", node)
+
+    if not isinstance(name, str) or not name.strip():
+        raise refuse("must be a file name in the pack folder")
+    relative = Path(name)
+    if relative.is_absolute() or name.startswith(("/", "\\", "~")) or ":" in name:
+        raise refuse("must be a path relative to the pack folder, not an absolute path")
+    if ".." in relative.parts or "\\" in name:
+        raise refuse("must stay inside the pack folder (no `..`)")
+    if relative.suffix.lower() not in (".yaml", ".yml"):
+        raise refuse("must be a YAML file (.yaml)")
+    path = folder / relative
+    try:
+        root = folder.resolve(strict=True)
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a symlink loop
+        raise refuse("does not exist in the pack folder") from None
+    if not real.is_relative_to(root):
+        raise refuse("resolves outside the pack folder (a symlink?)")
+    if not real.is_file():
+        raise refuse("is not a regular file")
+    return path
+
+
 def _read(file: Path) -> Any:
     try:
         return load_document(file)
     except InputError as exc:
         line = exc.problems[0].line if exc.problems else None
-        detail = exc.problems[0].message if exc.problems else exc.message
+        first = exc.problems[0] if exc.problems else None
+        detail = exc.message if first is None else \
+            f"{first.path}: {first.message}" if first.path else first.message
         raise RuleLoadError(f"{exc.message}: {detail}", file=str(file), line=line) from None
 
 
@@ -190,6 +230,7 @@ def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Pa
     out: dict[str, Parameter] = {}
     for f in sorted((folder / "parameters").glob("*.yaml")):
         ctx = FileContext(f)
+        f = inside_pack(folder, f"parameters/{f.name}", ctx)
         name = f.stem
         if not NAME.match(name):
             raise RuleLoadError(f"parameter file name {name!r} must be lower_snake_case", file=str(f))

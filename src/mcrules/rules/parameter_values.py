@@ -11,19 +11,19 @@ import math
 from typing import Any
 
 from mcrules.errors import McrulesError, UnitError
+from mcrules.limits import MAX_QUANTITY_CHARS
 from mcrules.rules.ir import Parameter
 from mcrules.units import (
     Unit,
-    conversion_factor,
     convert,
     format_unit,
     parse_quantity,
     parse_unit,
-    ureg,
+    strict_conversion_factor,
 )
 
 # Untrusted text (`--set`, a variant) is bounded before it is parsed; no real quantity is longer.
-MAX_VALUE_TEXT = 100
+MAX_VALUE_TEXT = MAX_QUANTITY_CHARS
 
 
 def today() -> dt.date:
@@ -33,18 +33,9 @@ def today() -> dt.date:
 
 
 def strict_factor(src: Unit, dst: Unit) -> float:
-    """`conversion_factor`, but also refusing units that pint counts as plain numbers of another
-    kind: an angle (`0.5 radian`) is not a ratio of times (`hour/week`), though both reduce to 1."""
-    factor = conversion_factor(src, dst)
-    src_root = ureg.get_root_units(src)[1]
-    dst_root = ureg.get_root_units(dst)[1]
-    if src_root != dst_root:
-        def name(root: Unit) -> str:
-            return format_unit(root) or "a plain ratio"
-        raise UnitError(f"cannot convert {format_unit(src) or 'a plain number'} to "
-                        f"{format_unit(dst) or 'a plain number'}: {name(src_root)} is not "
-                        f"{name(dst_root)}")
-    return factor
+    """The one strict dimension check (`mcrules.units.strict_conversion_factor`), which site and
+    row values share with parameters: an angle is not a ratio of times."""
+    return strict_conversion_factor(src, dst)
 
 
 def unit_text_of(raw: Any) -> str:

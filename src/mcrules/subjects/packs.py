@@ -24,6 +24,18 @@ def _load(folder: Path, stamp: float, subjects: tuple[Subject[Any], ...]) -> Pac
     return load_pack(folder, {s.name: s.schema() for s in subjects})
 
 
+def _mtime(path: Path) -> float:
+    """When a pack file last changed; a dangling symlink (which the loader refuses, naming it)
+    counts by the link itself rather than failing here with a traceback."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        try:
+            return path.lstat().st_mtime
+        except OSError:
+            return 0.0
+
+
 def load_subject_pack(
     ref: str | Path,
     subjects: Iterable[Subject[Any]] | None = None,
@@ -35,7 +47,7 @@ def load_subject_pack(
     """Load a pack whose rule files may be about any of `subjects` (default: every registered one),
     cached until one of its files changes, and configure it."""
     folder = find_pack(ref).resolve()
-    stamp = max(p.stat().st_mtime for p in folder.rglob("*.yaml"))
+    stamp = max((_mtime(p) for p in folder.rglob("*.yaml")), default=0.0)
     chosen = tuple(all_subjects() if subjects is None else subjects)
     return _load(folder, stamp, chosen).configure(variants, parameters, as_of)
 

@@ -12,6 +12,7 @@ from mcrules.units.registry import (
     format_unit,
     parse_quantity,
     parse_unit,
+    strict_conversion_factor,
     to_canonical,
     ureg,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "format_unit",
     "parse_quantity",
     "parse_unit",
+    "strict_conversion_factor",
     "to_canonical",
     "ureg",
 ]

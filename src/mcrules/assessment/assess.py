@@ -1,0 +1,254 @@
+"""Assess one case: the DoMV profile, the risk equation, the specialised-needs flags, explained.
+
+The verdicts come from the pack (values, rules and a decision table, evaluated by the scalar
+engine); this module only gathers them into the shape a case-management app reads: which terms
+drive the risk, the manual's strategies for each, each flag's referral and citation, and the next
+questions that would settle what is still unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcrules.assessment.catalogue import Catalogue, load_catalogue
+from mcrules.assessment.domv import DomvProfile, domv_profile
+from mcrules.assessment.programme import Programme
+from mcrules.assessment.subject import CASE
+from mcrules.engine.check import check_facts
+from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
+from mcrules.engine.questions import Question
+from mcrules.engine.report import Report
+from mcrules.errors import McrulesError
+from mcrules.models.case import Case
+from mcrules.rules.pack import Pack
+from mcrules.subjects import load_subject_pack
+
+DEFAULT_PACK = CASE.default_pack
+FLAG_IDS = ("unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor",
+            "sogiesc", "person_with_disability", "medical_needs", "psychological_needs",
+            "international_protection_need")
+FLAG_PREFIX = "assess.flag."
+RISK_LEVEL = "assess.risk.level"
+RISK_SCORE = "assess.risk.score"
+REFERRALS = "assess.referrals"
+COMBINER_PARAMETER = "risk_additive"
+TERMS = {"threat": "assess.risk.threat", "vulnerability": "assess.risk.vulnerability",
+         "capacity": "assess.risk.capacity", "time": "assess.risk.time"}
+
+
+def load_case_pack(
+    ref: str | Path = DEFAULT_PACK,
+    *,
+    variants: Iterable[str] = (),
+    parameters: Mapping[str, str | float] | None = None,
+    as_of: dt.date | None = None,
+) -> Pack:
+    """Load a pack of case rules (cached until its files change) and configure it."""
+    return load_subject_pack(ref, (CASE,), variants=variants, parameters=parameters, as_of=as_of)
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    title: str
+    outcome: str                       # present | absent | unknown
+    referral: tuple[str, ...]
+    citations: tuple[dict[str, Any], ...]
+    missing: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "outcome": self.outcome,
+                "referral": "; ".join(self.referral), "citation": list(self.citations),
+                "missing": list(self.missing)}
+
+
+@dataclass(frozen=True)
+class Risk:
+    outcome: str                       # assessed | unknown
+    level: str | None
+    scale: tuple[str, ...]
+    score: float | None
+    combiner: str                      # multiplicative | additive
+    missing: tuple[str, ...]
+    terms: dict[str, float | None]
+    drivers: dict[str, Any]
+    strategies: tuple[dict[str, Any], ...]
+    citations: tuple[dict[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "level": self.level, "scale": list(self.scale),
+                "score": None if self.score is None else round(self.score, 6),
+                "combiner": self.combiner, "missing": list(self.missing),
+                "terms": self.terms, "drivers": self.drivers,
+                "strategies": list(self.strategies), "citation": list(self.citations)}
+
+
+@dataclass(frozen=True)
+class CaseAssessment:
+    """Everything `mcrules assess` shows; `as_dict()` is its JSON (docs/assessment.md)."""
+
+    case: dict[str, Any]
+    report: Report
+    as_of: dt.date
+    risk: Risk
+    domv: DomvProfile
+    flags: tuple[Flag, ...]
+    warnings: tuple[str, ...] = field(default=())
+    programme: dict[str, Any] | None = None
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        return self.report.results
+
+    @property
+    def values(self) -> tuple[ValueResult, ...]:
+        return self.report.values
+
+    @property
+    def decisions(self) -> tuple[DecisionResult, ...]:
+        return self.report.decisions
+
+    @property
+    def next_questions(self) -> tuple[Question, ...]:
+        """The missing inputs that would settle unknown verdicts, the most settling first."""
+        return self.report.next_questions()
+
+    def flag(self, flag_id: str) -> Flag:
+        return next(f for f in self.flags if f.id == flag_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        from mcrules import __version__
+
+        return {
+            "mcrules_version": __version__,
+            "case": self.case,
+            "packs": [p.as_dict() for p in self.report.packs],
+            "ruleset_hash": self.report.ruleset_hash,
+            "programme": self.programme,
+            "as_of": self.as_of.isoformat(),
+            "risk": self.risk.as_dict(),
+            "domv": self.domv.as_dict(),
+            "flags": [f.as_dict() for f in self.flags],
+            "results": [r.as_dict() for r in self.report.results],
+            "values": [v.as_dict() for v in self.report.values],
+            "decisions": [d.as_dict() for d in self.report.decisions],
+            "next_questions": [q.as_dict() for q in self.report.next_questions()],
+            "summary": self.report.summary,
+            "warnings": list(self.warnings),
+        }
+
+
+def assess_case(
+    case: Case,
+    pack: Pack | None = None,
+    *,
+    programme: Programme | None = None,
+    variants: Iterable[str] = (),
+    parameters: Mapping[str, str] | None = None,
+    as_of: dt.date | None = None,
+    source: str | None = None,
+    warnings: Sequence[str] = (),
+) -> CaseAssessment:
+    """Assess `case` on `as_of` (default: the case's `assessed_on`, else today) with `pack`
+    (default: the programme's pack, else domv-2023), configured by the programme's settings, then
+    `variants` and `parameters`. Raises InputError naming the field for a factor the catalogue
+    cannot resolve."""
+    on = as_of or case.assessed_on or dt.date.today()
+    loaded = pack is None
+    if pack is None:
+        pack = load_case_pack(programme.pack if programme else DEFAULT_PACK)
+    if programme is not None:
+        pack = programme.configure(pack, variants=tuple(variants),
+                                   parameters=dict(parameters or {}), as_of=on)
+    elif loaded or tuple(variants) or parameters:
+        pack = pack.configure(tuple(variants), parameters, on)
+    catalogue = load_catalogue(pack)
+    profile = domv_profile(case, catalogue, pack)
+    report = check_facts(CASE.facts(case), [pack], subject_name=CASE.name,
+                         about=CASE.about(case, source), warnings=warnings, as_of=on)
+    values = {v.value.id: v for v in report.values}
+    decisions = {d.table.id: d for d in report.decisions}
+    risk = _risk(case, pack, catalogue, values)
+    flags = tuple(_flag(fid, values, decisions) for fid in FLAG_IDS)
+    about = {"id": case.id, "file": source, "assessed_on":
+             case.assessed_on.isoformat() if case.assessed_on else None}
+    return CaseAssessment(about, report, on, risk, profile, flags, tuple(warnings),
+                          programme.as_dict() if programme is not None else None)
+
+
+def combiner_of(pack: Pack) -> str:
+    """Which written form the pack combines with; McrulesError for anything but 0 or 1."""
+    value = pack.parameters[COMBINER_PARAMETER].value
+    if value == 0:
+        return "multiplicative"
+    if value == 1:
+        return "additive"
+    raise McrulesError(f"parameter {COMBINER_PARAMETER} must be 0 (multiplicative) or 1 "
+                       f"(additive), got {value:g}", path=COMBINER_PARAMETER)
+
+
+def _risk(case: Case, pack: Pack, catalogue: Catalogue,
+          values: Mapping[str, ValueResult]) -> Risk:
+    level, score = values[RISK_LEVEL], values[RISK_SCORE]
+    terms = {name: _number(values[vid]) for name, vid in TERMS.items()}
+    drivers = _drivers(case)
+    strategies = []
+    for term, key in (("risk", None), ("threat", "threats"), ("vulnerability", "vulnerabilities"),
+                      ("capacity", "capacities")):
+        st = catalogue.strategy(term)  # type: ignore[arg-type]
+        if st is None:
+            continue
+        strategies.append({"term": term, "strategy": st.strategy, "steps": list(st.steps),
+                           "targets": drivers.get(key, []) if key else [],
+                           "citation": [c.as_dict(pack) for c in st.citations]})
+    shown = level.shown if level.known else None
+    combiner = combiner_of(pack)
+    cites: list[dict[str, Any]] = []
+    for vid in (f"assess.risk.score_{combiner}", TERMS["time"]):
+        cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
+    return Risk("assessed" if level.known else "unknown", shown, level.value.scale,
+                _number(score), combiner, level.missing, terms, drivers,
+                tuple(strategies), tuple(cites))
+
+
+def _drivers(case: Case) -> dict[str, Any]:
+    """The items that set each term: the most severe threats and vulnerabilities, the strongest
+    capacities, and for each threat the vulnerabilities that expose the person to it."""
+    def top(items: Sequence[Any], attr: str) -> list[str]:
+        rated = [i for i in items if getattr(i, attr) is not None]
+        if not rated:
+            return []
+        best = max(getattr(i, attr).rank for i in rated)
+        return [i.id for i in rated if getattr(i, attr).rank == best]
+
+    threats, vulns, caps = case.threats or [], case.vulnerabilities or [], case.capacities or []
+    pairs = [{"threat": t.id, "severity": t.severity.value if t.severity else None,
+              "vulnerabilities": [v.id for v in vulns if v.threat == t.id]} for t in threats]
+    return {"threats": top(threats, "severity"), "vulnerabilities": top(vulns, "severity"),
+            "capacities": top(caps, "strength") if caps else [],
+            "exposure_days": case.migration.exposure_days if case.migration else None,
+            "pairs": pairs}
+
+
+def _flag(fid: str, values: Mapping[str, ValueResult],
+          decisions: Mapping[str, DecisionResult]) -> Flag:
+    v = values[FLAG_PREFIX + fid]
+    outcome = "unknown" if v.result is None else "present" if v.result else "absent"
+    referral: tuple[str, ...] = ()
+    cites = [c.as_dict() for c in v.value.citations]
+    table = decisions.get(REFERRALS)
+    if table is not None:
+        for row in table.table.rows:
+            if any(c.input == fid and c.values == (True,) for c in row.cells):
+                referral = row.obligations
+                cites += [c.as_dict() for c in row.citations if c.as_dict() not in cites]
+    return Flag(fid, v.value.title, outcome, referral, tuple(cites), v.missing)
+
+
+def _number(v: ValueResult) -> float | None:
+    shown = v.shown
+    return float(shown) if isinstance(shown, int | float) and not isinstance(shown, bool) else None

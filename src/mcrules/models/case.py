@@ -1,0 +1,238 @@
+"""The case file: what a caseworker records at intake for a DoMV and protection-risk assessment.
+
+An empty list means "assessed, none found"; an absent key means "not assessed", so rules on it
+stay unknown instead of reading an empty answer as a reassuring one. Vulnerability is not
+inherent: nothing here stores a person as "vulnerable"; the assessment derives it from these facts
+and their context, on a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mcrules.models.fields import Quantity, Whole
+from mcrules.models.ordinal import OrdinalEnum
+
+Years = Annotated[int, Whole("year", maximum=130)]
+Days = Annotated[float, Quantity("day", examples=[21, "3 week"])]
+Label = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors, reported by name, so a typo never silently drops a fact."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    runs_validators: ClassVar[bool] = False
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    NOT_RECORDED = "not_recorded"
+
+
+class Accompaniment(StrEnum):
+    """Who the person travels with; only a parent or a legal guardian makes a child accompanied."""
+
+    PARENT = "parent"
+    LEGAL_GUARDIAN = "legal_guardian"
+    OTHER_ADULT = "other_adult"
+    NONE = "none"
+
+
+class Disability(StrEnum):
+    PHYSICAL = "physical"
+    SENSORY = "sensory"
+    INTELLECTUAL = "intellectual"
+    PSYCHOSOCIAL = "psychosocial"
+
+
+class DocumentStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    NONE = "none"
+
+
+class Stage(StrEnum):
+    """The stage of migration: DoMV is applied at origin, transit and destination, and on return."""
+
+    ORIGIN = "origin"
+    TRANSIT = "transit"
+    DESTINATION = "destination"
+    RETURN = "return"
+
+
+class Level(StrEnum):
+    """The four DoMV levels."""
+
+    INDIVIDUAL = "individual"
+    FAMILY_HOUSEHOLD = "family_household"
+    COMMUNITY = "community"
+    STRUCTURAL = "structural"
+
+
+class Direction(StrEnum):
+    """Whether a factor raises or lowers the likelihood of violence, exploitation or abuse here."""
+
+    RISK = "risk"
+    PROTECTIVE = "protective"
+    CONTEXT_DEPENDENT = "context_dependent"
+
+
+class GroupStatus(StrEnum):
+    """For a group membership factor: whether the group is dominant or marginalised here."""
+
+    DOMINANT = "dominant"
+    MARGINALISED = "marginalised"
+
+
+class Severity(OrdinalEnum):
+    """How severe a threat or a vulnerability is, lowest first."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class Strength(OrdinalEnum):
+    """How strong a capacity is, lowest first; `none` is the scale's minimum, never zero."""
+
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Person(_Strict):
+    age: Years | None = Field(default=None, description="Age in whole years. Taken from "
+                              "`date_of_birth` on `assessed_on` when only that is given.")
+    date_of_birth: dt.date | None = Field(default=None, description="Date of birth.")
+    sex: Sex | None = None
+    accompanied_by: Accompaniment | None = Field(
+        default=None, description="Who the person travels with.")
+    disabilities: list[Disability] | None = Field(
+        default=None, description="Disabilities found; an empty list means assessed, none found.")
+    documents: DocumentStatus | None = Field(default=None, description="Identity documents.")
+    literate: bool | None = None
+
+
+class Migration(_Strict):
+    stage: Stage | None = None
+    location: Label | None = Field(default=None, description="Where the person is now.")
+    exposure_days: Days | None = Field(
+        default=None, description="How long the person has faced the threats here.")
+
+
+class Factor(_Strict):
+    """A DoMV factor: a catalogue `id`, or free `text` that must carry its `level` and
+    `direction`. For a catalogue factor, `level` and `direction` override the catalogue's
+    defaults (say why in `note`), and `group` resolves a group-membership factor."""
+
+    id: Label | None = Field(default=None, description="A factor id from the pack's catalogue.")
+    text: Label | None = Field(default=None, description="A factor not in the catalogue.")
+    level: Level | None = None
+    direction: Direction | None = None
+    group: GroupStatus | None = Field(
+        default=None, description="Whether the person's group is dominant or marginalised here.")
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class Threat(_Strict):
+    id: Label = Field(description="The caseworker's words for the threat (arrest_and_detention).")
+    severity: Severity | None = None
+
+
+class Vulnerability(_Strict):
+    id: Label = Field(description="The caseworker's words for the vulnerability.")
+    threat: Label = Field(description="The id of the threat this vulnerability exposes to.")
+    severity: Severity | None = None
+
+
+class Capacity(_Strict):
+    id: Label = Field(description="The caseworker's words for the capacity.")
+    strength: Strength | None = None
+
+
+class Screening(_Strict):
+    """Screening answers by specialised-needs flag id: true, false, or absent (not asked)."""
+
+    unaccompanied_or_separated_child: bool | None = None
+    victim_of_trafficking: bool | None = None
+    gbv_survivor: bool | None = None
+    sogiesc: bool | None = None
+    person_with_disability: bool | None = None
+    medical_needs: bool | None = None
+    psychological_needs: bool | None = None
+    international_protection_need: bool | None = None
+
+
+class Case(_Strict):
+    """One person's intake assessment."""
+
+    # Validators: age from date_of_birth, factor shape, vulnerabilities naming listed threats.
+    runs_validators: ClassVar[bool] = True
+
+    id: Label | None = Field(default=None, description="The caller's reference.")
+    assessed_on: dt.date | None = None
+    person: Person | None = None
+    migration: Migration | None = None
+    factors: list[Factor] | None = Field(
+        default=None, description="DoMV risk and protective factors; empty means none found.")
+    threats: list[Threat] | None = Field(default=None, description="External threats.")
+    vulnerabilities: list[Vulnerability] | None = Field(
+        default=None, description="Vulnerabilities, each to a named threat.")
+    capacities: list[Capacity] | None = Field(default=None, description="Capacities.")
+    screening: Screening | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _age_from_birth(cls, data: Any) -> Any:
+        """Fill `person.age` from `date_of_birth` on `assessed_on`; refuse the two disagreeing."""
+        if not isinstance(data, dict):
+            return data
+        person, on = data.get("person"), data.get("assessed_on")
+        if not isinstance(person, dict) or person.get("date_of_birth") is None or on is None:
+            return data
+        try:
+            born = _date(person["date_of_birth"])
+            day = _date(on)
+        except (TypeError, ValueError):
+            return data  # the field validators report the bad date by its path
+        years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if years < 0:
+            raise ValueError("person.date_of_birth is after assessed_on")
+        given = person.get("age")
+        if given is None:
+            return {**data, "person": {**person, "age": years}}
+        if isinstance(given, int | float) and not isinstance(given, bool) and given != years:
+            raise ValueError(f"person.age is {given} but date_of_birth gives {years} on "
+                             f"{day.isoformat()}")
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Case:
+        for i, f in enumerate(self.factors or ()):
+            if (f.id is None) == (f.text is None):
+                raise ValueError(f"factors[{i}]: give either `id` (a catalogue factor) or `text`")
+            if f.text is not None and (f.level is None or f.direction is None):
+                raise ValueError(f"factors[{i}]: a free-text factor needs `level` and `direction`")
+        if self.threats is not None and self.vulnerabilities is not None:
+            known = {t.id for t in self.threats}
+            for i, v in enumerate(self.vulnerabilities):
+                if v.threat not in known:
+                    listed = ", ".join(sorted(known)) or "none"
+                    raise ValueError(f"vulnerabilities[{i}].threat: {v.threat!r} is not a listed "
+                                     f"threat (listed: {listed})")
+        return self
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

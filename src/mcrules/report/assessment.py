@@ -1,0 +1,225 @@
+"""Renderers of a case assessment for a caseworker: text (rich), Markdown and JSON.
+
+They read the assessment's plain data (`CaseAssessment.as_dict()`, the JSON contract of
+docs/assessment.md), so they format and never recompute, and need nothing from the domain
+package. Text from the case file (ids, free-text factors) is printed as plain text, never as
+markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.text import Text
+
+_LEVEL_STYLE = {"low": "green", "medium": "yellow", "high": "bold red", "very_high": "bold red"}
+_FLAG_STYLE = {"present": "bold red", "absent": "green", "unknown": "yellow"}
+_FORM = {"multiplicative": "threat × vulnerability × time / capacity (facilitator notes)",
+         "additive": "(threat + vulnerability) × time / capacity (session plans)"}
+_LEVEL_NAMES = {"individual": "Individual", "family_household": "Family / household",
+                "community": "Community", "structural": "Structural"}
+
+
+def render_assessment_json(data: Mapping[str, Any]) -> bytes:
+    """One JSON object with sorted keys: the same inputs give byte-identical output."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _num(x: Any) -> str:
+    if x is None:
+        return "?"
+    if isinstance(x, float):
+        return f"{x:.2f}".rstrip("0").rstrip(".")
+    return str(x)
+
+
+def _label(level: str | None) -> str:
+    return (level or "unknown").replace("_", " ")
+
+
+def _where(c: Mapping[str, Any]) -> str:
+    return ", ".join(p for p in (c.get("module") and f"{c['module']} module",
+                                 c.get("section"), c.get("note")) if p)
+
+
+def _cite(c: Mapping[str, Any]) -> str:
+    return f"{_where(c)}: \u201c{c['quote']}\u201d"
+
+
+def _document(c: Mapping[str, Any]) -> str:
+    by = ", ".join(p for p in (c.get("publisher"), c.get("edition")) if p)
+    return f"{c['document']}" + (f" ({by})" if by else "")
+
+
+def _headline(d: Mapping[str, Any]) -> str:
+    case = d["case"]
+    ctx = d["domv"]["context"]
+    bits = [f"Case {case.get('id') or case.get('file') or '(no id)'}", f"as of {d['as_of']}"]
+    if ctx.get("stage") or ctx.get("location"):
+        bits.append(" in ".join(str(x) for x in (ctx.get("stage"), ctx.get("location")) if x))
+    return " · ".join(bits)
+
+
+def _terms_line(risk: Mapping[str, Any]) -> str:
+    t, drv = risk["terms"], risk["drivers"]
+    exposure = drv.get("exposure_days")
+    parts = [f"threat {_num(t['threat'])} ({', '.join(drv['threats']) or 'none found'})",
+             f"vulnerability {_num(t['vulnerability'])} "
+             f"({', '.join(drv['vulnerabilities']) or 'none found'})",
+             f"time {_num(t['time'])} ({_num(exposure)} days)",
+             f"capacity {_num(t['capacity'])} ({', '.join(drv['capacities']) or 'none found'})"]
+    return ", ".join(parts)
+
+
+def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
+    """Print the assessment top to bottom: risk, needs, DoMV profile, checks, next questions."""
+    out = console.print
+    out(Text(_headline(d), style="bold"))
+    packs = ", ".join(f"{p['id']} {p['version']}" + (f" [{', '.join(p['variants'])}]"
+                                                     if p["variants"] else "")
+                      for p in d["packs"])
+    programme = d.get("programme")
+    out(Text(f"Pack: {packs}" + (f"   Programme: {programme['id']}" if programme else ""),
+             style="dim"))
+    for w in d.get("warnings", ()):
+        out(Text("warning: " + w, style="yellow"))
+    risk = d["risk"]
+    out()
+    head = Text("Protection risk: ", style="bold")
+    if risk["outcome"] == "assessed":
+        head.append(_label(risk["level"]).upper(), style=_LEVEL_STYLE.get(risk["level"], ""))
+        head.append(f"  (score {_num(risk['score'])}; levels {' < '.join(map(_label, risk['scale']))})")
+        out(head)
+        out(Text(f"  {_FORM[risk['combiner']]}: {_terms_line(risk)}"))
+    else:
+        head.append("UNKNOWN", style="yellow")
+        head.append(f"  (not assessed: {', '.join(risk['missing']) or 'an input'})")
+        out(head)
+    out(Text("  The manual gives no scale or cut-points: the bands are this programme's policy.",
+             style="dim"))
+    for pair in risk["drivers"].get("pairs", ()):
+        vulns = ", ".join(pair["vulnerabilities"]) or "no vulnerability recorded"
+        out(Text(f"  - {pair['threat']} ({_label(pair['severity'])}) exposed by: {vulns}"))
+    out(Text("What the manual gives to reduce it:", style="bold"))
+    for s in risk["strategies"]:
+        target = f" ({', '.join(s['targets'])})" if s["targets"] else ""
+        out(Text(f"  - {s['strategy'].capitalize()}{target}: {'; '.join(s['steps'])}"))
+    out()
+    out(Text("Specialised needs:", style="bold"))
+    for f in d["flags"]:
+        line = Text("  ")
+        line.append(f"{f['outcome']:<8}", style=_FLAG_STYLE[f["outcome"]])
+        line.append(f" {f['title']}")
+        if f["outcome"] == "present" and f["referral"]:
+            line.append(f"\n           → {f['referral']}")
+        if f["outcome"] == "unknown" and f["missing"]:
+            line.append(f"  (ask: {', '.join(f['missing'])})", style="dim")
+        out(line)
+    out()
+    domv = d["domv"]
+    out(Text("DoMV profile:", style="bold"))
+    if domv["outcome"] != "assessed":
+        out(Text("  factors not assessed", style="yellow"))
+    for level, lp in domv["levels"].items():
+        out(Text(f"  {_LEVEL_NAMES.get(level, level)}: {lp['summary']}"
+                 + ("  ← drives vulnerability" if lp["drives_vulnerability"] else "")))
+        for kind, sign in (("risk", "-"), ("protective", "+"), ("unresolved", "?")):
+            for f in lp[kind]:
+                out(Text(f"      {sign} {f['label']} ({f['direction']}: {f['why']})"))
+    for note in domv["notes"]:
+        out(Text("  " + note, style="dim"))
+    checks = [r for r in d["results"] if r["outcome"] in ("fail", "unknown")]
+    if checks:
+        out()
+        out(Text("Checks:", style="bold"))
+        for r in checks:
+            what = r.get("fix") or (f"missing {', '.join(r['missing'])}" if r.get("missing") else "")
+            out(Text(f"  {r['outcome']:<8} {r['title']}" + (f": {what}" if what else "")))
+    if d["next_questions"]:
+        out()
+        out(Text("Next questions:", style="bold"))
+        for i, q in enumerate(d["next_questions"], start=1):
+            out(Text(f"  {i}. {q['input']}  (settles {', '.join(q['settles'])})"))
+    out()
+    out(Text("Sources:", style="bold"))
+    for document, cites in _by_document(_sources(d)):
+        out(Text("  " + document, style="dim"))
+        for c in cites:
+            out(Text("    " + _cite(c), style="dim"))
+    out(Text(f"ruleset {d['ruleset_hash'][:12]}", style="dim"))
+
+
+def _sources(d: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The citations behind what the report says, once each: the equation, present flags,
+    the factors found."""
+    seen: list[Mapping[str, Any]] = []
+    groups: list[Sequence[Mapping[str, Any]]] = [d["risk"]["citation"]]
+    groups += [f["citation"] for f in d["flags"] if f["outcome"] == "present"]
+    for lp in d["domv"]["levels"].values():
+        groups += [f["citation"] for kind in ("risk", "protective", "unresolved") for f in lp[kind]]
+    for group in groups:
+        for c in group:
+            if c not in seen:
+                seen.append(c)
+    return seen
+
+
+def _by_document(cites: list[Mapping[str, Any]]) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    grouped: dict[str, list[Mapping[str, Any]]] = {}
+    for c in cites:
+        grouped.setdefault(_document(c), []).append(c)
+    return list(grouped.items())
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md(text: Any) -> str:
+    """User or pack text as literal Markdown: special characters escaped, one line."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def render_assessment_markdown(d: Mapping[str, Any]) -> str:
+    """The assessment as Markdown, for a case note or an e-mail."""
+    risk, domv = d["risk"], d["domv"]
+    lines = [f"# {_md(_headline(d))}", ""]
+    lines += ["Pack: " + ", ".join(f"`{p['id']}` {p['version']}" for p in d["packs"])
+              + f". Ruleset hash `{d['ruleset_hash'][:16]}`.", ""]
+    if risk["outcome"] == "assessed":
+        lines += [f"**Protection risk: {_label(risk['level'])}** (score {_num(risk['score'])}; "
+                  f"{_md(_FORM[risk['combiner']])}).", "", _md(_terms_line(risk)), ""]
+    else:
+        lines += [f"**Protection risk: unknown**: not assessed: {_md(', '.join(risk['missing']))}.",
+                  ""]
+    lines += ["_The manual gives no scale or cut-points: the bands are this programme's policy._",
+              "", "## What the manual gives to reduce it", ""]
+    for s in risk["strategies"]:
+        target = f" ({_md(', '.join(s['targets']))})" if s["targets"] else ""
+        lines.append(f"- **{_md(s['strategy'])}**{target}: {_md('; '.join(s['steps']))}")
+    lines += ["", "## Specialised needs", "", "| flag | outcome | referral |", "|---|---|---|"]
+    for f in d["flags"]:
+        referral = f["referral"] if f["outcome"] == "present" else (
+            "ask: " + ", ".join(f["missing"]) if f["outcome"] == "unknown" and f["missing"] else "")
+        lines.append(f"| {_md(f['title'])} | {f['outcome']} | {_md(referral)} |")
+    lines += ["", "## DoMV profile", ""]
+    for level, lp in domv["levels"].items():
+        drives = " (drives vulnerability)" if lp["drives_vulnerability"] else ""
+        lines.append(f"- **{_LEVEL_NAMES.get(level, level)}**: {_md(lp['summary'])}{drives}")
+        for kind in ("risk", "protective", "unresolved"):
+            for f in lp[kind]:
+                lines.append(f"  - {_md(f['label'])}: {f['direction']}, {_md(f['why'])}")
+    lines += ["", *(f"> {_md(n)}" for n in domv["notes"]), ""]
+    if d["next_questions"]:
+        lines += ["## Next questions", ""]
+        lines += [f"{i}. `{q['input']}` settles {_md(', '.join(q['settles']))}"
+                  for i, q in enumerate(d["next_questions"], start=1)]
+        lines.append("")
+    lines += ["## Sources", ""]
+    for document, cites in _by_document(_sources(d)):
+        lines.append(f"- *{_md(document)}*")
+        lines += [f"  - {_md(_cite(c))}" for c in cites]
+    return "\n".join(lines) + "\n"

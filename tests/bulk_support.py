@@ -17,7 +17,7 @@ from mcrules import validate_site
 from mcrules.engine.columns import ColumnBatch, batch_from_facts
 from mcrules.site import site_facts, site_schema
 
-LIST_FIELDS = ("spaces", "services")
+LIST_FIELDS = ("spaces", "services", "building_assessed", "security_measures")
 
 
 def flatten(doc: Mapping[str, Any], *, semicolons: bool = True,

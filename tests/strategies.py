@@ -6,7 +6,16 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from mcrules.models.site import SanitationKind, Service, Setting, Space
+from mcrules.models.site import (
+    BuildingAspect,
+    FacilityType,
+    ResponsePhase,
+    SanitationKind,
+    SecurityMeasure,
+    Service,
+    Setting,
+    Space,
+)
 
 people = st.one_of(st.integers(0, 60), st.sampled_from([19, 20, 21, 39, 40, 41, 400]))
 counts = st.integers(0, 25)
@@ -28,10 +37,31 @@ def sites(draw: st.DrawFn) -> dict[str, Any]:
 
     put("setting", st.sampled_from([s.value for s in Setting]))
     put("provides_accommodation", st.booleans())
-    put("population", st.fixed_dictionaries({"female": people, "male": people}))
+    put("facility_type", st.sampled_from([f.value for f in FacilityType]))
+    put("phase", st.sampled_from([p.value for p in ResponsePhase]))
+    put("population", st.fixed_dictionaries({"female": people, "male": people},
+                                            optional={"unaccompanied_minors": st.integers(0, 3)}))
     put("toilets", st.fixed_dictionaries({"female": counts, "male": counts},
+                                         optional={"shared": st.integers(0, 2),
+                                                   "accessible": st.integers(0, 2)}))
+    put("showers", st.fixed_dictionaries({"female": counts, "male": counts},
                                          optional={"shared": st.integers(0, 2)}))
-    put("showers", st.fixed_dictionaries({"female": counts, "male": counts}))
+    for flag in ("cold_climate", "urban", "indoor_cooking_and_sanitation",
+                 "water_sources_distanced_from_washing_and_waste", "latrines_cleared_regularly",
+                 "solid_waste_disposed_properly", "environmental_assessment_done",
+                 "unaccompanied_minors_separated", "meal_shifts", "beneficiaries_in_maintenance",
+                 "cleaning_schedule", "exceeds_host_community_conditions",
+                 "host_community_measures", "communal_services_outside_site"):
+        put(flag, st.booleans())
+    put("sanitation_design_capacity", people)
+    put("eating_area_capacity", people)
+    put("water_taps", st.integers(0, 4))
+    put("max_distance_shelter_to_toilet", st.sampled_from([0, 49.99, 50, 50.01, 120]))
+    put("max_distance_shelter_to_water_point", st.sampled_from([0, 199.99, 200, 200.01, 500, 501]))
+    put("building_assessed", st.lists(st.sampled_from([b.value for b in BuildingAspect]),
+                                      unique=True))
+    put("security_measures", st.lists(st.sampled_from([m.value for m in SecurityMeasure]),
+                                      unique=True))
     put("water_supply", st.one_of(st.integers(0, 20000), st.floats(0, 2e4, allow_nan=False)))
     put("covered_living_area", st.one_of(st.integers(0, 1500), st.floats(0, 1500, allow_nan=False)))
     put("total_site_area", st.one_of(st.integers(0, 12000), st.floats(0, 12000, allow_nan=False)))
@@ -43,6 +73,8 @@ def sites(draw: st.DrawFn) -> dict[str, Any]:
     put("services", st.lists(st.sampled_from([s.value for s in Service]), unique=True))
     put("staffing", st.fixed_dictionaries({}, optional={
         "hours_per_week": st.sampled_from([0, 40, 167, 168]),
+        "health_professional_hours_per_week": st.sampled_from([0, 40, 167, 168]),
+        "gender_balanced": st.booleans(),
         "medical_staff_full_time": st.booleans()}))
     put("sanitation", st.lists(st.fixed_dictionaries(
         {"id": st.sampled_from(["L1", "L2", "B1"]),

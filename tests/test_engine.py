@@ -10,7 +10,8 @@ from tests.conftest import check, outcome, site
 
 
 def test_missing_data_is_unknown_and_names_what_is_missing(pack) -> None:  # type: ignore[no-untyped-def]
-    r = check({"population": {"female": 30, "male": 0}}, pack).result("mct.wash.toilets.female")
+    r = check({"provides_accommodation": True, "population": {"female": 30, "male": 0}},
+              pack).result("mct.wash.toilets.female")
     assert r.outcome is Outcome.UNKNOWN
     assert r.missing == ("toilets.female",)
 
@@ -72,7 +73,8 @@ def test_a_failure_explains_itself_with_units_margin_and_citation(pack) -> None:
 
 
 def test_each_lever_gives_its_own_smallest_fix(pack) -> None:  # type: ignore[no-untyped-def]
-    r = check({"population": {"female": 130, "male": 0}, "toilets": {"female": 5}},
+    r = check({"provides_accommodation": True, "population": {"female": 130, "male": 0},
+               "toilets": {"female": 5}},
               pack).result("mct.wash.toilets.female")
     assert [f.text for f in r.fixes] == ["add 2 female toilet(s)", "host 30 fewer women and girls"]
 
@@ -169,7 +171,8 @@ def test_a_per_item_rule_that_applies_to_no_item_names_none(pack) -> None:  # ty
 
 
 def test_hosting_nobody_is_not_offered_as_a_fix(pack) -> None:  # type: ignore[no-untyped-def]
-    r = check({"population": {"female": 1, "male": 0}, "toilets": {"female": 0}},
+    r = check({"provides_accommodation": True, "population": {"female": 1, "male": 0},
+               "toilets": {"female": 0}},
               pack).result("mct.wash.toilets.female")
     assert [f.text for f in r.fixes] == ["add 1 female toilet(s)"]
 

@@ -29,7 +29,8 @@ def test_the_runner_reports_a_wrong_expectation_and_an_untested_rule(tmp_path: P
     (pack / "tests" / "t.yaml").write_text(
         "cases:\n"
         "  - name: wrong on purpose\n"
-        "    site: {population: {female: 21, male: 0}, toilets: {female: 1, male: 0}}\n"
+        "    site: {provides_accommodation: true, population: {female: 21, male: 0},\n"
+        "           toilets: {female: 1, male: 0}}\n"
         "    expect:\n"
         "      mct.wash.toilets.female: {outcome: pass, required: 3}\n")
     report = run_pack_tests(pack)

@@ -12,6 +12,7 @@ PUBLIC_IDS = [
     "mct.wash.showers.male", "mct.wash.water_per_person", "mct.shelter.living_area_per_person",
     "mct.site.total_area_per_person", "mct.wash.latrine_distance_to_water_source",
     "mct.wash.pit_above_groundwater", "mct.shelter.bed_per_person",
+    "mct.wash.toilets.all_centres", "mct.wash.showers.all_centres",
 ]
 
 
@@ -22,7 +23,7 @@ def test_the_public_rule_ids_exist(pack) -> None:  # type: ignore[no-untyped-def
 
 @pytest.mark.parametrize(("women", "verdict"), [(19, "pass"), (20, "pass"), (21, "fail")])
 def test_toilets_one_per_twenty_people_per_gender(pack, women: int, verdict: str) -> None:  # type: ignore[no-untyped-def]
-    report = check({"population": {"female": women, "male": women},
+    report = check({"provides_accommodation": True, "population": {"female": women, "male": women},
                     "toilets": {"female": 1, "male": 1}}, pack)
     assert outcome(report, "mct.wash.toilets.female") == verdict
     assert outcome(report, "mct.wash.toilets.male") == verdict
@@ -38,7 +39,8 @@ def test_shared_toilets_do_not_count_for_either_gender(pack) -> None:  # type: i
 
 @pytest.mark.parametrize(("men", "verdict"), [(40, "pass"), (41, "fail")])
 def test_showers_one_per_twenty_people_per_gender(pack, men: int, verdict: str) -> None:  # type: ignore[no-untyped-def]
-    report = check({"population": {"female": 0, "male": men}, "showers": {"female": 0, "male": 2}}, pack)
+    report = check({"provides_accommodation": True, "population": {"female": 0, "male": men},
+                    "showers": {"female": 0, "male": 2}}, pack)
     assert outcome(report, "mct.wash.showers.male") == verdict
     assert outcome(report, "mct.wash.showers.female") == "not_applicable"
 

@@ -34,8 +34,27 @@ class Setting(StrEnum):
     COLLECTIVE_CENTRE = "collective_centre"
     CAMP = "camp"
     TRANSIT_DAYTIME = "transit_daytime"
+    TRANSIT_OVERNIGHT = "transit_overnight"
     HOTEL = "hotel"
     OTHER = "other"
+
+
+class FacilityType(StrEnum):
+    """The Toolkit's typology of migrant centres (Facilitator Note 3.4.1); 24/7 staffing follows it."""
+
+    MULTIFUNCTIONAL = "multifunctional"
+    SHELTER = "shelter"
+    GOVERNMENT_RUN = "government_run"
+    INFORMATION_RESOURCE = "information_resource"
+    HOTEL_PRIVATE = "hotel_private"
+    OTHER = "other"
+
+
+class ResponsePhase(StrEnum):
+    """Sphere's first phase of a crisis (UNHCR's emergency) or its medium term (post-emergency)."""
+
+    INITIAL = "initial"
+    MEDIUM_TERM = "medium_term"
 
 
 class PopulationCounts(_Strict):
@@ -43,6 +62,9 @@ class PopulationCounts(_Strict):
 
     female: People | None = Field(default=None, description="Women and girls hosted.")
     male: People | None = Field(default=None, description="Men and boys hosted.")
+    unaccompanied_minors: People | None = Field(
+        default=None, description="Unaccompanied minors among them (counted in female or male too)."
+    )
 
 
 class Counts(_Strict):
@@ -56,6 +78,11 @@ class Counts(_Strict):
         default=None,
         description="Units used by everyone, not separated by gender. They do not count towards "
         "either gender's ratio. Taken as 0 when `female` or `male` is given without it.",
+    )
+    accessible: Count | None = Field(
+        default=None,
+        description="Units accessible to persons with disabilities, whichever gender they are "
+        "reserved for (they are also counted under `female`, `male` or `shared`).",
     )
 
 
@@ -105,6 +132,9 @@ class Space(StrEnum):
     PERSONNEL_OFFICE = "personnel_office"
     LIGHTING_ELECTRICITY = "lighting_electricity"
     CHILD_PLAY_AREA = "child_play_area"
+    SOGIESC_SPACE = "sogiesc_space"
+    ELDERLY_SPACE = "elderly_space"
+    DISABILITY_SPACE = "disability_space"
 
 
 class Service(StrEnum):
@@ -119,6 +149,31 @@ class Service(StrEnum):
     RECREATION = "recreation"
 
 
+class SecurityMeasure(StrEnum):
+    """The Toolkit's minimum safety and security measures a site has in place."""
+
+    SECURITY_OFFICER_CONSULTED = "security_officer_consulted"
+    GUARDS = "guards"
+    SEPARATE_ENTRANCES = "separate_entrances"
+    EXIT_DOORS = "exit_doors"
+    FIRE_EXTINGUISHERS = "fire_extinguishers"
+    MEETING_POINTS = "meeting_points"
+    CHILD_SAFETY_MEASURES = "child_safety_measures"
+
+
+class BuildingAspect(StrEnum):
+    """What of an existing building's condition has been assessed (Facilitator Note 3.4.6)."""
+
+    STRUCTURE = "structure"
+    ROOF = "roof"
+    DOORS = "doors"
+    WINDOWS = "windows"
+    WATER_SANITATION = "water_sanitation"
+    ELECTRICAL_WIRING = "electrical_wiring"
+    HEATING_COOLING = "heating_cooling"
+    LOCATION = "location"
+
+
 class Staffing(_Strict):
     """Who is present and when."""
 
@@ -129,6 +184,13 @@ class Staffing(_Strict):
     )
     medical_staff_full_time: bool | None = Field(
         default=None, description="A doctor and/or nurse is present full time."
+    )
+    health_professional_hours_per_week: StaffedHours | None = Field(
+        default=None,
+        description="Hours per week with a health professional on site; 168 is around the clock.",
+    )
+    gender_balanced: bool | None = Field(
+        default=None, description="Personnel is balanced in gender."
     )
 
 
@@ -172,4 +234,77 @@ class Site(_Strict):
     staffing: Staffing | None = None
     water_safe_for_drinking: bool | None = Field(
         default=None, description="Water has been verified safe for drinking, cooking and hygiene."
+    )
+    facility_type: FacilityType | None = Field(
+        default=None, description="The Toolkit's type of facility (multifunctional, shelter, ...)."
+    )
+    phase: ResponsePhase | None = Field(
+        default=None,
+        description="Phase of the response: `initial` (Sphere's first phases, UNHCR's emergency) "
+        "or `medium_term` (UNHCR's post-emergency).",
+    )
+    cold_climate: bool | None = Field(
+        default=None, description="Household activities happen indoors for warmth (cold climate)."
+    )
+    urban: bool | None = Field(default=None, description="An urban setting.")
+    indoor_cooking_and_sanitation: bool | None = Field(
+        default=None,
+        description="The covered living area includes internal cooking space and bathing and/or "
+        "sanitation facilities.",
+    )
+    water_sources_distanced_from_washing_and_waste: bool | None = Field(
+        default=None,
+        description="Water sources are away from clothes-washing and bathing areas and waste "
+        "disposal sites.",
+    )
+    sanitation_design_capacity: People | None = Field(
+        default=None, description="How many people the sanitation facilities were designed for."
+    )
+    latrines_cleared_regularly: bool | None = Field(
+        default=None, description="Latrines are emptied regularly by a specialised service provider."
+    )
+    solid_waste_disposed_properly: bool | None = Field(
+        default=None, description="Solid waste is collected and disposed of properly."
+    )
+    building_assessed: list[BuildingAspect] | None = Field(
+        default=None, description="Aspects of the building's condition that have been assessed."
+    )
+    environmental_assessment_done: bool | None = Field(
+        default=None, description="An environmental assessment was carried out at site selection."
+    )
+    security_measures: list[SecurityMeasure] | None = Field(
+        default=None, description="Safety and security measures in place."
+    )
+    unaccompanied_minors_separated: bool | None = Field(
+        default=None,
+        description="Unaccompanied minors are hosted in separate rooms and areas by age and gender.",
+    )
+    eating_area_capacity: People | None = Field(
+        default=None, description="How many people the eating area seats at once."
+    )
+    meal_shifts: bool | None = Field(default=None, description="Meals are served in shifts.")
+    beneficiaries_in_maintenance: bool | None = Field(
+        default=None, description="Residents take part in maintaining the premises."
+    )
+    cleaning_schedule: bool | None = Field(
+        default=None, description="A cleaning schedule is established."
+    )
+    exceeds_host_community_conditions: bool | None = Field(
+        default=None,
+        description="The site's standards exceed the living conditions of the host community.",
+    )
+    host_community_measures: bool | None = Field(
+        default=None,
+        description="Measures reduce tension with the host community (e.g. services extended to it).",
+    )
+    max_distance_shelter_to_toilet: Distance | None = Field(
+        default=None, description="The longest walk from any shelter to its nearest toilet."
+    )
+    max_distance_shelter_to_water_point: Distance | None = Field(
+        default=None, description="The longest walk from any shelter to its nearest water point."
+    )
+    water_taps: Count | None = Field(default=None, description="Water taps in use.")
+    communal_services_outside_site: bool | None = Field(
+        default=None,
+        description="Communal services are provided by facilities outside the planned site area.",
     )

@@ -42,6 +42,7 @@ from mcrules.rules.ir import (
     ValueDecl,
     field_keys,
 )
+from mcrules.rules.overlay import cite_overlay, overlay_parameters
 from mcrules.rules.pack import TITLE_FIELD, Pack, Variant
 from mcrules.rules.parameter_values import checked_value, quantity_in, today, unit_text_of
 from mcrules.rules.plan import build_plan
@@ -51,7 +52,10 @@ from mcrules.units import conversion_factor, parse_quantity, parse_unit
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 PACK_KEYS = {"id", "title", "version", "description", "effective_from", "effective_to",
-             "documents", "definitions", "variants", "rule_files"}
+             "documents", "definitions", "variants", "rule_files", "overlays"}
+OVERLAY_KEYS = {"id", "title", "version", "description", "effective_from", "effective_to",
+                "documents", "overlays"}
+MAX_OVERLAY_DEPTH = 4
 RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_if", "check",
              "unit", "fix", "citations", "disagreements", "effective_from", "effective_to"}
 FILE_KEYS = {"subject", "rules", "values", "decisions", "description"}
@@ -96,7 +100,8 @@ def available_packs() -> list[Path]:
     return list(seen.values())
 
 
-def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
+def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
+              _chain: tuple[str, ...] = ()) -> Pack:
     """Load and check the pack `ref` (an id on the search path, or a folder)."""
     folder = find_pack(ref)
     head_file = folder / "pack.yaml"
@@ -104,6 +109,8 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema]) -> Pack:
     inside_pack(folder, "pack.yaml", ctx)
     head = ctx.mapping(_read(head_file), "pack.yaml", PACK_KEYS, ("id", "title", "version"))
     pack_id = ctx.text(head, "id")
+    if head.get("overlays") is not None:
+        return _load_overlay(folder, ctx, head, schemas, (*_chain, pack_id))
     documents = _documents(ctx, head.get("documents"))
     params = _parameters(folder, documents)
 
@@ -190,6 +197,40 @@ def inside_pack(folder: Path, name: Any, ctx: FileContext, node: Any = None) -> 
     if not real.is_file():
         raise refuse("is not a regular file")
     return path
+
+
+def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,
+                  schemas: Mapping[str, Schema], chain: tuple[str, ...]) -> Pack:
+    """A pack that overlays another: the base pack's rules with its own, stricter, parameter
+    values; a load error naming both when one is looser (see `rules/overlay.py`)."""
+    head = ctx.mapping(head, "pack.yaml of an overlay", OVERLAY_KEYS, ("id", "title", "version"))
+    overlay_id = ctx.text(head, "id")
+    base_ref = ctx.text(head, "overlays")
+    if not NAME.match(base_ref.replace("-", "_")):
+        raise ctx.error(f"`overlays` must name a pack id, like mct-2023, got {base_ref!r}",
+                        head, "overlays")
+    if base_ref in chain or len(chain) > MAX_OVERLAY_DEPTH:
+        raise ctx.error(f"overlays form a cycle or are nested too deep: "
+                        f"{' -> '.join((*chain, base_ref))}", head, "overlays")
+    sibling = folder.parent / base_ref
+    base = load_pack(sibling if (sibling / "pack.yaml").is_file() else base_ref, schemas,
+                     _chain=chain)
+    documents = {**base.documents, **_documents(ctx, head.get("documents"))}
+    own = _parameters(folder, documents)
+    if not own:
+        raise ctx.error(f"overlay {overlay_id} tightens nothing: add parameter files under "
+                        "parameters/ named like the base pack's", head, "overlays")
+    sources = {name: str(folder / "parameters" / f"{name}.yaml") for name in own}
+    params, floors = overlay_parameters(base.id, base.rules, base.parameters, overlay_id, own,
+                                        sources)
+    pack = replace(
+        base, id=overlay_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
+        description=ctx.text(head, "description"), parameters=params, documents=documents,
+        rules=cite_overlay(base.rules, params, floors), path=folder,
+        effective_from=ctx.date(head, "effective_from") or base.effective_from,
+        effective_to=ctx.date(head, "effective_to") or base.effective_to,
+        overlays=f"{base.id}@{base.version}", floors=floors)
+    return pack._retitled()
 
 
 def _read(file: Path) -> Any:

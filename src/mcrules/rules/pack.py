@@ -25,6 +25,7 @@ from mcrules.rules.ir import (
     Severity,
     ValueDecl,
 )
+from mcrules.rules.overlay import OverlayFloor
 from mcrules.rules.parameter_values import checked_value, today, value_in_force
 from mcrules.rules.plan import Step
 from mcrules.units import format_unit
@@ -66,6 +67,18 @@ class Pack:
     decisions: tuple[DecisionTable, ...] = ()
     aggregates: Mapping[str, Aggregate] = field(default_factory=dict)
     plan: tuple[Step, ...] = ()
+    overlays: str = ""
+    """The pack this one overlays, as `id@version`; empty for a pack of its own rules."""
+    floors: Mapping[str, OverlayFloor] = field(default_factory=dict)
+    """For an overlay: each parameter it tightened, so a variant of the base pack cannot loosen
+    it again (the effective value is always the stricter of the variant's and the overlay's)."""
+
+    def owns(self, rule_id: str) -> bool:
+        """Whether this pack decides the rule: every rule of a pack of its own; for an overlay,
+        the rules that read a threshold it tightened (the others are the base pack's to test)."""
+        if not self.overlays:
+            return True
+        return any(rule_id in f.rules for f in self.floors.values())
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -109,13 +122,14 @@ class Pack:
         Dated parameters take the value in force on `as_of`, or today (UTC) without one, before
         variants and overrides, which replace a schedule by one value. Every value is bound-checked.
         """
-        pack = self._on_date(as_of if as_of is not None else today())
+        on = as_of if as_of is not None else today()
+        pack = self._on_date(on)
         for vid in variants:
             variant = self.variants.get(vid)
             if variant is None:
                 known = ", ".join(sorted(self.variants)) or "none"
                 raise McrulesError(f"pack {self.id} has no variant {vid!r} (known: {known})")
-            pack = pack._with_parameters(variant.parameters)
+            pack = pack._with_parameters(variant.parameters)._floored(on)
             rules = tuple(
                 replace(r, severity=variant.severities[r.id]) if r.id in variant.severities else r
                 for r in pack.rules
@@ -162,6 +176,18 @@ class Pack:
             params[name] = replace(old, value=checked_value(old, raw), dated_values=())
         return replace(self, parameters=params)._retitled()
 
+    def _floored(self, on: dt.date) -> Pack:
+        """Each parameter an overlay tightened at least as strict as the overlay's value on `on`."""
+        if not self.floors:
+            return self
+        params = dict(self.parameters)
+        for name, floor in self.floors.items():
+            p = params[name]
+            stricter = floor.stricter(p.value, on)
+            if stricter != p.value:
+                params[name] = replace(p, value=stricter, dated_values=())
+        return replace(self, parameters=params)._retitled()
+
     def _retitled(self) -> Pack:
         """Titles that name parameters (`{people_per_toilet:number}`) rendered with this pack's."""
         rules = tuple(replace(r, title=self.render_title(r.title_template)) if r.title_template
@@ -188,6 +214,8 @@ class Pack:
                 for r in self.rules
             ],
         }
+        if self.overlays:
+            out["overlays"] = self.overlays
         if self.values:
             out["values"] = [{"id": v.id, "expression": v.expr_text} for v in self.values]
         if self.decisions:

@@ -36,6 +36,12 @@ _EXPORTS = {
     "site_facts": "mcrules.site.check",
     "site_schema": "mcrules.site.check",
     "Subject": "mcrules.subjects.subject",
+    "SharingRequest": "mcrules.models.sharing",
+    "SharingDecision": "mcrules.sharing.decide",
+    "decide_sharing": "mcrules.sharing.decide",
+    "aggregate": "mcrules.sharing.aggregate",
+    "decision_record": "mcrules.sharing.records",
+    "valid_consent": "mcrules.sharing.consent",
     "Case": "mcrules.models.case",
     "CaseAssessment": "mcrules.assessment.assess",
     "assess_case": "mcrules.assessment.assess",
@@ -56,12 +62,17 @@ __all__ = [
     "RuleLoadError",
     "ScalarEvaluator",
     "Severity",
+    "SharingDecision",
+    "SharingRequest",
     "Site",
     "Subject",
     "UnitError",
     "__version__",
+    "aggregate",
     "assess_case",
     "check_site",
+    "decide_sharing",
+    "decision_record",
     "load_case_pack",
     "load_pack",
     "load_site_pack",
@@ -69,6 +80,7 @@ __all__ = [
     "read_subject",
     "site_facts",
     "site_schema",
+    "valid_consent",
     "validate_site",
     "validate_subject",
 ]
@@ -96,9 +108,14 @@ if TYPE_CHECKING:
     from mcrules.io.site_file import read_site, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
     from mcrules.models.case import Case
+    from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
     from mcrules.rules.ir import Rule, Severity
     from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack
+    from mcrules.sharing.aggregate import aggregate
+    from mcrules.sharing.consent import valid_consent
+    from mcrules.sharing.decide import SharingDecision, decide_sharing
+    from mcrules.sharing.records import decision_record
     from mcrules.site.check import check_site, load_site_pack, site_facts, site_schema
     from mcrules.subjects.subject import Subject

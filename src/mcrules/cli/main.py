@@ -18,12 +18,14 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from mcrules.cli import console
+from mcrules.cli.aggregate_cmd import aggregate_cmd
 from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.diff_cmd import diff_cmd
 from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
+from mcrules.cli.share_cmd import share_cmd
 from mcrules.cli.test_cmd import test_cmd
 from mcrules.errors import McrulesError
 from mcrules.printable import printable
@@ -58,6 +60,8 @@ app.command("bulk")(bulk_cmd)
 app.command("lint")(lint_cmd)
 app.command("test")(test_cmd)
 app.command("diff")(diff_cmd)
+app.command("share")(share_cmd)
+app.command("aggregate")(aggregate_cmd)
 app.command("assess")(assess_cmd)
 
 

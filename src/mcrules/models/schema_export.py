@@ -9,9 +9,10 @@ import orjson
 from pydantic import BaseModel
 
 from mcrules.models.case import Case
+from mcrules.models.sharing import SharingRequest
 from mcrules.models.site import Site
 
-SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case}
+SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case, "sharing-request": SharingRequest}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

@@ -1,0 +1,75 @@
+"""`mcrules share FILE`: may this data-sharing request be met? The decision, why, and what to offer.
+
+Exit codes: 0 the decision was made (whatever it is: a refusal is an answer, not an error);
+2 the request or history file is invalid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mcrules.cli import console
+from mcrules.cli.console import EXIT_OK
+from mcrules.errors import McrulesError
+
+SHARE_FORMATS = ("text", "json")
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
+
+
+def share_cmd(
+    file: Annotated[Path, typer.Argument(help="Data-sharing request, YAML or JSON.",
+                                         show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    history: Annotated[Path | None, typer.Option(
+        "--history", help="Case history whose `consents:` resolve `consent_ref`.")] = None,
+    pack: Annotated[str | None, typer.Option(
+        "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="The date consent must be valid on (YYYY-MM-DD; default today).")] = None,
+    record: Annotated[Path | None, typer.Option(
+        "--record", help="Append a decision record (JSON Lines, no personal data) to this file.")] = None,
+) -> None:
+    """Decide a data-sharing request: the answer first, then why, then what you may offer instead."""
+    from mcrules.io import read_subject, validate_model
+    from mcrules.located import load_document
+    from mcrules.models.consent import ConsentHistory
+    from mcrules.report.sharing import render_sharing_json, render_sharing_text
+    from mcrules.sharing import SHARING_REQUEST, decide_sharing
+    from mcrules.sharing.decide import load_sharing_pack
+    from mcrules.sharing.records import decision_record, render_record
+
+    if fmt not in SHARE_FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(SHARE_FORMATS)}", param_hint="--format")
+    on = _date(as_of) or dt.date.today()
+    try:
+        request, _ = read_subject(file, SHARING_REQUEST, strict=True)
+        consents = None
+        if history is not None:
+            consents, _ = validate_model(load_document(history), ConsentHistory,
+                                         noun="case history", source=str(history))
+        chosen = load_sharing_pack(pack, as_of=on) if pack else None
+        decision = decide_sharing(request, pack=chosen, history=consents, as_of=on)
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
+    if record is not None:
+        with record.open("ab") as out:
+            out.write(render_record(decision_record(decision, request)))
+    if fmt == "json":
+        sys.stdout.buffer.write(render_sharing_json(decision.as_dict()))
+        sys.stdout.flush()
+    else:
+        render_sharing_text(decision.as_dict(), console.out)
+    raise typer.Exit(EXIT_OK)

@@ -1,0 +1,118 @@
+"""Consent records as a case history keeps them (`consents:`), exactly to the case-history keys.
+
+A record is one decision a person (or their guardian) took about one purpose, optionally for one
+recipient, in one mode, on one date: refusals and withdrawals are facts like any other, so a
+query can fail closed on them (`mcrules.sharing.consent`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    runs_validators: ClassVar[bool] = False
+
+
+class ConsentPurpose(StrEnum):
+    """What the consent is for; one purpose never authorises another."""
+
+    REGISTRATION = "registration"
+    ASSESSMENT = "assessment"
+    REFERRAL = "referral"
+    TRANSFER = "transfer"
+    DATA_SHARING = "data_sharing"
+    HEALTH_RECORDS = "health_records"
+    POLICE_REPORT = "police_report"
+    AUDIO_VISUAL = "audio_visual"
+
+
+class ConsentKind(StrEnum):
+    """Consent, or the assent of a child or a person without capacity to consent."""
+
+    CONSENT = "consent"
+    ASSENT = "assent"
+
+
+class GivenBy(StrEnum):
+    SELF = "self"
+    GUARDIAN = "guardian"
+
+
+class ConsentMode(StrEnum):
+    """How it was recorded: written by default, audio or video, or verbal certified by staff."""
+
+    WRITTEN = "written"
+    AUDIO = "audio"
+    VIDEO = "video"
+    VERBAL = "verbal"
+
+
+class ConsentDecision(StrEnum):
+    GIVEN = "given"
+    REFUSED = "refused"
+
+
+class RecipientType(StrEnum):
+    """Who receives data or a case (shared with data-sharing requests and transfers)."""
+
+    PUBLIC = "public"
+    GOVERNMENT = "government"
+    UN_AGENCY = "un_agency"
+    NGO = "ngo"
+    IMPLEMENTING_PARTNER = "implementing_partner"
+    DONOR = "donor"
+    DATA_SUBJECT = "data_subject"
+
+
+class Recipient(_Strict):
+    """A recipient: its type, and the organisation's name when one is meant."""
+
+    type: RecipientType = Field(description="The kind of recipient.")
+    name: str | None = Field(default=None, max_length=200,
+                             description="The organisation, e.g. National statistics office.")
+
+
+class ConsentRecord(_Strict):
+    """One entry of a case history's `consents:` list."""
+
+    id: str = Field(min_length=1, max_length=100, description="Referred to by events and requests.")
+    purpose: ConsentPurpose
+    recipient: Recipient | None = Field(
+        default=None, description="The one recipient it is for; none: it authorises no recipient.")
+    kind: ConsentKind
+    given_by: GivenBy
+    guardian: str | None = Field(default=None, max_length=200,
+                                 description="Who the guardian is, when `given_by: guardian`.")
+    mode: ConsentMode
+    certified_by: str | None = Field(
+        default=None, max_length=100,
+        description="The staff member who certified a verbal consent in writing.")
+    decision: ConsentDecision
+    date: dt.date
+    valid_until: dt.date | None = None
+    withdrawn_on: dt.date | None = None
+
+
+class HistoryPerson(BaseModel):
+    """Who the case is about, as far as consent needs it: a child's consent is a guardian's."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    age: int | None = Field(default=None, ge=0, le=150)
+
+
+class ConsentHistory(BaseModel):
+    """The part of a case-history file this package reads: its consent records (other keys, such
+    as `events`, belong to case management and are left alone)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    case: str | None = Field(default=None, max_length=100)
+    person: HistoryPerson | None = None
+    consents: list[ConsentRecord] = Field(default_factory=list, max_length=10_000)

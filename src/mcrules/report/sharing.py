@@ -1,0 +1,104 @@
+"""Data-sharing decisions for staff under pressure: the answer first, then why, then what must be
+done, then what may be offered instead and what would change the answer. Renders the decision's
+plain data (`SharingDecision.as_dict()`); computes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.markup import escape
+
+HEADLINES = {
+    "permit": ("[bold green]PERMIT[/]", "You may share the data requested."),
+    "permit_with_obligations": ("[bold yellow]PERMIT WITH OBLIGATIONS[/]",
+                                "You may share the data requested, once you do what is listed below."),
+    "aggregate_only": ("[bold red]AGGREGATE ONLY[/]",
+                       "Do not share the list or the records. You may offer an anonymous aggregate."),
+    "deny": ("[bold red]DENY[/]", "Do not share this data."),
+}
+
+
+def render_sharing_json(data: Mapping[str, Any]) -> bytes:
+    """Deterministic JSON (sorted keys) of one decision."""
+    return orjson.dumps(dict(data), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _reference(c: Mapping[str, Any]) -> str:
+    title = str(c.get("document", "")) + (f" ({c['edition']})" if c.get("edition") else "")
+    parts = [f"{c['publisher']}, {title}" if c.get("publisher") else title]
+    for key in ("module", "section", "note"):
+        if c.get(key):
+            parts.append(f"{c[key]} module" if key == "module" else str(c[key]))
+    text = ", ".join(p for p in parts if p)
+    return text if c.get("verified", True) else text + " [not verified against the document]"
+
+
+def render_sharing_text(data: Mapping[str, Any], console: Console, *, citations: bool = True) -> None:
+    """The decision as staff read it."""
+    decision = str(data.get("decision"))
+    badge, line = HEADLINES.get(decision, (decision.upper(), ""))
+    console.print(f"{badge}  {escape(line)}")
+    if data.get("fallback"):
+        console.print("  (the answer fails closed: some information is missing; see below)")
+    console.print()
+    console.print("[bold]Why[/]")
+    for r in data.get("reasons", []):
+        console.print(f"  - {escape(r['text'])}", soft_wrap=True)
+        if citations:
+            for c in r.get("citation", [])[:1]:
+                console.print(f"      [dim]{escape(_reference(c))}: \"{escape(c.get('quote', ''))}\"[/]",
+                              soft_wrap=True)
+    for n in data.get("notes", []):
+        console.print(f"  - {escape(n['text'])}", soft_wrap=True)
+    if data.get("obligations"):
+        console.print()
+        console.print("[bold]You must[/]")
+        for o in data["obligations"]:
+            console.print(f"  - {escape(o)}", soft_wrap=True)
+    if data.get("alternatives"):
+        console.print()
+        console.print("[bold]You may offer instead[/]")
+        for a in data["alternatives"]:
+            console.print(f"  - {escape(a)}", soft_wrap=True)
+    if data.get("would_change"):
+        console.print()
+        console.print("[bold]What would change the answer[/]")
+        for w in data["would_change"]:
+            console.print(f"  - {escape(w)}", soft_wrap=True)
+    fields = data.get("fields") or []
+    if fields:
+        console.print()
+        shown = ", ".join(f"{f['field']} ({f['data_class'].replace('_', ' ')}"
+                          f"{', not in the catalogue' if f['source'] == 'uncatalogued' else ''})"
+                          for f in fields if f["source"] != "declared")
+        cls = str(data.get("data_class") or "unknown").replace("_", " ")
+        console.print(f"[dim]Data class: {escape(cls)}. Fields: {escape(shown or 'none listed')}[/]",
+                      soft_wrap=True)
+    pack = data.get("pack") or {}
+    console.print(f"[dim]{escape(str(data.get('decision_table')))}, pack {pack.get('id')} "
+                  f"{pack.get('version')} ({str(pack.get('hash', ''))[:12]}), as of {data.get('as_of')}[/]")
+
+
+def render_aggregate_text(data: Mapping[str, Any], console: Console) -> None:
+    """A safe count table: the verdict first, then the cells (`x` for a suppressed one)."""
+    from rich.table import Table
+
+    by = list(data["by"])
+    ok = data.get("protected")
+    console.print(("[bold green]SAFE TO SHARE[/]" if ok else "[bold red]NOT PROTECTED[/]")
+                  + f"  {data['suppressed']} cell(s) suppressed (below k = {data['k']}, and their "
+                  f"complements); {data['rows_counted']} records counted"
+                  + (f", {data['rows_skipped']} without a breakdown value" if data.get("rows_skipped")
+                     else ""))
+    cls = str(data.get("data_class") or "unknown")
+    if cls != "non_personal":
+        console.print(f"[bold yellow]Data class: {cls.replace('_', ' ')}[/]: decide the sharing "
+                      "with mcrules share before it leaves the centre.")
+    table = Table(*by, "count", box=None)
+    for cell in data["cells"]:
+        count = "x" if cell["suppressed"] else str(cell["count"])
+        table.add_row(*(escape(str(cell[b])) for b in by), count)
+    console.print(table)

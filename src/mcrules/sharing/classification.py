@@ -1,0 +1,134 @@
+"""The field classification catalogue (`catalogue.yaml` in the data-sharing pack) and what it
+says about the fields of one request.
+
+The catalogue is data in the pack, so a programme can extend or tighten it; it is validated when
+it is read. A field it does not know is personal (fail closed), and the class of a request is the
+most sensitive of its fields and of the class it declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mcrules.errors import McrulesError
+from mcrules.located import load_document
+from mcrules.models.sharing import ClassifiedField, ClassSource, DataClass, Granularity
+
+CATALOGUE_FILE = "catalogue.yaml"
+DECLARED_ID = "data_class"
+_CATEGORY_KEYS = {"description", "record_level", "aggregate", "citations"}
+
+
+class CatalogueError(McrulesError):
+    """The catalogue file is not valid; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Category:
+    """A data category and its class as a list of people and as a table of counts."""
+
+    name: str
+    description: str
+    record_level: DataClass
+    aggregate: DataClass
+
+    def at(self, granularity: Granularity | None) -> DataClass:
+        """The class at `granularity`; unknown granularity takes the stricter of the two."""
+        if granularity is Granularity.AGGREGATE:
+            return self.aggregate
+        if granularity is Granularity.RECORD_LEVEL:
+            return self.record_level
+        return max(self.record_level, self.aggregate, key=lambda c: c.rank)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Field names (case-insensitive, `-` and spaces read as `_`) mapped to categories."""
+
+    categories: Mapping[str, Category]
+    fields: Mapping[str, str]
+    source: str = ""
+
+    def category_of(self, field: str) -> Category | None:
+        return self.categories.get(self.fields.get(normal_name(field), ""))
+
+    def classify(self, fields: Sequence[str], granularity: Granularity | None,
+                 declared: DataClass | None = None) -> list[ClassifiedField]:
+        """The declared class (if any) and each field with its class and where it came from."""
+        out = []
+        if declared is not None:
+            out.append(ClassifiedField(id=DECLARED_ID, source=ClassSource.DECLARED,
+                                       data_class=declared))
+        for name in dict.fromkeys(fields):
+            cat = self.category_of(name)
+            if cat is None:
+                out.append(ClassifiedField(id=name, source=ClassSource.UNCATALOGUED,
+                                           data_class=DataClass.PERSONAL))
+            else:
+                out.append(ClassifiedField(id=name, source=ClassSource.CATALOGUE,
+                                           data_class=cat.at(granularity)))
+        return out
+
+
+def normal_name(field: str) -> str:
+    return field.strip().casefold().replace("-", "_").replace(" ", "_")
+
+
+def parse_catalogue(doc: Any, source: str = CATALOGUE_FILE) -> Catalogue:
+    """Validate a catalogue document; CatalogueError naming the key otherwise."""
+    def bad(msg: str) -> CatalogueError:
+        return CatalogueError(f"{source}: {msg}")
+
+    if not isinstance(doc, Mapping):
+        raise bad("must be a mapping with `categories` and `fields`")
+    extra = set(doc) - {"description", "categories", "fields"}
+    if extra:
+        raise bad(f"unknown key {sorted(extra)[0]!r}")
+    cats_doc, fields_doc = doc.get("categories"), doc.get("fields")
+    if not isinstance(cats_doc, Mapping) or not cats_doc:
+        raise bad("`categories` must map each category to its classes")
+    if not isinstance(fields_doc, Mapping):
+        raise bad("`fields` must map field names to categories")
+    labels = DataClass.labels()
+    categories: dict[str, Category] = {}
+    for name, spec in cats_doc.items():
+        if not isinstance(spec, Mapping):
+            raise bad(f"categories.{name} must be a mapping")
+        unknown = set(spec) - _CATEGORY_KEYS
+        if unknown:
+            raise bad(f"categories.{name}: unknown key {sorted(unknown)[0]!r}")
+        classes = []
+        for key in ("record_level", "aggregate"):
+            value = spec.get(key)
+            if value not in labels:
+                raise bad(f"categories.{name}.{key} must be one of {', '.join(labels)}, got {value!r}")
+            classes.append(DataClass(value))
+        if not spec.get("citations"):
+            raise bad(f"categories.{name} needs `citations`")
+        categories[str(name)] = Category(str(name), str(spec.get("description", "")), *classes)
+    fields: dict[str, str] = {}
+    for field, cat in fields_doc.items():
+        if cat not in categories:
+            raise bad(f"fields.{field}: no category {cat!r} (categories: {', '.join(categories)})")
+        key = normal_name(str(field))
+        if key in fields:
+            raise bad(f"fields.{field} is listed twice")
+        fields[key] = str(cat)
+    return Catalogue(categories, fields, source)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, stamp: float) -> Catalogue:
+    return parse_catalogue(load_document(path), str(path))
+
+
+def load_catalogue(pack_dir: Path) -> Catalogue:
+    """The catalogue of the pack in `pack_dir`, cached until the file changes."""
+    path = pack_dir / CATALOGUE_FILE
+    if not path.is_file():
+        raise CatalogueError(f"pack {pack_dir.name} has no {CATALOGUE_FILE}")
+    return _load(path.resolve(), path.stat().st_mtime)

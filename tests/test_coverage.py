@@ -137,3 +137,42 @@ def test_a_field_with_a_default_other_than_none_is_never_unknown() -> None:
     assert not _optional(Outer, ref("inner.n"), None)
     assert _optional(Outer, ref("inner.m"), None)
     assert _optional(Outer, ref("maybe.n"), None)
+
+
+def test_an_overlay_counts_only_the_rules_reading_a_parameter_it_sets(tmp_path: Path) -> None:
+    base = _pack(tmp_path / "cov-test")
+    (base / "site.yaml").write_text(RULES.replace("check: beds >= 1", "check: beds >= min_beds"))
+    (base / "parameters").mkdir()
+    (base / "parameters" / "min_beds.yaml").write_text(
+        'description: Beds per site.\nvalue: 1\n'
+        'citations: [{document: std, quote: "Each site shall have a bed."}]\n')
+    overlay = tmp_path / "cov-national"
+    (overlay / "tests").mkdir(parents=True)
+    (overlay / "parameters").mkdir()
+    (overlay / "pack.yaml").write_text(
+        "id: cov-national\ntitle: An overlay for coverage tests\nversion: 0.1.0\n"
+        "overlays: cov-test\ndocuments:\n  nat: {title: \"A national standard\"}\n")
+    (overlay / "parameters" / "min_beds.yaml").write_text(
+        'description: Beds per site, nationally.\nvalue: 2\n'
+        'citations: [{document: nat, quote: "Each site shall have two beds."}]\n')
+    (overlay / "tests" / "cases.yaml").write_text(
+        "cases:\n"
+        "  - name: two beds meet the national two\n"
+        "    site: {provides_accommodation: true, beds: 2}\n"
+        "    expect: {cov.beds: pass}\n")
+    report = run_pack_tests(overlay)
+    cov = report.coverage
+    assert cov is not None and report.uncovered == []
+    # cov.water reads no parameter the overlay sets: the base pack's cases answer for it
+    assert [i.id for i in cov.items] == ["cov.beds"]
+    assert cov.items[0].missing == ("fail", "not_applicable", "unknown")
+    assert cov.rules == (1, 1) and cov.outcomes == (1, 4)
+
+
+def test_the_shipped_overlay_is_covered_on_the_rules_it_tightens() -> None:
+    cov = run_pack_tests(ROOT / "rules" / "example-national").coverage
+    assert cov is not None
+    assert {i.id for i in cov.items} == {
+        "mct.wash.water_per_person", "mct.wash.toilets.female", "mct.wash.toilets.male",
+        "mct.wash.toilets.all_centres", "mct.wash.sanitation_separated_by_gender"}
+    assert cov.percent == 100.0

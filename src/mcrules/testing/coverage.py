@@ -6,6 +6,9 @@ An outcome is reachable when the rule's shape allows it: `pass` and `fail` alway
 subject's model lets be missing (a field that admits None or has no default, or a derived fact).
 This is a property of the rule's text, so a rule that can never fail still counts `fail` (lint's
 MCR012 finds those).
+
+An overlay counts only the rules reading a parameter it sets (`Pack.owns`), the rules its own
+cases must cover; the base pack's cases answer for the rest.
 """
 
 from __future__ import annotations
@@ -87,10 +90,13 @@ class PackCoverage:
 def pack_coverage(pack: Pack, subjects: Iterable[Subject[Any]], expected: set[str],
                   seen: set[tuple[str, str]]) -> PackCoverage:
     """The coverage of `pack` given the ids cases expected (rows as `table#n`) and the
-    (id, outcome) pairs they gave."""
+    (id, outcome) pairs they gave. For an overlay, only the rules reading a parameter the overlay
+    sets count."""
     models = {s.name: s.model for s in subjects}
     out = PackCoverage(pack.id)
-    for rule in pack.rules:
+    # An overlay answers only for the rules reading a parameter it sets (`Pack.owns`); the base
+    # pack's own cases cover its other rules, values and decision rows, as `mcrules test` says.
+    for rule in (r for r in pack.rules if pack.owns(r.id)):
         reachable = ["pass", "fail"]
         if rule.applies_if is not None or rule.each is not None:
             reachable.append("not_applicable")
@@ -98,6 +104,8 @@ def pack_coverage(pack: Pack, subjects: Iterable[Subject[Any]], expected: set[st
                            rule.each):
             reachable.append("unknown")
         out.items.append(_item(rule.id, "rule", reachable, seen))
+    if pack.overlays:
+        return out
     for value in pack.values:
         reachable = ["known"]
         if _may_be_missing(pack, models.get(value.subject), (value.expr,), None):

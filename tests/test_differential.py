@@ -64,7 +64,7 @@ def assert_agree(pack: Pack, docs: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.parametrize(("name", "pack"), CONFIGS, ids=[c[0] for c in CONFIGS])
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(docs=st.lists(sites(), min_size=1, max_size=12))
 def test_scalar_and_columnar_agree_on_every_rule(name: str, pack: Pack,
                                                   docs: list[dict[str, Any]]) -> None:

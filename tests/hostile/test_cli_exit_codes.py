@@ -79,6 +79,15 @@ FILE_COMMANDS: dict[str, Cmd] = {
     "bulk": lambda f: ["bulk", str(f), "--out", str(f.parent / "out.parquet")],
     "bulk --out": lambda f: ["bulk", COMPLIANT.replace(".yaml", ".csv"), "--out", str(f)],
     "schema --check --out": lambda f: ["schema", "--check", "--out", str(f)],
+    "lint": lambda f: ["lint", str(f)],
+    "lint --format sarif": lambda f: ["lint", str(f), "--format", "sarif"],
+    "diff --corpus": lambda f: ["diff", "--base", str(ROOT / "rules"), "--head", str(ROOT / "rules"),
+                                "--corpus", str(f)],
+    "share": lambda f: ["share", str(f)],
+    "share --format json --history": lambda f: ["share", str(ROOT / "examples" / "sharing" /
+                                                          "government-list-request.yaml"),
+                                                "--format", "json", "--history", str(f)],
+    "aggregate --by": lambda f: ["aggregate", str(f), "--by", "sex"],
 }
 
 

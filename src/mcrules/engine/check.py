@@ -30,19 +30,24 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
     results: list[Result] = []
     values: list[ValueResult] = []
     decisions: list[DecisionResult] = []
-    asked: dict[str, list[str]] = {}
+    runs = []
     for pack in packs:
         ev = evaluator(pack)
         run = ev.run(facts, as_of=on)
+        runs.append((ev, run))
         results.extend(run.results)
         values.extend(run.values)
         decisions.extend(run.decisions)
-        if questions:
+
+    def ask() -> tuple[Question, ...]:
+        asked: dict[str, list[str]] = {}
+        for ev, run in runs:
             for q in next_questions(ev, facts, on, run):
                 asked.setdefault(q.input, []).extend(s for s in q.settles
                                                      if s not in asked.get(q.input, ()))
-    ranked = sorted(asked.items(), key=lambda kv: -len(kv[1]))
+        ranked = sorted(asked.items(), key=lambda kv: -len(kv[1]))
+        return tuple(Question(k, tuple(v)) for k, v in ranked)
+
     return Report(dict(about), tuple(PackInfo.of(p) for p in packs), tuple(results),
                   tuple(warnings), subject_name=subject_name, values=tuple(values),
-                  decisions=tuple(decisions),
-                  questions=tuple(Question(k, tuple(v)) for k, v in ranked), as_of=on)
+                  decisions=tuple(decisions), ask=ask if questions else None, as_of=on)

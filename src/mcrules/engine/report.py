@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,13 +50,24 @@ class Report:
     subject_name: str = "site"
     values: tuple[ValueResult, ...] = ()
     decisions: tuple[DecisionResult, ...] = ()
-    questions: tuple[Question, ...] = ()
+    ask: Callable[[], tuple[Question, ...]] | None = field(default=None, repr=False,
+                                                            compare=False)
     as_of: dt.date | None = None
 
     def next_questions(self) -> tuple[Question, ...]:
         """The missing inputs that would settle unknown verdicts, the most settling first (see
-        `engine.questions`)."""
-        return self.questions
+        `engine.questions`). Searched for on the first call, not when the report is built: the
+        search evaluates candidate answers, which a caller reading only the verdicts (a test, a
+        loop over many subjects) should not pay for."""
+        cached: tuple[Question, ...] | None = self.__dict__.get("_questions")
+        if cached is None:
+            cached = self.ask() if self.ask is not None else ()
+            object.__setattr__(self, "_questions", cached)
+        return cached
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return self.next_questions()
 
     @property
     def ruleset_hash(self) -> str:
@@ -94,5 +106,5 @@ class Report:
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "values": [v.as_dict() for v in self.values],
             "decisions": [d.as_dict() for d in self.decisions],
-            "next_questions": [q.as_dict() for q in self.questions],
+            "next_questions": [q.as_dict() for q in self.next_questions()],
         }

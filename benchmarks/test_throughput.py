@@ -40,7 +40,9 @@ FIVE_IDS = [rid for ids in FIVE.values() for rid in ids]
 
 @pytest.fixture(scope="module")
 def pack() -> mcrules.Pack:
-    return mcrules.load_site_pack("mct-2023")
+    # The per-gender ratios apply to every site here, as the numpy ceiling and the peers encode
+    # them: mct-2023 2023.2.0 scopes them to accommodation by default, this variant everywhere.
+    return mcrules.load_site_pack("mct-2023", variants=["separated-everywhere"])
 
 
 @pytest.fixture(scope="module")

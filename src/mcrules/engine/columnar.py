@@ -41,9 +41,12 @@ from mcrules.rules.ir import (
     ParamRef,
     Rule,
     Scale,
+    derived_keys,
     walk,
 )
 from mcrules.rules.pack import Pack
+from mcrules.rules.plan import Step as PlanStep
+from mcrules.rules.plan import needed
 
 CodeArray = npt.NDArray[np.uint8]
 BoolArray = npt.NDArray[np.bool_]
@@ -611,7 +614,10 @@ class ColumnarEvaluator:
         self.pack = pack
         self.chunk = max(1, chunk)
         self.rules = [_ColumnarRule(r, compiler) for r in rules]
-        self._derived = _Derived(pack, _Compiler(params)) if pack.plan else None
+        plan = pack.plan if rule_ids is None else needed(
+            pack.plan, tuple(k for r in rules for e in (r.applies_if, r.check)
+                             for k in derived_keys(e)))
+        self._derived = _Derived(pack, _Compiler(params), plan) if plan else None
 
     def evaluate(self, batch: ColumnBatch, *, as_of: dt.date | None = None) -> ColumnarResult:
         """Evaluate every rule on every row of `batch` (values and decisions too)."""
@@ -670,8 +676,9 @@ _OUTCOME_CODES = np.array([2.0, 0.0, sem.NAN, 1.0])  # by Code: NA, PASS, UNKNOW
 class _Derived:
     """The pack's derived facts as columns, in the order of its plan (see `engine.scalar`)."""
 
-    def __init__(self, pack: Pack, c: _Compiler) -> None:
+    def __init__(self, pack: Pack, c: _Compiler, plan: tuple[PlanStep, ...]) -> None:
         self.pack = pack
+        self.plan = plan
         self.k = _KleeneCompiler(c)
         self.rules = {r.id: _ColumnarRule(r, c) for r in pack.rules}
         self.values = {v.id: self.k.expr(v.expr) for v in pack.values}
@@ -687,7 +694,7 @@ class _Derived:
         cols = dict(batch.columns)
         out = ColumnBatch(n, cols, batch.collections)
         env = Env(n, cols)
-        for step in self.pack.plan:
+        for step in self.plan:
             if step.kind == "as_of":
                 col = np.full(n, float(as_of.toordinal()))
             elif step.kind == "aggregate":

@@ -35,9 +35,12 @@ from mcrules.rules.ir import (
     DecisionTable,
     Rule,
     ValueDecl,
+    derived_keys,
     field_keys,
 )
 from mcrules.rules.pack import Pack
+from mcrules.rules.plan import Step as PlanStep
+from mcrules.rules.plan import needed
 
 DECIDED_KEY = "__decided__"
 _OUTCOME_WORDS = {Outcome.PASS: "pass", Outcome.FAIL: "fail",
@@ -132,8 +135,14 @@ class ScalarEvaluator:
         self.rules = [ExplainedRule(r, params, alternatives) for r in rules]
         self._steps: list[Callable[[Facts], Result]] = [
             cr.evaluate if cr.rule.each is None else cr.per_item for cr in self.rules]
-        self._derived = _compile_plan(pack, params)
-        self.uses_as_of = any(s.kind == "as_of" for s in pack.plan)
+        # A subset of rules needs only the derived facts they read (and no values or decisions).
+        self.plan = pack.plan if rule_ids is None else needed(
+            pack.plan, tuple(k for r in rules for e in (r.applies_if, r.check)
+                             for k in derived_keys(e)))
+        self.values = pack.values if rule_ids is None else ()
+        self.decisions = pack.decisions if rule_ids is None else ()
+        self._derived = _compile_plan(pack, params, self.plan)
+        self.uses_as_of = any(s.kind == "as_of" for s in self.plan)
 
     def evaluate(self, facts: Facts, *, as_of: dt.date | None = None) -> list[Result]:
         """Evaluate every rule on one subject's flat facts (see `mcrules.facts`)."""
@@ -162,7 +171,7 @@ class ScalarEvaluator:
     def _values(self, f: Mapping[str, Any]) -> tuple[ValueResult, ...]:
         out = []
         why = f.get(MISSING_KEY) or {}
-        for v in self.pack.values:
+        for v in self.values:
             result = f.get(v.key)
             missing = tuple(why.get(v.key, ())) if result is None else ()
             reason = "" if result is not None or missing else "undefined value"
@@ -171,7 +180,7 @@ class ScalarEvaluator:
 
     def _decisions(self, f: Mapping[str, Any]) -> tuple[DecisionResult, ...]:
         decided = f.get(DECIDED_KEY) or {}
-        return tuple(dress_decision(t, *decided[t.id]) for t in self.pack.decisions)
+        return tuple(dress_decision(t, *decided[t.id]) for t in self.decisions)
 
 
 def dress_decision(table: DecisionTable, d: Decided, missing: tuple[str, ...]) -> DecisionResult:
@@ -198,12 +207,13 @@ def dress_decision(table: DecisionTable, d: Decided, missing: tuple[str, ...]) -
 
 # -- derived facts --------------------------------------------------------------------------
 
-def _compile_plan(pack: Pack, params: Mapping[str, float]) -> list[Step]:
+def _compile_plan(pack: Pack, params: Mapping[str, float],
+                  plan: tuple[PlanStep, ...]) -> list[Step]:
     rules = {r.id: r for r in pack.rules}
     values = {v.id: v for v in pack.values}
     tables = {t.id: t for t in pack.decisions}
     steps: list[Step] = []
-    for step in pack.plan:
+    for step in plan:
         if step.kind == "aggregate":
             steps.append(partial(_aggregate, pack.aggregates[step.target], _AggFns.of(
                 pack.aggregates[step.target], params)))

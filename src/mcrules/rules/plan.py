@@ -97,3 +97,16 @@ def _ordered(steps: Mapping[str, Step], source: str) -> tuple[Step, ...]:
 def _name(key: str) -> str:
     kind, _, rest = key.partition(":")
     return f"{kind} {rest}" if rest else key
+
+
+def needed(plan: tuple[Step, ...], roots: tuple[str, ...]) -> tuple[Step, ...]:
+    """The steps of `plan` that computing `roots` (derived keys) requires, in plan order."""
+    by_key = {s.key: s for s in plan}
+    want: set[str] = set()
+    todo = [k for k in roots if k in by_key]
+    while todo:
+        key = todo.pop()
+        if key not in want:
+            want.add(key)
+            todo.extend(d for d in by_key[key].deps if d in by_key)
+    return tuple(s for s in plan if s.key in want)

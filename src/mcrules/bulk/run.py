@@ -28,7 +28,7 @@ from mcrules.engine.decide_columns import DecidedColumns
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter, table_format
-from mcrules.rules.ir import DecisionTable, ValueDecl
+from mcrules.rules.ir import DecisionTable
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Subject, subject_of
 
@@ -242,8 +242,9 @@ def _evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) 
     for v in pack.values:
         col = res.values[v.id]
         codes[:, j] = np.where(np.isnan(col), _UNKNOWN, _KNOWN)
-        measured[:, j] = col if v.type != "number" else col * _factor(v)
-        units.append(_unit(v))
+        factor, unit = v.display_scale()
+        measured[:, j] = col * factor if factor != 1.0 else col
+        units.append(unit)
         texts.append(_value_texts(col, v.type, v.scale))
         j += 1
     for d in pack.decisions:
@@ -259,23 +260,6 @@ def _evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) 
                      [res.items.get(rid) for rid in rule_ids],
                      got.texts.get(subject.label_field) if subject.label_field else None, texts)
     return BatchResult(output, got.rejects, counts, got.warnings, batch.num_rows, n)
-
-
-def _factor(v: ValueDecl) -> float:
-    from mcrules.units import conversion_factor
-
-    unit = v.expr.unit  # type: ignore[attr-defined]
-    return 1.0 if v.display_unit is None or unit is None else conversion_factor(unit,
-                                                                                v.display_unit)
-
-
-def _unit(v: ValueDecl) -> str:
-    from mcrules.units import format_unit
-
-    if v.type != "number":
-        return ""
-    unit = v.display_unit or v.expr.unit  # type: ignore[attr-defined]
-    return format_unit(unit) if unit is not None else ""
 
 
 def _value_texts(col: npt.NDArray[np.float64], kind: str, scale: tuple[str, ...]) -> pa.Array | None:

@@ -184,21 +184,11 @@ class ValueResult:
 
     @property
     def factor(self) -> float:
-        unit = self.value.expr.unit if self.value.type == "number" else None  # type: ignore[attr-defined]
-        if unit is None or self.value.display_unit is None:
-            return 1.0
-        from mcrules.units import conversion_factor
-
-        return conversion_factor(unit, self.value.display_unit)
+        return self.value.display_scale()[0]
 
     @property
     def unit(self) -> str:
-        if self.value.type != "number":
-            return ""
-        from mcrules.units import format_unit
-
-        unit = self.value.display_unit or self.value.expr.unit  # type: ignore[attr-defined]
-        return format_unit(unit) if unit is not None else ""
+        return self.value.display_scale()[1]
 
     @property
     def message(self) -> str:

@@ -557,6 +557,15 @@ class ValueDecl:
     def scale(self) -> tuple[str, ...]:
         return self.expr.scale
 
+    def display_scale(self) -> tuple[float, str]:
+        """The factor from the value's unit to the unit it is shown in, and that unit's text
+        (1 and "" for anything but a number): what reports and bulk output both apply."""
+        unit = getattr(self.expr, "unit", None) if self.type == "number" else None
+        if unit is None:
+            return 1.0, ""
+        display = self.display_unit if self.display_unit is not None else unit
+        return conversion_factor(unit, display), format_unit(display)
+
 
 HitPolicy = Literal["unique", "first", "priority", "collect"]
 

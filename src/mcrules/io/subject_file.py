@@ -66,7 +66,10 @@ def validate_model(data: Any, model: type[M], *, noun: str, strict: bool = False
     cleaned = copy.deepcopy(dict(data))
     for e in unknown:
         _drop(cleaned, e["loc"])
-    return model.model_validate(cleaned), warnings
+    # Without the unknown keys, checks across fields run that the first pass never reached; their
+    # errors must be reported like any other, not escape as a ValidationError.
+    obj, _ = validate_model(cleaned, model, noun=noun, strict=strict, source=source)
+    return obj, warnings
 
 
 def _drop(data: Any, loc: tuple[Any, ...]) -> None:

@@ -64,7 +64,8 @@ def test_a_childs_assent_without_a_guardians_consent_never_counts() -> None:
     assent = record(id="K2", kind="assent", mode="verbal", certified_by="staff-17")
     valid, why = check([assent], minor=True)
     assert not valid
-    assert "K2 is assent, and no guardian's consent for data_sharing goes with it" in why
+    assert ("K2 is a child's assent; a guardian's consent for data_sharing to this recipient is "
+            "also needed") in why
 
 
 def test_a_childs_own_consent_is_not_enough() -> None:

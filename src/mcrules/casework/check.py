@@ -34,9 +34,9 @@ LABELS = {
     CaseAction.VERIFY_ELIGIBILITY: "Eligibility verification",
     CaseAction.REGISTER: "Registration",
     CaseAction.ASSESS: "Assessment",
-    CaseAction.PLAN: "The case plan",
+    CaseAction.PLAN: "Case plan",
     CaseAction.IMPLEMENT: "Plan implementation",
-    CaseAction.REVIEW: "The review",
+    CaseAction.REVIEW: "Review",
     CaseAction.TRANSFER: "Transfer",
     CaseAction.CLOSE: "Closure",
     CaseAction.WITHDRAW: "Withdrawal",
@@ -175,12 +175,14 @@ def _label(event: CaseEvent) -> str:
 
 
 def _filler(derived: EventFacts, event: CaseEvent, state: CaseState) -> dict[str, str]:
-    allowed = allowed_actions(state)
+    allowed = [a.value for a in allowed_actions(state)]
+    nxt = "the case has ended, so nothing may follow" if state in TERMINAL or not allowed else \
+        "what may come next is " + (f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+                                    if len(allowed) > 1 else allowed[0])
     return {
         "state": state.value,
         "action": event.action.value,
-        "allowed": ", ".join(a.value for a in allowed) if allowed else "nothing",
-        "ended": "the case has ended" if state in TERMINAL else "",
+        "allowed": nxt,
         "consent": derived.consent_reason or "no consent is recorded",
         "unmeasurable": "; ".join(f"'{o}'" for o in derived.unmeasurable),
     }
@@ -190,7 +192,7 @@ def _reason(result: Result | None, event: CaseEvent, fill: Mapping[str, str]) ->
     """The caseworker's sentence: what was refused, why and what would allow it, from the rule's
     first fix text with the event's words filled in; an unknown names what is not recorded."""
     text = result.rule.levers[0].text if result is not None and result.rule.levers else \
-        "{action} is not allowed in state {state} (allowed: {allowed})"
+        "the case is in {state}, where {action} cannot come next; {allowed}"
     for key, value in fill.items():
         text = text.replace("{" + key + "}", value)
     head = f"{_label(event)} refused: {text}"

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from mcrules.models.consent import ConsentHistory, ConsentPurpose, Recipient, RecipientType
+from mcrules.models.consent_query import valid_consent
 from mcrules.models.sharing import SafeguardFacts, SharingFacts, SharingRequest
 from mcrules.sharing.classification import Catalogue
-from mcrules.sharing.consent import valid_consent
 
 ADULT_AGE = 18
 

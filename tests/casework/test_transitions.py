@@ -79,7 +79,7 @@ _facts = st.fixed_dictionaries({
         "handover_plan": st.sampled_from([True, False, None])}),
     "closure": st.fixed_dictionaries({
         "reason_stated": st.booleans(),
-        "reason": st.sampled_from(["support_ended", "deceased", "withdrew", None]),
+        "deceased": st.booleans(),
         "prepared": st.sampled_from([True, False, None]),
         "unmet_needs_reviewed": st.sampled_from([True, False, None])}),
 })

@@ -228,9 +228,9 @@ def test_without_a_recorded_age_the_persons_own_consent_cannot_be_told_and_refus
 
 @pytest.mark.parametrize(("keys", "guards"), [
     ({"reason": "support_ended", "prepared": True, "unmet_needs_reviewed": True}, []),
-    ({"prepared": True, "unmet_needs_reviewed": True},
-     ["casework.closure.reason_stated", "casework.closure.prepared",
-      "casework.closure.unmet_needs_reviewed"]),
+    ({"prepared": True, "unmet_needs_reviewed": True}, ["casework.closure.reason_stated"]),
+    ({}, ["casework.closure.reason_stated", "casework.closure.prepared",
+          "casework.closure.unmet_needs_reviewed"]),
     ({"reason": "support_ended", "unmet_needs_reviewed": True}, ["casework.closure.prepared"]),
     ({"reason": "left_location", "prepared": True, "unmet_needs_reviewed": False},
      ["casework.closure.unmet_needs_reviewed"]),

@@ -93,3 +93,12 @@ def test_no_records_is_no_consent() -> None:
 def test_a_refusal_is_not_outweighed_by_another_purposes_consent() -> None:
     valid, _ = check([record(decision="refused"), record(id="K8", purpose="referral")])
     assert not valid
+
+
+def test_a_record_that_lists_its_data_categories_covers_only_those() -> None:
+    scoped = record(data_categories=["name", "date_of_birth"])
+    inside = valid_consent([scoped], ConsentPurpose.DATA_SHARING, AGENCY, ON, categories=["name"])
+    outside = valid_consent([scoped], ConsentPurpose.DATA_SHARING, AGENCY, ON,
+                            categories=["name", "medical_needs"])
+    assert inside.valid
+    assert (outside.valid, outside.reason) == (False, "K7 does not cover medical_needs")

@@ -143,8 +143,9 @@ def check_history(history: CaseHistory, packs: Sequence[Pack] | None = None) -> 
 
 def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
            packs: Sequence[Pack]) -> tuple[list[Violation], list[Violation]]:
-    """The guards that refuse the event and those that only note something. An action the table
-    does not allow is refused by the transition guard alone: its other guards are moot."""
+    """The guards that refuse the event and, on an allowed event, those that only note something.
+    An action the table does not allow is refused by the transition guard alone: its other guards
+    are moot."""
     facts = facts_of(derived.facts, CASE_EVENT.name)
     results: list[Result] = []
     for pack in packs:
@@ -158,14 +159,15 @@ def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
             continue
         if not transition_ok and r.rule.id != TRANSITION_GUARD:
             continue
-        v = Violation(index, event.action.value, r.rule.id, _reason(r, event, fill),
+        refuses = r.rule.severity is Severity.ERROR
+        v = Violation(index, event.action.value, r.rule.id, _reason(r, event, fill, refuses),
                       r.rule.citations, r.outcome.value)
-        (refused if r.rule.severity is Severity.ERROR else notes).append(v)
+        (refused if refuses else notes).append(v)
     if not transition_ok and not any(v.guard == TRANSITION_GUARD for v in refused):
         # A pack set without the transition guard still never lets the table be broken.
         refused.insert(0, Violation(index, event.action.value, TRANSITION_GUARD,
-                                    _reason(None, event, fill), ()))
-    return refused, notes
+                                    _reason(None, event, fill, True), ()))
+    return refused, ([] if refused else notes)
 
 
 def _label(event: CaseEvent) -> str:
@@ -188,14 +190,16 @@ def _filler(derived: EventFacts, event: CaseEvent, state: CaseState) -> dict[str
     }
 
 
-def _reason(result: Result | None, event: CaseEvent, fill: Mapping[str, str]) -> str:
-    """The caseworker's sentence: what was refused, why and what would allow it, from the rule's
-    first fix text with the event's words filled in; an unknown names what is not recorded."""
+def _reason(result: Result | None, event: CaseEvent, fill: Mapping[str, str],
+            refuses: bool) -> str:
+    """The caseworker's sentence: what was refused (or, for a note, what it is about), why and
+    what would allow it, from the rule's first fix text with the event's words filled in; an
+    unknown names what is not recorded."""
     text = result.rule.levers[0].text if result is not None and result.rule.levers else \
         "the case is in {state}, where {action} cannot come next; {allowed}"
     for key, value in fill.items():
         text = text.replace("{" + key + "}", value)
-    head = f"{_label(event)} refused: {text}"
+    head = f"{_label(event)} {'refused' if refuses else 'allowed, but'}: {text}"
     if result is not None and result.outcome is Outcome.UNKNOWN and result.missing:
         head += f" (not recorded: {', '.join(result.missing)})"
     return head if head.endswith(".") else head + "."

@@ -20,6 +20,7 @@ from mcrules.models.casework import (
     CasePlan,
     CaseState,
     ClosureFacts,
+    ClosureReason,
     ConsentFacts,
     EligibilityFacts,
     EligibilityResult,
@@ -80,7 +81,8 @@ def event_facts(history: CaseHistory, index: int, state: CaseState, allowed: boo
         transfer=TransferFacts(to=event.to.type if event.to is not None else None,
                                handover_plan=event.handover_plan),
         review_result=event.review,
-        closure=ClosureFacts(reason_stated=event.reason is not None, reason=event.reason,
+        closure=ClosureFacts(reason_stated=event.reason is not None,
+                             deceased=event.reason is ClosureReason.DECEASED,
                              prepared=event.prepared,
                              unmet_needs_reviewed=event.unmet_needs_reviewed),
     )

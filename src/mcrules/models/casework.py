@@ -279,7 +279,7 @@ class TransferFacts(_Strict):
 
 class ClosureFacts(_Strict):
     reason_stated: bool = False
-    reason: ClosureReason | None = None
+    deceased: bool = Field(default=False, description="The stated reason is that the person died.")
     prepared: bool | None = None
     unmet_needs_reviewed: bool | None = None
 

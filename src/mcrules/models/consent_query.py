@@ -92,7 +92,8 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
                   categories: Sequence[str] = ()) -> ConsentAnswer:
     """Whether `records` (or only those whose id is in `ids`) hold valid consent for `purpose`
     to `recipient` on `on`, for the data `categories` asked for (none: no category is asked).
-    `minor`: the person is a child, so only a guardian's consent counts."""
+    `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
+    names only the records for `purpose`."""
     pool = list(records)
     if ids is not None:
         known = {r.id for r in pool}
@@ -104,12 +105,15 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
         return ConsentAnswer(False, "no consent record")
     problems: list[str] = []
     usable: list[ConsentRecord] = []
+    beside: list[str] = []  # problems of records for other purposes
     for r in pool:
         why = record_problem(r, purpose, recipient, on, categories)
         if why is None:
             usable.append(r)
         else:
-            problems.append(why)
+            (problems if ids is not None or r.purpose is purpose else beside).append(why)
+    if not problems and not usable:
+        problems = beside
     consents = [r for r in usable if r.kind is ConsentKind.CONSENT
                 and (r.given_by is GivenBy.GUARDIAN or not minor)]
     assents = [r for r in usable if r.kind is ConsentKind.ASSENT]

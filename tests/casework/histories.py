@@ -36,3 +36,10 @@ def history(events: list[dict[str, Any]], consents: list[dict[str, Any]] | None 
         "case": "C-TEST", "person": ADULT if person is None else person,
         "consents": [REGISTRATION_CONSENT] if consents is None else consents,
         "events": events})
+
+
+def transfer_consent(**over: Any) -> dict[str, Any]:
+    """An adult's written consent to a transfer to UNHCR (a un_agency), given on 2026-02-05."""
+    return {"id": "T1", "purpose": "transfer", "recipient": {"type": "un_agency", "name": "UNHCR"},
+            "kind": "consent", "given_by": "self", "mode": "written", "decision": "given",
+            "date": "2026-02-05", **over}

@@ -12,7 +12,15 @@ from mcrules import check_history, load_casework_pack, read_case_history
 from mcrules.casework import CASE_EVENT, TRANSITION_GUARD
 from mcrules.models.casework import CaseHistory, TransferType
 from mcrules.models.consent import RecipientType
-from tests.casework.histories import CHILD, PLAN, ev, history, to_implementation
+from tests.casework.histories import (
+    CHILD,
+    PLAN,
+    REGISTRATION_CONSENT,
+    ev,
+    history,
+    to_implementation,
+    transfer_consent,
+)
 from tests.conftest import ROOT
 
 EX = ROOT / "examples" / "casework"
@@ -169,12 +177,6 @@ def test_an_internal_transfer_needs_a_shared_handover_plan() -> None:
     assert "not recorded: transfer.handover_plan" in report.violations[0].reason
 
 
-def _transfer_consent(**over: Any) -> dict[str, Any]:
-    return {"id": "T1", "purpose": "transfer", "recipient": {"type": "un_agency", "name": "UNHCR"},
-            "kind": "consent", "given_by": "self", "mode": "written", "decision": "given",
-            "date": "2026-02-05", **over}
-
-
 @pytest.mark.parametrize(("over", "why"), [
     ({}, None),
     ({"decision": "refused"}, "T1 records a refusal"),
@@ -188,12 +190,10 @@ def _transfer_consent(**over: Any) -> dict[str, Any]:
 ])
 def test_a_partner_transfer_needs_consent_to_that_transfer_to_that_recipient(
         over: dict[str, Any], why: str | None) -> None:
-    from tests.casework.histories import REGISTRATION_CONSENT
-
     h = history([*to_implementation(),
                  ev("transfer", "2026-02-06", to={"type": "un_agency", "name": "UNHCR"},
                     data_categories=["health"])],
-                consents=[REGISTRATION_CONSENT, _transfer_consent(**over)])
+                consents=[REGISTRATION_CONSENT, transfer_consent(**over)])
     report = check_history(h)
     if why is None:
         assert report.valid and report.state == "transferred_partner"

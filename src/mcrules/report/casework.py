@@ -40,9 +40,10 @@ def render_casework_text(data: Mapping[str, Any], console: Console, *,
     console.print(f"{badge}  case {_text(data.get('case'))}: {summary}")
     for e in events:
         mark = "[green]ok[/]     " if e["allowed"] else "[bold red]REFUSED[/]"
+        move = (f"{_text(e['state_before'])} -> {_text(e['state_after'])}" if e["allowed"]
+                else f"stays in {_text(e['state_before'])}")
         console.print(f"  {e['event']:>3}  {e['date']}  {mark}  {_text(e['action'])}"
-                      f"  [dim]{_text(e['state_before'])} -> {_text(e['state_after'])}[/]",
-                      soft_wrap=True)
+                      f"  [dim]{move}[/]", soft_wrap=True)
         for v in e.get("violations", []):
             console.print(f"         - {_text(v['reason'])} [dim]({_text(v['guard'])})[/]",
                           soft_wrap=True)

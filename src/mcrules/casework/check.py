@@ -29,6 +29,10 @@ from mcrules.rules.pack import Pack
 from mcrules.subjects import load_subject_pack
 
 TRANSITION_GUARD = "casework.transition.allowed"
+# Whose informed consent a consent guard asks for, by whether the person is a child.
+WHOSE = {True: "the guardian's informed consent, with the child's assent,",
+         False: "the person's informed consent",
+         None: "the person's informed consent (a guardian's, with the child's assent, for a child)"}
 LABELS = {
     CaseAction.IDENTIFY: "Identification",
     CaseAction.VERIFY_ELIGIBILITY: "Eligibility verification",
@@ -186,6 +190,7 @@ def _filler(derived: EventFacts, event: CaseEvent, state: CaseState) -> dict[str
         "action": event.action.value,
         "allowed": nxt,
         "consent": derived.consent_reason or "no consent is recorded",
+        "whose": WHOSE[derived.facts.person.child],
         "unmeasurable": "; ".join(f"'{o}'" for o in derived.unmeasurable),
     }
 

@@ -102,3 +102,12 @@ def test_scalar_and_columnar_evaluators_agree_on_every_guard(docs: list[dict[str
             if r.measured is not None:
                 m = float(columns.measured[r.rule.id][row])
                 assert float(r.measured) == m, (r.rule.id, docs[row])
+
+
+def test_the_docs_table_of_states_is_the_transition_table() -> None:
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "casework.md").read_text()
+    for state in OPEN:
+        row = f"| `{state.value}` | {', '.join(a.value for a in allowed_actions(state))} |"
+        assert row in doc, row

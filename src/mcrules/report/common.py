@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.markup import escape
+from rich.text import Text
+
 from mcrules.engine.outcomes import Outcome, Result, format_number
+from mcrules.printable import printable
 
 OUTCOME_LABEL = {
     Outcome.PASS: "pass",
@@ -36,3 +42,21 @@ def what_text(r: Result) -> str:
     if r.outcome is Outcome.NOT_APPLICABLE:
         return r.reason
     return ""
+
+
+def safe(text: object) -> str:
+    """User text (an id, a name, a pack's title) for a string with rich markup: tags escaped and
+    control characters shown, so it prints as written."""
+    return escape(printable(str(text)))
+
+
+class SafeText(Text):
+    """A rich Text whose every string, given or appended, has its control characters shown as
+    escapes: renderers build lines from case files and packs written by someone else."""
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(printable(text), *args, **kwargs)
+
+    def append(self, text: str | Text, *args: Any, **kwargs: Any) -> SafeText:
+        super().append(printable(text) if isinstance(text, str) else text, *args, **kwargs)
+        return self

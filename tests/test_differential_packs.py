@@ -16,14 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcrules.engine.columnar import ColumnarEvaluator
-from mcrules.engine.columns import batch_from_facts
-from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code, Outcome
-from mcrules.engine.scalar import ScalarEvaluator
 from mcrules.rules.pack import Pack
 from mcrules.rules.schema import FieldSpec, Schema
 from mcrules.subjects import load_subject_pack, pack_subjects
 from mcrules.testing import discover_packs
+from tests.agreement import assert_facts_agree
 from tests.conftest import ROOT
 
 AS_OF = dt.date(2026, 6, 1)
@@ -99,47 +96,6 @@ def facts_of_schema(draw: st.DrawFn, schema: Schema, numbers: list[float]) -> di
     return out
 
 
-def _as_float(value: Any, choices: tuple[str, ...]) -> float:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, str):
-        return float(choices.index(value))
-    return float(value)
-
-
-def _same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-12)
-
-
-def assert_agree(pack: Pack, schema: Schema, facts: list[dict[str, Any]]) -> None:
-    scalar = ScalarEvaluator(pack)
-    columnar = ColumnarEvaluator(pack).evaluate(batch_from_facts(facts, schema), as_of=AS_OF)
-    for row, f in enumerate(facts):
-        ev = scalar.run(f, as_of=AS_OF)
-        for r in ev.results:
-            rid = r.rule.id
-            got = CODE_TO_OUTCOME[Code(int(columnar.codes[rid][row]))]
-            assert got is r.outcome, (rid, row, f, r.message)
-            if r.outcome in (Outcome.PASS, Outcome.FAIL):
-                assert _same(float(r.measured), float(columnar.measured[rid][row])), (rid, row)
-                assert _same(float(r.required), float(columnar.required[rid][row])), (rid, row)
-            if r.rule.each is not None:
-                assert r.item == columnar.items[rid][row], (rid, row)
-        for v in ev.values:
-            want = _as_float(v.result, v.value.scale)
-            assert _same(want, float(columnar.values[v.value.id][row])), (v.value.id, row, f)
-        for d in ev.decisions:
-            cols = columnar.decisions[d.table.id]
-            assert d.outcome == ("decided", "unknown", "no_match")[int(cols.status[row])], \
-                (d.table.id, row, f)
-            first = d.decision[0] if isinstance(d.decision, tuple) else d.decision
-            want_out = d.table.outputs.index(first) if first is not None else -1
-            assert want_out == int(cols.output[row]), (d.table.id, row, f, d.message)
-            assert sum(1 << n for n in d.rows) == int(cols.rows[row]), (d.table.id, row, f)
-
-
 @pytest.mark.parametrize(("name", "pack", "schema"), CONFIGS, ids=[c[0] for c in CONFIGS])
 def test_scalar_and_columnar_agree_on_any_facts_of_every_pack(name: str, pack: Pack,
                                                               schema: Schema) -> None:
@@ -150,7 +106,7 @@ def test_scalar_and_columnar_agree_on_any_facts_of_every_pack(name: str, pack: P
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.lists(facts_of_schema(schema, numbers), min_size=1, max_size=6))
     def agree(facts: list[dict[str, Any]]) -> None:
-        assert_agree(pack, schema, facts)
+        assert_facts_agree(pack, schema, facts, AS_OF)
 
     agree()
 

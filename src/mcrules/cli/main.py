@@ -169,6 +169,9 @@ def rules_show(
     if rule.applies_if_text:
         console.out.print("[bold]applies if[/] " + safe(rule.applies_if_text))
     console.out.print("[bold]check[/]      " + safe(rule.check_text))
+    if rule.requirement:
+        console.out.print("[bold]requirement[/] " + safe(rule.requirement))
+    console.out.print(f"[bold]rule hash[/]  {p.rule_hashes[rule.id]}  [dim](record it in a waiver)[/]")
     from mcrules.rules.parameter_values import today
 
     for name in rule.params:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from mcrules.engine.compare import NOT_IN_PACK, Comparison, PackVerdict
 from mcrules.engine.outcomes import Outcome, Result, format_number
+from mcrules.engine.report import Report
 
 OUTCOME_LABEL = {
     Outcome.PASS: "pass",
@@ -36,3 +38,59 @@ def what_text(r: Result) -> str:
     if r.outcome is Outcome.NOT_APPLICABLE:
         return r.reason
     return ""
+
+
+STATUS_LABEL = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknown": "unknown",
+                "waived": "waived", NOT_IN_PACK: "-"}
+STATUS_ORDER = {"fail": 0, "waived": 1, "unknown": 2, "pass": 3, "not_applicable": 4}
+
+
+def ordered_indices(report: Report) -> list[int]:
+    """The results' indices failures first (waived ones after the others), most severe first;
+    pack order within a group."""
+    return sorted(range(len(report.results)),
+                  key=lambda i: (STATUS_ORDER[report.statuses[i]],
+                                 SEVERITY_ORDER[report.results[i].severity.value]))
+
+
+def required_text(r: Result) -> str:
+    """The required value with its operator: `>= 20 L/person/day`."""
+    required = value_text(r.required, r.unit)
+    if required and r.op and r.op != "==":
+        required = f"{r.op} {required}"
+    return required
+
+
+def status_what(report: Report, index: int) -> str:
+    """What to do about a result; for a waived failure, the waiver that covers it."""
+    waiver = report.waiver_of(index)
+    if waiver is None:
+        return what_text(report.results[index])
+    expires = waiver.fields.get("expires")
+    text = f"waived by {waiver.id}" + (f" until {expires}" if expires else "")
+    mitigation = waiver.fields.get("mitigation")
+    return f"{text}; mitigation: {mitigation}" if mitigation else text
+
+
+def verdict_text(v: PackVerdict) -> str:
+    """One pack's cell of the side-by-side table: `FAIL >= 20 L/person/day`, `-` when absent."""
+    if v.result is None:
+        return STATUS_LABEL[NOT_IN_PACK]
+    required = required_text(v.result) if v.result.outcome in (Outcome.PASS, Outcome.FAIL) else ""
+    return f"{STATUS_LABEL[v.status]} {required}".strip()
+
+
+def disagreements(report: Report) -> list[Comparison]:
+    """The requirements on which the packs compared disagree, in report order."""
+    return [c for c in report.comparison if c.disagree]
+
+
+def side_by_side(report: Report, *, show_all: bool = True) -> list[Comparison]:
+    """The rows of the side-by-side table: requirements that more than one pack has (a rule in
+    one pack only is in the main table already); without `show_all`, only those where a pack
+    does not pass or the packs disagree."""
+    rows = [c for c in report.comparison if sum(v.result is not None for v in c.verdicts) > 1]
+    if show_all:
+        return rows
+    return [c for c in rows if c.disagree or any(
+        v.status not in ("pass", "not_applicable", NOT_IN_PACK) for v in c.verdicts)]

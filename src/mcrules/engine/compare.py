@@ -53,8 +53,7 @@ class PackVerdict:
     def phrase(self) -> str:
         """How a sentence states this verdict: "passes Sphere 2018 at 15 L/person/day"."""
         r = self.result
-        if r is None:
-            return f"is not in {self.name}"
+        assert r is not None, "a sentence states the verdicts of the packs that have the rule"
         if r.outcome is Outcome.NOT_APPLICABLE:
             return f"does not apply under {self.name}"
         if r.outcome is Outcome.UNKNOWN:

@@ -67,9 +67,21 @@ def status_what(report: Report, index: int) -> str:
     if waiver is None:
         return what_text(report.results[index])
     expires = waiver.fields.get("expires")
-    text = f"waived by {waiver.id}" + (f" until {expires}" if expires else "")
-    mitigation = waiver.fields.get("mitigation")
-    return f"{text}; mitigation: {mitigation}" if mitigation else text
+    return f"waived by {waiver.id}" + (f" (expires {expires})" if expires else "")
+
+
+def waiver_lines(report: Report) -> list[str]:
+    """One line per waiver: what it waives and on whose approval, with its mitigation; or why
+    it was not applied."""
+    out = []
+    for w in report.waivers:
+        f = w.fields
+        if w.status == "applied":
+            out.append(f"{w.id} waives {w.rule} (expires {f.get('expires')}), approved by "
+                       f"{f.get('approved_by')}. Mitigation: {' '.join(str(f.get('mitigation')).split())}")
+        else:
+            out.append(f"{w.id} for {w.rule} is not applied: {w.reason}")
+    return out
 
 
 def verdict_text(v: PackVerdict) -> str:

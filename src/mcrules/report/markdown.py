@@ -14,6 +14,7 @@ from mcrules.report.common import (
     status_what,
     value_text,
     verdict_text,
+    waiver_lines,
 )
 
 
@@ -49,8 +50,8 @@ def render_markdown(report: Report) -> str:
             f"{_cell(title)} | {_cell(value_text(r.measured, r.unit))} | {_cell(required_text(r))} "
             f"| {_cell(status_what(report, i))} |")
     lines += _compared(report)
-    lines += [f"> waiver {one_line(w.id)} not applied: {one_line(w.reason)}"
-              for w in report.waivers if w.status != "applied"]
+    if report.waivers:
+        lines += ["", "## Waivers", ""] + [f"- {_cell(line)}" for line in waiver_lines(report)]
     failures = [report.results[i] for i in ordered_indices(report)
                 if report.results[i].outcome is Outcome.FAIL]
     if failures:

@@ -19,6 +19,7 @@ from mcrules.report.common import (
     status_what,
     value_text,
     verdict_text,
+    waiver_lines,
 )
 
 _STYLE = {
@@ -66,10 +67,10 @@ def render_text(report: Report, console: Console, *, show_all: bool = True) -> N
         console.print(Text("Nothing fails and nothing is unknown.", style="green"))
     if len(report.packs) > 1:
         _side_by_side(report, console, show_all=show_all)
-    for w in report.waivers:
-        if w.status != "applied":
-            console.print(Text(f"waiver {printable(w.id)} not applied: {printable(w.reason)}",
-                               style="yellow"))
+    if report.waivers:
+        console.print(Text("Waivers:", style="bold"))
+        for line in waiver_lines(report):
+            console.print(Text("  " + printable(line)))
     if len(report.packs) > 1:
         for (p, idx), counts in zip(report.by_pack, report.pack_summaries(), strict=True):
             console.print(Text.assemble((f"{printable(p.id)}: ", "bold"), _counts(counts),

@@ -227,7 +227,8 @@ def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,
                                         sources)
     pack = replace(
         base, id=overlay_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
-        short_title=ctx.text(head, "short_title"), description=ctx.text(head, "description"), parameters=params, documents=documents,
+        short_title=ctx.text(head, "short_title"), description=ctx.text(head, "description"),
+        parameters=params, documents=documents,
         rules=cite_overlay(base.rules, params, floors), path=folder,
         effective_from=ctx.date(head, "effective_from") or base.effective_from,
         effective_to=ctx.date(head, "effective_to") or base.effective_to,

@@ -16,7 +16,11 @@ from typer.testing import CliRunner
 from mcrules import Pack, check_site, load_site_pack
 from mcrules.cli.main import app
 from mcrules.engine.compare import Comparison
+from mcrules.errors import RuleLoadError
+from mcrules.rules.loader import load_pack
+from mcrules.subjects import all_subjects
 from tests.conftest import site
+from tests.test_lint import RULES, _write
 
 ON = dt.date(2026, 12, 1)
 CENTRE: dict[str, Any] = {
@@ -160,3 +164,10 @@ def test_the_site_packs_give_requirements_to_their_comparable_rules() -> None:
     for ref in ("mct-2023", "sphere-2018", "unhcr-wash", "example-national"):
         keyed = {r.requirement for r in load_site_pack(ref).rules if r.requirement}
         assert {"water.quantity_per_person", "sanitation.toilets_per_person"} <= keyed, ref
+
+
+def test_a_requirement_that_is_not_a_dotted_key_is_a_load_error(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "pack", rules=RULES.replace(
+        "    title: A quiet room\n", "    title: A quiet room\n    requirement: Quiet Room\n"))
+    with pytest.raises(RuleLoadError, match="requirement 'Quiet Room' must be dotted lower case"):
+        load_pack(folder, {s.name: s.schema() for s in all_subjects()})

@@ -148,9 +148,14 @@ class Report:
 
     @property
     def comparison(self) -> tuple[Comparison, ...]:
-        """Per requirement, each pack's verdict side by side (see `engine.compare`)."""
-        return compare([(p.id, p.name, [(self.results[i], self.statuses[i]) for i in idx])
-                        for p, idx in self.by_pack])
+        """Per requirement, each pack's verdict side by side (see `engine.compare`); made on
+        first use, since a report of one pack is rarely read this way."""
+        cached: tuple[Comparison, ...] | None = self.__dict__.get("_comparison")
+        if cached is None:
+            cached = compare([(p.id, p.name, [(self.results[i], self.statuses[i]) for i in idx])
+                              for p, idx in self.by_pack])
+            object.__setattr__(self, "_comparison", cached)
+        return cached
 
     def result(self, rule_id: str) -> Result:
         for r in self.results:

@@ -79,7 +79,7 @@ class Waiver(_Strict):
 class WaiverFile(_Strict):
     """A file of waivers (`--waivers FILE`)."""
 
-    waivers: list[Waiver] = Field(min_length=1, max_length=1000)
+    waivers: list[Waiver] = Field(default_factory=list, max_length=1000)
     _source: str | None = PrivateAttr(default=None)
     _lines: dict[tuple[int, str], int] = PrivateAttr(default_factory=dict)
 

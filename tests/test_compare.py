@@ -111,6 +111,11 @@ def test_an_overlay_is_compared_rule_by_rule_with_its_base() -> None:
                               "national standard at 25 L/person/day.")
     # A rule the overlay did not tighten agrees with its base.
     assert not _row(report.comparison, "mct.shelter.bed_per_person").disagree
+    # A rule whose title names the tightened threshold ("1 toilet per 20") is called by its id.
+    toilets = _row(report.comparison, "mct.wash.toilets.female")
+    assert toilets.disagree and toilets.title == "mct.wash.toilets.female"
+    assert toilets.sentence == ("mct.wash.toilets.female (3 measured): passes the Migrant Centres "
+                                "Toolkit at 3, fails the example national standard at 4.")
 
 
 def _cli(*args: str) -> Any:

@@ -108,15 +108,16 @@ class Comparison:
 def compare(packs: Sequence[tuple[str, str, Sequence[tuple[Result, str]]]]) -> tuple[Comparison, ...]:
     """The comparison of `packs`, each given as (id, name, [(result, status), ...]); rows in the
     order their requirement first appears, pack by pack."""
-    keys: dict[str, str] = {}
+    titles: dict[str, set[str]] = {}
     for _, _, results in packs:
         for r, _status in results:
-            key = r.rule.requirement or r.rule.id
-            if key not in keys:
-                known = REQUIREMENTS.get(key)
-                keys[key] = known.title if known is not None else r.rule.title
+            titles.setdefault(r.rule.requirement or r.rule.id, set()).add(r.rule.title)
     rows = []
-    for key, title in keys.items():
+    for key, seen in titles.items():
+        known = REQUIREMENTS.get(key)
+        # A title that names a threshold ("per 20 women") would be wrong for a pack with another
+        # one (an overlay's 15): then the row is called by its key.
+        title = known.title if known is not None else next(iter(seen)) if len(seen) == 1 else key
         verdicts = []
         for pack_id, name, results in packs:
             mine = [(r, s) for r, s in results if (r.rule.requirement or r.rule.id) == key]

@@ -99,10 +99,10 @@ def disagreements(report: Report) -> list[Comparison]:
 
 def side_by_side(report: Report, *, show_all: bool = True) -> list[Comparison]:
     """The rows of the side-by-side table: requirements that more than one pack has (a rule in
-    one pack only is in the main table already); without `show_all`, only those where a pack
-    does not pass or the packs disagree."""
+    one pack only is in the main table already); without `show_all`, only those where the packs
+    disagree or one fails (unknowns are in the main table)."""
     rows = [c for c in report.comparison if sum(v.result is not None for v in c.verdicts) > 1]
     if show_all:
         return rows
-    return [c for c in rows if c.disagree or any(
-        v.status not in ("pass", "not_applicable", NOT_IN_PACK) for v in c.verdicts)]
+    return [c for c in rows if c.disagree or any(v.status in ("fail", "waived")
+                                                 for v in c.verdicts)]

@@ -92,14 +92,15 @@ def _side_by_side(report: Report, console: Console, *, show_all: bool) -> None:
     """Per requirement in more than one pack, each pack's verdict in its own column; a
     disagreement is marked `≠` and said in a sentence below the table."""
     table = Table(title="Side by side", title_justify="left", box=box.SIMPLE_HEAD,
-                  header_style="bold", pad_edge=False, leading=1)
+                  header_style="bold", pad_edge=False, leading=1, expand=True)
     table.add_column("", no_wrap=True)
     table.add_column("requirement", ratio=3, overflow="fold")
     for p in report.packs:
         table.add_column(Text(printable(p.id)), ratio=2, overflow="fold")
     for c in side_by_side(report, show_all=show_all):
         row = Text(printable(c.title))
-        row.append(f"\n{printable(c.requirement)}", style="dim")
+        if c.title != c.requirement:
+            row.append(f"\n{printable(c.requirement)}", style="dim")
         cells = [Text(printable(verdict_text(v)), style=_STYLE[v.status]) for v in c.verdicts]
         table.add_row(Text("≠", style="bold yellow") if c.disagree else Text(""), row, *cells,
                       style="on grey15" if c.disagree else "")

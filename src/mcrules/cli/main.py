@@ -87,9 +87,13 @@ def check_site_cmd(
         "--as-of", help="Only rules in force on this date (YYYY-MM-DD).")] = None,
     failures_only: Annotated[bool, typer.Option(
         "--failures-only", help="Text format: hide passes and rules that do not apply.")] = False,
+    waivers: Annotated[Path | None, typer.Option(
+        "--waivers", help="A file of approved waivers: the failures they cover are reported as "
+        "waived (exit 0 unless --strict).")] = None,
 ) -> None:
-    """Check a site layout against the pack's rules and say what to change."""
-    from mcrules.io import read_site
+    """Check a site layout against the packs' rules and say what to change; with several
+    packs, compare them side by side."""
+    from mcrules.io import read_site, read_waivers
     from mcrules.report import FORMATS, render_json, render_markdown, render_text
     from mcrules.site import check_site
 
@@ -104,10 +108,15 @@ def check_site_cmd(
     params = parse_sets(set_ or [])
     try:
         site, warnings = read_site(file, strict=strict)
+        waived = read_waivers(waivers) if waivers is not None else None
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     packs = load_packs(pack, variant, params, date)
-    report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date)
+    try:
+        report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date,
+                            waivers=waived)
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
     if fmt == "json":
         sys.stdout.buffer.write(render_json(report))
         sys.stdout.flush()
@@ -169,6 +178,9 @@ def rules_show(
     if rule.applies_if_text:
         console.out.print("[bold]applies if[/] " + safe(rule.applies_if_text))
     console.out.print("[bold]check[/]      " + safe(rule.check_text))
+    if rule.requirement:
+        console.out.print("[bold]requirement[/] " + safe(rule.requirement))
+    console.out.print(f"[bold]rule hash[/]  {p.rule_hashes[rule.id]}  [dim](record it in a waiver)[/]")
     from mcrules.rules.parameter_values import today
 
     for name in rule.params:

@@ -78,7 +78,11 @@ def _setup(debug: Annotated[bool, typer.Option(
 def check_site_cmd(
     file: Annotated[Path, typer.Argument(help="Site file, YAML or JSON.", show_default=False)],
     pack: PackOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="text, json, markdown or html (one self-contained page).")] = "text",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the report to this file instead of standard output.",
+        show_default=False)] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Unknown outcomes fail (exit 1) and unknown keys are errors.")] = False,
     variant: VariantOpt = None,
@@ -89,8 +93,9 @@ def check_site_cmd(
         "--failures-only", help="Text format: hide passes and rules that do not apply.")] = False,
 ) -> None:
     """Check a site layout against the pack's rules and say what to change."""
+    from mcrules.cli.output import emit, plain_text
     from mcrules.io import read_site
-    from mcrules.report import FORMATS, render_json, render_markdown, render_text
+    from mcrules.report import FORMATS, render_html, render_json, render_markdown, render_text
     from mcrules.site import check_site
 
     if fmt not in FORMATS:
@@ -108,15 +113,18 @@ def check_site_cmd(
         raise console.fail_input(exc) from None
     packs = load_packs(pack, variant, params, date)
     report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date)
-    if fmt == "json":
-        sys.stdout.buffer.write(render_json(report))
-        sys.stdout.flush()
-    elif fmt == "markdown":
-        # Straight to the stream: never wrapped at the terminal's width, the same bytes anywhere.
-        sys.stdout.write(render_markdown(report))
-        sys.stdout.flush()
-    else:
+    if fmt == "text" and out is None:
         render_text(report, console.out, show_all=not failures_only)
+    else:
+        # Markdown and HTML go straight to the stream: never wrapped at the terminal's width.
+        data = render_json(report) if fmt == "json" else \
+            render_markdown(report).encode() if fmt == "markdown" else \
+            render_html(report).encode() if fmt == "html" else \
+            plain_text(lambda c: render_text(report, c, show_all=not failures_only))
+        try:
+            emit(data, out, inputs=(file,))
+        except McrulesError as exc:
+            raise console.fail_input(exc) from None
     raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)
 
 

@@ -24,7 +24,7 @@ ALLOWED = {"html", "head", "meta", "title", "style", "body", "main", "header", "
            "h1", "h2", "h3", "p", "dl", "dt", "dd", "table", "colgroup", "col", "thead", "tbody",
            "tr", "th", "td", "code", "strong", "span", "div", "q", "cite", "ul", "ol", "li", "br",
            "figure", "figcaption", "svg", "g", "rect", "circle", "polygon", "polyline", "path",
-           "line", "text"}
+           "line", "text", "details", "summary"}
 
 
 class Page(HTMLParser):

@@ -46,14 +46,14 @@ th,td{border-bottom:1px solid #e9ecef;padding:6px 8px;text-align:left;vertical-a
  overflow-wrap:anywhere}
 thead th{background:#f1f3f5;font-weight:600;font-size:13px;overflow-wrap:normal}
 td.num{text-align:right;white-space:nowrap}
-table.results{table-layout:fixed}col.w-outcome{width:86px}col.w-rule{width:46%}col.w-num{width:9%}
+table.results{table-layout:fixed}col.w-outcome{width:96px}col.w-rule{width:46%}col.w-num{width:9%}
 table.packs td:nth-child(-n+2),table.packs td:first-child code{white-space:nowrap;word-break:normal}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}
 dl.meta dt{font-weight:600;color:#495057}dl.meta dd{margin:0}
 .badge{display:inline-block;min-width:58px;text-align:center;padding:2px 8px;border-radius:10px;
  font-weight:700;font-size:12px;color:#fff;background:#868e96}
 .b-pass{background:#2f9e44}.b-fail{background:#c92a2a}.b-unknown{background:#e67700}
-.b-not_applicable{background:#adb5bd;color:#212529}.b-waived{background:#7048e8}
+.badge{white-space:nowrap}.b-not_applicable{background:#adb5bd;color:#212529}.b-waived{background:#7048e8}
 .sev{display:block;font-size:11px;color:#6c757d;margin-top:3px;text-align:center}
 ul.counts{display:flex;flex-wrap:wrap;gap:12px;list-style:none;padding:0;margin:8px 0}
 ul.counts li{border:1px solid #dee2e6;border-radius:8px;padding:8px 16px;min-width:110px}
@@ -66,6 +66,7 @@ li.c-waived .n{color:#7048e8}li.c-not_applicable .n{color:#868e96}
 .cite{margin-top:4px;font-size:12px;color:#495057}
 .cite q{display:block;font-style:italic;color:#343a40}
 .unverified{color:#c92a2a;font-weight:600}
+details.more summary{font-size:12px;color:#495057;cursor:pointer;margin-top:3px}
 .fix{font-weight:600}.alt{color:#495057;font-size:13px;margin:2px 0 0;padding-left:16px}
 .waiver{background:#f3f0ff;border-left:4px solid #7048e8;padding:4px 8px;font-size:13px}
 tr.r-fail td:first-child{border-left:4px solid #c92a2a}
@@ -159,11 +160,15 @@ def _result_row(r: dict[str, Any]) -> str:
     margin_text = (("+" if margin > 0 else "") + with_unit(margin, unit)) if is_number(margin) else ""
     under = f" ({LABEL.get(outcome, outcome)})" if shown != outcome else ""
     item = f' <span class="item">{esc(text_of(r, "item"))}</span>' if text_of(r, "item") else ""
-    cites = "".join(_citation(c) for c in list_of(r, "citation"))
+    cites = [_citation(c) for c in list_of(r, "citation")]
+    if len(cites) > 1:  # every result shows its first source; a failure shows them all
+        opened = " open" if shown in ("fail", "waived") else ""
+        cites[1:] = [f'<details class="more"{opened}><summary>{len(cites) - 1} more source(s)'
+                     f"</summary>{''.join(cites[1:])}</details>"]
     return (f'<tr class="r-{esc(shown)}" data-rule="{esc(text_of(r, "rule"))}">'
             f'<td>{badge(shown)}<span class="sev">{esc(text_of(r, "severity"))}{esc(under)}</span></td>'
             f"<td><strong>{esc(text_of(r, 'title'))}</strong>{item}<br>"
-            f'<code class="rule-id">{esc(text_of(r, "rule"))}</code>{cites}</td>'
+            f'<code class="rule-id">{esc(text_of(r, "rule"))}</code>{"".join(cites)}</td>'
             f'<td class="num">{esc(with_unit(r.get("measured"), unit))}</td>'
             f'<td class="num">{esc(required)}</td><td class="num">{esc(margin_text)}</td>'
             f"<td>{_what(r, shown)}</td></tr>")

@@ -18,14 +18,15 @@ $(STAMP): pyproject.toml | browser
 
 # The HTML report's browser test drives Debian's chromium through its matching chromedriver (a
 # browser downloaded from elsewhere cannot be fetched here): installed when either is missing, checked
-# on every run, so a machine that lost them gets them back. sudo only when not root.
+# on every run, so a machine that lost them gets them back (with a font, so the page's text is drawn).
+# sudo only when not root.
 browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  echo "installing Debian's chromium and chromium-driver for the HTML report's browser test"; \
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
 	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	       chromium chromium-driver; \
+	       chromium chromium-driver fonts-dejavu-core; \
 	fi
 
 ## demo: check the shipped example sites (exit 1 means a rule failed, which the example shows on purpose) and assess the example case

@@ -6,6 +6,7 @@ so the map is tested before a site file can carry one."""
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,16 @@ def site_doc(**changes: Any) -> dict[str, Any]:
     return doc
 
 
-def report_dict(*, layout: bool = True, **changes: Any) -> dict[str, Any]:
-    """The JSON report of that site, with the layout when asked."""
-    site, warnings = validate_site(site_doc(**changes), strict=True)
-    data = check_site(site, source="transit-centre-layout.yaml", warnings=warnings).as_dict()
+@functools.cache
+def _checked(name: str | None) -> dict[str, Any]:
+    site, warnings = validate_site(site_doc(**({} if name is None else {"name": name})), strict=True)
+    return check_site(site, source="transit-centre-layout.yaml", warnings=warnings).as_dict()
+
+
+def report_dict(*, layout: bool = True, name: str | None = None) -> dict[str, Any]:
+    """The JSON report of that site (renamed when asked), with the layout when asked: a fresh
+    copy each time, for a test to change."""
+    data = copy.deepcopy(_checked(name))
     if layout:
         data["layout"] = copy.deepcopy(LAYOUT)
     return data

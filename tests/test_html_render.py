@@ -84,7 +84,7 @@ def test_hostile_feature_ids_and_pack_text_stay_text() -> None:
 BASE = report_dict()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(name=st.text(max_size=40), fid=st.text(min_size=1, max_size=20), fix=st.text(max_size=40))
 def test_no_text_from_a_site_or_pack_becomes_markup(name: str, fid: str, fix: str) -> None:
     data = copy.deepcopy(BASE)
@@ -108,11 +108,16 @@ def test_the_page_is_self_contained() -> None:
     assert "default-src 'none'" in html  # and the browser is told to load nothing
 
 
-def test_the_same_report_gives_the_same_bytes() -> None:
-    assert render_html_dict(report_dict()) == render_html_dict(report_dict())
-    site, _ = validate_site(site_doc(), strict=True)
-    report = check_site(site, source="x.yaml")
-    assert render_html(report) == render_html_dict(report.as_dict())
+def test_the_same_site_gives_the_same_bytes() -> None:
+    pages = []
+    for _ in range(2):
+        site, _ = validate_site(site_doc(), strict=True)
+        report = check_site(site, source="x.yaml")
+        pages.append(render_html(report))
+        assert pages[-1] == render_html_dict(report.as_dict())
+    assert pages[0] == pages[1]
+    data = report_dict()
+    assert render_html_dict(data) == render_html_dict(copy.deepcopy(data))
 
 
 def test_a_report_without_a_layout_has_no_map() -> None:

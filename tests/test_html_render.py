@@ -138,6 +138,20 @@ def test_the_map_marks_both_ends_of_a_failing_distance_and_nothing_else() -> Non
     assert "20 m" in page.text and "N" in page.text  # scale bar, north arrow
 
 
+def test_a_violating_shape_is_drawn_under_the_points_and_lets_them_show() -> None:
+    data = report_dict()
+    data["layout"]["measurements"].append({"rule": "r", "from": "site", "to": "L2",
+                                           "distance_m": 1.0, "limit_m": 5.0, "ok": False})
+    html = render_html_dict(data)
+    page = Page(html)
+    ((_, boundary),) = page.with_attr("data-feature-id", "site")
+    assert "violating" in (boundary["class"] or "")
+    group = html[html.index('data-feature-id="site"'):]
+    assert 'fill="#d00000" fill-opacity="0.3"' in group[:group.index("</g>")]
+    assert html.index('data-feature-id="S1"') < html.index('data-feature-id="site"') \
+        < html.index('data-feature-id="L2"')  # over the other shapes, under every point
+
+
 def test_results_show_measured_required_margin_fix_and_citation() -> None:
     page = Page(render_html_dict(report_dict()))
     rows = page.with_attr("data-rule", DISTANCE_RULE)

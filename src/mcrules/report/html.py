@@ -187,7 +187,7 @@ def _results(rows: list[dict[str, Any]]) -> str:
     for name, group in groups.items():
         group = sorted(group, key=lambda r: (ORDER.get(status(r), 5),
                                              SEVERITY.get(text_of(r, "severity"), 3)))
-        out.append(f'<h3 id="domain-{esc(name)}">{esc(name.replace("_", " "))}</h3>' + table(
+        out.append(f'<h3 class="domain">{esc(name.replace("_", " "))}</h3>' + table(
             ("outcome", "requirement and source", "measured", "required", "margin",
              "fix / missing / why"), list(map(_result_row, group)), "results", RESULT_COLUMNS))
     return "".join(out) if out else "<p>No rule was evaluated.</p>"

@@ -170,12 +170,14 @@ def _feature_svg(feature: dict[str, Any], geom: str, parts: list[Any], frame: Fr
                                 f'fill="none" stroke="{stroke}" stroke-width="{width}"/>')
     else:
         width = 3.5 if bad else (2.5 if kind == "boundary" else 1.5)
+        # A shape in violation keeps what lies inside it visible: red outline, translucent fill.
+        opacity = ' fill-opacity="0.3"' if bad else ""
         for part in parts:
             rings = [ring for ring in part if ring]
             if rings:
                 d = " ".join("M" + " L".join(frame.xy(p) for p in ring) + " Z" for ring in rings)
-                body.append(f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" '
-                            f'stroke-width="{width}" stroke-linejoin="round"/>')
+                body.append(f'<path d="{d}" fill="{fill}"{opacity} fill-rule="evenodd" '
+                            f'stroke="{stroke}" stroke-width="{width}" stroke-linejoin="round"/>')
     cls = f"feature kind-{esc(kind or 'other')}" + (" violating" if bad else "")
     return (f'<g class="{cls}" data-feature-id="{esc(fid)}" data-kind="{esc(kind)}">'
             f"<title>{esc(tip)}</title>{''.join(body)}</g>")
@@ -219,30 +221,12 @@ def failing(layout: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in list_of(layout, "measurements") if isinstance(m, dict) and m.get("ok") is False]
 
 
-def render_layout_svg(layout: dict[str, Any], site_name: str) -> str:
-    """The `<svg>` of the layout, or an empty string when it has nothing to draw."""
-    shapes = []
-    for feature in list_of(layout, "features"):
-        if isinstance(feature, dict):
-            geom, parts = _parts(feature.get("geometry"))
-            if parts:
-                shapes.append((feature, geom, parts))
-    bounds = _bounds(layout, shapes)
-    if bounds is None:
-        return ""
-    frame = Frame.fit(bounds)
-    bad_ms = failing(layout)
-    bad_ids = {text_of(m, "from") for m in bad_ms} | {text_of(m, "to") for m in bad_ms}
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    # Polygons below lines below points; by kind within each; violating features on top.
-    layers = sorted(range(len(shapes)), key=lambda i: (
-        text_of(shapes[i][0], "id") in bad_ids, {"polygon": 0, "line": 1}.get(shapes[i][1], 2),
-        order.get(text_of(shapes[i][0], "kind"), len(order)), i))
-    body = [_feature_svg(shapes[i][0], shapes[i][1], shapes[i][2], frame,
-                         text_of(shapes[i][0], "id") in bad_ids) for i in layers]
-    centres = {text_of(f, "id"): c for f, _, parts in shapes if (c := _centre(parts)) is not None}
+def _distance_lines(bad: list[dict[str, Any]], centres: dict[str, tuple[float, float]],
+                    frame: Frame) -> list[str]:
+    """A red dashed line between the two ends of each failing measurement, with its label;
+    the text comes after every line so no line crosses a label."""
     lines, labels = [], []
-    for m in bad_ms:
+    for m in bad:
         a, b = centres.get(text_of(m, "from")), centres.get(text_of(m, "to"))
         if a is None or b is None:
             continue
@@ -256,21 +240,50 @@ def render_layout_svg(layout: dict[str, Any], site_name: str) -> str:
                       f'y="{coord((y1 + y2) / 2 - 8)}" text-anchor="middle" font-size="13" '
                       f'font-weight="bold" fill="{HIGHLIGHT}" stroke="#fff" stroke-width="3" '
                       f'paint-order="stroke">{esc(text)}</text>')
-    if len(shapes) <= 80:  # beyond that, ids would cover the map: the tooltips still name them
-        for feature, geom, parts in shapes:
-            centre = _centre(parts)
-            if centre is None or text_of(feature, "kind") == "boundary":
-                continue
-            x, y = frame.px(centre)
-            if geom == "point":
-                x, y = x + HIGHLIGHT_SIZE + 2, y - HIGHLIGHT_SIZE
-                anchor = "start"
-            else:
-                anchor = "middle"
-            labels.append(f'<text class="feature-label" x="{coord(x)}" y="{coord(y)}" '
-                          f'text-anchor="{anchor}" font-size="11" fill="#222" stroke="#fff" '
-                          f'stroke-width="2.5" paint-order="stroke">'
-                          f'{esc(text_of(feature, "id"))}</text>')
+    return lines + labels
+
+
+def _feature_labels(shapes: list[tuple[dict[str, Any], str, list[Any]]], frame: Frame) -> list[str]:
+    """Each feature's id beside its symbol (a point) or in its middle (a shape)."""
+    labels = []
+    for feature, geom, parts in shapes:
+        centre = _centre(parts)
+        if centre is None or text_of(feature, "kind") == "boundary":
+            continue
+        x, y = frame.px(centre)
+        anchor = "middle"
+        if geom == "point":
+            x, y, anchor = x + HIGHLIGHT_SIZE + 2, y - HIGHLIGHT_SIZE, "start"
+        labels.append(f'<text class="feature-label" x="{coord(x)}" y="{coord(y)}" '
+                      f'text-anchor="{anchor}" font-size="11" fill="#222" stroke="#fff" '
+                      f'stroke-width="2.5" paint-order="stroke">{esc(text_of(feature, "id"))}</text>')
+    return labels
+
+
+def render_layout_svg(layout: dict[str, Any], site_name: str) -> str:
+    """The `<svg>` of the layout, or an empty string when it has nothing to draw."""
+    shapes = []
+    for feature in list_of(layout, "features"):
+        if isinstance(feature, dict):
+            geom, parts = _parts(feature.get("geometry"))
+            if parts:
+                shapes.append((feature, geom, parts))
+    bounds = _bounds(layout, shapes)
+    if bounds is None:
+        return ""
+    frame = Frame.fit(bounds)
+    bad_ms = failing(layout)
+    bad_ids = ({text_of(m, "from") for m in bad_ms} | {text_of(m, "to") for m in bad_ms}) - {""}
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    # Polygons below lines below points; violating ones on top of their own sort; then by kind.
+    layers = sorted(range(len(shapes)), key=lambda i: (
+        {"polygon": 0, "line": 1}.get(shapes[i][1], 2), text_of(shapes[i][0], "id") in bad_ids,
+        order.get(text_of(shapes[i][0], "kind"), len(order)), i))
+    body = [_feature_svg(shapes[i][0], shapes[i][1], shapes[i][2], frame,
+                         text_of(shapes[i][0], "id") in bad_ids) for i in layers]
+    centres = {text_of(f, "id"): c for f, _, parts in shapes if (c := _centre(parts)) is not None}
+    lines = _distance_lines(bad_ms, centres, frame)
+    labels = _feature_labels(shapes, frame) if len(shapes) <= 80 else []  # else ids cover the map
     # No xmlns: inline SVG in HTML needs none, and the page then names no URL at all.
     return (f'<svg viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
             f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" role="img" '

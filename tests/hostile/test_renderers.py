@@ -35,7 +35,7 @@ def site_with_latrine_id(tmp: Path, latrine: str, name: str = "Example") -> Path
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE_IDS))
-@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_markup_and_escapes_in_a_latrine_id_are_printed_literally(kind: str, fmt: str,
                                                                    tmp_path: Path) -> None:
     latrine = HOSTILE_IDS[kind]
@@ -82,7 +82,7 @@ def _run_in_locale(args: list[str], env_extra: dict[str, str]) -> subprocess.Com
                           capture_output=True, env=env, timeout=120)
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_an_ascii_locale_never_raises(fmt: str) -> None:
     """LANG=C with the C locale not coerced to UTF-8: stdout is ASCII, m² must not crash."""
     done = _run_in_locale(["check-site", str(EXAMPLE), "--format", fmt],

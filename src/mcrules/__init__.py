@@ -26,6 +26,9 @@ _EXPORTS = {
     "validate_site": "mcrules.io.site_file",
     "read_subject": "mcrules.io.subject_file",
     "validate_subject": "mcrules.io.subject_file",
+    "read_waivers": "mcrules.io.waiver_file",
+    "Waiver": "mcrules.models.waiver",
+    "WaiverFile": "mcrules.models.waiver",
     "Site": "mcrules.models.site",
     "Pack": "mcrules.rules.pack",
     "Rule": "mcrules.rules.ir",
@@ -79,6 +82,8 @@ __all__ = [
     "Site",
     "Subject",
     "UnitError",
+    "Waiver",
+    "WaiverFile",
     "__version__",
     "aggregate",
     "assess_case",
@@ -93,6 +98,7 @@ __all__ = [
     "read_case_history",
     "read_site",
     "read_subject",
+    "read_waivers",
     "site_facts",
     "site_schema",
     "valid_consent",
@@ -125,12 +131,14 @@ if TYPE_CHECKING:
     from mcrules.io.case_history import read_case_history, validate_case_history
     from mcrules.io.site_file import read_site, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
+    from mcrules.io.waiver_file import read_waivers
     from mcrules.models.case import Case
     from mcrules.models.casework import CaseHistory
     from mcrules.models.consent import ConsentRecord
     from mcrules.models.consent_query import ConsentAnswer, valid_consent
     from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
+    from mcrules.models.waiver import Waiver, WaiverFile
     from mcrules.rules.ir import Rule, Severity
     from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack

@@ -204,3 +204,30 @@ def test_a_layout_without_the_geo_extra_is_exit_2_saying_what_to_install(
     assert result.exit_code == 2
     assert "install mcrules[geo]" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("ref", "needle"), [
+    ("a\x00b.geojson", "no control characters"),
+    ("x" * 2_000 + ".geojson", "at most 1000 characters"),
+    (12, "expected the path of a .geojson file"),
+])
+def test_a_layout_name_that_is_no_file_name_is_invalid(tmp_path: Path, ref: Any,
+                                                      needle: str) -> None:
+    path = tmp_path / "site.json"
+    path.write_text(json.dumps({"layout": ref}))
+    result = run("check-site", str(path))
+    assert result.exit_code == 2
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_empty_layout_is_a_map_with_nothing_to_measure(tmp_path: Path) -> None:
+    from mcrules.io import read_site_file
+    from mcrules.site import check_site, load_site_pack
+
+    path = tmp_path / "site.yaml"
+    path.write_text("features: []\n")
+    read = read_site_file(path)
+    report = check_site(read.site, load_site_pack("mct-2023"), layout=read.layout)
+    assert report.attachments["layout"].to_dict() == {
+        "crs": "EPSG:4326", "projection": None, "bounds": None, "area_m2": None, "features": [],
+        "measurements": []}

@@ -30,6 +30,7 @@ from mcrules.models.site import SanitationKind
 
 LAYOUT_KEYS = ("layout", "features", "layout_crs")
 MAX_ID_CHARS = 64
+MAX_PATH_CHARS = 1_000
 _MAX_PROBLEMS = 20  # a broken export repeats one mistake per feature: the first few say it
 # The names RFC 7946's predecessor used for longitude/latitude on WGS 84, in a `crs` member.
 _LONLAT_NAMES = {"epsg:4326", "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:ogc:1.3:crs84",
@@ -90,17 +91,24 @@ def _layout_path(ref: Any, site_path: Path | None, doc: Any, source: str | None)
 
     if not isinstance(ref, str) or not ref.strip():
         raise bad(f"expected the path of a .geojson file, got {excerpt(ref)}")
+    if len(ref) > MAX_PATH_CHARS or any(ord(c) < 32 for c in ref):
+        raise bad(f"{excerpt(ref)}: a layout file's name is at most {MAX_PATH_CHARS} characters "
+                  "with no control characters")
     rel = Path(ref.strip())
     if rel.is_absolute() or ".." in rel.parts:
         raise bad(f"{excerpt(ref)}: a layout file is named relative to the site file, inside "
                   "its folder (no absolute path, no '..')")
     if rel.suffix.lower() not in _LAYOUT_SUFFIXES:
         raise bad(f"{excerpt(ref)}: a layout file is GeoJSON, ending .geojson or .json")
-    folder = (site_path.parent if site_path is not None else Path.cwd()).resolve()
-    target = (folder / rel).resolve()
+    try:
+        folder = (site_path.parent if site_path is not None else Path.cwd()).resolve()
+        target = (folder / rel).resolve()
+        exists = target.exists()
+    except (OSError, ValueError, RuntimeError) as exc:  # a loop of links, a name too long
+        raise bad(f"{excerpt(ref)}: cannot be read ({type(exc).__name__})") from None
     if not target.is_relative_to(folder):
         raise bad(f"{excerpt(ref)}: leads outside the site file's folder (a symbolic link?)")
-    if not target.exists():
+    if not exists:
         raise bad(f"{excerpt(ref)}: no such file next to the site file")
     return target
 

@@ -61,7 +61,7 @@ class MeasuredLayout:
                                              "coordinates": f.coordinates})
                for f in layout.features}
         self.projection: str | None = None
-        if layout.crs == LONLAT:
+        if layout.crs == LONLAT and layout.features:
             self.projection = _local_projection(layout.features)
             to_local = pyproj.Transformer.from_crs(LONLAT, self.projection, always_xy=True)
 
@@ -156,6 +156,11 @@ class MeasuredLayout:
             return
         ids = list(self.geometries)
         bounds = [self.geometries[i].bounds for i in ids]
+        for fid, b in zip(ids, bounds, strict=True):
+            if not all(math.isfinite(v) for v in b):  # the far side of the Earth from the rest
+                raise InputError(f"invalid layout: feature {fid!r} cannot be placed on a local "
+                                 "plane with the others (is it in another coordinate system?)",
+                                 source=self.layout.source)
         for lo, hi in ((0, 2), (1, 3)):
             low = min(range(len(ids)), key=lambda k: bounds[k][lo])
             high = max(range(len(ids)), key=lambda k: bounds[k][hi])

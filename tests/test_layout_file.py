@@ -116,6 +116,7 @@ def test_nan_in_an_inline_layout_is_invalid_input(tmp_path: Path) -> None:
     result = run("check-site", str(path))
     assert result.exit_code == 2
     assert "feature 'L1'" in result.stderr and "x must be a finite number" in result.stderr
+    assert "features[0].geometry.coordinates (line 4)" in result.stderr
 
 
 def _layout_file(tmp_path: Path, text: str, ref: str = "layout.geojson") -> Path:

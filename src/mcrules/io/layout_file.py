@@ -188,7 +188,7 @@ def _feature(raw: Any, crs: str, doc: Any, where: tuple[str | int, ...],
     path = _dotted(where)
 
     def problem(field: str, message: str, fid: str | None) -> None:
-        loc = (*where, *field.split(".")) if field else where
+        loc = (*where, *_parts(field))
         who = f"feature {fid!r}: " if fid else ""
         problems.append(Problem(path + (f".{field}" if field else ""), who + message,
                                 line_of(doc, loc)))
@@ -345,6 +345,17 @@ def _position(value: Any, crs: str, where: str) -> tuple[float, float]:
         raise _CoordinateError(where, f"latitude {y:g} is outside -90..90 (longitude and latitude "
                                "swapped, or local metres? say `layout_crs: local`)")
     return x, y
+
+
+def _parts(field: str) -> list[str | int]:
+    """`geometry.coordinates[0][2]` as the keys and indices that lead to it, to find its line."""
+    out: list[str | int] = []
+    for piece in field.split(".") if field else ():
+        name, *indices = piece.replace("]", "").split("[")
+        if name:
+            out.append(name)
+        out.extend(int(i) for i in indices)
+    return out
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:

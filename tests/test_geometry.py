@@ -218,6 +218,43 @@ def test_projected_distances_match_the_geodesic_ones(lon: float, lat: float,
         assert ours == pytest.approx(geodesic, abs=0.01)
 
 
+@settings(max_examples=25, deadline=None)
+@given(lon=st.floats(-179, 179), lat=st.floats(-70, 70),
+       latrines=st.lists(st.tuples(st.floats(-150, 150), st.floats(-150, 150)), min_size=1,
+                         max_size=3),
+       sources=st.lists(st.tuples(st.floats(-150, 150), st.floats(-150, 150)), min_size=1,
+                        max_size=3))
+def test_any_layout_gives_the_same_verdicts_in_lonlat_and_in_local_metres(
+        lon: float, lat: float, latrines: list[tuple[float, float]],
+        sources: list[tuple[float, float]]) -> None:
+    limit = 30.0
+    assume(all(abs(math.dist(a, b) - limit) > 0.05 for a in latrines for b in sources))
+    assume(all(abs(math.dist(a, b) - math.dist(a, c)) > 0.05  # no nearest source by a hair
+               for a in latrines for b in sources for c in sources if b is not c))
+    plan = [point(f"L{i}", "latrine", *p) for i, p in enumerate(latrines)]
+    plan += [well(f"W{i}", *p) for i, p in enumerate(sources)]
+    pack = load_site_pack("mct-2023")
+    seen = []
+    for crs, features in ((LOCAL, plan), (LONLAT, to_lonlat(plan, lon, lat))):
+        site, layout = read_site_file_from(features, crs)
+        report = check_site(site, pack, layout=layout)
+        seen.append((report.result(LATRINE_RULE).outcome,
+                     report.attachments["layout"].to_dict()["measurements"]))
+    (local, local_m), (lonlat, lonlat_m) = seen
+    assert local == lonlat
+    assert [(m["from"], m["to"], m["ok"]) for m in local_m] == [
+        (m["from"], m["to"], m["ok"]) for m in lonlat_m]
+    for a, b in zip(local_m, lonlat_m, strict=True):
+        assert a["distance_m"] == pytest.approx(b["distance_m"], abs=0.02)
+
+
+def test_a_tie_for_the_nearest_goes_to_the_first_in_the_file() -> None:
+    measured = MeasuredLayout(_layout([point("L1", "latrine", 0, 0), well("W2", -10, 0),
+                                       well("W1", 10, 0), well("W0", 0, 10.0004)]))
+    (d,) = measured.nearest(FeatureKind.LATRINE, FeatureKind.WATER_SOURCE)
+    assert (d.to_id, d.distance_m) == ("W2", 10.0)
+
+
 def test_a_site_across_the_antimeridian_is_measured_across_it() -> None:
     measured = MeasuredLayout(_layout([point("L1", "latrine", 179.9999, -17.0),
                                        well("W1", -179.9999, -17.0)], LONLAT))
@@ -249,10 +286,10 @@ def test_moving_a_latrine_further_from_every_water_source_never_turns_pass_into_
         assert outcome(end) == "pass"
 
 
-def read_site_file_from(features: list[dict[str, Any]]) -> tuple[Any, Layout]:
+def read_site_file_from(features: list[dict[str, Any]], crs: str = LOCAL) -> tuple[Any, Layout]:
     from mcrules.io import validate_site_file
 
-    read = validate_site_file({"layout_crs": LOCAL, "features": features})
+    read = validate_site_file({"layout_crs": crs, "features": features})
     assert read.layout is not None
     return read.site, read.layout
 

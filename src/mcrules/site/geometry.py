@@ -104,7 +104,8 @@ class MeasuredLayout:
 
     def nearest(self, source: FeatureKind, target: FeatureKind) -> list[Distance]:
         """For each feature of kind `source` (in file order), its nearest feature of `target`;
-        none when the layout has no feature of `target`. Ties go to the first in the file."""
+        none when the layout has no feature of `target`. Ties (to the millimetre) go to the
+        first in the file."""
         sources = self.layout.of_kind(source)
         targets = self.layout.of_kind(target)
         if not sources or not targets:
@@ -113,10 +114,12 @@ class MeasuredLayout:
         tree = shapely.STRtree([self.anchor(t.id) for t in targets])
         out = []
         for s in sources:
-            idx, dist = tree.query_nearest(self.anchor(s.id), return_distance=True,
-                                           all_matches=True)
-            best = min(zip(dist.tolist(), idx.tolist(), strict=True))
-            out.append(Distance(s.id, targets[best[1]].id, _mm(best[0])))
+            point = self.anchor(s.id)
+            _, dist = tree.query_nearest(point, return_distance=True)
+            # Ties at the millimetre go to the first in the file, whichever the tree met first.
+            near = tree.query(point, predicate="dwithin", distance=float(dist.min()) + 0.001)
+            best = min((_mm(point.distance(tree.geometries[i])), int(i)) for i in near.tolist())
+            out.append(Distance(s.id, targets[best[1]].id, best[0]))
         return out
 
     def within(self, source: FeatureKind, target: FeatureKind, limit: float) -> list[Distance]:

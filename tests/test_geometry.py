@@ -442,3 +442,14 @@ def test_a_layout_feature_is_plain_data_before_it_is_measured() -> None:
     layout = _layout([well("W1", 1, 2)])
     assert layout.features == (LayoutFeature("W1", FeatureKind.WATER_SOURCE, "Point", (1.0, 2.0),
                                              source_type=SourceType.WELL),)
+
+
+def test_the_html_report_draws_the_measured_layout() -> None:
+    """The HTML renderer reads the layout key this work writes: the contract holds end to end."""
+    from mcrules.report import render_html
+
+    read = read_site_file(EXAMPLE / "transit-centre.yaml")
+    page = render_html(check_site(read.site, load_site_pack("mct-2023"), layout=read.layout))
+    assert 'id="layout-map"' in page
+    assert "1 distance(s) break their rule" in page
+    assert "24.2 m" in page

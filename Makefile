@@ -29,11 +29,13 @@ browser:
 	       chromium chromium-driver fonts-dejavu-core; \
 	fi
 
-## demo: check the shipped example sites (exit 1 means a rule failed, which the example shows on purpose) and assess the example case
+## demo: check the shipped example sites, one drawn as a map (exit 1 means a rule failed, which the examples show on purpose) and assess the example case
 demo: $(STAMP)
 	$(BIN)/mcrules check-site examples/transit-centre.yaml; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo
 	$(BIN)/mcrules check-site examples/compliant-shelter.yaml --failures-only
+	@echo
+	$(BIN)/mcrules check-site examples/layout/transit-centre.yaml --pack mct-2023 --pack sphere-2018 --failures-only; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo
 	$(BIN)/mcrules assess examples/cases/girl-in-transit.yaml
 	@echo

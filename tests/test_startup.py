@@ -8,14 +8,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import mcrules
+from tests.conftest import ROOT
 
-HEAVY = ("numpy", "pyarrow", "dask", "pint", "pydantic")
+HEAVY = ("numpy", "pyarrow", "dask", "pint", "pydantic", "shapely", "pyproj")
+GEO = ("shapely", "pyproj")
 
 
-def _loaded_after(code: str) -> list[str]:
-    probe = f"{code}\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+def _loaded_after(code: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    probe = f"{code}\nimport sys, json\nprint(json.dumps([m for m in {watched!r} if m in sys.modules]))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return list(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -28,6 +31,20 @@ def test_the_cli_loads_nothing_heavy_to_show_help() -> None:
     code = ("from typer.testing import CliRunner\nfrom mcrules.cli.main import app\n"
             "assert CliRunner().invoke(app, ['--help']).exit_code == 0")
     assert _loaded_after(code) == []
+
+
+def test_checking_a_site_without_a_layout_and_bulk_never_load_the_geometry_libraries(
+        tmp_path: Path) -> None:
+    """shapely and pyproj (the geo extra) load only for a site file with a layout."""
+    rows = tmp_path / "sites.csv"
+    rows.write_text("name,population.female,toilets.female\na,20,1\nb,40,1\n")
+    example = str(ROOT / "examples" / "transit-centre.yaml")
+    code = ("from typer.testing import CliRunner\nfrom mcrules.cli.main import app\n"
+            f"r = CliRunner().invoke(app, ['check-site', {example!r}])\n"
+            "assert r.exit_code == 1, r.output\n"
+            f"r = CliRunner().invoke(app, ['bulk', {str(rows)!r}, '--out', {str(tmp_path / 'o.csv')!r}])\n"
+            "assert r.exit_code in (0, 1), r.output\n")
+    assert _loaded_after(code, GEO) == []
 
 
 def test_every_public_name_resolves() -> None:

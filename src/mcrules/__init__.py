@@ -23,6 +23,7 @@ _EXPORTS = {
     "RuleLoadError": "mcrules.errors",
     "UnitError": "mcrules.errors",
     "read_site": "mcrules.io.site_file",
+    "read_site_file": "mcrules.io.site_file",
     "validate_site": "mcrules.io.site_file",
     "read_subject": "mcrules.io.subject_file",
     "validate_subject": "mcrules.io.subject_file",
@@ -97,6 +98,7 @@ __all__ = [
     "load_site_pack",
     "read_case_history",
     "read_site",
+    "read_site_file",
     "read_subject",
     "read_waivers",
     "site_facts",
@@ -129,7 +131,7 @@ if TYPE_CHECKING:
     from mcrules.engine.scalar import ScalarEvaluator
     from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
     from mcrules.io.case_history import read_case_history, validate_case_history
-    from mcrules.io.site_file import read_site, validate_site
+    from mcrules.io.site_file import read_site, read_site_file, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
     from mcrules.io.waiver_file import read_waivers
     from mcrules.models.case import Case

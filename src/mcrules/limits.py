@@ -36,6 +36,16 @@ MAX_EXPRESSION_NODES = 400
 #: operators and calls nested in one rule expression
 MAX_EXPRESSION_DEPTH = 50
 
+#: bytes in one layout file (`layout: site.geojson`): GeoJSON spells every vertex out
+MAX_LAYOUT_BYTES = 8_388_608
+#: values in one layout file (a vertex is three: its list and two numbers)
+MAX_LAYOUT_NODES = 400_000
+#: features in one layout, inline or in a file
+MAX_LAYOUT_FEATURES = 5_000
+#: metres across a layout: a site is a few hundred metres; past this a coordinate is in another
+#: system or misplaced, and the local projection would no longer hold distances to the centimetre
+MAX_LAYOUT_EXTENT_M = 50_000.0
+
 #: how much of a bad value an error message shows
 EXCERPT_CHARS = 40
 
@@ -60,10 +70,10 @@ def check_size(data: str | bytes, source: str | None, *, limit: int = MAX_DOCUME
         raise InputError(f"{what} is at most {limit:,} bytes, got {len(data):,}", source=source)
 
 
-def depth_and_size(doc: Any) -> tuple[int, int]:
+def depth_and_size(doc: Any, max_nodes: int = MAX_NODES) -> tuple[int, int]:
     """The nesting depth and the number of values of a parsed document, walked without recursion.
 
-    Stops early past the limits, so a shared-reference bomb costs at most `MAX_NODES` steps.
+    Stops early past the limits, so a shared-reference bomb costs at most `max_nodes` steps.
     """
     stack: list[tuple[Any, int]] = [(doc, 1)]
     deepest, count = 0, 0
@@ -72,7 +82,7 @@ def depth_and_size(doc: Any) -> tuple[int, int]:
         count += 1
         if depth > deepest:
             deepest = depth
-        if deepest > MAX_DEPTH or count > MAX_NODES:
+        if deepest > MAX_DEPTH or count > max_nodes:
             break
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values())

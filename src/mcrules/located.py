@@ -325,7 +325,7 @@ class _JsonProblem(ValueError):
         self.path = path
 
 
-def parse_json(data: str | bytes) -> Any:
+def parse_json(data: str | bytes, *, max_nodes: int = MAX_NODES) -> Any:
     """Parse one JSON text strictly (duplicate keys, NaN, numbers past `MAX_NUMBER_DIGITS` and
     nesting past `MAX_DEPTH` refused); ValueError with a bounded message saying why not.
 
@@ -346,11 +346,11 @@ def parse_json(data: str | bytes) -> Any:
         raise ValueError(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
-    depth, count = depth_and_size(doc)
+    depth, count = depth_and_size(doc, max_nodes)
     if depth > MAX_DEPTH:
         raise _JsonProblem(f"nested more than {MAX_DEPTH} levels deep", _deep_path(doc))
-    if count > MAX_NODES:
-        raise ValueError(f"holds more than {MAX_NODES:,} values")
+    if count > max_nodes:
+        raise ValueError(f"holds more than {max_nodes:,} values")
     long = _long_string(doc)
     if long is not None:
         raise ValueError(f"a text value is at most {MAX_STRING_CHARS:,} characters, got {long:,}")
@@ -387,12 +387,14 @@ def _long_string(doc: Any) -> int | None:
     return None
 
 
-def loads_json(data: str | bytes, source: str = "<string>") -> Any:
+def loads_json(data: str | bytes, source: str = "<string>", *, limit: int = MAX_DOCUMENT_BYTES,
+               max_nodes: int = MAX_NODES) -> Any:
     """Parse JSON within the limits, strictly (see `parse_json`); a syntax error or a limit
-    passed becomes an InputError saying what and where."""
-    check_size(data, source)
+    passed becomes an InputError saying what and where. A layout file passes its own, larger
+    `limit` (bytes) and `max_nodes`."""
+    check_size(data, source, limit=limit)
     try:
-        return parse_json(data)
+        return parse_json(data, max_nodes=max_nodes)
     except _JsonProblem as exc:
         raise InputError("malformed JSON", source=source,
                          problems=[Problem(exc.path, exc.message)]) from None

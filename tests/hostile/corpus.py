@@ -53,6 +53,19 @@ SITE_YAML: list[tuple[str, str, str, str]] = [
     ("a text value of 20k characters", 'name: "' + "x" * 20_000 + '"\n', "name",
      "at most 10,000 characters"),
     ("a key of 20k characters", "x" * 20_000 + ": 1\n", "", "at most 10,000 characters"),
+    ("alias bomb on a layout", alias_bomb("features"), "features", "once aliases are expanded"),
+    ("layout coordinates nested 500 deep", "features: [{id: a, properties: {kind: latrine}, "
+     "geometry: {type: Point, coordinates: " + "[" * DEEP + "]" * DEEP + "}}]\n", "features",
+     "nested more than"),
+    ("a 400-digit longitude", "features: [{id: a, properties: {kind: latrine}, geometry: "
+     "{type: Point, coordinates: [" + "9" * 400 + ", 0]}}]\n", "features", "at most 20 digits"),
+    ("a layout of 30k points", "features:\n" + "".join(
+        f"  - {{id: P{i}, properties: {{kind: shower}}, geometry: {{type: Point, "
+        f"coordinates: [{i}, 0]}}}}\n" for i in range(3_000)), "features",
+     "holds more than 20,000 values"),
+    ("a latitude past the pole", "features: [{id: a, properties: {kind: latrine}, geometry: "
+     "{type: Point, coordinates: [10, 1e300]}}]\n", "features[0].geometry.coordinates",
+     "latitude 1e+300 is outside"),
 ]
 
 # (name, JSON site file text, the field the error names, a phrase of the error)

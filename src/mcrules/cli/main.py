@@ -84,7 +84,9 @@ def _setup(debug: Annotated[bool, typer.Option(
 
 @app.command("check-site")
 def check_site_cmd(
-    file: Annotated[Path, typer.Argument(help="Site file, YAML or JSON.", show_default=False)],
+    file: Annotated[Path, typer.Argument(
+        help="Site file, YAML or JSON, with an optional layout (docs/geometry.md).",
+        show_default=False)],
     pack: PackOpt = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="text, json, markdown or html (one self-contained page).")] = "text",
@@ -106,7 +108,7 @@ def check_site_cmd(
     """Check a site layout against the packs' rules and say what to change; with several
     packs, compare them side by side."""
     from mcrules.cli.output import emit, plain_text
-    from mcrules.io import read_site, read_waivers
+    from mcrules.io import read_site_file, read_waivers
     from mcrules.report import FORMATS, render_html, render_json, render_markdown, render_text
     from mcrules.site import check_site
 
@@ -115,15 +117,15 @@ def check_site_cmd(
     date = parse_as_of(as_of)
     params = parse_sets(set_ or [])
     try:
-        site, warnings = read_site(file, strict=strict)
+        read = read_site_file(file, strict=strict)
         waived = read_waivers(waivers) if waivers is not None else None
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     packs = load_packs(pack, variant, params, date)
     try:
-        report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date,
-                            waivers=waived)
-    except McrulesError as exc:
+        report = check_site(read.site, packs, source=str(file), warnings=read.warnings,
+                            as_of=date, waivers=waived, layout=read.layout)
+    except McrulesError as exc:  # a waiver that does not hold, a layout that does not measure
         raise console.fail_input(exc) from None
     if fmt == "text" and out is None:
         render_text(report, console.out, show_all=not failures_only)

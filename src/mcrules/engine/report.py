@@ -7,7 +7,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mcrules.engine.compare import Comparison, compare
 from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
@@ -42,6 +42,16 @@ class PackInfo:
         return {"id": self.id, "title": self.title, "short_title": self.name,
                 "version": self.version, "hash": self.hash,
                 "variants": list(self.variants), "overrides": dict(self.overrides)}
+
+
+class Attachment(Protocol):
+    """What a domain adds to a report beside the verdicts (a site's measured layout): its JSON
+    form under its key, and the sentences a text report prints of it. Computed by the domain;
+    renderers only format it."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def lines(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ class Report:
     result_packs: tuple[int, ...] = ()
     """For each result, the index in `packs` of the pack that gave it (all 0 when empty)."""
     waivers: tuple[WaiverNote, ...] = ()
+    attachments: Mapping[str, Attachment] = field(default_factory=dict, compare=False)
+    """Keyed parts of the JSON report a domain adds (`layout`); absent keys are not written."""
 
     def next_questions(self) -> tuple[Question, ...]:
         """The missing inputs that would settle unknown verdicts, the most settling first (see
@@ -193,6 +205,7 @@ class Report:
             "values": [v.as_dict() for v in self.values],
             "decisions": [d.as_dict() for d in self.decisions],
             "next_questions": [q.as_dict() for q in self.next_questions()],
+            **{key: part.to_dict() for key, part in self.attachments.items()},
         }
         if len(self.packs) > 1:
             out["by_pack"] = [{"pack": p.id, "results": [results[i] for i in idx],

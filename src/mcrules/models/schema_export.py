@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from mcrules.models.case import Case
 from mcrules.models.casework import CaseHistory
+from mcrules.models.layout import LAYOUT_KEYS_SCHEMA
 from mcrules.models.sharing import SharingRequest
 from mcrules.models.site import Site
 from mcrules.models.waiver import WaiverFile
@@ -22,6 +23,8 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of model `name` (``site``, ``case``)."""
     schema = SCHEMAS[name].model_json_schema()
+    if name == "site":  # a site file's layout keys are read beside the model (docs/geometry.md)
+        schema["properties"] = {**schema["properties"], **LAYOUT_KEYS_SCHEMA}
     return {"$schema": SCHEMA_DIALECT, "$id": f"https://mcrules.org/schemas/{name}.schema.json",
             **schema}
 

@@ -59,6 +59,10 @@ def render_markdown(report: Report) -> str:
         for r in failures:
             c = r.citations[0]
             lines.append(f"- `{one_line(r.rule.id)}`: {one_line(c.reference())}: “{one_line(c.quote)}”")
+    for key, part in report.attachments.items():
+        found = part.lines()
+        if found:
+            lines += ["", f"## {key.capitalize()}", "", *(f"- {one_line(x)}" for x in found)]
     lines += _derived(report)
     return "\n".join(lines) + "\n"
 

@@ -77,6 +77,12 @@ def render_text(report: Report, console: Console, *, show_all: bool = True) -> N
                                         f" ({len(idx)} rules)"))
     console.print(Text.assemble(_counts(report.summary), "   ",
                                 (f"ruleset {report.ruleset_hash[:12]}", "dim")))
+    for key, part in report.attachments.items():
+        lines = part.lines()
+        if lines:
+            console.print(Text(f"{key.capitalize()}:", style="bold"))
+            for line in lines:
+                console.print(Text("  " + printable(line), style="red"))
     _derived(report, console)
 
 

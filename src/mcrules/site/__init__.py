@@ -9,6 +9,7 @@ from mcrules.site.check import (
     site_facts,
     site_schema,
 )
+from mcrules.site.layout import LayoutAnalysis, MapFeature, Measurement
 from mcrules.site.subject import SITE
 from mcrules.site.waivers import apply_waivers
 
@@ -16,6 +17,9 @@ __all__ = [
     "DEFAULT_PACK",
     "SITE",
     "SITE_SUBJECT",
+    "LayoutAnalysis",
+    "MapFeature",
+    "Measurement",
     "Report",
     "apply_waivers",
     "check_site",

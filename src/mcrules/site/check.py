@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from mcrules.engine.check import check_facts
 from mcrules.engine.report import Report
+from mcrules.models.layout import Layout
 from mcrules.models.site import Site
 from mcrules.models.waiver import WaiverFile
 from mcrules.rules.pack import Pack
@@ -50,16 +52,35 @@ def check_site(
     warnings: Sequence[str] = (),
     as_of: dt.date | None = None,
     waivers: WaiverFile | None = None,
+    layout: Layout | None = None,
 ) -> Report:
     """Evaluate every site rule of `packs` (default: mct-2023) on `site`; with `waivers`, the
     failures they cover are reported as `waived` (InputError when a waiver does not hold: see
-    `site.waivers`). With several packs the report compares them per requirement."""
+    `site.waivers`). With several packs the report compares them per requirement.
+
+    With a `layout` (from `read_site_file`), the distances and the area it measures become the
+    site's facts first (docs/geometry.md), and the report carries the measured layout under
+    `attachments["layout"]`; this needs the `geo` extra (shapely, pyproj)."""
     if packs is None:
         packs = [load_site_pack()]
     elif isinstance(packs, Pack):
         packs = [packs]
-    report = check_facts(site_facts(site), packs, subject_name=SITE.name,
-                         about=SITE.about(site, source), warnings=warnings, as_of=as_of)
+    measured = None
+    notes: list[str] = []
+    if layout is not None:
+        from mcrules.site.geometry import MeasuredLayout
+        from mcrules.site.layout import derive_site
+
+        measured = MeasuredLayout(layout)
+        site, notes = derive_site(site, measured)
+    facts = site_facts(site)
+    report = check_facts(facts, packs, subject_name=SITE.name, about=SITE.about(site, source),
+                         warnings=(*warnings, *notes), as_of=as_of)
+    if measured is not None:
+        from mcrules.site.layout import analyse
+
+        on = report.as_of or dt.date.today()
+        report = replace(report, attachments={"layout": analyse(measured, packs, facts, on)})
     if waivers is None:
         return report
     names = {site.name} if site.name else set()

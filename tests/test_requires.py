@@ -68,7 +68,7 @@ def load(folder: Path):  # type: ignore[no-untyped-def]
 def test_a_pack_reads_a_required_packs_values_and_rules_by_id(tmp_path: Path) -> None:
     pack = load(make(tmp_path))
     assert pack.requires == ("domv-2023@2023.1.0",)
-    assert [r.id for r in pack.rules][0] == "refer.gbv"
+    assert pack.rules[0].id == "refer.gbv"
     assert "assess.flag.gbv_survivor" in pack.imported and not pack.owns("assess.flag.gbv_survivor")
     assert pack.owns("refer.gbv")
     assert "mct-tm-2023" in pack.documents and "risk_cut_high" in pack.parameters

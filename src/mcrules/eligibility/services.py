@@ -132,16 +132,21 @@ class EligibilityReport:
         """The missing inputs that would settle pending services, the most settling first (the
         engine's search, over the service verdicts only). Searched for on first use."""
         by_rule = {s.rule: s.service for s in self.services}
-        asked: dict[str, str] = {}
+        # The question of the most direct criterion that asks for an input: the one missing
+        # the fewest inputs ("Did the screening find a victim of trafficking?", not the
+        # vulnerable-situation criterion that reads every flag).
+        asked: dict[str, tuple[int, str]] = {}
         for s in self.services:
             for c in s.criteria:
                 for path in c.missing if c.outcome == "unknown" else ():
-                    asked.setdefault(path, c.question)
+                    if path not in asked or len(c.missing) < asked[path][0]:
+                        asked[path] = (len(c.missing), c.question)
         out = []
         for q in self.report.next_questions():
             settles = tuple(by_rule[r] for r in q.settles if r in by_rule)
             if settles:
-                out.append(NextQuestion(q.input, settles, asked.get(q.input)))
+                direct = asked.get(q.input)
+                out.append(NextQuestion(q.input, settles, direct[1] if direct else None))
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:

@@ -232,5 +232,7 @@ def test_the_api_is_exported_and_takes_packs_and_a_date() -> None:
     report = mcrules.check_eligibility(case(), [pack], AS_OF)
     assert all(s.outcome == "unknown" for s in report.services)
     assert report.to_dict()["as_of"] == "2026-03-14"
-    with pytest.raises(McrulesError, match="not in force"):
+    with pytest.raises(McrulesError, match="not in force on 2022-01-01"):
         eligibility(case(), pack, dt.date(2022, 1, 1))
+    with pytest.raises(McrulesError, match="service 'avrr' is declared twice"):
+        eligibility(case(), [pack, pack], AS_OF)

@@ -188,14 +188,16 @@ def eligibility(
     services: list[tuple[Pack, Rule]] = []
     for pack in chosen:
         if not pack.in_force(on):
-            since = pack.effective_from.isoformat() if pack.effective_from else "?"
-            raise McrulesError(f"pack {pack.id} is not in force on {on.isoformat()} (in force "
-                               f"from {since})", path="as_of")
+            span = " ".join(f"{word} {day.isoformat()}" for word, day in
+                            (("from", pack.effective_from), ("until", pack.effective_to)) if day)
+            raise McrulesError(f"pack {pack.id} is not in force on {on.isoformat()} (it is in "
+                               f"force {span})", path="as_of")
         services += [(pack, r) for r in pack.rules if SERVICE_TAG in r.tags]
     ids = [_service_id(r) for _, r in services]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise McrulesError(f"service {twice[0]!r} is declared by two packs")
+        raise McrulesError(f"service {twice[0]!r} is declared twice (two rules tagged "
+                           f"`{SERVICE_TAG}` whose ids end in it)")
     subject = case_subject()
     report = check_facts(subject.facts(case), chosen, subject_name=subject.name,
                          about=subject.about(case, source), warnings=warnings, as_of=on,

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -308,18 +309,12 @@ def pack_folders(ref: str | Path) -> tuple[Path, ...]:
         if folder in seen:
             continue
         seen[folder] = None
+        head = folder / "pack.yaml"
         try:
-            head = load_document(folder / "pack.yaml")
-        except McrulesError:
+            stamp = head.stat().st_mtime
+        except OSError:
             continue
-        if not isinstance(head, Mapping):
-            continue
-        requires = head.get("requires")
-        names: list[Any] = list(requires) if isinstance(requires, list) else []
-        base = head.get("overlays")
-        for name in [*names, *([base] if isinstance(base, str) else [])]:
-            if not isinstance(name, str):
-                continue
+        for name in _head_refs(head, stamp):
             sibling = folder.parent / name
             try:
                 todo.append((sibling if (sibling / "pack.yaml").is_file()
@@ -327,6 +322,21 @@ def pack_folders(ref: str | Path) -> tuple[Path, ...]:
             except McrulesError:
                 continue
     return tuple(seen)
+
+
+@lru_cache(maxsize=64)
+def _head_refs(head: Path, stamp: float) -> tuple[str, ...]:
+    """The pack ids a pack.yaml names under `requires` and `overlays`, read once per version of
+    the file; none when it does not parse."""
+    try:
+        doc = load_document(head)
+    except McrulesError:
+        return ()
+    if not isinstance(doc, Mapping):
+        return ()
+    requires, base = doc.get("requires"), doc.get("overlays")
+    names = [*(requires if isinstance(requires, list) else []), base]
+    return tuple(n for n in names if isinstance(n, str))
 
 
 def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,

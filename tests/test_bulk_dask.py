@@ -83,6 +83,6 @@ def test_a_worker_refuses_a_pack_whose_hash_differs_from_the_clients(pack: Pack)
 
     shipment = Shipment.of(pack)
     assert shipment.unpacked().content_hash == pack.content_hash
-    tampered = Shipment(pack, shipment.subject, "0" * 64)
+    tampered = Shipment(pack, shipment.subject, "0" * 64, shipment.as_of)
     with pytest.raises(McrulesError, match="differs from the client's"):
         tampered.unpacked()

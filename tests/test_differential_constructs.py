@@ -4,7 +4,6 @@ decision tables under every hit policy, on generated case files with missing fie
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from hypothesis import given, settings
@@ -12,57 +11,15 @@ from hypothesis import strategies as st
 
 from mcrules.engine.columnar import ColumnarEvaluator
 from mcrules.engine.columns import batch_from_facts
-from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code, Outcome
-from mcrules.engine.scalar import ScalarEvaluator
 from mcrules.rules.ir import NODE_CLASSES
 from mcrules.rules.pack import Pack
+from tests.agreement import assert_facts_agree
 from tests.subjects.casefile import support
 from tests.subjects.casefile.strategies import AS_OF, case_files
 
 
-def _as_float(value: Any, choices: tuple[str, ...]) -> float:
-    """A scalar derived value in the columnar encoding."""
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, str):
-        return float(choices.index(value))
-    return float(value)
-
-
-def _same(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
 def assert_agree(pack: Pack, docs: list[dict[str, Any]]) -> None:
-    facts = [support.facts(d) for d in docs]
-    scalar = ScalarEvaluator(pack)
-    columnar = ColumnarEvaluator(pack).evaluate(batch_from_facts(facts, support.schema()),
-                                                as_of=AS_OF)
-    for row, f in enumerate(facts):
-        ev = scalar.run(f, as_of=AS_OF)
-        for r in ev.results:
-            rid = r.rule.id
-            got = CODE_TO_OUTCOME[Code(int(columnar.codes[rid][row]))]
-            assert got is r.outcome, (rid, row, docs[row], r.message)
-            if r.outcome in (Outcome.PASS, Outcome.FAIL):
-                assert _same(float(r.measured), float(columnar.measured[rid][row])), (rid, row)
-                assert _same(float(r.required), float(columnar.required[rid][row])), (rid, row)
-            if r.rule.each is not None:
-                assert r.item == columnar.items[rid][row], (rid, row)
-        for v in ev.values:
-            want = _as_float(v.result, ())
-            assert _same(want, float(columnar.values[v.value.id][row])), (v.value.id, row, docs[row])
-        for d in ev.decisions:
-            cols = columnar.decisions[d.table.id]
-            assert d.outcome == ("decided", "unknown", "no_match")[int(cols.status[row])], \
-                (d.table.id, row, docs[row])
-            first = d.decision[0] if isinstance(d.decision, tuple) else d.decision
-            want_out = d.table.outputs.index(first) if first is not None else -1
-            assert want_out == int(cols.output[row]), (d.table.id, row, docs[row], d.message)
-            bits = sum(1 << n for n in d.rows)
-            assert bits == int(cols.rows[row]), (d.table.id, row, docs[row])
+    assert_facts_agree(pack, support.schema(), [support.facts(d) for d in docs], AS_OF, docs)
 
 
 @settings(max_examples=150, deadline=None)

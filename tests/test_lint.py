@@ -119,6 +119,10 @@ TRIGGERS: dict[str, Callable[[Path], Path]] = {
     expression: lint.a + 1
     citations: [{document: std, quote: "1 toilet shall serve at most 20 people."}]
 decisions:"""),
+    "MCR017": _rules("    title: Toilets for women\n",
+                     "    title: Toilets for women\n    requirement: sanitation.toilet_per_person\n"),
+    "MCR018": _rules("    title: A quiet room\n",
+                     "    title: A quiet room\n    requirement: water.quantity_per_person\n"),
 }
 
 # For each code, a pack that comes close to the problem without having it.
@@ -156,6 +160,10 @@ NEAR_MISSES: dict[str, Callable[[Path], Path]] = {
     expression: population.female + 1
     citations: [{document: std, quote: "1 toilet shall serve at most 20 people."}]
 decisions:"""),
+    "MCR017": _rules("    title: Toilets for women\n", "    title: Toilets for women\n"
+                     "    requirement: sanitation.toilets_per_person\n"),
+    "MCR018": _rules("    title: Toilets for women\n", "    title: Toilets for women\n"
+                     "    requirement: sanitation.toilets_per_person\n"),
 }
 
 

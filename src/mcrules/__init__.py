@@ -26,6 +26,9 @@ _EXPORTS = {
     "validate_site": "mcrules.io.site_file",
     "read_subject": "mcrules.io.subject_file",
     "validate_subject": "mcrules.io.subject_file",
+    "read_waivers": "mcrules.io.waiver_file",
+    "Waiver": "mcrules.models.waiver",
+    "WaiverFile": "mcrules.models.waiver",
     "Site": "mcrules.models.site",
     "Pack": "mcrules.rules.pack",
     "Rule": "mcrules.rules.ir",
@@ -71,6 +74,8 @@ __all__ = [
     "Site",
     "Subject",
     "UnitError",
+    "Waiver",
+    "WaiverFile",
     "__version__",
     "aggregate",
     "assess_case",
@@ -84,6 +89,7 @@ __all__ = [
     "load_site_pack",
     "read_site",
     "read_subject",
+    "read_waivers",
     "site_facts",
     "site_schema",
     "valid_consent",
@@ -118,9 +124,11 @@ if TYPE_CHECKING:
     from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
     from mcrules.io.site_file import read_site, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
+    from mcrules.io.waiver_file import read_waivers
     from mcrules.models.case import Case
     from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
+    from mcrules.models.waiver import Waiver, WaiverFile
     from mcrules.rules.ir import Rule, Severity
     from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack

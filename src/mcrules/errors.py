@@ -15,6 +15,20 @@ class McrulesError(Exception):
         return f"{self.path}: {self.message}" if self.path else self.message
 
 
+class FieldError(ValueError):
+    """Raised by a model's cross-field check to name the field at fault, relative to the model.
+
+    pydantic locates a model validator's error at the model itself; readers append `loc` so the
+    message names `vulnerabilities[0].threat` and its line, not the whole document.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        dotted = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in loc).lstrip(".")
+        super().__init__(f"{dotted}: {message}")  # what pydantic shows a direct caller
+        self.loc = loc
+        self.message = message
+
+
 class UnitError(McrulesError):
     """A quantity could not be parsed, or has the wrong dimension."""
 

@@ -68,6 +68,8 @@ FILE_COMMANDS: dict[str, Cmd] = {
     "check-site --format json": lambda f: ["check-site", str(f), "--format", "json"],
     "check-site --format markdown --strict": lambda f: ["check-site", str(f), "-f", "markdown",
                                                         "--strict"],
+    "check-site --format html --out": lambda f: ["check-site", COMPLIANT, "-f", "html", "--out",
+                                                 str(f)],
     "test": lambda f: ["test", str(f)],
     "assess": lambda f: ["assess", str(f)],
     "assess --format json --strict": lambda f: ["assess", str(f), "-f", "json", "--strict"],

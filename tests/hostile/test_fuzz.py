@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mcrules import check_site, load_site_pack, read_site, validate_site
@@ -61,6 +61,10 @@ def test_any_site_file_gives_exit_0_1_or_2(file: tuple[str, bytes], fmt: str, st
 
 @FUZZ_CLI_BULK
 @given(site_file("case"), st.sampled_from(["text", "json", "markdown"]))
+# Found by this test on 2026-12-01: an unknown key hid a cross-field error until the second
+# validation pass, which then escaped as exit 3. Kept as a permanent example.
+@example((".yaml", b"threatz: 1\nthreats: [{id: a}]\nvulnerabilities: [{id: v, threat: nope}]\n"),
+         "text")
 def test_any_case_file_gives_exit_0_1_or_2(file: tuple[str, bytes], fmt: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         mcrules("assess", str(_write(Path(tmp), *file)), "--format", fmt)

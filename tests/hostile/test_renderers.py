@@ -35,7 +35,7 @@ def site_with_latrine_id(tmp: Path, latrine: str, name: str = "Example") -> Path
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE_IDS))
-@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_markup_and_escapes_in_a_latrine_id_are_printed_literally(kind: str, fmt: str,
                                                                    tmp_path: Path) -> None:
     latrine = HOSTILE_IDS[kind]
@@ -82,7 +82,7 @@ def _run_in_locale(args: list[str], env_extra: dict[str, str]) -> subprocess.Com
                           capture_output=True, env=env, timeout=120)
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_an_ascii_locale_never_raises(fmt: str) -> None:
     """LANG=C with the C locale not coerced to UTF-8: stdout is ASCII, m² must not crash."""
     done = _run_in_locale(["check-site", str(EXAMPLE), "--format", fmt],
@@ -108,3 +108,31 @@ def test_markdown_cells_hold_one_line_each(tmp_path: Path) -> None:
                   "--format", "markdown")
     rows = [line for line in ran.stdout.splitlines() if line.startswith("| FAIL |")]
     assert any("L2\\nnext line\\|pipe" in row or "L2 next line\\|pipe" in row for row in rows)
+
+
+ESCAPES = "\x1b[31mRED\x1b[0m\x1b]0;title\x07\u202e"
+
+
+def _no_escape_obeyed(stdout: str) -> None:
+    assert "\x1b" not in stdout and "\x07" not in stdout and "\u202e" not in stdout
+    assert "\\x1b[31mRED" in stdout
+
+
+def test_escapes_in_a_case_file_are_printed_literally_by_assess(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    quoted = ESCAPES.replace("\x1b", "\\e").replace("\x07", "\\a").replace("\u202e", "\\u202e")
+    case.write_text(f'id: "{quoted}"\nthreats: [{{id: "{quoted}", severity: high}}]\n'
+                    f'vulnerabilities: [{{id: v, threat: "{quoted}", severity: high}}]\n')
+    ran = mcrules("assess", str(case))
+    assert ran.code == 0
+    _no_escape_obeyed(ran.stdout)
+
+
+def test_escapes_in_a_sharing_request_are_printed_literally_by_share(tmp_path: Path) -> None:
+    request = tmp_path / "request.yaml"
+    quoted = ESCAPES.replace("\x1b", "\\e").replace("\x07", "\\a").replace("\u202e", "\\u202e")
+    request.write_text(f'fields: [name, "{quoted}"]\ngranularity: record_level\n'
+                       f'recipient: {{type: ngo, name: "{quoted}"}}\npurpose: "{quoted}"\n')
+    ran = mcrules("share", str(request))
+    assert ran.code in (0, 1)
+    _no_escape_obeyed(ran.stdout)  # the uncatalogued field is listed by its name

@@ -10,6 +10,7 @@ Needs the `dask` extra: ``pip install 'mcrules[dask]'``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,10 +114,13 @@ class Shipment:
     pack: Pack
     subject: Subject[Any]
     content_hash: str
+    as_of: dt.date
 
     @classmethod
-    def of(cls, pack: Pack, subject: SubjectRef = None) -> Shipment:
-        return cls(pack, subject_of(pack, subject), pack.content_hash)
+    def of(cls, pack: Pack, subject: SubjectRef = None,
+           as_of: dt.date | None = None) -> Shipment:
+        """The day is fixed on the client, so every worker evaluates on the same one."""
+        return cls(pack, subject_of(pack, subject), pack.content_hash, as_of or dt.date.today())
 
     def unpacked(self) -> Pack:
         """The pack, once its hash on this worker matches the client's: the same rules and numbers."""
@@ -128,17 +132,17 @@ class Shipment:
         return fresh
 
 
-_COMPILED: dict[tuple[str, str, bool], Compiled] = {}
+_COMPILED: dict[tuple[str, str, bool, dt.date], Compiled] = {}
 _SAMPLE = 20
 
 
 def _compiled(shipment: Shipment, strict: bool) -> Compiled:
     """Check and compile a shipped pack once per worker process, keyed by its content hash."""
-    key = (shipment.content_hash, shipment.subject.name, strict)
+    key = (shipment.content_hash, shipment.subject.name, strict, shipment.as_of)
     got = _COMPILED.get(key)
     if got is None:
         got = _COMPILED[key] = compile_pack(shipment.unpacked(), subject=shipment.subject,
-                                            strict=strict)
+                                            strict=strict, as_of=shipment.as_of)
     return got
 
 
@@ -244,15 +248,17 @@ def _compute(func: Any, tasks: list[Piece], scheduler: Any, pack: Shipment,
 
 def evaluate_dataset(paths: str | Path | Sequence[str | Path], pack: Pack, *,
                      subject: SubjectRef = None, strict: bool = False,
-                     batch_size: int = DEFAULT_BATCH_SIZE, scheduler: Any = None) -> DatasetResult:
+                     batch_size: int = DEFAULT_BATCH_SIZE, scheduler: Any = None,
+                     as_of: dt.date | None = None) -> DatasetResult:
     """Evaluate every row of a Parquet dataset on Dask and gather the output on the client.
 
     The whole output comes back to this process: for outputs larger than memory use
     `write_dataset`. `scheduler` is passed to Dask (None: the active client, if any). Rows are of
-    `subject`, by default the one the pack's rules name.
+    `subject`, by default the one the pack's rules name, evaluated on `as_of` (default: today).
     """
     results = _compute(evaluate_piece, pieces(paths), scheduler,
-                       pack=Shipment.of(pack, subject), strict=strict, batch_size=batch_size)
+                       pack=Shipment.of(pack, subject, as_of), strict=strict,
+                       batch_size=batch_size)
     tables = [r.output for r in results if r.output is not None]
     table = pa.concat_tables(tables) if tables else OUTPUT_SCHEMA.empty_table()
     rejects = [rej for r in results for rej in r.rejects]
@@ -262,14 +268,15 @@ def evaluate_dataset(paths: str | Path | Sequence[str | Path], pack: Pack, *,
 def write_dataset(paths: str | Path | Sequence[str | Path], out_dir: str | Path, pack: Pack, *,
                   subject: SubjectRef = None, rejects_dir: str | Path | None = None,
                   strict: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
-                  scheduler: Any = None) -> BulkSummary:
+                  scheduler: Any = None, as_of: dt.date | None = None) -> BulkSummary:
     """Evaluate a Parquet dataset on Dask, each worker writing its own part files.
 
     ``out_dir`` (and ``rejects_dir``) receive one ``part-NNNNN.parquet`` per input row group, in
     input order by name; read them back as one table with ``pyarrow.dataset``. Only counts travel
     back to the client.
     """
-    results = _compute(write_piece, pieces(paths), scheduler, pack=Shipment.of(pack, subject),
+    results = _compute(write_piece, pieces(paths), scheduler,
+                       pack=Shipment.of(pack, subject, as_of),
                        out_dir=str(out_dir),
                        rejects_dir=None if rejects_dir is None else str(rejects_dir),
                        strict=strict, batch_size=batch_size)

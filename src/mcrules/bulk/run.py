@@ -147,12 +147,14 @@ class Compiled(NamedTuple):
     as_of: dt.date | None = None
 
 
-def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False) -> Compiled:
+def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False,
+                 as_of: dt.date | None = None) -> Compiled:
     """Compile once per process; every batch reuses it. The rows are of `subject` (default: the
-    subject the pack's rules are about)."""
+    subject the pack's rules are about), evaluated on `as_of` (default: today, fixed here so a
+    run that crosses midnight evaluates every row on the same day)."""
     chosen = subject_of(pack, subject)
     converter = Converter(chosen.schema(), chosen.model, strict=strict)
-    return Compiled(ColumnarEvaluator(pack), converter, chosen)
+    return Compiled(ColumnarEvaluator(pack), converter, chosen, as_of or dt.date.today())
 
 
 def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
@@ -352,8 +354,9 @@ class BulkRun:
 
     def __init__(self, batches: Iterable[pa.RecordBatch], pack: Pack, *,
                  subject: SubjectRef = None, strict: bool = False, workers: int | None = None,
-                 on_rejects: Callable[[list[Reject]], None] | None = None) -> None:
-        self.compiled = compile_pack(pack, subject=subject, strict=strict)
+                 on_rejects: Callable[[list[Reject]], None] | None = None,
+                 as_of: dt.date | None = None) -> None:
+        self.compiled = compile_pack(pack, subject=subject, strict=strict, as_of=as_of)
         self.summary = BulkSummary.of(self.compiled.evaluator.pack)
         self.rejects: list[Reject] = []
         self._on_rejects = on_rejects
@@ -402,16 +405,18 @@ class BulkRun:
 
 def evaluate(batches: Iterable[pa.RecordBatch], pack: Pack, *, subject: SubjectRef = None,
              strict: bool = False, workers: int | None = None,
-             on_rejects: Callable[[list[Reject]], None] | None = None) -> BulkRun:
+             on_rejects: Callable[[list[Reject]], None] | None = None,
+             as_of: dt.date | None = None) -> BulkRun:
     """Evaluate `pack` on every row of `batches`, yielding one output batch per input batch.
 
     Output columns: `row` (0-based input row), `rule`, `outcome`, `measured`, `required`, `unit`,
     `item` (the deciding item of per-item rules) and `name` (the subject's label field). Rows are
-    of `subject`, by default the one the pack's rules name. Invalid rows are not evaluated:
-    they are rejected with their row number, field and reason (see `BulkRun`).
+    of `subject`, by default the one the pack's rules name, evaluated on `as_of` (default:
+    today). Invalid rows are not evaluated: they are rejected with their row number, field and
+    reason (see `BulkRun`).
     """
     return BulkRun(batches, pack, subject=subject, strict=strict, workers=workers,
-                   on_rejects=on_rejects)
+                   on_rejects=on_rejects, as_of=as_of)
 
 
 def rejects_batch(rejects: list[Reject]) -> pa.RecordBatch:
@@ -428,7 +433,7 @@ Progress = Callable[[BulkSummary, float], None]
 def run_file(input: str | Path, output: str | Path, pack: Pack, rejects: str | Path | None = None,
              progress: Progress | None = None, *, subject: SubjectRef = None,
              strict: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
-             workers: int | None = None) -> BulkSummary:
+             workers: int | None = None, as_of: dt.date | None = None) -> BulkSummary:
     """Evaluate every row of a table file and write the results (and rejects) as tables.
 
     Formats follow the extensions (.csv, .jsonl, .parquet). `progress` is called after each batch
@@ -454,7 +459,7 @@ def run_file(input: str | Path, output: str | Path, pack: Pack, rejects: str | P
                 rej.write(rejects_batch(found))
 
         run = evaluate(source, pack, subject=subject, strict=strict, workers=workers,
-                       on_rejects=write_rejects)
+                       on_rejects=write_rejects, as_of=as_of)
         for batch in run:
             out.write(batch)
             if progress is not None:

@@ -6,7 +6,6 @@ Exit 0 whenever the assessment ran, whatever the risk (a high risk is a finding,
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
-from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, parse_sets
+from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, parse_as_of, parse_sets
 from mcrules.errors import McrulesError
 
 ASSESS_FORMATS = ("text", "json", "markdown")
@@ -49,12 +48,7 @@ def assess_cmd(
     if fmt not in ASSESS_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(ASSESS_FORMATS)}",
                                  param_hint="--format")
-    date = None
-    if as_of:
-        try:
-            date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
+    date = parse_as_of(as_of)
     if pack and len(pack) > 1:
         raise typer.BadParameter("assess takes one pack", param_hint="--pack")
     params = parse_sets(set_ or [])

@@ -20,7 +20,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_INVALID, EXIT_OK, safe
-from mcrules.cli.pack_options import SetOpt, parse_sets
+from mcrules.cli.pack_options import AsOfOpt, SetOpt, parse_as_of, parse_sets
 from mcrules.printable import one_line
 
 if TYPE_CHECKING:
@@ -130,6 +130,7 @@ def bulk_cmd(
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="Threads evaluating batches. Default: 2 when there are 2 cores.")
     ] = None,
+    as_of: AsOfOpt = None,
 ) -> None:
     """Check every site of a table against a pack; write outcomes per site and rule."""
     try:
@@ -146,12 +147,13 @@ def bulk_cmd(
     from mcrules.subjects import load_subject_pack
 
     params = parse_sets(set_ or [])
+    date = parse_as_of(as_of)
     try:
-        loaded = load_subject_pack(pack, variants=variant or (), parameters=params)
+        loaded = load_subject_pack(pack, variants=variant or (), parameters=params, as_of=date)
         with _terminate_cleanly(), \
                 _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,
-                               batch_size=batch_size, workers=workers)
+                               batch_size=batch_size, workers=workers, as_of=date)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     except _Terminated:

@@ -7,7 +7,6 @@ in one line, with the traceback only under --debug.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,7 +24,14 @@ from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.diff_cmd import diff_cmd
 from mcrules.cli.eligibility_cmd import eligibility_cmd
 from mcrules.cli.lint_cmd import lint_cmd
-from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, load_packs, parse_sets
+from mcrules.cli.pack_options import (
+    PackOpt,
+    SetOpt,
+    VariantOpt,
+    load_packs,
+    parse_as_of,
+    parse_sets,
+)
 from mcrules.cli.share_cmd import share_cmd
 from mcrules.cli.test_cmd import test_cmd
 from mcrules.errors import McrulesError
@@ -80,7 +86,11 @@ def _setup(debug: Annotated[bool, typer.Option(
 def check_site_cmd(
     file: Annotated[Path, typer.Argument(help="Site file, YAML or JSON.", show_default=False)],
     pack: PackOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="text, json, markdown or html (one self-contained page).")] = "text",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the report to this file instead of standard output.",
+        show_default=False)] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Unknown outcomes fail (exit 1) and unknown keys are errors.")] = False,
     variant: VariantOpt = None,
@@ -89,36 +99,44 @@ def check_site_cmd(
         "--as-of", help="Only rules in force on this date (YYYY-MM-DD).")] = None,
     failures_only: Annotated[bool, typer.Option(
         "--failures-only", help="Text format: hide passes and rules that do not apply.")] = False,
+    waivers: Annotated[Path | None, typer.Option(
+        "--waivers", help="A file of approved waivers: the failures they cover are reported as "
+        "waived (exit 0 unless --strict).")] = None,
 ) -> None:
-    """Check a site layout against the pack's rules and say what to change."""
-    from mcrules.io import read_site
-    from mcrules.report import FORMATS, render_json, render_markdown, render_text
+    """Check a site layout against the packs' rules and say what to change; with several
+    packs, compare them side by side."""
+    from mcrules.cli.output import emit, plain_text
+    from mcrules.io import read_site, read_waivers
+    from mcrules.report import FORMATS, render_html, render_json, render_markdown, render_text
     from mcrules.site import check_site
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
-    date = None
-    if as_of:
-        try:
-            date = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
+    date = parse_as_of(as_of)
     params = parse_sets(set_ or [])
     try:
         site, warnings = read_site(file, strict=strict)
+        waived = read_waivers(waivers) if waivers is not None else None
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     packs = load_packs(pack, variant, params, date)
-    report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date)
-    if fmt == "json":
-        sys.stdout.buffer.write(render_json(report))
-        sys.stdout.flush()
-    elif fmt == "markdown":
-        # Straight to the stream: never wrapped at the terminal's width, the same bytes anywhere.
-        sys.stdout.write(render_markdown(report))
-        sys.stdout.flush()
-    else:
+    try:
+        report = check_site(site, packs, source=str(file), warnings=warnings, as_of=date,
+                            waivers=waived)
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
+    if fmt == "text" and out is None:
         render_text(report, console.out, show_all=not failures_only)
+    else:
+        # Markdown and HTML go straight to the stream: never wrapped at the terminal's width.
+        data = render_json(report) if fmt == "json" else \
+            render_markdown(report).encode() if fmt == "markdown" else \
+            render_html(report).encode() if fmt == "html" else \
+            plain_text(lambda c: render_text(report, c, show_all=not failures_only))
+        try:
+            emit(data, out, inputs=(file,))
+        except McrulesError as exc:
+            raise console.fail_input(exc) from None
     raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)
 
 
@@ -171,6 +189,9 @@ def rules_show(
     if rule.applies_if_text:
         console.out.print("[bold]applies if[/] " + safe(rule.applies_if_text))
     console.out.print("[bold]check[/]      " + safe(rule.check_text))
+    if rule.requirement:
+        console.out.print("[bold]requirement[/] " + safe(rule.requirement))
+    console.out.print(f"[bold]rule hash[/]  {p.rule_hashes[rule.id]}  [dim](record it in a waiver)[/]")
     from mcrules.rules.parameter_values import today
 
     for name in rule.params:

@@ -18,6 +18,21 @@ VariantOpt = Annotated[list[str] | None, typer.Option(
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a parameter, e.g. --set water_per_person='15 L/person/day'.")]
 
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", help="Evaluation date (YYYY-MM-DD): rules and parameter values in force then, "
+    "and the day `as_of` reads. Default: today.")]
+
+
+def parse_as_of(value: str | None) -> dt.date | None:
+    """`--as-of` as a date; a usage error (exit 2) unless it is YYYY-MM-DD."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint="--as-of") \
+            from None
+
 
 def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
     """A date option (YYYY-MM-DD) as a date, None when not given; a usage error (exit 2) if

@@ -15,18 +15,10 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
+from mcrules.cli.pack_options import parse_as_of
 from mcrules.errors import McrulesError
 
 SHARE_FORMATS = ("text", "json")
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--as-of") from None
 
 
 def share_cmd(
@@ -53,7 +45,7 @@ def share_cmd(
 
     if fmt not in SHARE_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(SHARE_FORMATS)}", param_hint="--format")
-    on = _date(as_of) or dt.date.today()
+    on = parse_as_of(as_of) or dt.date.today()
     try:
         request, _ = read_subject(file, SHARING_REQUEST, strict=True)
         consents = None

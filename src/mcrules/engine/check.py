@@ -33,11 +33,13 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
     values: list[ValueResult] = []
     decisions: list[DecisionResult] = []
     runs = []
-    for pack in packs:
+    result_packs: list[int] = []
+    for n, pack in enumerate(packs):
         ev = evaluator(pack)
         run = ev.run(facts, as_of=on)
         runs.append((ev, run))
         results.extend(run.results)
+        result_packs.extend([n] * len(run.results))
         values.extend(run.values)
         decisions.extend(run.decisions)
 
@@ -52,4 +54,5 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
 
     return Report(dict(about), tuple(PackInfo.of(p) for p in packs), tuple(results),
                   tuple(warnings), subject_name=subject_name, values=tuple(values),
-                  decisions=tuple(decisions), ask=ask if questions else None, as_of=on)
+                  decisions=tuple(decisions), ask=ask if questions else None, as_of=on,
+                  result_packs=tuple(result_packs))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
+from mcrules.engine.compare import Comparison, compare
+from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
 from mcrules.engine.questions import Question
 from mcrules.rules.pack import Pack
 
@@ -24,15 +25,42 @@ class PackInfo:
     hash: str
     variants: tuple[str, ...] = ()
     overrides: tuple[tuple[str, str], ...] = ()
+    short_title: str = ""
+    rule_hashes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, pack: Pack) -> PackInfo:
         return cls(pack.id, pack.title, pack.version, pack.content_hash, pack.applied_variants,
-                   tuple(sorted(pack.overrides.items())))
+                   tuple(sorted(pack.overrides.items())), pack.short_title, pack.rule_hashes)
+
+    @property
+    def name(self) -> str:
+        """How a sentence names the pack: its short title, else its id."""
+        return self.short_title or self.id
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "version": self.version, "hash": self.hash,
+        return {"id": self.id, "title": self.title, "short_title": self.name,
+                "version": self.version, "hash": self.hash,
                 "variants": list(self.variants), "overrides": dict(self.overrides)}
+
+
+@dataclass(frozen=True)
+class WaiverNote:
+    """A waiver as a report carries it, as plain data: the domain layer decides whether it
+    applies (`site.waivers`); the report only shows it. `results` are the indices of the
+    failing results it waives; `status` is `applied`, `unused` (the rule does not fail) or
+    `not_in_force` (before its scope starts or after it ends)."""
+
+    id: str
+    rule: str
+    status: str
+    reason: str = ""
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    results: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.fields, "id": self.id, "rule": self.rule, "status": self.status,
+                "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,9 @@ class Report:
     ask: Callable[[], tuple[Question, ...]] | None = field(default=None, repr=False,
                                                             compare=False)
     as_of: dt.date | None = None
+    result_packs: tuple[int, ...] = ()
+    """For each result, the index in `packs` of the pack that gave it (all 0 when empty)."""
+    waivers: tuple[WaiverNote, ...] = ()
 
     def next_questions(self) -> tuple[Question, ...]:
         """The missing inputs that would settle unknown verdicts, the most settling first (see
@@ -77,14 +108,54 @@ class Report:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = Counter(r.outcome for r in self.results)
-        return {o.value: counts.get(o, 0) for o in
-                (Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN)}
+        """Counts by status: a waived failure counts as `waived`, not as `fail` (nor as pass)."""
+        return _summary(self.statuses)
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """Each result's status: its outcome, or `waived` for a failure a waiver covers."""
+        cached: tuple[str, ...] | None = self.__dict__.get("_statuses")
+        if cached is None:
+            waived = {i for w in self.waivers for i in w.results}
+            cached = tuple("waived" if i in waived else r.outcome.value
+                           for i, r in enumerate(self.results))
+            object.__setattr__(self, "_statuses", cached)
+        return cached
+
+    def waiver_of(self, index: int) -> WaiverNote | None:
+        """The waiver applied to result `index`, if any."""
+        return next((w for w in self.waivers if index in w.results), None)
 
     def failed(self, *, strict: bool = False) -> bool:
-        """Whether this report should fail a build: any fail, or with `strict` any unknown too."""
-        bad = {Outcome.FAIL, Outcome.UNKNOWN} if strict else {Outcome.FAIL}
-        return any(r.outcome in bad for r in self.results)
+        """Whether this report should fail a build: any failure a waiver does not cover; with
+        `strict`, any failure at all (waived or not) or any unknown."""
+        bad = {"fail", "waived", "unknown"} if strict else {"fail"}
+        return any(s in bad for s in self.statuses)
+
+    def pack_index(self, index: int) -> int:
+        """The index in `packs` of the pack that gave result `index`."""
+        return self.result_packs[index] if self.result_packs else 0
+
+    @property
+    def by_pack(self) -> tuple[tuple[PackInfo, tuple[int, ...]], ...]:
+        """Each pack with the indices of its results, in pack order."""
+        return tuple((p, tuple(i for i in range(len(self.results)) if self.pack_index(i) == n))
+                     for n, p in enumerate(self.packs))
+
+    def pack_summaries(self) -> tuple[dict[str, int], ...]:
+        """Each pack's own summary, in pack order."""
+        return tuple(_summary(tuple(self.statuses[i] for i in idx)) for _, idx in self.by_pack)
+
+    @property
+    def comparison(self) -> tuple[Comparison, ...]:
+        """Per requirement, each pack's verdict side by side (see `engine.compare`); made on
+        first use, since a report of one pack is rarely read this way."""
+        cached: tuple[Comparison, ...] | None = self.__dict__.get("_comparison")
+        if cached is None:
+            cached = compare([(p.id, p.name, [(self.results[i], self.statuses[i]) for i in idx])
+                              for p, idx in self.by_pack])
+            object.__setattr__(self, "_comparison", cached)
+        return cached
 
     def result(self, rule_id: str) -> Result:
         for r in self.results:
@@ -92,19 +163,46 @@ class Report:
                 return r
         raise KeyError(rule_id)
 
+    def result_dict(self, index: int) -> dict[str, Any]:
+        """A result's JSON form, with what only the report knows: its pack, its rule's content
+        hash (what a waiver records), its status and the waiver applied to it."""
+        r = self.results[index]
+        pack = self.packs[self.pack_index(index)] if self.packs else None
+        waiver = self.waiver_of(index)
+        return {**r.as_dict(), "pack": pack.id if pack else None,
+                "rule_hash": pack.rule_hashes.get(r.rule.id) if pack else None,
+                "status": self.statuses[index],
+                "waiver": waiver.as_dict() if waiver is not None else None}
+
     def as_dict(self) -> dict[str, Any]:
+        """The JSON report (docs/output.md): the one place its keys are made. `by_pack` and
+        `comparison` are there when more than one pack was given."""
         from mcrules import __version__
 
-        return {
+        results = [self.result_dict(i) for i in range(len(self.results))]
+        out = {
             "mcrules_version": __version__,
             self.subject_name: self.subject,
             "packs": [p.as_dict() for p in self.packs],
             "ruleset_hash": self.ruleset_hash,
-            "results": [r.as_dict() for r in self.results],
+            "results": results,
             "summary": self.summary,
+            "waivers": [w.as_dict() for w in self.waivers],
             "warnings": list(self.warnings),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "values": [v.as_dict() for v in self.values],
             "decisions": [d.as_dict() for d in self.decisions],
             "next_questions": [q.as_dict() for q in self.next_questions()],
         }
+        if len(self.packs) > 1:
+            out["by_pack"] = [{"pack": p.id, "results": [results[i] for i in idx],
+                               "summary": counts}
+                              for (p, idx), counts in zip(self.by_pack, self.pack_summaries(),
+                                                          strict=True)]
+            out["comparison"] = [c.as_dict() for c in self.comparison]
+        return out
+
+
+def _summary(statuses: tuple[str, ...]) -> dict[str, int]:
+    counts = Counter(statuses)
+    return {k: counts.get(k, 0) for k in ("pass", "fail", "not_applicable", "unknown", "waived")}

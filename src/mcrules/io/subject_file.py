@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from mcrules.errors import InputError, Problem
+from mcrules.errors import FieldError, InputError, Problem
 from mcrules.facts import _strip_optional
 from mcrules.limits import excerpt
 from mcrules.located import line_of, load_document
@@ -105,11 +105,13 @@ def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
 
 def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), FieldError):  # a cross-field check naming its own field
+        loc += ctx["error"].loc
     path = _path(loc)
     line = line_of(data, loc)
     kind, value = error["type"], error.get("input")
     shown = excerpt(value) if not isinstance(value, Mapping | list) else type(value).__name__
-    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         model = _model_at(root, loc)
         names = list(model.model_fields) if model else []
@@ -119,6 +121,8 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
         return Problem(path, f"unknown key {excerpt(str(loc[-1]))}{hint}", line)
     if kind == "value_error":
         msg = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+        if isinstance(ctx.get("error"), FieldError):
+            msg = ctx["error"].message
         return Problem(path, msg, line)
     messages = {
         "int_parsing": f"expected a whole number, got {shown}",

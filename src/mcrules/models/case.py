@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mcrules.errors import FieldError
 from mcrules.models.fields import Quantity, Whole
 from mcrules.models.ordinal import OrdinalEnum
 
@@ -248,29 +249,29 @@ class Case(_Strict):
             return data  # the field validators report the bad date by its path
         years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
         if years < 0:
-            raise ValueError("person.date_of_birth is after assessed_on")
+            raise FieldError(("person", "date_of_birth"), "is after assessed_on")
         given = person.get("age")
         if given is None:
             return {**data, "person": {**person, "age": years}}
         if isinstance(given, int | float) and not isinstance(given, bool) and given != years:
-            raise ValueError(f"person.age is {given} but date_of_birth gives {years} on "
-                             f"{day.isoformat()}")
+            raise FieldError(("person", "age"), f"is {given} but date_of_birth gives {years} "
+                                               f"on {day.isoformat()}")
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
         for i, f in enumerate(self.factors or ()):
             if (f.id is None) == (f.text is None):
-                raise ValueError(f"factors[{i}]: give either `id` (a catalogue factor) or `text`")
+                raise FieldError(("factors", i), "give either `id` (a catalogue factor) or `text`")
             if f.text is not None and (f.level is None or f.direction is None):
-                raise ValueError(f"factors[{i}]: a free-text factor needs `level` and `direction`")
+                raise FieldError(("factors", i), "a free-text factor needs `level` and `direction`")
         if self.threats is not None and self.vulnerabilities is not None:
             known = {t.id for t in self.threats}
             for i, v in enumerate(self.vulnerabilities):
                 if v.threat not in known:
                     listed = ", ".join(sorted(known)) or "none"
-                    raise ValueError(f"vulnerabilities[{i}].threat: {v.threat!r} is not a listed "
-                                     f"threat (listed: {listed})")
+                    raise FieldError(("vulnerabilities", i, "threat"),
+                                     f"{v.threat!r} is not a listed threat (listed: {listed})")
         return self
 
 

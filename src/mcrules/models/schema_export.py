@@ -11,8 +11,10 @@ from pydantic import BaseModel
 from mcrules.models.case import Case
 from mcrules.models.sharing import SharingRequest
 from mcrules.models.site import Site
+from mcrules.models.waiver import WaiverFile
 
-SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case, "sharing-request": SharingRequest}
+SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case, "sharing-request": SharingRequest,
+                                       "waivers": WaiverFile}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

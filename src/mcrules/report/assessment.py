@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.text import Text
+
+from mcrules.report.common import SafeText
 
 _LEVEL_STYLE = {"low": "green", "medium": "yellow", "high": "bold red", "very_high": "bold red"}
 _FLAG_STYLE = {"present": "bold red", "absent": "green", "unknown": "yellow"}
@@ -78,40 +79,40 @@ def _terms_line(risk: Mapping[str, Any]) -> str:
 def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
     """Print the assessment top to bottom: risk, needs, DoMV profile, checks, next questions."""
     out = console.print
-    out(Text(_headline(d), style="bold"))
+    out(SafeText(_headline(d), style="bold"))
     packs = ", ".join(f"{p['id']} {p['version']}" + (f" [{', '.join(p['variants'])}]"
                                                      if p["variants"] else "")
                       for p in d["packs"])
     programme = d.get("programme")
-    out(Text(f"Pack: {packs}" + (f"   Programme: {programme['id']}" if programme else ""),
+    out(SafeText(f"Pack: {packs}" + (f"   Programme: {programme['id']}" if programme else ""),
              style="dim"))
     for w in d.get("warnings", ()):
-        out(Text("warning: " + w, style="yellow"))
+        out(SafeText("warning: " + w, style="yellow"))
     risk = d["risk"]
     out()
-    head = Text("Protection risk: ", style="bold")
+    head = SafeText("Protection risk: ", style="bold")
     if risk["outcome"] == "assessed":
         head.append(_label(risk["level"]).upper(), style=_LEVEL_STYLE.get(risk["level"], ""))
         head.append(f"  (score {_num(risk['score'])}; levels {' < '.join(map(_label, risk['scale']))})")
         out(head)
-        out(Text(f"  {_FORM[risk['combiner']]}: {_terms_line(risk)}"))
+        out(SafeText(f"  {_FORM[risk['combiner']]}: {_terms_line(risk)}"))
     else:
         head.append("UNKNOWN", style="yellow")
         head.append(f"  (not assessed: {', '.join(risk['missing']) or 'an input'})")
         out(head)
-    out(Text("  The manual gives no scale or cut-points: the bands are this programme's policy.",
+    out(SafeText("  The manual gives no scale or cut-points: the bands are this programme's policy.",
              style="dim"))
     for pair in risk["drivers"].get("pairs", ()):
         vulns = ", ".join(pair["vulnerabilities"]) or "no vulnerability recorded"
-        out(Text(f"  - {pair['threat']} ({_label(pair['severity'])}) exposed by: {vulns}"))
-    out(Text("What the manual gives to reduce it:", style="bold"))
+        out(SafeText(f"  - {pair['threat']} ({_label(pair['severity'])}) exposed by: {vulns}"))
+    out(SafeText("What the manual gives to reduce it:", style="bold"))
     for s in risk["strategies"]:
         target = f" ({', '.join(s['targets'])})" if s["targets"] else ""
-        out(Text(f"  - {s['strategy'].capitalize()}{target}: {'; '.join(s['steps'])}"))
+        out(SafeText(f"  - {s['strategy'].capitalize()}{target}: {'; '.join(s['steps'])}"))
     out()
-    out(Text("Specialised needs:", style="bold"))
+    out(SafeText("Specialised needs:", style="bold"))
     for f in d["flags"]:
-        line = Text("  ")
+        line = SafeText("  ")
         line.append(f"{f['outcome']:<8}", style=_FLAG_STYLE[f["outcome"]])
         line.append(f" {f['title']}")
         if f["outcome"] == "present" and f["referral"]:
@@ -121,36 +122,36 @@ def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
         out(line)
     out()
     domv = d["domv"]
-    out(Text("DoMV profile:", style="bold"))
+    out(SafeText("DoMV profile:", style="bold"))
     if domv["outcome"] != "assessed":
-        out(Text("  factors not assessed", style="yellow"))
+        out(SafeText("  factors not assessed", style="yellow"))
     for level, lp in domv["levels"].items():
-        out(Text(f"  {_LEVEL_NAMES.get(level, level)}: {lp['summary']}"
+        out(SafeText(f"  {_LEVEL_NAMES.get(level, level)}: {lp['summary']}"
                  + ("  ← drives vulnerability" if lp["drives_vulnerability"] else "")))
         for kind, sign in (("risk", "-"), ("protective", "+"), ("unresolved", "?")):
             for f in lp[kind]:
-                out(Text(f"      {sign} {f['label']} ({f['direction']}: {f['why']})"))
+                out(SafeText(f"      {sign} {f['label']} ({f['direction']}: {f['why']})"))
     for note in domv["notes"]:
-        out(Text("  " + note, style="dim"))
+        out(SafeText("  " + note, style="dim"))
     checks = [r for r in d["results"] if r["outcome"] in ("fail", "unknown")]
     if checks:
         out()
-        out(Text("Checks:", style="bold"))
+        out(SafeText("Checks:", style="bold"))
         for r in checks:
             what = r.get("fix") or (f"missing {', '.join(r['missing'])}" if r.get("missing") else "")
-            out(Text(f"  {r['outcome']:<8} {r['title']}" + (f": {what}" if what else "")))
+            out(SafeText(f"  {r['outcome']:<8} {r['title']}" + (f": {what}" if what else "")))
     if d["next_questions"]:
         out()
-        out(Text("Next questions:", style="bold"))
+        out(SafeText("Next questions:", style="bold"))
         for i, q in enumerate(d["next_questions"], start=1):
-            out(Text(f"  {i}. {q['input']}  (settles {', '.join(q['settles'])})"))
+            out(SafeText(f"  {i}. {q['input']}  (settles {', '.join(q['settles'])})"))
     out()
-    out(Text("Sources:", style="bold"))
+    out(SafeText("Sources:", style="bold"))
     for document, cites in _by_document(_sources(d)):
-        out(Text("  " + document, style="dim"))
+        out(SafeText("  " + document, style="dim"))
         for c in cites:
-            out(Text("    " + _cite(c), style="dim"))
-    out(Text(f"ruleset {d['ruleset_hash'][:12]}", style="dim"))
+            out(SafeText("    " + _cite(c), style="dim"))
+    out(SafeText(f"ruleset {d['ruleset_hash'][:12]}", style="dim"))
 
 
 def _sources(d: Mapping[str, Any]) -> list[Mapping[str, Any]]:

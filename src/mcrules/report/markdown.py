@@ -5,7 +5,17 @@ from __future__ import annotations
 from mcrules.engine.outcomes import Outcome, format_number
 from mcrules.engine.report import Report
 from mcrules.printable import one_line
-from mcrules.report.common import OUTCOME_LABEL, ordered, value_text, what_text
+from mcrules.report.common import (
+    STATUS_LABEL,
+    disagreements,
+    ordered_indices,
+    required_text,
+    side_by_side,
+    status_what,
+    value_text,
+    verdict_text,
+    waiver_lines,
+)
 
 
 def _cell(text: str) -> str:
@@ -16,12 +26,10 @@ def render_markdown(report: Report) -> str:
     """The whole report as Markdown text: lines are never wrapped, and user text is written with
     its control characters escaped."""
     name = one_line(str(report.subject.get("name") or report.subject.get("file") or "site"))
-    s = report.summary
     lines = [
         f"# Site check: {name}",
         "",
-        f"**{s['fail']} fail**, {s['unknown']} unknown, {s['pass']} pass, "
-        f"{s['not_applicable']} not applicable.",
+        _counts(report.summary) + ".",
         "",
         "Packs: " + ", ".join(
             f"`{p.id}` {p.version}" + (f" (variants: {', '.join(p.variants)})" if p.variants else "")
@@ -32,15 +40,20 @@ def render_markdown(report: Report) -> str:
         lines += [f"> warning: {one_line(warning)}", ""]
     lines += ["| outcome | severity | rule | measured | required | fix / missing |",
               "|---|---|---|---:|---:|---|"]
-    for r in ordered(report.results):
-        required = value_text(r.required, r.unit)
-        if required and r.op and r.op != "==":
-            required = f"{r.op} {required}"
+    for i in ordered_indices(report):
+        r = report.results[i]
         title = r.rule.title + (f" ({r.item})" if r.item else "")
+        if len(report.packs) > 1:
+            title += f" ({report.packs[report.pack_index(i)].id})"
         lines.append(
-            f"| {OUTCOME_LABEL[r.outcome]} | {r.severity.value} | `{one_line(r.rule.id)}` {_cell(title)} | "
-            f"{_cell(value_text(r.measured, r.unit))} | {_cell(required)} | {_cell(what_text(r))} |")
-    failures = [r for r in ordered(report.results) if r.outcome is Outcome.FAIL]
+            f"| {STATUS_LABEL[report.statuses[i]]} | {r.severity.value} | `{one_line(r.rule.id)}` "
+            f"{_cell(title)} | {_cell(value_text(r.measured, r.unit))} | {_cell(required_text(r))} "
+            f"| {_cell(status_what(report, i))} |")
+    lines += _compared(report)
+    if report.waivers:
+        lines += ["", "## Waivers", ""] + [f"- {_cell(line)}" for line in waiver_lines(report)]
+    failures = [report.results[i] for i in ordered_indices(report)
+                if report.results[i].outcome is Outcome.FAIL]
     if failures:
         lines += ["", "## Sources of the failing rules", ""]
         for r in failures:
@@ -48,6 +61,33 @@ def render_markdown(report: Report) -> str:
             lines.append(f"- `{one_line(r.rule.id)}`: {one_line(c.reference())}: “{one_line(c.quote)}”")
     lines += _derived(report)
     return "\n".join(lines) + "\n"
+
+
+def _counts(s: dict[str, int]) -> str:
+    waived = f", {s['waived']} waived" if s["waived"] else ""
+    return (f"**{s['fail']} fail**{waived}, {s['unknown']} unknown, {s['pass']} pass, "
+            f"{s['not_applicable']} not applicable")
+
+
+def _compared(report: Report) -> list[str]:
+    """With several packs: each pack's counts, the side-by-side table (a disagreement marked
+    **≠**) and a sentence per disagreement."""
+    if len(report.packs) < 2:
+        return []
+    lines = ["", "## Side by side", ""]
+    lines += [f"- `{one_line(p.id)}`: {_counts(counts)}."
+              for (p, _), counts in zip(report.by_pack, report.pack_summaries(), strict=True)]
+    lines += ["", "| | requirement | " + " | ".join(f"`{one_line(p.id)}`" for p in report.packs)
+              + " |", "|---|---|" + "---|" * len(report.packs)]
+    for c in side_by_side(report):
+        cells = " | ".join(_cell(verdict_text(v)) for v in c.verdicts)
+        lines.append(f"| {'**≠**' if c.disagree else ''} | {_cell(c.title)} "
+                     f"(`{one_line(c.requirement)}`) | {cells} |")
+    found = disagreements(report)
+    if found:
+        lines += ["", "### Where the packs disagree", ""]
+        lines += [f"- {_cell(c.sentence or '')}" for c in found]
+    return lines
 
 
 def _derived(report: Report) -> list[str]:

@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.markup import escape
+
+from mcrules.report.common import safe
 
 HEADLINES = {
     "permit": ("[bold green]PERMIT[/]", "You may share the data requested."),
@@ -40,34 +41,34 @@ def render_sharing_text(data: Mapping[str, Any], console: Console, *, citations:
     """The decision as staff read it."""
     decision = str(data.get("decision"))
     badge, line = HEADLINES.get(decision, (decision.upper(), ""))
-    console.print(f"{badge}  {escape(line)}")
+    console.print(f"{badge}  {safe(line)}")
     if data.get("fallback"):
         console.print("  (the answer fails closed: some information is missing; see below)")
     console.print()
     console.print("[bold]Why[/]")
     for r in data.get("reasons", []):
-        console.print(f"  - {escape(r['text'])}", soft_wrap=True)
+        console.print(f"  - {safe(r['text'])}", soft_wrap=True)
         if citations:
             for c in r.get("citation", [])[:1]:
-                console.print(f"      [dim]{escape(_reference(c))}: \"{escape(c.get('quote', ''))}\"[/]",
+                console.print(f"      [dim]{safe(_reference(c))}: \"{safe(c.get('quote', ''))}\"[/]",
                               soft_wrap=True)
     for n in data.get("notes", []):
-        console.print(f"  - {escape(n['text'])}", soft_wrap=True)
+        console.print(f"  - {safe(n['text'])}", soft_wrap=True)
     if data.get("obligations"):
         console.print()
         console.print("[bold]You must[/]")
         for o in data["obligations"]:
-            console.print(f"  - {escape(o)}", soft_wrap=True)
+            console.print(f"  - {safe(o)}", soft_wrap=True)
     if data.get("alternatives"):
         console.print()
         console.print("[bold]You may offer instead[/]")
         for a in data["alternatives"]:
-            console.print(f"  - {escape(a)}", soft_wrap=True)
+            console.print(f"  - {safe(a)}", soft_wrap=True)
     if data.get("would_change"):
         console.print()
         console.print("[bold]What would change the answer[/]")
         for w in data["would_change"]:
-            console.print(f"  - {escape(w)}", soft_wrap=True)
+            console.print(f"  - {safe(w)}", soft_wrap=True)
     fields = data.get("fields") or []
     if fields:
         console.print()
@@ -75,11 +76,12 @@ def render_sharing_text(data: Mapping[str, Any], console: Console, *, citations:
                           f"{', not in the catalogue' if f['source'] == 'uncatalogued' else ''})"
                           for f in fields if f["source"] != "declared")
         cls = str(data.get("data_class") or "unknown").replace("_", " ")
-        console.print(f"[dim]Data class: {escape(cls)}. Fields: {escape(shown or 'none listed')}[/]",
+        console.print(f"[dim]Data class: {safe(cls)}. Fields: {safe(shown or 'none listed')}[/]",
                       soft_wrap=True)
     pack = data.get("pack") or {}
-    console.print(f"[dim]{escape(str(data.get('decision_table')))}, pack {pack.get('id')} "
-                  f"{pack.get('version')} ({str(pack.get('hash', ''))[:12]}), as of {data.get('as_of')}[/]")
+    console.print(f"[dim]{safe(str(data.get('decision_table')))}, pack {safe(pack.get('id'))} "
+                  f"{safe(pack.get('version'))} ({str(pack.get('hash', ''))[:12]}), "
+                  f"as of {data.get('as_of')}[/]")
 
 
 def render_aggregate_text(data: Mapping[str, Any], console: Console) -> None:
@@ -100,5 +102,5 @@ def render_aggregate_text(data: Mapping[str, Any], console: Console) -> None:
     table = Table(*by, "count", box=None)
     for cell in data["cells"]:
         count = "x" if cell["suppressed"] else str(cell["count"])
-        table.add_row(*(escape(str(cell[b])) for b in by), count)
+        table.add_row(*(safe(str(cell[b])) for b in by), count)
     console.print(table)

@@ -483,6 +483,9 @@ class Rule:
     applies_if_text: str = ""
     params: tuple[str, ...] = field(default=())
     title_template: str = ""
+    requirement: str = ""
+    """The shared requirement this rule encodes (`water.quantity_per_person`), so that a
+    comparison of packs can line up rules whose ids differ; empty when it has no counterpart."""
 
     @property
     def comparison(self) -> Compare | None:

@@ -10,6 +10,7 @@ docs/lint.md and never renumbered.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcrules.errors import InputError, RuleLoadError
+from mcrules.errors import InputError, RuleLoadError, UnitError
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.context import CITATION_KEYS
 from mcrules.rules.decisions import ROW_KEYS, TABLE_KEYS, _describe, _samples, contains
@@ -36,7 +37,9 @@ from mcrules.rules.ir import (
 )
 from mcrules.rules.loader import FILE_KEYS, PACK_KEYS, PARAM_KEYS, RULE_KEYS, VALUE_KEYS, load_pack
 from mcrules.rules.pack import Pack
+from mcrules.rules.requirements import REQUIREMENTS
 from mcrules.rules.schema import Schema
+from mcrules.units import conversion_factor, parse_unit
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ CODES: dict[str, LintCode] = {c.id: c for c in (
              "earlier rows always pre-empt"),
     LintCode("MCR016", "value-cycle", "error", "values, rules or decisions that depend on each "
              "other in a cycle"),
+    LintCode("MCR017", "unknown-requirement", "warning", "a rule's `requirement` that is not one "
+             "of the shared requirement keys (a typo, or a key no other pack can line up with)"),
+    LintCode("MCR018", "requirement-mismatch", "error", "a rule whose check does not compare the "
+             "kind of quantity its `requirement` is about (litres against square metres)"),
 )}
 
 
@@ -361,6 +368,8 @@ def check_ir(pack: Pack) -> list[Finding]:
             out.append(Finding("MCR012", file, line,
                                f"{rule.id}: `check: {rule.check_text}` can never fail"))
         out += _dates(rule, pack, file, line)
+        if rule.requirement:
+            out += _requirement(rule, file, line)
     if pack.effective_from and pack.effective_to and pack.effective_to <= pack.effective_from:
         out.append(Finding("MCR010", str(pack.path / "pack.yaml") if pack.path else pack.id, None,
                            "the pack's effective_to is not after its effective_from"))
@@ -372,6 +381,33 @@ def check_ir(pack: Pack) -> list[Finding]:
 def _where(source: str) -> tuple[str, int | None]:
     file, _, line = source.rpartition(":")
     return (file, int(line)) if line.isdigit() else (source, None)
+
+
+def _requirement(rule: Rule, file: str, line: int | None) -> list[Finding]:
+    """A rule's `requirement` is a known key whose rules compare the same kind of quantity."""
+    known = REQUIREMENTS.get(rule.requirement)
+    if known is None:
+        close = difflib.get_close_matches(rule.requirement, list(REQUIREMENTS), n=1)
+        hint = f"; did you mean {close[0]}?" if close else \
+            f" (known: {', '.join(sorted(REQUIREMENTS))})"
+        return [Finding("MCR017", file, line, f"{rule.id}: requirement {rule.requirement!r} is "
+                        f"not a shared requirement key{hint}")]
+    cmp = rule.comparison
+    numeric = cmp is not None and cmp.left.type == "number"
+    if known.unit is None:
+        ok = not numeric
+    else:
+        try:
+            ok = numeric and conversion_factor(cmp.left.unit,  # type: ignore[union-attr]
+                                               parse_unit(known.unit)) > 0
+        except UnitError:
+            ok = False
+    if ok:
+        return []
+    want = "a yes/no check" if known.unit is None else \
+        f"a comparison of {known.unit or 'counts'}"
+    return [Finding("MCR018", file, line, f"{rule.id}: requirement {rule.requirement} "
+                    f"({known.title}) needs {want}; `check: {_short(rule.check_text)}` is not")]
 
 
 def _dates(rule: Rule, pack: Pack, file: str, line: int | None) -> list[Finding]:

@@ -52,13 +52,15 @@ from mcrules.units import conversion_factor, parse_quantity, parse_unit
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
-PACK_KEYS = {"id", "title", "version", "description", "effective_from", "effective_to",
-             "documents", "definitions", "variants", "rule_files", "overlays", "requires"}
-OVERLAY_KEYS = {"id", "title", "version", "description", "effective_from", "effective_to",
-                "documents", "overlays"}
+PACK_KEYS = {"id", "title", "short_title", "version", "description", "effective_from",
+             "effective_to", "documents", "definitions", "variants", "rule_files", "overlays",
+             "requires"}
+OVERLAY_KEYS = {"id", "title", "short_title", "version", "description", "effective_from",
+                "effective_to", "documents", "overlays"}
 MAX_OVERLAY_DEPTH = 4
 RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_if", "check",
-             "unit", "fix", "citations", "disagreements", "effective_from", "effective_to"}
+             "unit", "fix", "citations", "disagreements", "effective_from", "effective_to",
+             "requirement"}
 FILE_KEYS = {"subject", "rules", "values", "decisions", "description"}
 VALUE_KEYS = {"id", "title", "expression", "unit", "description", "citations"}
 PARAM_KEYS = {"description", "value", "values", "citations", "minimum", "maximum",
@@ -177,6 +179,7 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
                                  documents))
     pack = Pack(
         id=pack_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
+        short_title=ctx.text(head, "short_title"),
         description=ctx.text(head, "description"), rules=tuple(rules), parameters=params,
         definitions=definitions, definition_texts=definition_texts, documents=documents,
         variants=variants, path=folder, effective_from=ctx.date(head, "effective_from"),
@@ -356,7 +359,8 @@ def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,
                                         sources)
     pack = replace(
         base, id=overlay_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
-        description=ctx.text(head, "description"), parameters=params, documents=documents,
+        short_title=ctx.text(head, "short_title"), description=ctx.text(head, "description"),
+        parameters=params, documents=documents,
         rules=cite_overlay(base.rules, params, floors), path=folder,
         effective_from=ctx.date(head, "effective_from") or base.effective_from,
         effective_to=ctx.date(head, "effective_to") or base.effective_to,
@@ -674,6 +678,10 @@ def _rule(ctx: FileContext, node: Any, schema: Schema, env: _PackEnv) -> Rule:
         raise ctx.error("`check` must be a condition (a comparison or a yes/no field)",
                         node, "check", rid)
 
+    requirement = ctx.text(node, "requirement")
+    if requirement and not RULE_ID.match(requirement):
+        raise ctx.error(f"requirement {requirement!r} must be dotted lower case, like "
+                        "water.quantity_per_person", node, "requirement", rid)
     title = ctx.text(node, "title")
     for m in TITLE_FIELD.finditer(title):
         if m.group(1) not in params:
@@ -690,6 +698,7 @@ def _rule(ctx: FileContext, node: Any, schema: Schema, env: _PackEnv) -> Rule:
         effective_to=ctx.date(node, "effective_to", rid),
         source=f"{ctx.file}:{node.line}", check_text=ctx.text(node, "check"),
         applies_if_text=ctx.text(node, "applies_if"), params=tuple(sorted(scope.used_params)),
+        requirement=requirement,
     )
     display = None
     if node.get("unit") is not None:

@@ -31,6 +31,7 @@ from mcrules.rules.plan import Step
 from mcrules.units import format_unit
 
 TITLE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(:number)?\}")
+NAME_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,12 @@ class Pack:
     and linted there."""
     required_folders: tuple[Path, ...] = ()
     """The folders of the required packs, transitively, so a cache can tell when they change."""
+    short_title: str = ""
+    """How a sentence names the pack ("Sphere 2018"); the id when the pack gives none."""
+
+    @property
+    def name(self) -> str:
+        return self.short_title or self.id
 
     def owns(self, rule_id: str) -> bool:
         """Whether this pack decides the rule, value or decision table: every one of a pack of
@@ -240,6 +247,36 @@ class Pack:
                 for d in self.decisions
             ]
         return out
+
+    @cached_property
+    def rule_hashes(self) -> Mapping[str, str]:
+        """Each rule's content hash: sha256 of what decides its verdict (its check, applicability,
+        severity, unit, the values of the parameters it reads and the text of the definitions
+        and values it reads), so a waiver can tell that the rule it was approved for changed."""
+        return {r.id: hashlib.sha256(orjson.dumps(self._rule_fingerprint(r),
+                                                  option=orjson.OPT_SORT_KEYS)).hexdigest()
+                for r in self.rules}
+
+    def _rule_fingerprint(self, rule: Rule) -> dict[str, Any]:
+        texts = {v.id: v.expr_text for v in self.values} | dict(self.definition_texts)
+        read: dict[str, str] = {}
+        todo = [rule.check_text, rule.applies_if_text]
+        params = set(rule.params)
+        while todo:
+            for name in NAME_TOKEN.findall(todo.pop()):
+                if name in texts and name not in read:
+                    read[name] = texts[name]
+                    todo.append(texts[name])
+                elif name in self.parameters:
+                    params.add(name)
+        return {
+            "id": rule.id, "severity": rule.severity.value, "check": rule.check_text,
+            "applies_if": rule.applies_if_text, "each": rule.each,
+            "unit": format_unit(rule.display_unit) if rule.display_unit is not None else None,
+            "parameters": {n: [self.parameters[n].value, self.parameters[n].unit_text]
+                           for n in sorted(params)},
+            "reads": read,
+        }
 
     def describe_parameter(self, name: str) -> str:
         p = self.parameters[name]

@@ -10,12 +10,14 @@ from mcrules.site.check import (
     site_schema,
 )
 from mcrules.site.subject import SITE
+from mcrules.site.waivers import apply_waivers
 
 __all__ = [
     "DEFAULT_PACK",
     "SITE",
     "SITE_SUBJECT",
     "Report",
+    "apply_waivers",
     "check_site",
     "load_site_pack",
     "site_facts",

@@ -10,9 +10,11 @@ from typing import Any
 from mcrules.engine.check import check_facts
 from mcrules.engine.report import Report
 from mcrules.models.site import Site
+from mcrules.models.waiver import WaiverFile
 from mcrules.rules.pack import Pack
 from mcrules.rules.schema import Schema
 from mcrules.site.subject import SITE
+from mcrules.site.waivers import apply_waivers
 from mcrules.subjects import load_subject_pack
 
 SITE_SUBJECT = SITE.name
@@ -47,11 +49,20 @@ def check_site(
     source: str | None = None,
     warnings: Sequence[str] = (),
     as_of: dt.date | None = None,
+    waivers: WaiverFile | None = None,
 ) -> Report:
-    """Evaluate every site rule of `packs` (default: mct-2023) on `site`."""
+    """Evaluate every site rule of `packs` (default: mct-2023) on `site`; with `waivers`, the
+    failures they cover are reported as `waived` (InputError when a waiver does not hold: see
+    `site.waivers`). With several packs the report compares them per requirement."""
     if packs is None:
         packs = [load_site_pack()]
     elif isinstance(packs, Pack):
         packs = [packs]
-    return check_facts(site_facts(site), packs, subject_name=SITE.name,
-                       about=SITE.about(site, source), warnings=warnings, as_of=as_of)
+    report = check_facts(site_facts(site), packs, subject_name=SITE.name,
+                         about=SITE.about(site, source), warnings=warnings, as_of=as_of)
+    if waivers is None:
+        return report
+    names = {site.name} if site.name else set()
+    if source is not None:
+        names.add(Path(source).stem)
+    return apply_waivers(report, waivers, names)

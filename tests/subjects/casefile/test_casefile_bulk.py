@@ -3,13 +3,18 @@ JSON Lines and Parquet, what the scalar path gives on the same evaluation date."
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from mcrules.bulk import compile_pack, evaluate_batch
+from mcrules.cli.main import app
 from mcrules.engine.check import check_facts
 from mcrules.io import validate_subject
 from mcrules.io.tables import TableSource
@@ -43,7 +48,7 @@ def test_bulk_case_files_equal_the_scalar_path(tmp_path_factory: pytest.TempPath
                 for d in docs]
     src = tmp_path_factory.mktemp("cases") / f"cases.{fmt}"
     WRITERS[fmt](src, docs)
-    compiled = compile_pack(support.pack())._replace(as_of=AS_OF)
+    compiled = compile_pack(support.pack(), as_of=AS_OF)
     got = []
     offset = 0
     for batch in TableSource(src, 5):
@@ -52,3 +57,33 @@ def test_bulk_case_files_equal_the_scalar_path(tmp_path_factory: pytest.TempPath
         got += [(r["row"], r["rule"], r["outcome"]) for r in result.output.to_pylist()]
         offset += batch.num_rows
     assert got == _scalar(docs)
+
+
+def test_the_command_line_evaluates_on_the_as_of_date(tmp_path: Path) -> None:
+    """`consent_valid_until >= as_of`: the same row passes before the date and fails after it;
+    every row of a run is evaluated on one day, which the option fixes."""
+    src = tmp_path / "cases.jsonl"
+    write_jsonl(src, [{"consent_valid_until": "2026-06-30"}])
+    outcomes = {}
+    for day in ("2026-06-30", "2026-07-01"):
+        out = tmp_path / f"out-{day}.jsonl"
+        ran = CliRunner().invoke(app, ["bulk", str(src), "--out", str(out), "--pack",
+                                       str(support.PACK_DIR), "--as-of", day])
+        assert ran.exit_code == 0, ran.output
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        outcomes[day] = next(r["outcome"] for r in rows if r["rule"] == "case.consent.current")
+    assert outcomes == {"2026-06-30": "pass", "2026-07-01": "fail"}
+    bad = CliRunner().invoke(app, ["bulk", str(src), "--out", str(tmp_path / "o.jsonl"),
+                                   "--pack", str(support.PACK_DIR), "--as-of", "1 July"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output
+
+
+def test_dask_workers_evaluate_on_the_clients_as_of_date(tmp_path: Path) -> None:
+    from mcrules.bulk.dask import evaluate_dataset
+
+    src = tmp_path / "cases.parquet"
+    write_parquet(src, [{"consent_valid_until": "2026-06-30"}])
+    for day, want in ((dt.date(2026, 6, 30), "pass"), (dt.date(2026, 7, 1), "fail")):
+        got = evaluate_dataset(src, support.pack(), as_of=day, scheduler="synchronous")
+        rows = got.table.to_pylist()
+        assert next(r["outcome"] for r in rows if r["rule"] == "case.consent.current") == want

@@ -1,0 +1,277 @@
+"""The HTML report as a document: every string from a site or a pack is text, never markup; the
+page loads nothing; the same report gives the same bytes; the map draws what the report says.
+(tests/test_html_report.py opens it in a real browser.)"""
+
+from __future__ import annotations
+
+import copy
+import math
+from html.parser import HTMLParser
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from mcrules import check_site, validate_site
+from mcrules.cli.main import app
+from mcrules.report import render_html, render_html_dict
+from mcrules.report.layout_map import HEIGHT, MARGIN, WIDTH, Frame
+from tests.html_support import DISTANCE_RULE, EXAMPLE, report_dict, site_doc
+
+# Every element the page may hold: anything else in a parsed page came from unescaped input.
+ALLOWED = {"html", "head", "meta", "title", "style", "body", "main", "header", "footer", "section",
+           "h1", "h2", "h3", "p", "dl", "dt", "dd", "table", "colgroup", "col", "thead", "tbody",
+           "tr", "th", "td", "code", "strong", "span", "div", "q", "cite", "ul", "ol", "li", "br",
+           "figure", "figcaption", "svg", "g", "rect", "circle", "polygon", "polyline", "path",
+           "line", "text", "details", "summary"}
+
+
+class Page(HTMLParser):
+    """The parsed page: its elements, their attributes and its text, as a browser would see."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def with_attr(self, name: str, value: str) -> list[tuple[str, dict[str, str | None]]]:
+        return [(t, a) for t, a in self.tags if a.get(name) == value]
+
+    def safe(self) -> None:
+        """Only our elements; no event handler, link or source attribute anywhere."""
+        assert {t for t, _ in self.tags} <= ALLOWED, {t for t, _ in self.tags} - ALLOWED
+        for tag, attrs in self.tags:
+            bad = [a for a in attrs if a.startswith("on") or a in ("src", "href", "xlink:href")]
+            assert not bad, (tag, attrs)
+
+
+def test_a_site_named_like_a_script_is_shown_as_its_name() -> None:
+    name = "<script>alert(1)</script>"
+    html = render_html_dict(report_dict(name=name))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script" not in html.lower()
+    page = Page(html)
+    page.safe()
+    assert f"Site check: {name}" in page.text
+
+
+def test_hostile_feature_ids_and_pack_text_stay_text() -> None:
+    data = report_dict()
+    hostile = '"><img src=x onerror=alert(1)>'
+    data["layout"]["features"][5]["id"] = hostile
+    data["layout"]["measurements"][0]["from"] = hostile
+    failing = next(r for r in data["results"] if r["outcome"] == "fail")
+    failing["title"] = "<b onmouseover=alert(2)>bold</b>"
+    failing["citation"][0]["quote"] = "</q><script>alert(3)</script>"
+    failing["fix"]["text"] = "<style>body{display:none}</style>"
+    page = Page(render_html_dict(data))
+    page.safe()
+    assert [t for t, _ in page.tags].count("style") == 1  # ours, in the head
+    ((tag, attrs),) = page.with_attr("data-feature-id", hostile)
+    assert tag == "g" and "violating" in (attrs["class"] or "")
+    assert "<b onmouseover=alert(2)>bold</b>" in page.text
+
+
+BASE = report_dict()
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.text(max_size=40), fid=st.text(min_size=1, max_size=20), fix=st.text(max_size=40))
+def test_no_text_from_a_site_or_pack_becomes_markup(name: str, fid: str, fix: str) -> None:
+    data = copy.deepcopy(BASE)
+    data["site"]["name"] = name
+    data["layout"]["features"][5]["id"] = fid
+    data["layout"]["measurements"][0]["from"] = fid
+    next(r for r in data["results"] if r["fix"])["fix"]["text"] = fix
+    page = Page(render_html_dict(data))
+    page.safe()
+    assert len(page.with_attr("id", "layout-map")) == 1
+    assert any("violating" in (a.get("class") or "") for _, a in page.tags)
+
+
+
+def test_the_page_is_self_contained() -> None:
+    html = render_html_dict(report_dict())
+    lowered = html.lower()
+    for needle in ("http:", "https:", "src=", "href=", "url(", "@import", "<link", "<script",
+                   "<img", "//"):
+        assert needle not in lowered, needle
+    assert "default-src 'none'" in html  # and the browser is told to load nothing
+
+
+def test_the_same_site_gives_the_same_bytes() -> None:
+    pages = []
+    for _ in range(2):
+        site, _ = validate_site(site_doc(), strict=True)
+        report = check_site(site, source="x.yaml")
+        pages.append(render_html(report))
+        assert pages[-1] == render_html_dict(report.as_dict())
+    assert pages[0] == pages[1]
+    data = report_dict()
+    assert render_html_dict(data) == render_html_dict(copy.deepcopy(data))
+
+
+def test_a_report_without_a_layout_has_no_map() -> None:
+    html = render_html_dict(report_dict(layout=False))
+    assert 'id="layout-map"' not in html and "<svg" not in html.replace('<svg viewBox="0 0 16', "")
+    assert 'id="summary"' in html
+
+
+def test_the_map_marks_both_ends_of_a_failing_distance_and_nothing_else() -> None:
+    page = Page(render_html_dict(report_dict()))
+    violating = sorted(a["data-feature-id"] or "" for _, a in page.tags
+                       if "violating" in (a.get("class") or ""))
+    assert violating == ["L1", "W1"]
+    lines = [a for t, a in page.tags if t == "line" and "failing" in (a.get("class") or "")]
+    assert len(lines) == 1 and lines[0]["stroke"] == "#d00000" and lines[0]["stroke-dasharray"]
+    assert "29.0 m < 30 m" in page.text
+    assert {"latrine", "water source (well, borehole, spring)", "violating feature"} <= set(page.text)
+    assert "20 m" in page.text and "N" in page.text  # scale bar, north arrow
+
+
+def test_a_violating_shape_is_drawn_under_the_points_and_lets_them_show() -> None:
+    data = report_dict()
+    data["layout"]["measurements"].append({"rule": "r", "from": "site", "to": "L2",
+                                           "distance_m": 1.0, "limit_m": 5.0, "ok": False})
+    html = render_html_dict(data)
+    page = Page(html)
+    ((_, boundary),) = page.with_attr("data-feature-id", "site")
+    assert "violating" in (boundary["class"] or "")
+    group = html[html.index('data-feature-id="site"'):]
+    assert 'fill="#d00000" fill-opacity="0.3"' in group[:group.index("</g>")]
+    assert html.index('data-feature-id="S1"') < html.index('data-feature-id="site"') \
+        < html.index('data-feature-id="L2"')  # over the other shapes, under every point
+
+
+def test_results_show_measured_required_margin_fix_and_citation() -> None:
+    page = Page(render_html_dict(report_dict()))
+    rows = page.with_attr("data-rule", DISTANCE_RULE)
+    assert rows and rows[0][1]["class"] == "r-fail"
+    text = "\n".join(page.text)
+    for shown in ("29 m", ">= 30 m", "-1 m", "move L1 1 m further from the water source",
+                  "1 toilet to 20 people, located at least 30 meters from water sources.",
+                  "Yellow module", "Next questions to ask"):
+        assert shown in text, shown
+    assert "wash" in page.text and "shelter" in page.text  # grouped by domain
+
+
+def test_a_waived_failure_gets_its_own_badge_and_its_waiver() -> None:
+    data = report_dict(layout=False)
+    r = next(r for r in data["results"] if r["rule"] == DISTANCE_RULE)
+    r["status"] = "waived"
+    r["waiver"] = {"justification": "temporary site for 6 weeks", "mitigation": "weekly testing",
+                   "approved_by": "WASH lead", "expires": "2027-01-31"}
+    page = Page(render_html_dict(data))
+    assert page.with_attr("class", "r-waived")
+    assert "waived" in page.text and " (FAIL)" in "".join(page.text)
+    assert any("approved by: WASH lead" in t and "expires: 2027-01-31" in t for t in page.text)
+
+
+def test_packs_compared_get_a_section_each_and_their_disagreements_marked() -> None:
+    data = report_dict(layout=False)
+    results = data["results"]
+    data["by_pack"] = [{"pack": {"id": "mct-2023", "version": "2023.2.0"}, "results": results,
+                        "summary": data["summary"]},
+                       {"pack": "sphere-2018", "results": results[:3], "summary": {"pass": 3}}]
+    data["comparison"] = [
+        {"requirement": "water per person", "disagree": True,
+         "verdicts": {"mct-2023": {"outcome": "fail", "measured": 24, "required": 20, "unit": "L"},
+                      "sphere-2018": "pass"}},
+        {"requirement": {"id": "toilets per person"}, "disagree": False,
+         "by_pack": [{"pack": "mct-2023", "outcome": "pass"}, {"pack": "sphere-2018",
+                                                                "outcome": "pass"}]},
+    ]
+    html = render_html_dict(data)
+    page = Page(html)
+    page.safe()
+    assert "Results under mct-2023 2023.2.0" in page.text and "Results under sphere-2018" in page.text
+    assert len(page.with_attr("class", "disagree")) == 1
+    assert len(page.with_attr("class", "agree")) == 1
+    assert "packs disagree" in page.text and "24 L / 20 L" in page.text
+    column = '<th scope="col"><code>{}</code></th>'.format
+    assert html.index(column("mct-2023")) < html.index(column("sphere-2018"))  # by_pack's order
+
+
+def test_a_malformed_layout_draws_what_it_can_and_never_raises() -> None:
+    data = report_dict()
+    data["layout"]["bounds"] = "everywhere"
+    data["layout"]["features"] = [
+        {"id": "ok", "kind": "latrine", "geometry": {"type": "Point", "coordinates": [3, 4]}},
+        {"id": "nan", "kind": "latrine", "geometry": {"type": "Point", "coordinates": [math.nan, 1]}},
+        {"id": "str", "kind": "shelter", "geometry": {"type": "Polygon", "coordinates": "x"}},
+        {"id": "odd", "kind": "pond", "geometry": {"type": "Circle", "coordinates": [1, 2]}},
+        {"id": "ring", "kind": "boundary", "geometry": {"type": "MultiPolygon",
+                                                        "coordinates": [[[[0, 0], [9, 0], "x"]]]}},
+        "not a feature",
+    ]
+    data["layout"]["measurements"] = [{"from": "ok", "to": "gone", "ok": False, "distance_m": "far"}]
+    page = Page(render_html_dict(data))
+    drawn = sorted(a["data-feature-id"] or "" for _, a in page.tags if "data-feature-id" in a)
+    assert drawn == ["ok", "ring"]
+    data["layout"]["features"] = data["layout"]["features"][1:4]
+    assert "The layout has no feature to draw." in render_html_dict(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x0=st.floats(-1e5, 1e5), y0=st.floats(-1e5, 1e5), w=st.floats(0, 1e4), h=st.floats(0, 1e4),
+       fx=st.floats(0, 1), fy=st.floats(0, 1))
+def test_the_map_fits_the_bounds_north_up(x0: float, y0: float, w: float, h: float, fx: float,
+                                          fy: float) -> None:
+    frame = Frame.fit((x0, y0, x0 + w, y0 + h))
+    x, y = frame.px((x0 + fx * w, y0 + fy * h))
+    assert MARGIN - 1e-6 <= x <= WIDTH - MARGIN + 1e-6
+    assert MARGIN - 1e-6 <= y <= HEIGHT - MARGIN + 1e-6
+    _, north = frame.px((x0, y0 + h))
+    _, south = frame.px((x0, y0))
+    assert north <= south  # y grows north, pixels grow down
+
+
+runner = CliRunner()
+
+
+def test_check_site_writes_the_html_report_to_out(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["check-site", str(EXAMPLE), "--format", "html", "--out", str(out)])
+    assert result.exit_code == 1  # the example fails on purpose; the report is still written
+    assert result.stdout == ""
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Site check: Example transit centre" in html
+    again = tmp_path / "again.html"
+    runner.invoke(app, ["check-site", str(EXAMPLE), "-f", "html", "-o", str(again)])
+    assert again.read_bytes() == out.read_bytes()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_out_writes_any_format(tmp_path: Path) -> None:
+    for fmt in ("json", "markdown"):
+        out = tmp_path / f"r.{fmt}"
+        to_file = runner.invoke(app, ["check-site", str(EXAMPLE), "-f", fmt, "--out", str(out)])
+        to_stdout = runner.invoke(app, ["check-site", str(EXAMPLE), "-f", fmt])
+        assert to_file.exit_code == to_stdout.exit_code == 1
+        assert out.read_text(encoding="utf-8") == to_stdout.stdout
+    out = tmp_path / "r.txt"
+    runner.invoke(app, ["check-site", str(EXAMPLE), "--out", str(out)])
+    text = out.read_text(encoding="utf-8")
+    assert "move L2 6 m further" in text and "\x1b" not in text
+    assert not any(line.endswith(" ") for line in text.splitlines())
+
+
+def test_an_out_path_that_cannot_be_written_exits_2_naming_it(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_bytes(EXAMPLE.read_bytes())
+    for out, needle in ((tmp_path / "no" / "such" / "dir.html", "cannot write"),
+                        (tmp_path, "is a folder"), (site, "is an input")):
+        result = runner.invoke(app, ["check-site", str(site), "-f", "html", "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert f"--out {out}" in result.stderr and needle in result.stderr
+        assert "Traceback" not in result.output
+    assert site.read_bytes() == EXAMPLE.read_bytes()

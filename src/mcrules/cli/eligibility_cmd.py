@@ -15,7 +15,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
-from mcrules.cli.pack_options import SetOpt, VariantOpt, parse_date, parse_sets
+from mcrules.cli.pack_options import SetOpt, VariantOpt, parse_as_of, parse_sets
 from mcrules.errors import McrulesError
 
 ELIGIBILITY_FORMATS = ("text", "json")
@@ -44,7 +44,7 @@ def eligibility_cmd(
     if fmt not in ELIGIBILITY_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(ELIGIBILITY_FORMATS)}",
                                  param_hint="--format")
-    date = parse_date(as_of)
+    date = parse_as_of(as_of)
     params = parse_sets(set_ or [])
     try:
         case, warnings = read_subject(file, get("case"), strict=strict)

@@ -34,17 +34,6 @@ def parse_as_of(value: str | None) -> dt.date | None:
             from None
 
 
-def parse_date(text: str | None, option: str = "--as-of") -> dt.date | None:
-    """A date option (YYYY-MM-DD) as a date, None when not given; a usage error (exit 2) if
-    it is not a date."""
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter("expected YYYY-MM-DD", param_hint=option) from None
-
-
 def parse_sets(values: list[str]) -> dict[str, str]:
     """`--set NAME=VALUE` options as a mapping; a usage error (exit 2) if one has no `=`."""
     out_: dict[str, str] = {}

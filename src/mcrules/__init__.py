@@ -44,7 +44,15 @@ _EXPORTS = {
     "decide_sharing": "mcrules.sharing.decide",
     "aggregate": "mcrules.sharing.aggregate",
     "decision_record": "mcrules.sharing.records",
-    "valid_consent": "mcrules.sharing.consent",
+    "valid_consent": "mcrules.models.consent_query",
+    "ConsentAnswer": "mcrules.models.consent_query",
+    "ConsentRecord": "mcrules.models.consent",
+    "CaseHistory": "mcrules.models.casework",
+    "CaseworkReport": "mcrules.casework.check",
+    "check_history": "mcrules.casework.check",
+    "load_casework_pack": "mcrules.casework.check",
+    "read_case_history": "mcrules.io.case_history",
+    "validate_case_history": "mcrules.io.case_history",
     "Case": "mcrules.models.case",
     "CaseAssessment": "mcrules.assessment.assess",
     "assess_case": "mcrules.assessment.assess",
@@ -57,6 +65,10 @@ _EXPORTS = {
 __all__ = [
     "Case",
     "CaseAssessment",
+    "CaseHistory",
+    "CaseworkReport",
+    "ConsentAnswer",
+    "ConsentRecord",
     "EligibilityReport",
     "Fix",
     "InputError",
@@ -80,19 +92,23 @@ __all__ = [
     "aggregate",
     "assess_case",
     "check_eligibility",
+    "check_history",
     "check_site",
     "decide_sharing",
     "decision_record",
     "load_case_pack",
+    "load_casework_pack",
     "load_eligibility_pack",
     "load_pack",
     "load_site_pack",
+    "read_case_history",
     "read_site",
     "read_subject",
     "read_waivers",
     "site_facts",
     "site_schema",
     "valid_consent",
+    "validate_case_history",
     "validate_site",
     "validate_subject",
 ]
@@ -113,6 +129,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
+    from mcrules.casework.check import CaseworkReport, check_history, load_casework_pack
     from mcrules.eligibility.services import (
         EligibilityReport,
         check_eligibility,
@@ -122,10 +139,14 @@ if TYPE_CHECKING:
     from mcrules.engine.report import Report
     from mcrules.engine.scalar import ScalarEvaluator
     from mcrules.errors import InputError, McrulesError, RuleLoadError, UnitError
+    from mcrules.io.case_history import read_case_history, validate_case_history
     from mcrules.io.site_file import read_site, validate_site
     from mcrules.io.subject_file import read_subject, validate_subject
     from mcrules.io.waiver_file import read_waivers
     from mcrules.models.case import Case
+    from mcrules.models.casework import CaseHistory
+    from mcrules.models.consent import ConsentRecord
+    from mcrules.models.consent_query import ConsentAnswer, valid_consent
     from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
     from mcrules.models.waiver import Waiver, WaiverFile
@@ -133,7 +154,6 @@ if TYPE_CHECKING:
     from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack
     from mcrules.sharing.aggregate import aggregate
-    from mcrules.sharing.consent import valid_consent
     from mcrules.sharing.decide import SharingDecision, decide_sharing
     from mcrules.sharing.records import decision_record
     from mcrules.site.check import check_site, load_site_pack, site_facts, site_schema

@@ -95,6 +95,10 @@ FILE_COMMANDS: dict[str, Cmd] = {
                                                           "government-list-request.yaml"),
                                                 "--format", "json", "--history", str(f)],
     "aggregate --by": lambda f: ["aggregate", str(f), "--by", "sex"],
+    "casework check": lambda f: ["casework", "check", str(f)],
+    "casework check --format json --pack": lambda f: [
+        "casework", "check", str(ROOT / "examples" / "casework" / "withdrawal.yaml"),
+        "--format", "json", "--pack", str(f)],
 }
 
 

@@ -18,7 +18,14 @@ import pyarrow.parquet as pq
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from mcrules import check_site, load_site_pack, read_site, validate_site
+from mcrules import (
+    check_history,
+    check_site,
+    load_site_pack,
+    read_case_history,
+    read_site,
+    validate_site,
+)
 from mcrules.bulk import run_file
 from mcrules.errors import McrulesError
 from tests.hostile.harness import mcrules
@@ -68,6 +75,27 @@ def test_any_site_file_gives_exit_0_1_or_2(file: tuple[str, bytes], fmt: str, st
 def test_any_case_file_gives_exit_0_1_or_2(file: tuple[str, bytes], fmt: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         mcrules("assess", str(_write(Path(tmp), *file)), "--format", fmt)
+
+
+@FUZZ_CLI_BULK
+@given(site_file("case-history"), st.sampled_from(["text", "json"]))
+def test_any_case_history_gives_exit_0_1_or_2(file: tuple[str, bytes], fmt: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ran = mcrules("casework", "check", str(_write(Path(tmp), *file)), "--format", fmt)
+        if ran.code == 2:
+            assert ran.stderr.strip(), "exit 2 says why"
+
+
+@FUZZ
+@given(site_file("case-history"))
+def test_the_api_raises_only_our_own_errors_on_any_case_history(file: tuple[str, bytes]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            history = read_case_history(_write(Path(tmp), *file))
+        except McrulesError:
+            return
+        report = check_history(history)
+        assert len(report.events) == len(history.events)
 
 
 @FUZZ

@@ -64,7 +64,8 @@ def test_a_childs_assent_without_a_guardians_consent_never_counts() -> None:
     assent = record(id="K2", kind="assent", mode="verbal", certified_by="staff-17")
     valid, why = check([assent], minor=True)
     assert not valid
-    assert "K2 is assent, and no guardian's consent for data_sharing goes with it" in why
+    assert ("K2 is a child's assent; a guardian's consent for data_sharing to this recipient is "
+            "also needed") in why
 
 
 def test_a_childs_own_consent_is_not_enough() -> None:
@@ -92,3 +93,12 @@ def test_no_records_is_no_consent() -> None:
 def test_a_refusal_is_not_outweighed_by_another_purposes_consent() -> None:
     valid, _ = check([record(decision="refused"), record(id="K8", purpose="referral")])
     assert not valid
+
+
+def test_a_record_that_lists_its_data_categories_covers_only_those() -> None:
+    scoped = record(data_categories=["name", "date_of_birth"])
+    inside = valid_consent([scoped], ConsentPurpose.DATA_SHARING, AGENCY, ON, categories=["name"])
+    outside = valid_consent([scoped], ConsentPurpose.DATA_SHARING, AGENCY, ON,
+                            categories=["name", "medical_needs"])
+    assert inside.valid
+    assert (outside.valid, outside.reason) == (False, "K7 does not cover medical_needs")

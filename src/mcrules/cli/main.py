@@ -20,6 +20,7 @@ from mcrules.cli import console
 from mcrules.cli.aggregate_cmd import aggregate_cmd
 from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
+from mcrules.cli.casework_cmd import casework_app
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.diff_cmd import diff_cmd
 from mcrules.cli.eligibility_cmd import eligibility_cmd
@@ -63,6 +64,7 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="List and explain the rules of a pack.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(casework_app, name="casework")
 app.command("bulk")(bulk_cmd)
 app.command("lint")(lint_cmd)
 app.command("test")(test_cmd)

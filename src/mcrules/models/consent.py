@@ -2,17 +2,22 @@
 
 A record is one decision a person (or their guardian) took about one purpose, optionally for one
 recipient, in one mode, on one date: refusals and withdrawals are facts like any other, so a
-query can fail closed on them (`mcrules.sharing.consent`).
+query can fail closed on them (`mcrules.models.consent_query`, which data sharing and case
+management both ask).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mcrules.models.case import Accompaniment, Sex
+
+MAX_RECORDS = 10_000
+MAX_CATEGORIES = 50
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
@@ -95,16 +100,24 @@ class ConsentRecord(_Strict):
         description="The staff member who certified a verbal consent in writing.")
     decision: ConsentDecision
     date: dt.date
-    valid_until: dt.date | None = None
-    withdrawn_on: dt.date | None = None
+    valid_until: dt.date | None = Field(
+        default=None, description="The last day it is valid; none: valid until withdrawn.")
+    withdrawn_on: dt.date | None = Field(
+        default=None, description="From this day on it authorises nothing.")
+    data_categories: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=MAX_CATEGORIES,
+        description="The data it covers (civil_documentation, health); none: whatever the "
+                    "purpose needs. A request for a category not listed is not covered.")
 
 
-class HistoryPerson(BaseModel):
-    """Who the case is about, as far as consent needs it: a child's consent is a guardian's."""
+class HistoryPerson(_Strict):
+    """Who the case is about, as far as consent and case management need it: a child's consent is
+    a guardian's. The enumerations are the case file's (`mcrules.models.case`)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    age: int | None = Field(default=None, ge=0, le=150)
+    age: int | None = Field(default=None, ge=0, le=150, description="Age in whole years.")
+    sex: Sex | None = None
+    accompanied_by: Accompaniment | None = Field(
+        default=None, description="Who the person travels with.")
 
 
 class ConsentHistory(BaseModel):
@@ -115,4 +128,4 @@ class ConsentHistory(BaseModel):
 
     case: str | None = Field(default=None, max_length=100)
     person: HistoryPerson | None = None
-    consents: list[ConsentRecord] = Field(default_factory=list, max_length=10_000)
+    consents: list[ConsentRecord] = Field(default_factory=list, max_length=MAX_RECORDS)

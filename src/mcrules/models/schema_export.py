@@ -9,12 +9,13 @@ import orjson
 from pydantic import BaseModel
 
 from mcrules.models.case import Case
+from mcrules.models.casework import CaseHistory
 from mcrules.models.sharing import SharingRequest
 from mcrules.models.site import Site
 from mcrules.models.waiver import WaiverFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {"site": Site, "case": Case, "sharing-request": SharingRequest,
-                                       "waivers": WaiverFile}
+                                       "waivers": WaiverFile, "case-history": CaseHistory}
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

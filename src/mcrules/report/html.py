@@ -62,7 +62,7 @@ li.c-fail .n{color:#c92a2a}li.c-unknown .n{color:#e67700}li.c-pass .n{color:#2f9
 li.c-waived .n{color:#7048e8}li.c-not_applicable .n{color:#868e96}
 .verdict{font-size:16px;font-weight:600}.verdict.bad{color:#c92a2a}.verdict.good{color:#2f9e44}
 .warning{background:#fff3bf;border-left:4px solid #f59f00;padding:6px 10px;margin:4px 0}
-.rule-id{color:#6c757d}.item{color:#495057;font-weight:600}
+.rule-id{color:#6c757d}span.rule-id{display:block;font-size:12px}.item{color:#495057;font-weight:600}
 .cite{margin-top:4px;font-size:12px;color:#495057}
 .cite q{display:block;font-style:italic;color:#343a40}
 .unverified{color:#c92a2a;font-weight:600}

@@ -1,10 +1,10 @@
-"""The multi-pack comparison as an HTML table: one row per requirement, one column per pack,
-the outcome in each cell, rows where the packs disagree marked.
+"""The multi-pack comparison as HTML: the sentences where the packs disagree, then a table of
+the requirements several packs share, one column per pack, the verdict and its numbers in each.
 
-Reads the report's `comparison` list defensively (its inner shape may still grow): each entry's
-`requirement`, `disagree`, and the per-pack verdicts under `verdicts`, `by_pack`, `packs` or
-`outcomes`, either a mapping pack → verdict or a list of `{pack, ...}`; a verdict is an outcome
-string or an object with `outcome` (or `status`) and optionally `measured`, `required`, `unit`.
+Reads the report's `comparison` list (docs/output.md): each entry's `requirement`, `title`,
+`shared`, `disagree`, `sentence` and `verdicts`, a list of `{pack, rule, status, measured,
+required, unit, op}` in `--pack` order. A renderer never raises on a report of another version:
+missing keys read as empty.
 """
 
 from __future__ import annotations
@@ -14,70 +14,68 @@ from typing import Any
 
 from mcrules.report.html_text import dicts_of, esc, scalar, text_of, with_unit
 
-VERDICT_KEYS = ("verdicts", "by_pack", "packs", "outcomes")
+NOT_IN_PACK = "not_in_pack"
 
 
-def _pack_id(value: Any) -> str:
-    return text_of(value, "id") if isinstance(value, dict) else scalar(value)
-
-
-def verdicts(entry: dict[str, Any]) -> dict[str, Any]:
+def verdicts(entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """pack id → verdict, in the entry's own order."""
-    for key in VERDICT_KEYS:
-        value = entry.get(key)
-        if isinstance(value, dict):
-            return {str(k): v for k, v in value.items()}
-        if isinstance(value, list):
-            return {_pack_id(v.get("pack")): v for v in value if isinstance(v, dict)}
-    return {}
+    value = entry.get("verdicts")
+    if not isinstance(value, list):
+        return {}
+    return {scalar(v.get("pack")): v for v in value if isinstance(v, dict)}
 
 
-def _outcome(verdict: Any) -> str:
-    if isinstance(verdict, dict):
-        return text_of(verdict, "outcome") or text_of(verdict, "status")
-    return scalar(verdict)
-
-
-def _requirement(entry: dict[str, Any]) -> str:
-    req = entry.get("requirement")
-    if isinstance(req, dict):
-        return text_of(req, "id") or text_of(req, "rule") or text_of(req, "title")
-    return text_of(entry, "requirement") or text_of(entry, "rule")
+def _cell(verdict: dict[str, Any] | None, badge: Callable[[str], str]) -> str:
+    status = text_of(verdict, "status") or text_of(verdict, "outcome")
+    if verdict is None or not status or status == NOT_IN_PACK:
+        return '<td class="none">not in this pack</td>'
+    unit = text_of(verdict, "unit")
+    measured = with_unit(verdict.get("measured"), unit)
+    required = with_unit(verdict.get("required"), unit)
+    detail = ""
+    if measured or required:
+        op = text_of(verdict, "op")
+        detail = f"{measured} (needs {op} {required})" if required else measured
+        detail = f'<span class="detail">{esc(" ".join(detail.split()))}</span>'
+    rule = text_of(verdict, "rule")
+    rule_html = f'<span class="rule-id"><code>{esc(rule)}</code></span>' if rule else ""
+    return f"<td>{badge(status)}{detail}{rule_html}</td>"
 
 
 def render_comparison(report: dict[str, Any], packs: list[str],
                       badge: Callable[[str], str]) -> str:
-    """The table of the report's `comparison`, or an empty string when there is none. `packs`
-    orders the columns (packs only a row names come after); `badge(outcome)` draws an outcome."""
+    """The comparison section, or an empty string when the report has none. `packs` orders the
+    columns; `badge(status)` draws an outcome."""
     entries = dicts_of(report, "comparison")
     if not entries:
         return ""
-    columns = list(dict.fromkeys([*packs, *(p for e in entries for p in verdicts(e))]))
-    columns = [c for c in columns if c]
-    disagreeing = sum(e.get("disagree") is True for e in entries)
+    columns = [c for c in dict.fromkeys([*packs, *(p for e in entries for p in verdicts(e))]) if c]
+    shared = [e for e in entries if e.get("shared") is True]
+    sentences = [text_of(e, "sentence") for e in entries
+                 if e.get("disagree") is True and text_of(e, "sentence")]
+    parts = ['<section id="comparison"><h2>Comparison of packs</h2>']
+    if sentences:
+        parts.append('<h3>Where the packs disagree</h3><ul class="disagreements">'
+                     + "".join(f"<li>{esc(s)}</li>" for s in sentences) + "</ul>")
+    else:
+        parts.append("<p>The packs agree on every requirement they share.</p>")
     rows = []
-    for e in entries:
+    for e in shared:
         per_pack = verdicts(e)
-        cells = []
-        for pack in columns:
-            verdict = per_pack.get(pack)
-            if verdict is None:
-                cells.append('<td class="none">not in this pack</td>')
-                continue
-            detail = ""
-            if isinstance(verdict, dict) and text_of(verdict, "measured"):
-                detail = with_unit(verdict.get("measured"), text_of(verdict, "unit"))
-                if text_of(verdict, "required"):
-                    detail += " / " + with_unit(verdict.get("required"), text_of(verdict, "unit"))
-                detail = f'<span class="detail">{esc(detail)}</span>'
-            cells.append(f"<td>{badge(_outcome(verdict))}{detail}</td>")
         bad = e.get("disagree") is True
         mark = '<span class="disagree-mark">packs disagree</span>' if bad else ""
-        rows.append(f'<tr class="{"disagree" if bad else "agree"}">'
-                    f"<th scope=\"row\"><code>{esc(_requirement(e))}</code>{mark}</th>"
-                    f"{''.join(cells)}</tr>")
+        title = text_of(e, "title")
+        rows.append(f'<tr class="{"disagree" if bad else "agree"}"><th scope="row">'
+                    f"{esc(title)}<br><code>{esc(text_of(e, 'requirement'))}</code>{mark}</th>"
+                    + "".join(_cell(per_pack.get(c), badge) for c in columns) + "</tr>")
     head = "".join(f'<th scope="col"><code>{esc(c)}</code></th>' for c in columns)
-    return (f'<section id="comparison"><h2>Comparison of packs</h2>'
-            f"<p>{len(entries)} requirement(s); the packs disagree on {disagreeing}.</p>"
-            f'<table class="comparison"><thead><tr><th scope="col">requirement</th>{head}'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></section>")
+    if rows:
+        parts.append(f"<h3>Requirements the packs share ({len(shared)})</h3>"
+                     f'<table class="comparison"><thead><tr><th scope="col">requirement</th>'
+                     f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    alone = len(entries) - len(shared)
+    if alone:
+        parts.append(f"<p>{alone} more requirement(s) are checked by one pack only: see each "
+                     "pack's results below.</p>")
+    parts.append("</section>")
+    return "".join(parts)

@@ -5,8 +5,8 @@ The decision is a fail-closed decision table in the `data-sharing-2023` pack; th
 classifies the fields, resolves consent, fills in the pack's texts and keeps the records.
 """
 
+from mcrules.models.consent_query import ConsentAnswer, valid_consent
 from mcrules.sharing.classification import Catalogue, load_catalogue
-from mcrules.sharing.consent import ConsentAnswer, valid_consent
 from mcrules.sharing.decide import SharingDecision, decide_sharing
 from mcrules.sharing.records import decision_record
 from mcrules.sharing.subject import SHARING_REQUEST

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from mcrules.models.consent import ConsentHistory, ConsentPurpose, Recipient, RecipientType
+from mcrules.models.consent_query import valid_consent
 from mcrules.models.sharing import SafeguardFacts, SharingFacts, SharingRequest
 from mcrules.sharing.classification import Catalogue
-from mcrules.sharing.consent import valid_consent
 
 ADULT_AGE = 18
 
@@ -55,7 +55,8 @@ def resolve_consent(request: SharingRequest, history: ConsentHistory | None,
             recipient = request.recipient
             answer = valid_consent(history.consents, consent_purpose(request.purpose),
                                    recipient if isinstance(recipient, Recipient) else None, on,
-                                   minor=age is not None and age < ADULT_AGE, ids=[ref])
+                                   minor=age is not None and age < ADULT_AGE, ids=[ref],
+                                   categories=request.fields)
             answers.append((answer.valid, f"consent {ref}: {answer.reason}"))
     if not answers:
         return None, "no consent is stated"

@@ -15,7 +15,7 @@ from typing import Any
 from mcrules.errors import McrulesError
 from mcrules.subjects.subject import Subject
 
-BUILTIN_DOMAINS = ("mcrules.site", "mcrules.assessment", "mcrules.sharing")
+BUILTIN_DOMAINS = ("mcrules.site", "mcrules.assessment", "mcrules.sharing", "mcrules.casework")
 
 _SUBJECTS: dict[str, Subject[Any]] = {}
 _builtins_loaded = False

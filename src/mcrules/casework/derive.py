@@ -1,0 +1,146 @@
+"""From a case history to the facts one event is judged on. Nothing here decides: it states what
+the history says on the event's day (eligibility verified, consent valid and why, the plan's
+elements), and the guard rules of the pack decide.
+
+Only allowed events count as history: a refused registration registered nobody, and a refused
+verification verified nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mcrules.models.casework import (
+    CaseAction,
+    CaseEvent,
+    CaseEventFacts,
+    CaseHistory,
+    CasePlan,
+    CaseState,
+    ClosureFacts,
+    ClosureReason,
+    ConsentFacts,
+    EligibilityFacts,
+    EligibilityResult,
+    PersonFacts,
+    PlanFacts,
+    TransferFacts,
+    TransferType,
+)
+from mcrules.models.consent import ConsentPurpose, Recipient
+from mcrules.models.consent_query import ConsentAnswer, valid_consent
+
+ADULT_AGE = 18
+# An objective is taken as measurable when it carries a number (60 days, 3 visits, 2026-05-01):
+# an interpretation of "measurable objectives", which the manual does not define.
+_MEASURE = re.compile(r"\d")
+# The consent each action needs, when it needs one.
+PURPOSE = {CaseAction.REGISTER: ConsentPurpose.REGISTRATION,
+           CaseAction.ASSESS: ConsentPurpose.ASSESSMENT,
+           CaseAction.TRANSFER: ConsentPurpose.TRANSFER}
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """The facts of one event, and the words the pack's texts are filled with."""
+
+    facts: CaseEventFacts
+    consent_reason: str
+    unmeasurable: tuple[str, ...]
+
+
+def is_child(history: CaseHistory) -> bool | None:
+    """Under 18 by `person.age`; None when the age is not recorded."""
+    age = history.person.age if history.person is not None else None
+    return None if age is None else age < ADULT_AGE
+
+
+def measurable(objective: str) -> bool:
+    """Whether an objective carries a number to measure it by (see `_MEASURE`)."""
+    return _MEASURE.search(objective) is not None
+
+
+def event_facts(history: CaseHistory, index: int, state: CaseState, allowed: bool,
+                earlier: Sequence[CaseEvent]) -> EventFacts:
+    """The facts of `history.events[index]`, judged from `state`; `allowed` says whether the
+    transition table allows it and `earlier` are the allowed events before it."""
+    event = history.events[index]
+    child = is_child(history)
+    valid, assent, reason = _consent(history, event, child)
+    plan, unmeasurable = _plan(event.plan) if event.action is CaseAction.PLAN else (PlanFacts(), ())
+    facts = CaseEventFacts(
+        state=state,
+        action=event.action,
+        transition_allowed=allowed,
+        person=PersonFacts(child=child),
+        eligibility=EligibilityFacts(verified=_eligible(earlier, event)),
+        consent=ConsentFacts(valid=valid, assent=assent),
+        plan=plan,
+        transfer=TransferFacts(to=event.to.type if event.to is not None else None,
+                               handover_plan=event.handover_plan),
+        review_result=event.review,
+        closure=ClosureFacts(reason_stated=event.reason is not None,
+                             deceased=event.reason is ClosureReason.DECEASED,
+                             prepared=event.prepared,
+                             unmet_needs_reviewed=event.unmet_needs_reviewed),
+    )
+    return EventFacts(facts, reason, unmeasurable)
+
+
+def _eligible(earlier: Sequence[CaseEvent], event: CaseEvent) -> bool:
+    """The latest allowed verification on or before the event's day found the person eligible."""
+    last = None
+    for e in earlier:
+        if e.action is CaseAction.VERIFY_ELIGIBILITY and e.date <= event.date:
+            last = e.eligibility
+    return last is EligibilityResult.ELIGIBLE
+
+
+def _consent(history: CaseHistory, event: CaseEvent,
+             child: bool | None) -> tuple[bool | None, bool | None, str]:
+    """Valid consent for what `event` needs on its day, whether assent goes with it, and why.
+    When the age is not recorded and only the person's own consent holds, it cannot be told."""
+    purpose = PURPOSE.get(event.action)
+    if purpose is None or (event.to is not None and event.to.type is TransferType.INTERNAL_OFFICE):
+        return None, None, ""
+    recipient = None
+    if event.to is not None:
+        kind = event.to.type.recipient_type
+        recipient = Recipient(type=kind, name=event.to.name) if kind is not None else None
+
+    def ask(minor: bool) -> ConsentAnswer:
+        return valid_consent(history.consents, purpose, recipient, event.date, minor=minor,
+                             ids=event.consent, categories=event.data_categories or ())
+
+    as_child = ask(True)
+    if as_child.valid or child is True:
+        return as_child.valid, bool(as_child.assents), as_child.reason
+    as_adult = ask(False)
+    if child is False:
+        return as_adult.valid, bool(as_adult.assents), as_adult.reason
+    if as_adult.valid:
+        return None, None, (f"{as_adult.records[0]} is the person's own consent and the age is not "
+                            "recorded: for a child only a guardian's consent counts")
+    return False, False, as_child.reason
+
+
+def _plan(plan: CasePlan | None) -> tuple[PlanFacts, tuple[str, ...]]:
+    """What the plan states, element by element; no plan states nothing."""
+    if plan is None:
+        return PlanFacts(), ()
+    unmeasurable = tuple(o for o in plan.objectives if not measurable(o))
+    facts = PlanFacts(
+        objectives=len(plan.objectives),
+        unmeasurable_objectives=len(unmeasurable),
+        actions=len(plan.actions),
+        actions_without_responsible=sum(a.responsible is None for a in plan.actions),
+        actions_without_due=sum(a.due is None for a in plan.actions),
+        monitoring=plan.monitoring is not None,
+        feedback=plan.feedback is not None,
+        data_protection=plan.data_protection is not None,
+        information_sharing=plan.information_sharing is not None,
+        beneficiary_participation=plan.beneficiary_participation is True,
+    )
+    return facts, unmeasurable

@@ -1,0 +1,133 @@
+"""Is there valid consent for purpose P to recipient R on date D? Fail-closed, with the reason.
+
+A record authorises only when every element holds: it was given (not refused), on or before D,
+not withdrawn on or before D, not expired before D, for purpose P, for recipient R (a record that
+names no recipient authorises none), recorded in writing, audio or video, or verbally and
+certified in writing by a named staff member, and covering every data category asked for (a
+record that lists its categories covers only those). Reasons name record ids, purposes,
+recipient types, categories and dates, never a person or an organisation's name (they go into
+decision records). Assent (a child's, or a person's without capacity) never counts as consent by
+itself: it needs a valid consent given by a named guardian for the same purpose and recipient,
+and for a child (`minor`) only a guardian's consent counts.
+
+It sits with the models so that data sharing and case management both ask it without importing
+each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from mcrules.models.consent import (
+    ConsentDecision,
+    ConsentKind,
+    ConsentMode,
+    ConsentPurpose,
+    ConsentRecord,
+    GivenBy,
+    Recipient,
+)
+
+
+@dataclass(frozen=True)
+class ConsentAnswer:
+    """The answer: `valid`, the records that make it so, and why (or why not) in words."""
+
+    valid: bool
+    reason: str
+    records: tuple[str, ...] = ()
+    assents: tuple[str, ...] = ()  # the valid assents that go with the consent (the person involved)
+
+
+def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Recipient | None,
+                   on: dt.date, categories: Sequence[str] = ()) -> str | None:
+    """Why `record` does not cover (purpose, recipient, on, categories) by itself, or None when it
+    does (leaving aside who gave it, which `valid_consent` weighs)."""
+    rid = record.id
+    if record.decision is ConsentDecision.REFUSED:
+        return f"{rid} records a refusal"
+    if record.withdrawn_on is not None and record.withdrawn_on <= on:
+        return f"{rid} was withdrawn on {record.withdrawn_on.isoformat()}"
+    if record.date > on:
+        return f"{rid} was given only on {record.date.isoformat()}"
+    if record.valid_until is not None and record.valid_until < on:
+        return f"{rid} expired on {record.valid_until.isoformat()}"
+    if record.purpose is not purpose:
+        return f"{rid} is for {record.purpose.value}, not {purpose.value}"
+    if recipient is not None and not _covers(record.recipient, recipient):
+        if record.recipient is None:
+            return f"{rid} names no recipient"
+        if record.recipient.type != recipient.type:
+            return f"{rid} is for {record.recipient.type.value}, not {recipient.type.value}"
+        return f"{rid} is for another {recipient.type.value} recipient"
+    if categories and record.data_categories is not None:
+        scope = {c.casefold() for c in record.data_categories}
+        outside = [c for c in categories if c.casefold() not in scope]
+        if outside:
+            return f"{rid} does not cover {', '.join(outside)}"
+    if record.mode is ConsentMode.VERBAL and not record.certified_by:
+        return f"{rid} is verbal and not certified in writing by a staff member"
+    if record.given_by is GivenBy.GUARDIAN and not record.guardian:
+        return f"{rid} is given by a guardian who is not named"
+    if record.kind is ConsentKind.ASSENT and record.given_by is GivenBy.GUARDIAN:
+        return f"{rid} is an assent given by a guardian; assent is the person's own"
+    return None
+
+
+def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
+    """A record scoped to a recipient type covers that type; when both name the organisation,
+    the names must match too (a record for one agency never covers another)."""
+    if scope is None or scope.type != wanted.type:
+        return False
+    if scope.name and wanted.name:
+        return scope.name.casefold() == wanted.name.casefold()
+    return not scope.name or not wanted.name
+
+
+def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
+                  recipient: Recipient | None, on: dt.date, *, minor: bool = False,
+                  ids: Sequence[str] | None = None,
+                  categories: Sequence[str] = ()) -> ConsentAnswer:
+    """Whether `records` (or only those whose id is in `ids`) hold valid consent for `purpose`
+    to `recipient` on `on`, for the data `categories` asked for (none: no category is asked).
+    `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
+    names only the records for `purpose`."""
+    pool = list(records)
+    if ids is not None:
+        known = {r.id for r in pool}
+        absent = [i for i in ids if i not in known]
+        if absent:
+            return ConsentAnswer(False, f"no consent record {', '.join(absent)} in the case history")
+        pool = [r for r in pool if r.id in ids]
+    if not pool:
+        return ConsentAnswer(False, "no consent record")
+    problems: list[str] = []
+    usable: list[ConsentRecord] = []
+    beside: list[str] = []  # problems of records for other purposes
+    for r in pool:
+        why = record_problem(r, purpose, recipient, on, categories)
+        if why is None:
+            usable.append(r)
+        else:
+            (problems if ids is not None or r.purpose is purpose else beside).append(why)
+    if not problems and not usable:
+        problems = beside
+    consents = [r for r in usable if r.kind is ConsentKind.CONSENT
+                and (r.given_by is GivenBy.GUARDIAN or not minor)]
+    assents = [r for r in usable if r.kind is ConsentKind.ASSENT]
+    if consents:
+        chosen = consents[0]
+        who = "the guardian" if chosen.given_by is GivenBy.GUARDIAN else "the person"
+        return ConsentAnswer(True, f"{chosen.id}: consent given by {who} for {purpose.value}",
+                             (chosen.id, *(a.id for a in assents)), tuple(a.id for a in assents))
+    if assents:
+        whose = "a child's" if minor else "the person's"
+        to = " to this recipient" if recipient is not None else ""
+        problems.append(f"{assents[0].id} is {whose} assent; a guardian's consent for "
+                        f"{purpose.value}{to} is also needed")
+    selfs = [r for r in usable if r.kind is ConsentKind.CONSENT and r.given_by is GivenBy.SELF]
+    if minor and selfs:
+        problems.append(f"{selfs[0].id} is a child's own consent; a guardian's consent is needed")
+    return ConsentAnswer(False, "; ".join(problems) or "no valid consent")

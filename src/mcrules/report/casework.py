@@ -1,0 +1,61 @@
+"""A case history as a caseworker reads it: each event, allowed or refused with the reason and
+its source, then where the case stands. Renders `CaseworkReport.to_dict()`; computes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.markup import escape
+
+from mcrules.printable import printable
+
+
+def render_casework_json(data: Mapping[str, Any]) -> bytes:
+    """Deterministic JSON (sorted keys) of one report."""
+    return orjson.dumps(dict(data), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _text(value: object) -> str:
+    return escape(printable(str(value)))
+
+
+def _source(c: Mapping[str, Any]) -> str:
+    where = ", ".join(str(c[k]) + (" module" if k == "module" else "")
+                      for k in ("module", "section", "note") if c.get(k))
+    return f"{c.get('publisher') or ''} {c.get('edition') or ''}, {where}".strip(" ,")
+
+
+def render_casework_text(data: Mapping[str, Any], console: Console, *,
+                         citations: bool = True) -> None:
+    """Case, then one line per event (allowed, or REFUSED with why), then the state reached."""
+    valid = bool(data.get("valid"))
+    badge = "[bold green]ALLOWED[/]" if valid else "[bold red]REFUSED[/]"
+    events = data.get("events", [])
+    refused = sum(not e["allowed"] for e in events)
+    summary = ("every event is allowed" if valid else
+               f"{refused} of {len(events)} event(s) refused")
+    console.print(f"{badge}  case {_text(data.get('case'))}: {summary}")
+    for e in events:
+        mark = "[green]ok[/]     " if e["allowed"] else "[bold red]REFUSED[/]"
+        move = (f"{_text(e['state_before'])} -> {_text(e['state_after'])}" if e["allowed"]
+                else f"stays in {_text(e['state_before'])}")
+        console.print(f"  {e['event']:>3}  {e['date']}  {mark}  {_text(e['action'])}"
+                      f"  [dim]{move}[/]", soft_wrap=True)
+        for v in e.get("violations", []):
+            console.print(f"         - {_text(v['reason'])} [dim]({_text(v['guard'])})[/]",
+                          soft_wrap=True)
+            if citations:
+                for c in v.get("citations", [])[:1]:
+                    console.print(f"           [dim]{_text(_source(c))}: "
+                                  f"\"{_text(c.get('quote', ''))}\"[/]", soft_wrap=True)
+        for n in e.get("notes", []):
+            console.print(f"         [yellow]note[/]: {_text(n['reason'])} "
+                          f"[dim]({_text(n['guard'])})[/]", soft_wrap=True)
+    console.print(f"State after the last allowed event: [bold]{_text(data.get('state'))}[/]")
+    packs = ", ".join(f"{p['id']} {p['version']} ({str(p['hash'])[:12]})"
+                      + (f" variants {', '.join(p['variants'])}" if p.get("variants") else "")
+                      for p in data.get("packs", []))
+    console.print(f"[dim]guards: {_text(packs)}[/]")

@@ -1,0 +1,159 @@
+"""The consent laws, as properties of the one query both case management and data sharing ask:
+fail closed, scoped by purpose, recipient, data categories and validity window; assent is not
+consent; verbal consent counts only when a staff member certified it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mcrules.models.consent import ConsentPurpose, ConsentRecord, Recipient, RecipientType
+from mcrules.models.consent_query import valid_consent
+
+ON = dt.date(2026, 5, 1)
+PURPOSES = list(ConsentPurpose)
+TYPES = [RecipientType.GOVERNMENT, RecipientType.NGO, RecipientType.UN_AGENCY]
+NAMES = [None, "Child welfare agency", "Police"]
+LAW = settings(max_examples=40, deadline=None)
+
+
+@st.composite
+def records(draw: st.DrawFn, ident: str) -> ConsentRecord:
+    day = lambda: ON + dt.timedelta(days=draw(st.integers(-40, 40)))  # noqa: E731
+    doc: dict[str, Any] = {
+        "id": ident,
+        "purpose": draw(st.sampled_from(PURPOSES)).value,
+        "kind": draw(st.sampled_from(["consent", "assent"])),
+        "given_by": draw(st.sampled_from(["self", "guardian"])),
+        "mode": draw(st.sampled_from(["written", "audio", "video", "verbal"])),
+        "decision": draw(st.sampled_from(["given", "given", "refused"])),
+        "date": day(),
+    }
+    if draw(st.booleans()):
+        doc["recipient"] = {"type": draw(st.sampled_from(TYPES)).value,
+                            "name": draw(st.sampled_from(NAMES))}
+    if doc["given_by"] == "guardian" and draw(st.booleans()):
+        doc["guardian"] = "Appointed guardian"
+    if doc["mode"] == "verbal" and draw(st.booleans()):
+        doc["certified_by"] = "staff-17"
+    if draw(st.booleans()):
+        doc["valid_until"] = day()
+    if draw(st.booleans()):
+        doc["withdrawn_on"] = day()
+    if draw(st.booleans()):
+        doc["data_categories"] = draw(st.lists(st.sampled_from(["health", "civil_documentation"]),
+                                               min_size=1, unique=True))
+    return ConsentRecord.model_validate(doc)
+
+
+record_sets = st.integers(0, 4).flatmap(
+    lambda n: st.tuples(*(records(f"K{i}") for i in range(n))).map(list))
+queries = st.tuples(st.sampled_from(PURPOSES),
+                    st.one_of(st.none(), st.builds(Recipient, type=st.sampled_from(TYPES),
+                                                   name=st.sampled_from(NAMES))),
+                    st.booleans(),
+                    st.lists(st.sampled_from(["health", "civil_documentation"]), unique=True))
+
+
+def changed(r: ConsentRecord, **over: Any) -> ConsentRecord:
+    """`r` with some keys changed, validated again (so enum fields stay enums)."""
+    return ConsentRecord.model_validate({**r.model_dump(), **over})
+
+
+def ask(rs: list[ConsentRecord], q: tuple[Any, ...]) -> bool:
+    purpose, recipient, minor, categories = q
+    return valid_consent(rs, purpose, recipient, ON, minor=minor, categories=categories).valid
+
+
+_DEGRADE = [{"decision": "refused"}, {"withdrawn_on": ON}, {"withdrawn_on": ON - dt.timedelta(1)},
+            {"valid_until": ON - dt.timedelta(1)}, {"date": ON + dt.timedelta(1)},
+            {"mode": "verbal", "certified_by": None}]
+
+
+@LAW
+@given(record_sets, queries, st.data())
+def test_a_withdrawal_refusal_or_expiry_never_turns_a_refusal_into_an_allowance(
+        rs: list[ConsentRecord], q: tuple[Any, ...], data: st.DataObject) -> None:
+    if not rs:
+        assert not ask(rs, q)
+        return
+    i = data.draw(st.integers(0, len(rs) - 1))
+    change = data.draw(st.sampled_from(_DEGRADE))
+    worse = [changed(r, **change) if j == i else r for j, r in enumerate(rs)]
+    assert ask(worse, q) <= ask(rs, q)
+
+
+@LAW
+@given(record_sets, queries, st.data())
+def test_removing_a_record_never_turns_a_refusal_into_an_allowance(
+        rs: list[ConsentRecord], q: tuple[Any, ...], data: st.DataObject) -> None:
+    if rs:
+        i = data.draw(st.integers(0, len(rs) - 1))
+        assert ask(rs[:i] + rs[i + 1:], q) <= ask(rs, q)
+
+
+@LAW
+@given(record_sets, queries)
+def test_consent_for_another_purpose_never_authorises(rs: list[ConsentRecord],
+                                                      q: tuple[Any, ...]) -> None:
+    purpose = q[0]
+    other = [r for r in rs if r.purpose is not purpose]
+    assert not ask(other, q)
+
+
+@LAW
+@given(record_sets, queries)
+def test_consent_for_another_recipient_never_authorises(rs: list[ConsentRecord],
+                                                        q: tuple[Any, ...]) -> None:
+    recipient = q[1]
+    if recipient is None:
+        return
+    other = [r for r in rs if r.recipient is None or r.recipient.type != recipient.type
+             or (r.recipient.name and recipient.name
+                 and r.recipient.name.casefold() != recipient.name.casefold())]
+    assert not ask(other, q)
+
+
+@LAW
+@given(record_sets, queries)
+def test_a_childs_assent_without_a_guardians_consent_never_counts(rs: list[ConsentRecord],
+                                                                  q: tuple[Any, ...]) -> None:
+    no_guardian = [r for r in rs if not (r.kind.value == "consent" and r.given_by.value == "guardian")]
+    assert not ask(no_guardian, (q[0], q[1], True, q[3]))
+
+
+@LAW
+@given(record_sets, queries)
+def test_assent_alone_never_counts_as_consent(rs: list[ConsentRecord], q: tuple[Any, ...]) -> None:
+    assents = [r for r in rs if r.kind.value == "assent"]
+    assert not ask(assents, q)
+
+
+@LAW
+@given(record_sets, queries)
+def test_verbal_consent_without_a_certifying_staff_member_never_counts(
+        rs: list[ConsentRecord], q: tuple[Any, ...]) -> None:
+    uncertified = [changed(r, mode="verbal", certified_by=None) for r in rs]
+    assert not ask(uncertified, q)
+
+
+@LAW
+@given(record_sets, queries)
+def test_a_record_never_covers_a_data_category_it_does_not_list(rs: list[ConsentRecord],
+                                                                q: tuple[Any, ...]) -> None:
+    narrowed = [changed(r, data_categories=["civil_documentation"]) for r in rs]
+    assert not ask(narrowed, (q[0], q[1], q[2], ["health"]))
+
+
+def test_a_guardians_consent_with_the_childs_assent_for_the_transfer_counts() -> None:
+    guardian = ConsentRecord.model_validate({
+        "id": "K3", "purpose": "transfer", "kind": "consent", "given_by": "guardian",
+        "guardian": "Appointed guardian", "mode": "written", "decision": "given",
+        "date": "2026-04-02", "recipient": {"type": "government", "name": "Child welfare agency"}})
+    assent = changed(guardian, id="K2", kind="assent", given_by="self", guardian=None)
+    agency = Recipient(type=RecipientType.GOVERNMENT, name="Child welfare agency")
+    answer = valid_consent([assent, guardian], ConsentPurpose.TRANSFER, agency, ON, minor=True)
+    assert answer.valid and answer.records == ("K3", "K2") and answer.assents == ("K2",)

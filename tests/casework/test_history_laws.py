@@ -1,0 +1,204 @@
+"""Laws of whole case histories, over random walks: registration never goes ahead without verified
+eligibility and registration consent, a partner transfer never without consent to it, the state is
+the replay of the allowed events, and worsening consent never turns a refused history valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mcrules import check_history
+from mcrules.casework import next_state
+from mcrules.models.casework import CaseAction, CaseHistory, CaseState
+from mcrules.models.consent import ConsentPurpose, Recipient, RecipientType
+from mcrules.models.consent_query import valid_consent
+from tests.casework.histories import PLAN
+
+LAW = settings(max_examples=40, deadline=None)
+START = dt.date(2026, 3, 1)
+AGENCY = {"type": "government", "name": "Child welfare agency"}
+
+
+@st.composite
+def consent_docs(draw: st.DrawFn, i: int) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": f"K{i}", "purpose": draw(st.sampled_from(["registration", "transfer"])),
+        "kind": draw(st.sampled_from(["consent", "assent"])),
+        "given_by": draw(st.sampled_from(["self", "guardian"])),
+        "mode": draw(st.sampled_from(["written", "verbal"])),
+        "decision": draw(st.sampled_from(["given", "given", "refused"])),
+        "date": START + dt.timedelta(days=draw(st.integers(0, 8))),
+    }
+    if doc["given_by"] == "guardian":
+        doc["guardian"] = "Appointed guardian"
+    if doc["mode"] == "verbal" and draw(st.booleans()):
+        doc["certified_by"] = "staff-17"
+    if draw(st.booleans()):
+        doc["recipient"] = AGENCY
+    if draw(st.booleans()):
+        doc["withdrawn_on"] = START + dt.timedelta(days=draw(st.integers(0, 10)))
+    return doc
+
+
+def event_doc(draw: st.DrawFn, action: CaseAction, day: int, ids: list[str]) -> dict[str, Any]:
+    doc: dict[str, Any] = {"date": START + dt.timedelta(days=day), "action": action.value}
+    if action is CaseAction.VERIFY_ELIGIBILITY:
+        doc["result"] = draw(st.sampled_from(["eligible", "eligible", "not_eligible"]))
+    elif action is CaseAction.REVIEW:
+        doc["result"] = draw(st.sampled_from(["continue", "adjust"]))
+    elif action is CaseAction.PLAN:
+        doc["plan"] = PLAN
+    elif action is CaseAction.CLOSE:
+        doc.update(reason="support_ended", prepared=True, unmet_needs_reviewed=True)
+    elif action is CaseAction.TRANSFER:
+        if draw(st.booleans()):
+            doc.update(to={"type": "internal_office"}, handover_plan=draw(st.booleans()))
+        else:
+            doc["to"] = AGENCY
+    if action in (CaseAction.REGISTER, CaseAction.TRANSFER) and "handover_plan" not in doc \
+            and ids and draw(st.booleans()):
+        doc["consent"] = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True))
+    return doc
+
+
+GOOD = [  # records that hold for an adult (the first) or a child (the guardian's)
+    {"id": "G1", "purpose": "registration", "kind": "consent", "given_by": "self",
+     "mode": "written", "decision": "given", "date": START},
+    {"id": "G2", "purpose": "registration", "kind": "consent", "given_by": "guardian",
+     "guardian": "Appointed guardian", "mode": "written", "decision": "given", "date": START},
+    {"id": "G3", "purpose": "transfer", "recipient": AGENCY, "kind": "consent",
+     "given_by": "guardian", "guardian": "Appointed guardian", "mode": "written",
+     "decision": "given", "date": START},
+]
+STEPS = [CaseAction.IDENTIFY, CaseAction.VERIFY_ELIGIBILITY, CaseAction.REGISTER,
+         CaseAction.ASSESS, CaseAction.PLAN, CaseAction.IMPLEMENT, CaseAction.REVIEW,
+         CaseAction.TRANSFER, CaseAction.CLOSE]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> CaseHistory:
+    consents = [draw(consent_docs(i)) for i in range(draw(st.integers(0, 3)))]
+    consents += [g for g in GOOD if draw(st.booleans())]
+    ids = [c["id"] for c in consents]
+    events = []
+    step = 0
+    for day in range(draw(st.integers(1, 11))):
+        # Mostly the next step, so walks get far; now and then any action.
+        if step < len(STEPS) and draw(st.integers(0, 3)) > 0:
+            action = STEPS[step]
+            step += 1
+        else:
+            action = draw(st.sampled_from(list(CaseAction)))
+        events.append(event_doc(draw, action, day, ids))
+    age = draw(st.sampled_from([None, 15, 34]))
+    return CaseHistory.model_validate({"case": "C-LAW", "person": {"age": age},
+                                       "consents": consents, "events": events})
+
+
+def _consent(h: CaseHistory, i: int, purpose: ConsentPurpose, recipient: Recipient | None) -> bool:
+    e = h.events[i]
+    child = h.person is None or h.person.age is None or h.person.age < 18
+    return valid_consent(h.consents, purpose, recipient, e.date, minor=child, ids=e.consent).valid
+
+
+@LAW
+@given(histories())
+def test_registration_never_goes_ahead_without_verified_eligibility_and_consent(
+        h: CaseHistory) -> None:
+    report = check_history(h)
+    eligible = False
+    for out, e in zip(report.events, h.events, strict=True):
+        if out.allowed and e.action is CaseAction.VERIFY_ELIGIBILITY:
+            eligible = e.result == "eligible"
+        if out.allowed and e.action is CaseAction.REGISTER:
+            assert eligible
+            assert _consent(h, out.event, ConsentPurpose.REGISTRATION, None)
+
+
+@LAW
+@given(histories())
+def test_a_partner_transfer_never_goes_ahead_without_consent_to_it(h: CaseHistory) -> None:
+    agency = Recipient(type=RecipientType.GOVERNMENT, name="Child welfare agency")
+    for out, e in zip(check_history(h).events, h.events, strict=True):
+        if out.allowed and e.action is CaseAction.TRANSFER and out.state_after == "transferred_partner":
+            assert _consent(h, out.event, ConsentPurpose.TRANSFER, agency)
+
+
+@LAW
+@given(histories())
+def test_the_state_is_the_replay_of_the_allowed_events(h: CaseHistory) -> None:
+    report = check_history(h)
+    state = CaseState.NEW
+    for out, e in zip(report.events, h.events, strict=True):
+        assert out.state_before == state.value
+        if out.allowed:
+            after = next_state(state, e)
+            assert after is not None and out.state_after == after.value
+            state = after
+        else:
+            assert out.state_after == state.value and out.violations
+    assert report.state == state.value
+    assert report.valid == all(o.allowed for o in report.events)
+
+
+_WORSE = [{"decision": "refused"}, {"withdrawn_on": START}, {"valid_until": START},
+          {"mode": "verbal", "certified_by": None}, {"kind": "assent"}]
+
+
+@LAW
+@given(histories(), st.data())
+def test_worsening_a_consent_record_never_turns_a_refused_history_valid(
+        h: CaseHistory, data: st.DataObject) -> None:
+    if not h.consents:
+        return
+    i = data.draw(st.integers(0, len(h.consents) - 1))
+    change = data.draw(st.sampled_from(_WORSE))
+    doc = h.model_dump()
+    doc["consents"][i] = {**doc["consents"][i], **change}
+    worse = CaseHistory.model_validate(doc)
+    assert check_history(worse).valid <= check_history(h).valid
+
+
+@LAW
+@given(st.lists(st.integers(0, 100).flatmap(consent_docs), max_size=4),
+       st.sampled_from(["eligible", "not_eligible"]), st.sampled_from([None, 15, 34]),
+       st.booleans())
+def test_registration_goes_ahead_exactly_when_eligible_and_consented(
+        consents: list[dict[str, Any]], result: str, age: int | None, name_ids: bool) -> None:
+    consents = list({c["id"]: c for c in consents}.values())
+    register: dict[str, Any] = {"date": START + dt.timedelta(days=5), "action": "register"}
+    if name_ids and consents:
+        register["consent"] = [c["id"] for c in consents]
+    h = CaseHistory.model_validate({
+        "case": "C-LAW", "person": {"age": age}, "consents": consents,
+        "events": [{"date": START, "action": "identify"},
+                   {"date": START, "action": "verify_eligibility", "result": result}, register]})
+    allowed = check_history(h).events[2].allowed
+    assert allowed == (result == "eligible" and _consent(h, 2, ConsentPurpose.REGISTRATION, None))
+
+
+@LAW
+@given(st.lists(st.integers(0, 100).flatmap(consent_docs), max_size=4),
+       st.sampled_from([None, 15, 34]), st.booleans())
+def test_a_partner_transfer_goes_ahead_exactly_when_consented(consents: list[dict[str, Any]],
+                                                              age: int | None,
+                                                              guardian: bool) -> None:
+    consents = [*{c["id"]: c for c in consents}.values(), GOOD[0], GOOD[1],
+                *([GOOD[2]] if guardian else [])]
+    walk = [{"date": START, "action": "identify"},
+            {"date": START, "action": "verify_eligibility", "result": "eligible"},
+            {"date": START, "action": "register", "consent": ["G1", "G2"]},
+            {"date": START, "action": "assess"},
+            {"date": START, "action": "plan", "plan": PLAN},
+            {"date": START, "action": "implement"},
+            {"date": START + dt.timedelta(days=6), "action": "transfer", "to": AGENCY}]
+    h = CaseHistory.model_validate({"case": "C-LAW", "person": {"age": age},
+                                    "consents": consents, "events": walk})
+    report = check_history(h)
+    agency = Recipient(type=RecipientType.GOVERNMENT, name="Child welfare agency")
+    expected = _consent(h, 6, ConsentPurpose.TRANSFER, agency)  # age unknown: as for a child
+    assert [o.allowed for o in report.events[:6]] == [True] * 6
+    assert report.events[6].allowed == expected

@@ -11,7 +11,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src" / "mcrules"
 # limits: the bounds on untrusted input (docs/limits.md); printable: user text made safe to print
 BASE = {"errors", "located", "limits", "printable"}
-DOMAINS = {"site", "assessment", "casework", "sharing"}
+DOMAINS = {"site", "assessment", "casework", "sharing", "eligibility"}
 ALLOWED: dict[str, set[str]] = {
     "units": set(),
     "models": {"units"},

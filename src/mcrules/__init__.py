@@ -58,6 +58,9 @@ _EXPORTS = {
     "CaseAssessment": "mcrules.assessment.assess",
     "assess_case": "mcrules.assessment.assess",
     "load_case_pack": "mcrules.assessment.assess",
+    "EligibilityReport": "mcrules.eligibility.services",
+    "check_eligibility": "mcrules.eligibility.services",
+    "load_eligibility_pack": "mcrules.eligibility.services",
 }
 
 __all__ = [
@@ -67,6 +70,7 @@ __all__ = [
     "CaseworkReport",
     "ConsentAnswer",
     "ConsentRecord",
+    "EligibilityReport",
     "Fix",
     "InputError",
     "McrulesError",
@@ -88,12 +92,14 @@ __all__ = [
     "__version__",
     "aggregate",
     "assess_case",
+    "check_eligibility",
     "check_history",
     "check_site",
     "decide_sharing",
     "decision_record",
     "load_case_pack",
     "load_casework_pack",
+    "load_eligibility_pack",
     "load_pack",
     "load_site_pack",
     "read_case_history",
@@ -126,6 +132,11 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
     from mcrules.casework.check import CaseworkReport, check_history, load_casework_pack
+    from mcrules.eligibility.services import (
+        EligibilityReport,
+        check_eligibility,
+        load_eligibility_pack,
+    )
     from mcrules.engine.outcomes import Fix, Outcome, Result
     from mcrules.engine.report import Report
     from mcrules.engine.scalar import ScalarEvaluator

@@ -75,6 +75,11 @@ FILE_COMMANDS: dict[str, Cmd] = {
     "assess --format json --strict": lambda f: ["assess", str(f), "-f", "json", "--strict"],
     "assess --programme": lambda f: ["assess", str(ROOT / "examples" / "cases" / "girl-in-transit.yaml"),
                                      "--programme", str(f)],
+    "eligibility": lambda f: ["eligibility", str(f)],
+    "eligibility --format json --strict": lambda f: ["eligibility", str(f), "-f", "json",
+                                                     "--strict"],
+    "eligibility --pack": lambda f: ["eligibility", str(ROOT / "examples" / "eligibility" /
+                                                        "first-contact.yaml"), "--pack", str(f)],
     "rules list --pack": lambda f: ["rules", "list", "--pack", str(f)],
     "rules variants --pack": lambda f: ["rules", "variants", "--pack", str(f)],
     "rules show --pack": lambda f: ["rules", "show", "mct.wash.toilets.female", "--pack", str(f)],

@@ -23,6 +23,7 @@ from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.casework_cmd import casework_app
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.diff_cmd import diff_cmd
+from mcrules.cli.eligibility_cmd import eligibility_cmd
 from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import (
     PackOpt,
@@ -71,6 +72,7 @@ app.command("diff")(diff_cmd)
 app.command("share")(share_cmd)
 app.command("aggregate")(aggregate_cmd)
 app.command("assess")(assess_cmd)
+app.command("eligibility")(eligibility_cmd)
 
 
 @app.callback()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -22,10 +22,12 @@ def evaluator(pack: Pack) -> ScalarEvaluator:
 
 def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name: str,
                 about: Mapping[str, Any], warnings: Sequence[str] = (),
-                as_of: dt.date | None = None, questions: bool = True) -> Report:
+                as_of: dt.date | None = None, questions: bool = True,
+                ask_for: Collection[str] | None = None) -> Report:
     """Every rule, value and decision of `packs` on `facts`, on `as_of` (default today); `about`
     (its name, its file) is what the report says about the instance checked, under the key
-    `subject_name`. With `questions`, the next questions to ask when verdicts are unknown."""
+    `subject_name`. With `questions`, the next questions to ask when verdicts are unknown (with
+    `ask_for`, only those that settle one of these verdict ids)."""
     on = as_of or dt.date.today()
     results: list[Result] = []
     values: list[ValueResult] = []
@@ -44,7 +46,7 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
     def ask() -> tuple[Question, ...]:
         asked: dict[str, list[str]] = {}
         for ev, run in runs:
-            for q in next_questions(ev, facts, on, run):
+            for q in next_questions(ev, facts, on, run, among=ask_for):
                 asked.setdefault(q.input, []).extend(s for s in q.settles
                                                      if s not in asked.get(q.input, ()))
         ranked = sorted(asked.items(), key=lambda kv: -len(kv[1]))

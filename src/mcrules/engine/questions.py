@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,11 +138,16 @@ class _Inputs:
 
 def next_questions(evaluator: ScalarEvaluator, facts: Mapping[str, Any],
                    as_of: dt.date | None = None,
-                   evaluation: Evaluation | None = None) -> tuple[Question, ...]:
-    """The missing inputs whose answer would settle an unknown verdict, most settling first."""
+                   evaluation: Evaluation | None = None,
+                   among: Collection[str] | None = None) -> tuple[Question, ...]:
+    """The missing inputs whose answer would settle an unknown verdict, most settling first.
+    With `among` (rule, value and decision ids), only those verdicts count as pending: a domain
+    that reports some of a pack's verdicts ranks its questions by what it reports."""
     as_of = as_of or dt.date.today()
     ev = evaluation or evaluator.run(facts, as_of=as_of)
     todo = pending(ev)
+    if among is not None:
+        todo = {k: v for k, v in todo.items() if k in among}
     if not todo:
         return ()
     inputs = _Inputs(evaluator.pack)

@@ -173,6 +173,47 @@ class Screening(_Strict):
     international_protection_need: bool | None = None
 
 
+class AsylumClaim(StrEnum):
+    """Where the person's asylum claim stands, if they made one."""
+
+    NONE = "none"
+    PENDING = "pending"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+
+class ReturnDestinationStatus(StrEnum):
+    """Whether returns to the person's destination of return are open, limited or suspended
+    (for security or operational reasons)."""
+
+    OPEN = "open"
+    LIMITED = "limited"
+    SUSPENDED = "suspended"
+
+
+class Intake(_Strict):
+    """The eligibility questions of intake: the answers the programme's service criteria read
+    beyond the assessment. Each is absent until asked, so a criterion on it stays unknown."""
+
+    wishes_to_return: bool | None = Field(
+        default=None, description="The person wishes to return to their country of origin.")
+    unable_or_unwilling_to_remain: bool | None = Field(
+        default=None, description="The person is unable or unwilling to remain in the country "
+        "of transit or destination.")
+    informed_decision: bool | None = Field(
+        default=None, description="The person had timely, unbiased and reliable information "
+        "to make an informed decision on return.")
+    asylum_claim: AsylumClaim | None = Field(
+        default=None, description="none, pending, withdrawn or rejected (found not in need of "
+        "international protection).")
+    return_destination_status: ReturnDestinationStatus | None = Field(
+        default=None, description="Whether returns to the destination are open, limited or "
+        "suspended.")
+    centre_capacity_available: bool | None = Field(
+        default=None, description="The centre has the resources to provide its services to "
+        "the person now.")
+
+
 class Case(_Strict):
     """One person's intake assessment."""
 
@@ -190,6 +231,7 @@ class Case(_Strict):
         default=None, description="Vulnerabilities, each to a named threat.")
     capacities: list[Capacity] | None = Field(default=None, description="Capacities.")
     screening: Screening | None = None
+    intake: Intake | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -359,7 +359,7 @@ def _short(text: str, limit: int = 60) -> str:
 def check_ir(pack: Pack) -> list[Finding]:
     """Findings that need the loaded pack: applicability, checks, tables, effective dates."""
     out: list[Finding] = []
-    for rule in pack.rules:
+    for rule in (r for r in pack.rules if r.id not in pack.imported):  # linted in their pack
         file, line = _where(rule.source)
         if rule.applies_if is not None and truth(rule.applies_if) is False:
             out.append(Finding("MCR011", file, line, f"{rule.id}: `applies_if: "
@@ -373,7 +373,7 @@ def check_ir(pack: Pack) -> list[Finding]:
     if pack.effective_from and pack.effective_to and pack.effective_to <= pack.effective_from:
         out.append(Finding("MCR010", str(pack.path / "pack.yaml") if pack.path else pack.id, None,
                            "the pack's effective_to is not after its effective_from"))
-    for table in pack.decisions:
+    for table in (t for t in pack.decisions if t.id not in pack.imported):
         out += check_table(table)
     return out
 

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,8 @@ from mcrules.units import conversion_factor, parse_quantity, parse_unit
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 PACK_KEYS = {"id", "title", "short_title", "version", "description", "effective_from",
-             "effective_to", "documents", "definitions", "variants", "rule_files", "overlays"}
+             "effective_to", "documents", "definitions", "variants", "rule_files", "overlays",
+             "requires"}
 OVERLAY_KEYS = {"id", "title", "short_title", "version", "description", "effective_from",
                 "effective_to", "documents", "overlays"}
 MAX_OVERLAY_DEPTH = 4
@@ -112,11 +114,20 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
     pack_id = ctx.text(head, "id")
     if head.get("overlays") is not None:
         return _load_overlay(folder, ctx, head, schemas, (*_chain, pack_id))
-    documents = _documents(ctx, head.get("documents"))
-    params = _parameters(folder, documents)
+    required = _required(folder, ctx, head, schemas, (*_chain, pack_id))
+    documents = _merged_documents(ctx, head, required)
+    params = _merged("parameter", ctx, head, required, lambda q: q.parameters,
+                     _parameters(folder, documents))
 
     definitions: dict[str, Expr] = {}
     definition_texts: dict[str, str] = {}
+    for req in required:
+        for name, expr in req.definitions.items():
+            if name in definitions:
+                raise ctx.error(f"definition {name!r} is declared by two required packs", head,
+                                "requires")
+            definitions[name] = expr
+            definition_texts[name] = req.definition_texts[name]
     defs = head.get("definitions") or LocatedDict()
     if not isinstance(defs, LocatedDict):
         raise ctx.error("`definitions` must be a mapping of name: {subject, expression}", head,
@@ -125,9 +136,10 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
         spec = ctx.mapping(spec, f"definition {name}", {"subject", "expression", "description"},
                            ("subject", "expression"), name)
         schema = _schema(ctx, schemas, ctx.text(spec, "subject"), spec, name)
-        if not NAME.match(name) or name in schema.fields or name in params:
-            raise ctx.error(f"definition name {name!r} is invalid or shadows a field or parameter",
-                            defs, name)
+        if not NAME.match(name) or name in schema.fields or name in params \
+                or name in definitions:
+            raise ctx.error(f"definition name {name!r} is invalid or shadows a field, parameter "
+                            "or definition (of a required pack too)", defs, name)
         scope = Scope(schema, params, definitions)
         definitions[name] = ctx.expr(spec, "expression", scope, name)
         definition_texts[name] = ctx.text(spec, "expression")
@@ -139,10 +151,10 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
     files = ([inside_pack(folder, f, ctx, rule_files) for f in rule_files] if rule_files
              is not None else [inside_pack(folder, p.name, ctx) for p in sorted(folder.glob("*.yaml"))
                                if p.name != "pack.yaml"])
-    env = _PackEnv(schemas, params, definitions, documents)
+    env = _PackEnv(schemas, params, definitions, documents, required)
     parsed = [env.read_file(f) for f in files]
     rules: list[Rule] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {r.id: r.source for q in required for r in q.rules}
     for file_ctx, schema, doc in parsed:
         for rule in _rule_file(file_ctx, schema, doc, env):
             if rule.id in seen:
@@ -153,9 +165,18 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
     values = tuple(env.value(name) for name in env.value_nodes)
     decisions = tuple(load_table(file_ctx, node, schema, env)
                       for file_ctx, schema, node in env.decision_nodes)
+    # A required pack's declarations are evaluated with this pack's, after its own in reports.
+    imported = frozenset(i for q in required for i in
+                         (*(r.id for r in q.rules), *(v.id for v in q.values),
+                          *(d.id for d in q.decisions)))
+    rules += [r for q in required for r in q.rules]
+    values += tuple(v for q in required for v in q.values)
+    decisions += tuple(d for q in required for d in q.decisions)
     plan = build_plan(rules, values, decisions, env.aggregates, str(head_file))
 
-    variants = _variants(ctx, head.get("variants"), params, {r.id for r in rules}, documents)
+    variants = _merged("variant", ctx, head, required, lambda q: q.variants,
+                       _variants(ctx, head.get("variants"), params, {r.id for r in rules},
+                                 documents))
     pack = Pack(
         id=pack_id, title=ctx.text(head, "title"), version=ctx.text(head, "version"),
         short_title=ctx.text(head, "short_title"),
@@ -164,6 +185,9 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
         variants=variants, path=folder, effective_from=ctx.date(head, "effective_from"),
         effective_to=ctx.date(head, "effective_to"), values=values, decisions=decisions,
         aggregates=dict(env.aggregates), plan=plan,
+        requires=tuple(f"{q.id}@{q.version}" for q in required), imported=imported,
+        required_folders=tuple(dict.fromkeys(
+            p for q in required for p in (q.path, *q.required_folders) if p is not None)),
     )
     return replace(pack, rules=tuple(replace(r, title=pack.render_title(r.title_template))
                                      if r.title_template else r for r in pack.rules))
@@ -201,22 +225,130 @@ def inside_pack(folder: Path, name: Any, ctx: FileContext, node: Any = None) -> 
     return path
 
 
+def _required(folder: Path, ctx: FileContext, head: LocatedDict,
+              schemas: Mapping[str, Schema], chain: tuple[str, ...]) -> list[Pack]:
+    """The packs named by `requires:`, loaded (a sibling folder first, then the search path),
+    whose values, rules and decisions this pack's expressions may read by id."""
+    node = head.get("requires")
+    if node is None:
+        return []
+    if not isinstance(node, LocatedList) or not all(isinstance(r, str) for r in node):
+        raise ctx.error("`requires` must be a list of pack ids, like [domv-2023]", head,
+                        "requires")
+    out: list[Pack] = []
+    for ref in node:
+        if any(q.id == ref for q in out):
+            raise ctx.error(f"`requires` names {ref} twice", head, "requires")
+        req = _named_pack(folder, ref, ctx, head, "requires", schemas, chain)
+        if req.overlays:
+            raise ctx.error(f"{ref} overlays {req.overlays}: require a pack of its own rules "
+                            "(an overlay of this pack can tighten the parameters)", head,
+                            "requires")
+        out.append(req)
+    return out
+
+
+def _named_pack(folder: Path, ref: str, ctx: FileContext, head: LocatedDict, key: str,
+                schemas: Mapping[str, Schema], chain: tuple[str, ...]) -> Pack:
+    """The pack `ref` that pack.yaml's `key` (overlays, requires) names: a sibling folder first,
+    then the search path; a load error for a bad id, a cycle or a chain too deep."""
+    if not NAME.match(ref.replace("-", "_")):
+        raise ctx.error(f"`{key}` must name a pack id, like mct-2023, got {ref!r}", head, key)
+    if ref in chain or len(chain) > MAX_OVERLAY_DEPTH:
+        raise ctx.error(f"`{key}` forms a cycle or nests packs too deep: "
+                        f"{' -> '.join((*chain, ref))}", head, key)
+    sibling = folder.parent / ref
+    return load_pack(sibling if (sibling / "pack.yaml").is_file() else ref, schemas,
+                     _chain=chain)
+
+
+def _merged_documents(ctx: FileContext, head: LocatedDict,
+                      required: list[Pack]) -> dict[str, Document]:
+    """The required packs' documents and this pack's own; one id may name one document only."""
+    docs: dict[str, Document] = {}
+    for q in required:
+        for doc_id, doc in q.documents.items():
+            if doc_id in docs and docs[doc_id].title != doc.title:
+                raise ctx.error(f"document {doc_id!r} has two titles in the required packs",
+                                head, "requires")
+            docs[doc_id] = doc
+    own = _documents(ctx, head.get("documents"))
+    for doc_id, doc in own.items():
+        if doc_id in docs and docs[doc_id].title != doc.title:
+            raise ctx.error(f"document {doc_id!r} is declared by a required pack with another "
+                            f"title ({docs[doc_id].title!r}); cite it by its id without "
+                            "declaring it again", head, "documents")
+    return {**docs, **own}
+
+
+def _merged(kind: str, ctx: FileContext, head: LocatedDict, required: list[Pack],
+            of: Any, own: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters (or variants) of the required packs and this pack's own, each name once:
+    a name declared twice would make a verdict depend on which declaration won."""
+    out: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for q in required:
+        for name, item in of(q).items():
+            if name in out:
+                raise ctx.error(f"{kind} {name!r} is declared by both {origin[name]} and "
+                                f"{q.id}", head, "requires")
+            out[name], origin[name] = item, q.id
+    for name, item in own.items():
+        if name in out:
+            raise ctx.error(f"{kind} {name!r} is already declared by the required pack "
+                            f"{origin[name]}; name it otherwise", head, "requires")
+        out[name] = item
+    return out
+
+
+def pack_folders(ref: str | Path) -> tuple[Path, ...]:
+    """The folder of pack `ref` and of every pack it overlays or requires, transitively: what a
+    cache of the loaded pack must watch. Tolerant: an unreadable head lists just the folder (the
+    load then reports the error)."""
+    seen: dict[Path, None] = {}
+    todo = [find_pack(ref).resolve()]
+    while todo and len(seen) <= 4 * MAX_OVERLAY_DEPTH:
+        folder = todo.pop()
+        if folder in seen:
+            continue
+        seen[folder] = None
+        head = folder / "pack.yaml"
+        try:
+            stamp = head.stat().st_mtime
+        except OSError:
+            continue
+        for name in _head_refs(head, stamp):
+            sibling = folder.parent / name
+            try:
+                todo.append((sibling if (sibling / "pack.yaml").is_file()
+                             else find_pack(name)).resolve())
+            except McrulesError:
+                continue
+    return tuple(seen)
+
+
+@lru_cache(maxsize=64)
+def _head_refs(head: Path, stamp: float) -> tuple[str, ...]:
+    """The pack ids a pack.yaml names under `requires` and `overlays`, read once per version of
+    the file; none when it does not parse."""
+    try:
+        doc = load_document(head)
+    except McrulesError:
+        return ()
+    if not isinstance(doc, Mapping):
+        return ()
+    requires, base = doc.get("requires"), doc.get("overlays")
+    names = [*(requires if isinstance(requires, list) else []), base]
+    return tuple(n for n in names if isinstance(n, str))
+
+
 def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,
                   schemas: Mapping[str, Schema], chain: tuple[str, ...]) -> Pack:
     """A pack that overlays another: the base pack's rules with its own, stricter, parameter
     values; a load error naming both when one is looser (see `rules/overlay.py`)."""
     head = ctx.mapping(head, "pack.yaml of an overlay", OVERLAY_KEYS, ("id", "title", "version"))
     overlay_id = ctx.text(head, "id")
-    base_ref = ctx.text(head, "overlays")
-    if not NAME.match(base_ref.replace("-", "_")):
-        raise ctx.error(f"`overlays` must name a pack id, like mct-2023, got {base_ref!r}",
-                        head, "overlays")
-    if base_ref in chain or len(chain) > MAX_OVERLAY_DEPTH:
-        raise ctx.error(f"overlays form a cycle or are nested too deep: "
-                        f"{' -> '.join((*chain, base_ref))}", head, "overlays")
-    sibling = folder.parent / base_ref
-    base = load_pack(sibling if (sibling / "pack.yaml").is_file() else base_ref, schemas,
-                     _chain=chain)
+    base = _named_pack(folder, ctx.text(head, "overlays"), ctx, head, "overlays", schemas, chain)
     documents = {**base.documents, **_documents(ctx, head.get("documents"))}
     own = _parameters(folder, documents)
     if not own:
@@ -406,16 +538,22 @@ class _PackEnv:
     names of both), and each aggregate is recorded once for the whole pack."""
 
     def __init__(self, schemas: Mapping[str, Schema], params: Mapping[str, Parameter],
-                 definitions: Mapping[str, Expr], documents: Mapping[str, Document]) -> None:
+                 definitions: Mapping[str, Expr], documents: Mapping[str, Document],
+                 required: list[Pack] | None = None) -> None:
         self.schemas = schemas
         self.params = params
         self.definitions = definitions
         self.documents = documents
-        self.rule_ids: set[str] = set()
-        self.decision_outputs: dict[str, tuple[str, ...]] = {}
-        self.aggregates: dict[str, Aggregate] = {}
+        required = required or []
+        self.rule_ids: set[str] = {r.id for q in required for r in q.rules}
+        self.decision_outputs: dict[str, tuple[str, ...]] = {
+            d.id: d.outputs for q in required for d in q.decisions}
+        self.aggregates: dict[str, Aggregate] = {k: a for q in required
+                                                 for k, a in q.aggregates.items()}
         self.value_nodes: dict[str, tuple[FileContext, Schema, LocatedDict]] = {}
         self.decision_nodes: list[tuple[FileContext, Schema, LocatedDict]] = []
+        # A required pack's values resolve by id like this pack's own, already parsed.
+        self.imported_values: dict[str, ValueDecl] = {v.id: v for q in required for v in q.values}
         self._values: dict[str, ValueDecl] = {}
         self._parsing: list[str] = []
 
@@ -439,7 +577,7 @@ class _PackEnv:
                 raise ctx.error(f"value id {vid!r} must be dotted lower case, like risk.score",
                                 node, "id")
             if vid in self.value_nodes or vid in self.params or vid in schema.fields \
-                    or vid in self.definitions:
+                    or vid in self.definitions or vid in self.imported_values:
                 raise ctx.error(f"value id {vid!r} is declared twice or shadows a field, "
                                 "parameter or definition", node, "id", vid)
             self.value_nodes[vid] = (ctx, schema, node)
@@ -460,15 +598,16 @@ class _PackEnv:
 
     def scope(self, schema: Schema, item: Collection | None = None) -> Scope:
         def resolve(name: str) -> ValueDecl | None:
-            if name not in self.value_nodes:
+            if name not in self.value_nodes and name not in self.imported_values:
                 return None
-            value = self.value(name)
+            value = self.imported_values.get(name) or self.value(name)
             if value.subject != schema.subject:
                 raise ExpressionError(f"value {name!r} is about a {value.subject}, not a "
                                       f"{schema.subject}")
             return value
         return Scope(schema, self.params, self.definitions, item, set(), resolve,
-                     tuple(self.value_nodes), frozenset(self.rule_ids), self.decision_outputs,
+                     (*self.value_nodes, *self.imported_values), frozenset(self.rule_ids),
+                     self.decision_outputs,
                      self.aggregates)
 
     def value(self, name: str) -> ValueDecl:

@@ -73,6 +73,13 @@ class Pack:
     floors: Mapping[str, OverlayFloor] = field(default_factory=dict)
     """For an overlay: each parameter it tightened, so a variant of the base pack cannot loosen
     it again (the effective value is always the stricter of the variant's and the overlay's)."""
+    requires: tuple[str, ...] = ()
+    """The packs whose declarations this one reads (`requires:` in pack.yaml), as `id@version`."""
+    imported: frozenset[str] = frozenset()
+    """The ids of the rules, values and decisions those packs brought in: evaluated here, tested
+    and linted there."""
+    required_folders: tuple[Path, ...] = ()
+    """The folders of the required packs, transitively, so a cache can tell when they change."""
     short_title: str = ""
     """How a sentence names the pack ("Sphere 2018"); the id when the pack gives none."""
 
@@ -81,8 +88,11 @@ class Pack:
         return self.short_title or self.id
 
     def owns(self, rule_id: str) -> bool:
-        """Whether this pack decides the rule: every rule of a pack of its own; for an overlay,
-        the rules that read a threshold it tightened (the others are the base pack's to test)."""
+        """Whether this pack decides the rule, value or decision table: every one of a pack of
+        its own but those a required pack brought in; for an overlay, the rules that read a
+        threshold it tightened (the others are the base pack's to test)."""
+        if rule_id in self.imported:
+            return False
         if not self.overlays:
             return True
         return any(rule_id in f.rules for f in self.floors.values())
@@ -223,6 +233,8 @@ class Pack:
         }
         if self.overlays:
             out["overlays"] = self.overlays
+        if self.requires:
+            out["requires"] = list(self.requires)
         if self.values:
             out["values"] = [{"id": v.id, "expression": v.expr_text} for v in self.values]
         if self.decisions:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.errors import McrulesError
-from mcrules.rules.loader import find_pack, load_pack
+from mcrules.rules.loader import find_pack, load_pack, pack_folders
 from mcrules.rules.pack import Pack
 from mcrules.subjects.registry import all_subjects, get
 from mcrules.subjects.subject import Subject
@@ -47,7 +47,9 @@ def load_subject_pack(
     """Load a pack whose rule files may be about any of `subjects` (default: every registered one),
     cached until one of its files changes, and configure it."""
     folder = find_pack(ref).resolve()
-    stamp = max((_mtime(p) for p in folder.rglob("*.yaml")), default=0.0)
+    # The packs it overlays or requires count too: a change to one of them reloads it.
+    stamp = max((_mtime(p) for f in pack_folders(folder) for p in f.rglob("*.yaml")),
+                default=0.0)
     chosen = tuple(all_subjects() if subjects is None else subjects)
     return _load(folder, stamp, chosen).configure(variants, parameters, as_of)
 

@@ -120,8 +120,8 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
         # cases cover the rest (and its values and decision rows).
         wanted = [r.id for r in base.rules if base.owns(r.id)]
         if not base.overlays:
-            wanted += [v.id for v in base.values]
-            for t in base.decisions:
+            wanted += [v.id for v in base.values if base.owns(v.id)]
+            for t in (t for t in base.decisions if base.owns(t.id)):
                 wanted += [row_key(t.id, r.number) for r in t.rows]
                 if t.default is not None:
                     wanted.append(row_key(t.id, 0))

@@ -106,12 +106,13 @@ def pack_coverage(pack: Pack, subjects: Iterable[Subject[Any]], expected: set[st
         out.items.append(_item(rule.id, "rule", reachable, seen))
     if pack.overlays:
         return out
-    for value in pack.values:
+    # A required pack's values and tables are its own cases' to cover (`Pack.owns`).
+    for value in (v for v in pack.values if pack.owns(v.id)):
         reachable = ["known"]
         if _may_be_missing(pack, models.get(value.subject), (value.expr,), None):
             reachable.append("unknown")
         out.items.append(_item(value.id, "value", reachable, seen))
-    for table in pack.decisions:
+    for table in (t for t in pack.decisions if pack.owns(t.id)):
         rows = [r.number for r in table.rows] + ([0] if table.default is not None else [])
         for n in rows:
             key = f"{table.id}#{n or 'default'}"

@@ -1,0 +1,238 @@
+"""Eligibility as a caseworker and an app see it: the services of the issue's contract, each
+eligible, not eligible or unknown with its reasons and sources, the next question to ask, the
+JSON keys, and the exit codes (0 when it ran, 2 on invalid input)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import mcrules
+from mcrules.assessment import FLAG_IDS
+from mcrules.cli.main import app
+from mcrules.eligibility import eligibility, load_eligibility_pack
+from mcrules.errors import McrulesError
+from mcrules.io import read_subject, validate_subject
+from mcrules.models.case import Case
+from mcrules.subjects import get
+from tests.conftest import ROOT
+
+runner = CliRunner()
+EXAMPLES = ROOT / "examples" / "eligibility"
+AS_OF = dt.date(2026, 3, 14)
+SERVICES = ["centre_services", "case_management", "avrr", *(f"referral.{f}" for f in FLAG_IDS)]
+SERVICE_KEYS = {"service", "outcome", "reasons", "missing", "citations"}
+DUTY_TO_REFER = ("Duty to refer: find an alternative service provider to meet the person's needs "
+                 "and, where possible, refer them to an appropriate agency.")
+PENDING = ("Not eligible for AVRR: the asylum claim is pending; AVRR is open to asylum seekers "
+           "only once they withdraw their claim or are found not in need of international "
+           "protection.")
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def example(name: str) -> Case:
+    return read_subject(EXAMPLES / name, get("case"), strict=True)[0]
+
+
+def case(**data: Any) -> Case:
+    return validate_subject(data, get("case"), strict=True)[0]
+
+
+def outcomes(c: Case, **kw: Any) -> dict[str, str]:
+    return {s.service: s.outcome for s in eligibility(c, as_of=AS_OF, **kw).services}
+
+
+def test_every_service_of_the_contract_is_answered_in_order() -> None:
+    report = eligibility(example("avrr-eligible.yaml"))
+    assert [s.service for s in report.services] == SERVICES
+    assert report.as_of == AS_OF  # the case's assessed_on
+
+
+def test_the_json_has_the_contracts_keys_and_is_deterministic() -> None:
+    first = run("eligibility", str(EXAMPLES / "first-contact.yaml"), "--format", "json")
+    again = run("eligibility", str(EXAMPLES / "first-contact.yaml"), "--format", "json")
+    assert first.exit_code == 0 and first.stdout == again.stdout
+    doc = json.loads(first.stdout)
+    assert {"case", "services", "next_questions"} <= set(doc)
+    assert doc["case"]["id"] == "C-2026-0163"
+    assert [p["id"] for p in doc["packs"]] == ["eligibility-2023"]
+    for s in doc["services"]:
+        assert set(s) == SERVICE_KEYS
+        assert s["outcome"] in ("eligible", "not_eligible", "unknown")
+        assert s["citations"] and all(c["quote"] for c in s["citations"])
+    assert {"input", "settles"} <= set(doc["next_questions"][0])
+
+
+def test_an_informed_migrant_with_a_rejected_claim_is_eligible_for_avrr() -> None:
+    got = outcomes(example("avrr-eligible.yaml"))
+    assert got["avrr"] == "eligible" and got["centre_services"] == "eligible"
+    assert got["case_management"] == "not_eligible"  # no specialised need, low risk
+    assert all(got[f"referral.{f}"] == "not_eligible" for f in FLAG_IDS)
+
+
+def test_a_pending_asylum_claim_closes_avrr_and_says_why_first() -> None:
+    avrr = eligibility(example("pending-asylum.yaml")).service("avrr")
+    assert avrr.outcome == "not_eligible" and avrr.missing == ()
+    assert avrr.reasons[0] == PENDING
+    assert any("Beneficiaries may include" in c["quote"] for c in avrr.citations)
+
+
+def test_suspended_returns_close_avrr_and_no_resources_carry_the_duty_to_refer() -> None:
+    report = eligibility(example("suspended-returns-no-capacity.yaml"))
+    centre, avrr = report.service("centre_services"), report.service("avrr")
+    assert centre.outcome == "not_eligible"
+    assert centre.reasons[1] == DUTY_TO_REFER and centre.obligations == (DUTY_TO_REFER,)
+    assert avrr.outcome == "not_eligible" and "suspended" in avrr.reasons[0]
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("not-ready-to-return.yaml", "the person does not wish to return"),
+    ("not-ready-to-return.yaml", "the person is able and willing to remain"),
+    ("not-ready-to-return.yaml", "the decision to return must be an informed one"),
+    ("returned-home.yaml", "the person has already returned"),
+    ("in-country-of-origin.yaml", "the person is in their country of origin"),
+])
+def test_each_avrr_refusal_says_which_criterion_is_not_met(name: str, reason: str) -> None:
+    avrr = eligibility(example(name)).service("avrr")
+    assert avrr.outcome == "not_eligible"
+    assert any(reason in r for r in avrr.reasons if r.startswith("Not eligible"))
+
+
+def test_limited_returns_close_avrr_only_under_the_variant() -> None:
+    limited = example("limited-returns.yaml")
+    assert outcomes(limited)["avrr"] == "eligible"
+    assert outcomes(limited, variants=["limited-returns-block"])["avrr"] == "not_eligible"
+    result = run("eligibility", str(EXAMPLES / "limited-returns.yaml"), "--format", "json",
+                 "--variant", "limited-returns-block")
+    doc = json.loads(result.stdout)
+    assert doc["packs"][0]["variants"] == ["limited-returns-block"]
+    assert next(s for s in doc["services"] if s["service"] == "avrr")["outcome"] == "not_eligible"
+
+
+def test_a_programme_band_decides_when_risk_alone_opens_case_management() -> None:
+    doc = {"person": {"age": 30, "accompanied_by": "none", "disabilities": []},
+           "screening": dict.fromkeys(FLAG_IDS, False),
+           "threats": [{"id": "extortion", "severity": "medium"}],
+           "vulnerabilities": [{"id": "debt", "threat": "extortion", "severity": "medium"}],
+           "capacities": [], "migration": {"exposure_days": 0}}
+    assert outcomes(case(**doc))["case_management"] == "eligible"  # 2 x 2 / 1 = 4: high
+    strict = outcomes(case(**doc), parameters={"case_management_min_risk_rank": "4"})
+    assert strict["case_management"] == "not_eligible"
+
+
+def test_an_unknown_service_names_its_missing_inputs_and_the_question_to_ask() -> None:
+    report = eligibility(example("first-contact.yaml"))
+    avrr = report.service("avrr")
+    assert avrr.outcome == "unknown"
+    assert set(avrr.missing) == {"intake.unable_or_unwilling_to_remain", "intake.informed_decision",
+                                 "intake.asylum_claim", "intake.return_destination_status"}
+    assert any(r.startswith("Not yet known: Is the person unable or unwilling") for r in
+               avrr.reasons)
+    first = report.next_questions[0]
+    assert first.input == "screening.victim_of_trafficking"
+    assert first.settles == ("case_management", "referral.victim_of_trafficking")
+    assert first.question == "Did the screening find a victim of trafficking?"
+    counts = [len(q.settles) for q in report.next_questions]
+    assert counts == sorted(counts, reverse=True)
+    assert {q.input for q in report.next_questions} >= {f"intake.{k}" for k in (
+        "centre_capacity_available", "asylum_claim", "informed_decision")}
+
+
+def test_nothing_is_asked_once_every_service_is_settled() -> None:
+    report = eligibility(example("avrr-eligible.yaml"))
+    assert report.next_questions == ()
+    result = run("eligibility", str(EXAMPLES / "avrr-eligible.yaml"))
+    assert result.exit_code == 0 and "Nothing to ask: every service is settled." in result.stdout
+
+
+def test_the_text_is_for_a_caseworker_outcome_reasons_then_ask_next() -> None:
+    result = run("eligibility", str(EXAMPLES / "suspended-returns-no-capacity.yaml"))
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "NOT ELIGIBLE  centre_services" in out and DUTY_TO_REFER in out
+    assert "Ask next: Did the screening find a victim of trafficking?" in out
+    assert out.index("NOT ELIGIBLE  avrr") < out.index("Ask next:")
+
+
+def test_a_bad_enum_value_is_invalid_input_naming_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("intake: {asylum_claim: maybe}\n")
+    result = run("eligibility", str(bad))
+    assert result.exit_code == 2
+    assert "intake.asylum_claim" in result.stderr and "pending" in result.stderr
+
+
+def test_an_unknown_intake_key_is_a_warning_or_under_strict_an_error(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("intake: {wishes_to_retrun: true}\n")
+    lenient = run("eligibility", str(typo))
+    assert lenient.exit_code == 0 and "wishes_to_return" in lenient.stdout  # did you mean
+    strict = run("eligibility", str(typo), "--strict")
+    assert strict.exit_code == 2 and "intake.wishes_to_retrun" in strict.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--format", "xml"), "must be one of text, json"),
+    (("--as-of", "14/03/2026"), "expected YYYY-MM-DD"),
+    (("--as-of", "2022-06-01"), "not in force on 2022-06-01"),
+    (("--variant", "no-such-variant"), "has no variant 'no-such-variant'"),
+    (("--set", "case_management_min_risk_rank=9"), "case_management_min_risk_rank"),
+    (("--pack", "nowhere-2023"), "no pack 'nowhere-2023'"),
+])
+def test_bad_options_are_invalid_input(args: tuple[str, ...], message: str) -> None:
+    result = run("eligibility", str(EXAMPLES / "first-contact.yaml"), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr + result.stdout
+
+
+def test_a_missing_or_malformed_file_is_invalid_input(tmp_path: Path) -> None:
+    assert run("eligibility", str(tmp_path / "none.yaml")).exit_code == 2
+    (tmp_path / "list.yaml").write_text("- 1\n")
+    assert run("eligibility", str(tmp_path / "list.yaml")).exit_code == 2
+
+
+def _pack_with(tmp_path: Path, old: str, new: str) -> Path:
+    folder = tmp_path / "eligibility-x"
+    shutil.copytree(ROOT / "rules" / "eligibility-2023", folder)
+    shutil.copytree(ROOT / "rules" / "domv-2023", tmp_path / "domv-2023")
+    path = folder / "centre_services.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return folder
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("    tags: [service]\n", "    tags: [service]\n    applies_if: intake.wishes_to_return\n",
+     "must apply to every case"),
+    ("    outputs: [not_met, met]", "    outputs: [not_met, met, maybe]", "must decide met or not_met"),
+    ("check: decision('elig.centre_services.capacity') == 'met'",
+     "check: intake.centre_capacity_available", "reads no criterion"),
+])
+def test_a_malformed_service_is_an_error_naming_it(tmp_path: Path, old: str, new: str,
+                                                   message: str) -> None:
+    pack = load_eligibility_pack(_pack_with(tmp_path, old, new))
+    with pytest.raises(McrulesError, match=message):
+        eligibility(case(), pack, AS_OF)
+
+
+def test_the_api_is_exported_and_takes_packs_and_a_date() -> None:
+    assert mcrules.check_eligibility is eligibility
+    assert {"check_eligibility", "EligibilityReport", "load_eligibility_pack"} <= set(mcrules.__all__)
+    pack = load_eligibility_pack(as_of=AS_OF)
+    report = mcrules.check_eligibility(case(), [pack], AS_OF)
+    assert all(s.outcome == "unknown" for s in report.services)
+    assert report.to_dict()["as_of"] == "2026-03-14"
+    with pytest.raises(McrulesError, match="not in force on 2022-01-01"):
+        eligibility(case(), pack, dt.date(2022, 1, 1))
+    with pytest.raises(McrulesError, match="service 'avrr' is declared twice"):
+        eligibility(case(), [pack, pack], AS_OF)

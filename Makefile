@@ -37,7 +37,15 @@ demo: $(STAMP)
 	@echo
 	$(BIN)/mcrules check-site examples/layout/transit-centre.yaml --pack mct-2023 --pack sphere-2018 --failures-only; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo
+	mkdir -p build/demo
+	$(BIN)/mcrules check-site examples/layout/transit-centre.yaml --pack mct-2023 --pack sphere-2018 --format html --out build/demo/transit-centre-report.html; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo "The same check as one self-contained HTML page with the layout map: build/demo/transit-centre-report.html"
+	@echo
 	$(BIN)/mcrules assess examples/cases/girl-in-transit.yaml
+	@echo
+	$(BIN)/mcrules eligibility examples/eligibility/first-contact.yaml
+	@echo
+	$(BIN)/mcrules casework check examples/casework/child-transfer-refused.yaml; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo
 	@echo "Next: $(BIN)/mcrules rules show mct.wash.toilets.female   (the rule, its source, its variants)"
 

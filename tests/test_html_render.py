@@ -278,3 +278,13 @@ def test_an_out_path_that_cannot_be_written_exits_2_naming_it(tmp_path: Path) ->
         assert f"--out {out}" in result.stderr and needle in result.stderr
         assert "Traceback" not in result.output
     assert site.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_a_distance_just_under_its_limit_never_reads_as_the_limit() -> None:
+    """29.96 m against 30 m fails: the map's label and the table must not say "30.0 m"."""
+    data = report_dict()
+    data["layout"]["measurements"][0]["distance_m"] = 29.96
+    page = Page(render_html_dict(data))
+    assert "29.96 m < 30 m" in page.text
+    assert "29.96 m" in page.text  # the measurements table
+    assert not any(t.startswith("30.0 m") for t in page.text)

@@ -23,7 +23,7 @@ from mcrules.report.html_text import (
     text_of,
     with_unit,
 )
-from mcrules.report.layout_map import failing, legend_items, render_layout_svg
+from mcrules.report.layout_map import distance_text, failing, legend_items, render_layout_svg
 
 LABEL = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknown": "unknown",
          "waived": "waived"}
@@ -265,7 +265,7 @@ def _layout(data: dict[str, Any], name: str) -> str:
         distance = m.get("distance_m")
         rows.append(f'<tr class="m-{verdict}"><td><code>{esc(text_of(m, "rule"))}</code></td>'
                     f"<td>{esc(text_of(m, 'from'))}</td><td>{esc(text_of(m, 'to'))}</td>"
-                    f'<td class="num">{esc(f"{float(distance):.1f} m" if is_number(distance) else "")}'
+                    f'<td class="num">{esc(distance_text(distance, m.get("limit_m")))}'
                     f'</td><td class="num">{esc(with_unit(m.get("limit_m"), "m"))}</td>'
                     f"<td>{badge(verdict)}</td></tr>")
     measured = table(("rule", "from", "to", "distance", "limit", "outcome"), rows, "measurements")

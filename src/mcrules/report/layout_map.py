@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mcrules.engine.outcomes import format_distance
 from mcrules.report.html_text import coord, esc, is_number, list_of, num, text_of
 
 WIDTH, HEIGHT, MARGIN = 800.0, 560.0, 44.0
@@ -204,12 +205,20 @@ NORTH_ARROW = (f'<g class="north-arrow" transform="translate({WIDTH - 20:.0f},6)
                'fill="#222">N</text></g>')
 
 
+def distance_text(distance: Any, limit: Any) -> str:
+    """`29.0 m`, with more decimals when one would round onto the limit (`29.96 m`, not
+    `30.0 m`, for a distance that fails 30 m); empty when the distance is not a number."""
+    if not is_number(distance):
+        return ""
+    return f"{format_distance(float(distance), float(limit) if is_number(limit) else None)} m"
+
+
 def _distance_label(m: dict[str, Any]) -> str:
     """`29.0 m < 30 m`: the measured distance, how it compares, the limit."""
     d, limit = m.get("distance_m"), m.get("limit_m")
     if not is_number(d):
         return ""
-    text = f"{float(d):.1f} m"
+    text = distance_text(d, limit)
     if is_number(limit):
         sign = "<" if d < limit else ">" if d > limit else "="
         text += f" {sign} {num(limit)} m"

@@ -288,3 +288,19 @@ def test_a_distance_just_under_its_limit_never_reads_as_the_limit() -> None:
     assert "29.96 m < 30 m" in page.text
     assert "29.96 m" in page.text  # the measurements table
     assert not any(t.startswith("30.0 m") for t in page.text)
+
+
+def test_an_overlay_compared_with_its_pack_shows_every_rule_both_have() -> None:
+    """An overlay shares every rule of its pack, requirement key or not: the table lists the
+    rules both packs have (as the text and Markdown tables do), and none is "one pack only"."""
+    from mcrules import load_site_pack, read_site
+
+    site, warnings = read_site(ROOT / "examples" / "riverside-centre.yaml")
+    packs = [load_site_pack("mct-2023"), load_site_pack("example-national")]
+    html = render_html(check_site(site, packs, warnings=warnings))
+    section = html[html.index('id="comparison"'):]
+    section = section[:section.index("</section>")]
+    female = section[section.index("<code>mct.wash.toilets.female</code>"):]
+    assert "packs disagree" in female[:female.index("</tr>")]
+    assert "<code>mct.wash.water_safe</code>" in section
+    assert "checked by one pack only" not in section

@@ -304,3 +304,14 @@ def test_an_overlay_compared_with_its_pack_shows_every_rule_both_have() -> None:
     assert "packs disagree" in female[:female.index("</tr>")]
     assert "<code>mct.wash.water_safe</code>" in section
     assert "checked by one pack only" not in section
+
+
+def test_a_page_whose_only_failure_is_waived_does_not_say_all_is_well() -> None:
+    """A waived failure is never a pass: the summary says a failure is waived, not green."""
+    data = report_dict(layout=False)
+    data["summary"].update(fail=0, waived=1)
+    page = Page(render_html_dict(data))
+    verdicts = [a.get("class") for t, a in page.tags if "verdict" in (a.get("class") or "")]
+    assert verdicts and "good" not in (verdicts[0] or "")
+    assert any("1 failure is waived" in t for t in page.text)
+    assert "No rule fails." not in page.text

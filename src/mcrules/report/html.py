@@ -61,6 +61,7 @@ ul.counts .n{display:block;font-size:28px;font-weight:700}
 li.c-fail .n{color:#c92a2a}li.c-unknown .n{color:#e67700}li.c-pass .n{color:#2f9e44}
 li.c-waived .n{color:#7048e8}li.c-not_applicable .n{color:#868e96}
 .verdict{font-size:16px;font-weight:600}.verdict.bad{color:#c92a2a}.verdict.good{color:#2f9e44}
+.verdict.waived{color:#7048e8}
 .warning{background:#fff3bf;border-left:4px solid #f59f00;padding:6px 10px;margin:4px 0}
 .rule-id{color:#6c757d}span.rule-id{display:block;font-size:12px}.item{color:#495057;font-weight:600}
 .cite{margin-top:4px;font-size:12px;color:#495057}
@@ -234,8 +235,13 @@ def _summary(data: dict[str, Any]) -> str:
     summary = data["summary"] if isinstance(data.get("summary"), dict) else {}
     fails = summary.get("fail", 0)
     unknown = summary.get("unknown", 0)
+    waived = summary.get("waived", 0)
     if is_number(fails) and fails:
         verdict = f'<p class="verdict bad">{esc(num(fails))} rule(s) fail.</p>'
+    elif is_number(waived) and waived:  # a waived failure is still a failure, never "all well"
+        many = "failure is" if waived == 1 else "failures are"
+        verdict = (f'<p class="verdict waived">No rule fails without a waiver; {esc(num(waived))} '
+                   f"{many} waived.</p>")
     elif is_number(unknown) and unknown:
         verdict = f'<p class="verdict">No rule fails; {esc(num(unknown))} cannot be told yet.</p>'
     else:

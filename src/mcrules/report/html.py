@@ -39,13 +39,13 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
  color:#1d2125;background:#fff;margin:0}
 main{max-width:1120px;margin:0 auto;padding:16px 24px 40px}
 h1{font-size:24px;margin:8px 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid #dee2e6}
-h3{font-size:16px;margin:20px 0 6px;text-transform:capitalize}
+h3{font-size:16px;margin:20px 0 6px}h3.domain{text-transform:capitalize}
 code{font:12px/1.3 ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
 table{border-collapse:collapse;width:100%;margin:6px 0}
 th,td{border-bottom:1px solid #e9ecef;padding:6px 8px;text-align:left;vertical-align:top;
  overflow-wrap:anywhere}
 thead th{background:#f1f3f5;font-weight:600;font-size:13px;overflow-wrap:normal}
-td.num{text-align:right;white-space:nowrap}
+td.num{text-align:right}
 table.results{table-layout:fixed}col.w-outcome{width:96px}col.w-rule{width:46%}col.w-num{width:9%}
 table.packs td:nth-child(-n+2),table.packs td:first-child code{white-space:nowrap;word-break:normal}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}

@@ -315,3 +315,15 @@ def test_a_page_whose_only_failure_is_waived_does_not_say_all_is_well() -> None:
     assert verdicts and "good" not in (verdicts[0] or "")
     assert any("1 failure is waived" in t for t in page.text)
     assert "No rule fails." not in page.text
+
+
+def test_one_pair_judged_by_two_packs_is_one_distance_on_the_map() -> None:
+    """mct-2023 and sphere-2018 both measure latrine L1 to well W1: one distance, one line."""
+    data = report_dict()
+    data["layout"]["measurements"].append({**data["layout"]["measurements"][0],
+                                           "rule": "sphere.wash.latrine_distance_to_water_source"})
+    page = Page(render_html_dict(data))
+    lines = [a for t, a in page.tags if t == "line" and "failing" in (a.get("class") or "")]
+    assert len(lines) == 1
+    assert page.text.count("29.0 m < 30 m") == 1
+    assert any(t.startswith("1 distance(s) break") for t in page.text)

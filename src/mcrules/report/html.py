@@ -23,7 +23,12 @@ from mcrules.report.html_text import (
     text_of,
     with_unit,
 )
-from mcrules.report.layout_map import distance_text, failing, legend_items, render_layout_svg
+from mcrules.report.layout_map import (
+    distance_text,
+    failing_pairs,
+    legend_items,
+    render_layout_svg,
+)
 
 LABEL = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknown": "unknown",
          "waived": "waived"}
@@ -275,8 +280,8 @@ def _layout(data: dict[str, Any], name: str) -> str:
                     f'</td><td class="num">{esc(with_unit(m.get("limit_m"), "m"))}</td>'
                     f"<td>{badge(verdict)}</td></tr>")
     measured = table(("rule", "from", "to", "distance", "limit", "outcome"), rows, "measurements")
-    n_bad = len(failing(layout))
-    lead = f"<p>{n_bad} distance(s) break their rule; the features involved are drawn in red.</p>" \
+    n_bad = len(failing_pairs(layout))
+    lead = f"<p>{n_bad} distance(s) break a rule; the features involved are drawn in red.</p>" \
         if n_bad else "<p>No measured distance breaks its rule.</p>"
     return (f'<section id="layout"><h2>Layout</h2>{lead}<figure id="layout-map">{svg}'
             f'<figcaption>{esc(where)}.<ul class="legend">{legend}</ul></figcaption></figure>'

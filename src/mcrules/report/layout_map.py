@@ -230,6 +230,15 @@ def failing(layout: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in list_of(layout, "measurements") if isinstance(m, dict) and m.get("ok") is False]
 
 
+def failing_pairs(layout: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failing measurements, one per pair of features (the first): two packs' rules judging
+    the same latrine and well are one distance on the map, not two lines drawn over each other."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in failing(layout):
+        seen.setdefault((text_of(m, "from"), text_of(m, "to")), m)
+    return list(seen.values())
+
+
 def _distance_lines(bad: list[dict[str, Any]], centres: dict[str, tuple[float, float]],
                     frame: Frame) -> list[str]:
     """A red dashed line between the two ends of each failing measurement, with its label;
@@ -291,7 +300,7 @@ def render_layout_svg(layout: dict[str, Any], site_name: str) -> str:
     body = [_feature_svg(shapes[i][0], shapes[i][1], shapes[i][2], frame,
                          text_of(shapes[i][0], "id") in bad_ids) for i in layers]
     centres = {text_of(f, "id"): c for f, _, parts in shapes if (c := _centre(parts)) is not None}
-    lines = _distance_lines(bad_ms, centres, frame)
+    lines = _distance_lines(failing_pairs(layout), centres, frame)
     labels = _feature_labels(shapes, frame) if len(shapes) <= 80 else []  # else ids cover the map
     # No xmlns: inline SVG in HTML needs none, and the page then names no URL at all.
     return (f'<svg viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '

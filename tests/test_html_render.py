@@ -327,3 +327,21 @@ def test_one_pair_judged_by_two_packs_is_one_distance_on_the_map() -> None:
     assert len(lines) == 1
     assert page.text.count("29.0 m < 30 m") == 1
     assert any(t.startswith("1 distance(s) break") for t in page.text)
+
+
+def test_out_never_overwrites_the_layout_or_the_waivers_it_read(tmp_path: Path) -> None:
+    """The layout file a site names and the --waivers file are inputs too, as the site file is."""
+    import shutil
+
+    folder = tmp_path / "layout"
+    shutil.copytree(ROOT / "examples" / "layout", folder)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers: []\n", encoding="utf-8")
+    layout = folder / "transit-centre-layout.geojson"
+    before = layout.read_bytes(), waivers.read_bytes()
+    for out in (layout, waivers):
+        result = runner.invoke(app, ["check-site", str(folder / "transit-centre.yaml"),
+                                     "--waivers", str(waivers), "-f", "html", "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "is an input" in result.stderr
+    assert (layout.read_bytes(), waivers.read_bytes()) == before

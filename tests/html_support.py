@@ -1,7 +1,8 @@
 """A report with a layout, for the HTML report's tests: the example transit centre whose latrine
 L1 stands 29 m from the well W1 (the toolkit asks for 30 m) and whose latrine L2 stands 35 m from
-it. The `layout` key is built here in the shape the geometry work writes (docs/html-report.md),
-so the map is tested before a site file can carry one."""
+it. The `layout` key is built here in the shape the geometry writes (docs/html-report.md), so the
+renderer's unit tests can bend it (hostile ids, malformed geometry); the browser test draws the
+shipped example as the geometry measures it instead."""
 
 from __future__ import annotations
 

@@ -176,3 +176,20 @@ def test_a_requirement_that_is_not_a_dotted_key_is_a_load_error(tmp_path: Path) 
         "    title: A quiet room\n", "    title: A quiet room\n    requirement: Quiet Room\n"))
     with pytest.raises(RuleLoadError, match="requirement 'Quiet Room' must be dotted lower case"):
         load_pack(folder, {s.name: s.schema() for s in all_subjects()})
+
+
+def test_a_failure_without_a_waiver_decides_over_a_waived_one() -> None:
+    """Two rules of one pack fail one requirement, one of them waived: the row says `fail`,
+    never `waived`, since the pack still has a failure nobody approved."""
+    from mcrules.engine.compare import compare
+
+    unhcr = load_site_pack("unhcr-wash", as_of=ON)
+    failing = [next(r for r in check_site(site(**{**CENTRE, "water_supply": "500 L/day",
+                                                   "phase": phase}), [unhcr], as_of=ON).results
+                    if r.rule.id == rule)
+               for phase, rule in (("initial", "unhcr.wash.water.emergency"),
+                                   ("medium_term", "unhcr.wash.water.post_emergency"))]
+    assert [r.outcome.value for r in failing] == ["fail", "fail"]
+    for statuses in (("waived", "fail"), ("fail", "waived")):
+        (row,) = compare([("unhcr-wash", "UNHCR", list(zip(failing, statuses, strict=True)))])
+        assert row.verdicts[0].status == "fail", statuses

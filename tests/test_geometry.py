@@ -451,5 +451,5 @@ def test_the_html_report_draws_the_measured_layout() -> None:
     read = read_site_file(EXAMPLE / "transit-centre.yaml")
     page = render_html(check_site(read.site, load_site_pack("mct-2023"), layout=read.layout))
     assert 'id="layout-map"' in page
-    assert "1 distance(s) break their rule" in page
+    assert "1 distance(s) break a rule" in page
     assert "24.2 m" in page

@@ -278,3 +278,70 @@ def test_an_out_path_that_cannot_be_written_exits_2_naming_it(tmp_path: Path) ->
         assert f"--out {out}" in result.stderr and needle in result.stderr
         assert "Traceback" not in result.output
     assert site.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_a_distance_just_under_its_limit_never_reads_as_the_limit() -> None:
+    """29.96 m against 30 m fails: the map's label and the table must not say "30.0 m"."""
+    data = report_dict()
+    data["layout"]["measurements"][0]["distance_m"] = 29.96
+    page = Page(render_html_dict(data))
+    assert "29.96 m < 30 m" in page.text
+    assert "29.96 m" in page.text  # the measurements table
+    assert not any(t.startswith("30.0 m") for t in page.text)
+
+
+def test_an_overlay_compared_with_its_pack_shows_every_rule_both_have() -> None:
+    """An overlay shares every rule of its pack, requirement key or not: the table lists the
+    rules both packs have (as the text and Markdown tables do), and none is "one pack only"."""
+    from mcrules import load_site_pack, read_site
+
+    site, warnings = read_site(ROOT / "examples" / "riverside-centre.yaml")
+    packs = [load_site_pack("mct-2023"), load_site_pack("example-national")]
+    html = render_html(check_site(site, packs, warnings=warnings))
+    section = html[html.index('id="comparison"'):]
+    section = section[:section.index("</section>")]
+    female = section[section.index("<code>mct.wash.toilets.female</code>"):]
+    assert "packs disagree" in female[:female.index("</tr>")]
+    assert "<code>mct.wash.water_safe</code>" in section
+    assert "checked by one pack only" not in section
+
+
+def test_a_page_whose_only_failure_is_waived_does_not_say_all_is_well() -> None:
+    """A waived failure is never a pass: the summary says a failure is waived, not green."""
+    data = report_dict(layout=False)
+    data["summary"].update(fail=0, waived=1)
+    page = Page(render_html_dict(data))
+    verdicts = [a.get("class") for t, a in page.tags if "verdict" in (a.get("class") or "")]
+    assert verdicts and "good" not in (verdicts[0] or "")
+    assert any("1 failure is waived" in t for t in page.text)
+    assert "No rule fails." not in page.text
+
+
+def test_one_pair_judged_by_two_packs_is_one_distance_on_the_map() -> None:
+    """mct-2023 and sphere-2018 both measure latrine L1 to well W1: one distance, one line."""
+    data = report_dict()
+    data["layout"]["measurements"].append({**data["layout"]["measurements"][0],
+                                           "rule": "sphere.wash.latrine_distance_to_water_source"})
+    page = Page(render_html_dict(data))
+    lines = [a for t, a in page.tags if t == "line" and "failing" in (a.get("class") or "")]
+    assert len(lines) == 1
+    assert page.text.count("29.0 m < 30 m") == 1
+    assert any(t.startswith("1 distance(s) break") for t in page.text)
+
+
+def test_out_never_overwrites_the_layout_or_the_waivers_it_read(tmp_path: Path) -> None:
+    """The layout file a site names and the --waivers file are inputs too, as the site file is."""
+    import shutil
+
+    folder = tmp_path / "layout"
+    shutil.copytree(ROOT / "examples" / "layout", folder)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers: []\n", encoding="utf-8")
+    layout = folder / "transit-centre-layout.geojson"
+    before = layout.read_bytes(), waivers.read_bytes()
+    for out in (layout, waivers):
+        result = runner.invoke(app, ["check-site", str(folder / "transit-centre.yaml"),
+                                     "--waivers", str(waivers), "-f", "html", "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "is an input" in result.stderr
+    assert (layout.read_bytes(), waivers.read_bytes()) == before

@@ -138,7 +138,11 @@ def check_site_cmd(
             render_html(report).encode() if fmt == "html" else \
             plain_text(lambda c: render_text(report, c, show_all=not failures_only))
         try:
-            emit(data, out, inputs=(file,))
+            # Every file read is an input --out must not overwrite: the layout file too.
+            layout_file = read.layout.source if read.layout is not None else None
+            inputs = (file, *((waivers,) if waivers is not None else ()),
+                      *((Path(layout_file),) if layout_file else ()))
+            emit(data, out, inputs=inputs)
         except McrulesError as exc:
             raise console.fail_input(exc) from None
     raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)

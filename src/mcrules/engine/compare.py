@@ -124,7 +124,8 @@ def compare(packs: Sequence[tuple[str, str, Sequence[tuple[Result, str]]]]) -> t
             if not mine:
                 verdicts.append(PackVerdict(pack_id, name, (), None, NOT_IN_PACK))
                 continue
-            worst = max(mine, key=lambda rs: OUTCOME_TO_CODE[rs[0].outcome])
+            # Of two failures, one without a waiver decides: the pack still fails unapproved.
+            worst = max(mine, key=lambda rs: (OUTCOME_TO_CODE[rs[0].outcome], rs[1] != "waived"))
             verdicts.append(PackVerdict(pack_id, name, tuple(r.rule.id for r, _ in mine),
                                         worst[0], worst[1]))
         rows.append(Comparison(key, title, tuple(verdicts)))

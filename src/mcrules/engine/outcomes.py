@@ -276,6 +276,16 @@ def format_number(value: float | bool | None) -> str:
     return f"{value:.4g}" if abs(value) >= 1e-3 else f"{value:.3g}"
 
 
+def format_distance(distance: float, limit: float | None) -> str:
+    """A distance in metres with one decimal, or as many more (up to millimetres) as keep it off
+    its limit: 29.96 m against 30 m reads "29.96", never "30.0", beside a failure."""
+    for digits in (1, 2, 3):
+        text = f"{distance:.{digits}f}"
+        if limit is None or float(text) != limit or distance == limit:
+            return text
+    return f"{distance:.3f}"
+
+
 def format_pair(a: float, b: float) -> tuple[str, str]:
     """Two numbers with enough digits that different values never read the same (19.998 vs 20)."""
     fa, fb = format_number(a), format_number(b)

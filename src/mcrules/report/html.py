@@ -23,7 +23,12 @@ from mcrules.report.html_text import (
     text_of,
     with_unit,
 )
-from mcrules.report.layout_map import failing, legend_items, render_layout_svg
+from mcrules.report.layout_map import (
+    distance_text,
+    failing_pairs,
+    legend_items,
+    render_layout_svg,
+)
 
 LABEL = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknown": "unknown",
          "waived": "waived"}
@@ -39,13 +44,13 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
  color:#1d2125;background:#fff;margin:0}
 main{max-width:1120px;margin:0 auto;padding:16px 24px 40px}
 h1{font-size:24px;margin:8px 0 4px}h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid #dee2e6}
-h3{font-size:16px;margin:20px 0 6px;text-transform:capitalize}
+h3{font-size:16px;margin:20px 0 6px}h3.domain{text-transform:capitalize}
 code{font:12px/1.3 ui-monospace,"DejaVu Sans Mono",monospace;word-break:break-all}
 table{border-collapse:collapse;width:100%;margin:6px 0}
 th,td{border-bottom:1px solid #e9ecef;padding:6px 8px;text-align:left;vertical-align:top;
  overflow-wrap:anywhere}
 thead th{background:#f1f3f5;font-weight:600;font-size:13px;overflow-wrap:normal}
-td.num{text-align:right;white-space:nowrap}
+td.num{text-align:right}
 table.results{table-layout:fixed}col.w-outcome{width:96px}col.w-rule{width:46%}col.w-num{width:9%}
 table.packs td:nth-child(-n+2),table.packs td:first-child code{white-space:nowrap;word-break:normal}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}
@@ -61,6 +66,7 @@ ul.counts .n{display:block;font-size:28px;font-weight:700}
 li.c-fail .n{color:#c92a2a}li.c-unknown .n{color:#e67700}li.c-pass .n{color:#2f9e44}
 li.c-waived .n{color:#7048e8}li.c-not_applicable .n{color:#868e96}
 .verdict{font-size:16px;font-weight:600}.verdict.bad{color:#c92a2a}.verdict.good{color:#2f9e44}
+.verdict.waived{color:#7048e8}
 .warning{background:#fff3bf;border-left:4px solid #f59f00;padding:6px 10px;margin:4px 0}
 .rule-id{color:#6c757d}span.rule-id{display:block;font-size:12px}.item{color:#495057;font-weight:600}
 .cite{margin-top:4px;font-size:12px;color:#495057}
@@ -234,8 +240,13 @@ def _summary(data: dict[str, Any]) -> str:
     summary = data["summary"] if isinstance(data.get("summary"), dict) else {}
     fails = summary.get("fail", 0)
     unknown = summary.get("unknown", 0)
+    waived = summary.get("waived", 0)
     if is_number(fails) and fails:
         verdict = f'<p class="verdict bad">{esc(num(fails))} rule(s) fail.</p>'
+    elif is_number(waived) and waived:  # a waived failure is still a failure, never "all well"
+        many = "failure is" if waived == 1 else "failures are"
+        verdict = (f'<p class="verdict waived">No rule fails without a waiver; {esc(num(waived))} '
+                   f"{many} waived.</p>")
     elif is_number(unknown) and unknown:
         verdict = f'<p class="verdict">No rule fails; {esc(num(unknown))} cannot be told yet.</p>'
     else:
@@ -265,12 +276,12 @@ def _layout(data: dict[str, Any], name: str) -> str:
         distance = m.get("distance_m")
         rows.append(f'<tr class="m-{verdict}"><td><code>{esc(text_of(m, "rule"))}</code></td>'
                     f"<td>{esc(text_of(m, 'from'))}</td><td>{esc(text_of(m, 'to'))}</td>"
-                    f'<td class="num">{esc(f"{float(distance):.1f} m" if is_number(distance) else "")}'
+                    f'<td class="num">{esc(distance_text(distance, m.get("limit_m")))}'
                     f'</td><td class="num">{esc(with_unit(m.get("limit_m"), "m"))}</td>'
                     f"<td>{badge(verdict)}</td></tr>")
     measured = table(("rule", "from", "to", "distance", "limit", "outcome"), rows, "measurements")
-    n_bad = len(failing(layout))
-    lead = f"<p>{n_bad} distance(s) break their rule; the features involved are drawn in red.</p>" \
+    n_bad = len(failing_pairs(layout))
+    lead = f"<p>{n_bad} distance(s) break a rule; the features involved are drawn in red.</p>" \
         if n_bad else "<p>No measured distance breaks its rule.</p>"
     return (f'<section id="layout"><h2>Layout</h2>{lead}<figure id="layout-map">{svg}'
             f'<figcaption>{esc(where)}.<ul class="legend">{legend}</ul></figcaption></figure>'

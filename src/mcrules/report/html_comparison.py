@@ -2,7 +2,7 @@
 the requirements several packs share, one column per pack, the verdict and its numbers in each.
 
 Reads the report's `comparison` list (docs/output.md): each entry's `requirement`, `title`,
-`shared`, `disagree`, `sentence` and `verdicts`, a list of `{pack, rule, status, measured,
+`disagree`, `sentence` and `verdicts`, a list of `{pack, rule, status, measured,
 required, unit, op}` in `--pack` order. A renderer never raises on a report of another version:
 missing keys read as empty.
 """
@@ -25,10 +25,16 @@ def verdicts(entry: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {scalar(v.get("pack")): v for v in value if isinstance(v, dict)}
 
 
-def _cell(verdict: dict[str, Any] | None, badge: Callable[[str], str]) -> str:
+def _present(verdict: dict[str, Any]) -> bool:
+    """Whether the pack of `verdict` has the requirement."""
     status = text_of(verdict, "status") or text_of(verdict, "outcome")
-    if verdict is None or not status or status == NOT_IN_PACK:
+    return bool(status) and status != NOT_IN_PACK
+
+
+def _cell(verdict: dict[str, Any] | None, badge: Callable[[str], str]) -> str:
+    if verdict is None or not _present(verdict):
         return '<td class="none">not in this pack</td>'
+    status = text_of(verdict, "status") or text_of(verdict, "outcome")
     unit = text_of(verdict, "unit")
     measured = with_unit(verdict.get("measured"), unit)
     required = with_unit(verdict.get("required"), unit)
@@ -50,7 +56,9 @@ def render_comparison(report: dict[str, Any], packs: list[str],
     if not entries:
         return ""
     columns = [c for c in dict.fromkeys([*packs, *(p for e in entries for p in verdicts(e))]) if c]
-    shared = [e for e in entries if e.get("shared") is True]
+    # A row for each requirement more than one pack has (as the text and Markdown tables): an
+    # overlay shares every rule of its pack, with or without a requirement key.
+    shared = [e for e in entries if sum(_present(v) for v in verdicts(e).values()) > 1]
     sentences = [text_of(e, "sentence") for e in entries
                  if e.get("disagree") is True and text_of(e, "sentence")]
     parts = ['<section id="comparison"><h2>Comparison of packs</h2>']

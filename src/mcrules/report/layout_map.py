@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mcrules.engine.outcomes import format_distance
 from mcrules.report.html_text import coord, esc, is_number, list_of, num, text_of
 
 WIDTH, HEIGHT, MARGIN = 800.0, 560.0, 44.0
@@ -204,12 +205,20 @@ NORTH_ARROW = (f'<g class="north-arrow" transform="translate({WIDTH - 20:.0f},6)
                'fill="#222">N</text></g>')
 
 
+def distance_text(distance: Any, limit: Any) -> str:
+    """`29.0 m`, with more decimals when one would round onto the limit (`29.96 m`, not
+    `30.0 m`, for a distance that fails 30 m); empty when the distance is not a number."""
+    if not is_number(distance):
+        return ""
+    return f"{format_distance(float(distance), float(limit) if is_number(limit) else None)} m"
+
+
 def _distance_label(m: dict[str, Any]) -> str:
     """`29.0 m < 30 m`: the measured distance, how it compares, the limit."""
     d, limit = m.get("distance_m"), m.get("limit_m")
     if not is_number(d):
         return ""
-    text = f"{float(d):.1f} m"
+    text = distance_text(d, limit)
     if is_number(limit):
         sign = "<" if d < limit else ">" if d > limit else "="
         text += f" {sign} {num(limit)} m"
@@ -219,6 +228,15 @@ def _distance_label(m: dict[str, Any]) -> str:
 def failing(layout: dict[str, Any]) -> list[dict[str, Any]]:
     """The measurements that break their rule (`ok` is false): what the map draws in red."""
     return [m for m in list_of(layout, "measurements") if isinstance(m, dict) and m.get("ok") is False]
+
+
+def failing_pairs(layout: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failing measurements, one per pair of features (the first): two packs' rules judging
+    the same latrine and well are one distance on the map, not two lines drawn over each other."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in failing(layout):
+        seen.setdefault((text_of(m, "from"), text_of(m, "to")), m)
+    return list(seen.values())
 
 
 def _distance_lines(bad: list[dict[str, Any]], centres: dict[str, tuple[float, float]],
@@ -282,7 +300,7 @@ def render_layout_svg(layout: dict[str, Any], site_name: str) -> str:
     body = [_feature_svg(shapes[i][0], shapes[i][1], shapes[i][2], frame,
                          text_of(shapes[i][0], "id") in bad_ids) for i in layers]
     centres = {text_of(f, "id"): c for f, _, parts in shapes if (c := _centre(parts)) is not None}
-    lines = _distance_lines(bad_ms, centres, frame)
+    lines = _distance_lines(failing_pairs(layout), centres, frame)
     labels = _feature_labels(shapes, frame) if len(shapes) <= 80 else []  # else ids cover the map
     # No xmlns: inline SVG in HTML needs none, and the page then names no URL at all.
     return (f'<svg viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcrules.engine.check import evaluator
-from mcrules.engine.outcomes import Outcome, format_number
+from mcrules.engine.outcomes import Outcome, format_distance, format_number
 from mcrules.engine.semantics import ge, gt, le, lt
 from mcrules.errors import InputError
 from mcrules.models.layout import FeatureKind
@@ -104,22 +104,13 @@ class LayoutAnalysis:
                 word = _TARGET_WORD.get(FeatureKind(target.kind), target.kind.replace("_", " "))
             nearest = "its nearest " if m.op in ("<=", "<") else ""
             need = "at least" if m.op in (">=", ">") else "at most"
-            shown = _metres(m.distance_m, m.limit_m)
+            shown = format_distance(m.distance_m, m.limit_m)
             text = (f"{source.kind.replace('_', ' ')} {m.from_id} is {shown} m from {nearest}"
                     f"{word} {m.to_id}; {need} {format_number(m.limit_m)} m")
             grouped.setdefault(text, [])
             if m.rule not in grouped[text]:
                 grouped[text].append(m.rule)
         return [f"{text} ({', '.join(rules)})" for text, rules in grouped.items()]
-
-
-def _metres(distance: float, limit: float) -> str:
-    """One decimal, or as many more (up to millimetres) as keep a distance off its limit."""
-    for digits in (1, 2, 3):
-        text = f"{distance:.{digits}f}"
-        if float(text) != limit or distance == limit:
-            return text
-    return f"{distance:.3f}"
 
 
 def derive_site(site: Site, measured: MeasuredLayout) -> tuple[Site, list[str]]:

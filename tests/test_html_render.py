@@ -139,6 +139,17 @@ def test_the_map_marks_both_ends_of_a_failing_distance_and_nothing_else() -> Non
     assert "20 m" in page.text and "N" in page.text  # scale bar, north arrow
 
 
+def test_the_measurements_table_lists_the_failing_distances_first() -> None:
+    data = report_dict()
+    measured = data["layout"]["measurements"]
+    data["layout"]["measurements"] = sorted(measured, key=lambda m: m["ok"] is False)  # fail last
+    html = render_html_dict(data)
+    rows = html[html.index('class="measurements"'):]
+    classes = [c for c in ("m-fail", "m-pass") for _ in range(rows.count(f'class="{c}"'))]
+    order = sorted((rows.index(f'class="{c}"'), c) for c in set(classes))
+    assert order[0][1] == "m-fail" and "m-pass" in classes
+
+
 def test_a_violating_shape_is_drawn_under_the_points_and_lets_them_show() -> None:
     data = report_dict()
     data["layout"]["measurements"].append({"rule": "r", "from": "site", "to": "L2",

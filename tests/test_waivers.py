@@ -123,6 +123,17 @@ def test_a_waiver_of_a_passing_rule_is_unused_and_a_warning(tmp_path: Path) -> N
     assert next(r for r in doc["results"] if r["rule"] == rid)["status"] == "pass"
 
 
+def test_two_waivers_of_one_rule_are_both_applied_with_a_warning(tmp_path: Path) -> None:
+    doc = yaml.safe_load(WAIVERS.read_text())
+    doc["waivers"].append({**doc["waivers"][0], "id": "W-2026-015"})
+    path = tmp_path / "waivers.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    code, out = _json("--waivers", str(path))
+    assert code == 1
+    assert [w["status"] for w in out["waivers"]] == ["applied", "applied"]
+    assert f"waivers W-2026-014 and W-2026-015 both waive {RULE}; keep one" in out["warnings"]
+
+
 def test_a_waiver_before_its_scope_starts_is_not_applied() -> None:
     code, doc = _json("--waivers", str(WAIVERS), "--as-of", "2026-10-15")
     assert code == 1

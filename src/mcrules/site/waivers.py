@@ -65,12 +65,12 @@ def apply_waivers(report: Report, waivers: WaiverFile, site_names: Collection[st
     warnings = [f"waiver {w.id} for {w.rule} not applied: {w.reason}" for w in notes
                 if w.status != "applied"]
     applied: dict[str, str] = {}
-    for w in notes:  # two approvals of one exception: the register has a duplicate to remove
-        if w.status == "applied":
-            if w.rule in applied:
-                warnings.append(f"waivers {applied[w.rule]} and {w.id} both waive {w.rule}; "
-                                "keep one")
-            applied.setdefault(w.rule, w.id)
+    for note in notes:  # two approvals of one exception: the register has a duplicate to remove
+        if note.status == "applied":
+            if note.rule in applied:
+                warnings.append(f"waivers {applied[note.rule]} and {note.id} both waive "
+                                f"{note.rule}; keep one")
+            applied.setdefault(note.rule, note.id)
     return replace(report, waivers=tuple(notes), warnings=(*report.warnings, *warnings))
 
 

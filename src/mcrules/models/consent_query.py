@@ -4,7 +4,8 @@ A record authorises only when every element holds: it was given (not refused), o
 not withdrawn on or before D, not expired before D, for purpose P, for recipient R (a record that
 names no recipient authorises none), recorded in writing, audio or video, or verbally and
 certified in writing by a named staff member, and covering every data category asked for (a
-record that lists its categories covers only those). Reasons name record ids, purposes,
+record that lists its categories covers only those), and not taken back by a refusal of the same
+kind and purpose for that scope dated on or after it and on or before D. Reasons name record ids, purposes,
 recipient types, categories and dates, never a person or an organisation's name (they go into
 decision records). Assent (a child's, or a person's without capacity) never counts as consent by
 itself: it needs a valid consent given by a named guardian for the same purpose and recipient,
@@ -86,6 +87,26 @@ def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
     return not scope.name or not wanted.name
 
 
+def _superseded(record: ConsentRecord, everything: Sequence[ConsentRecord],
+                recipient: Recipient | None, on: dt.date, categories: Sequence[str]) -> str | None:
+    """Why a later refusal (or a refusal the same day: fail closed) of the same kind, purpose and
+    scope, in force on `on`, takes `record` back, or None. The latest decision holds, so an old
+    consent never outlives the person's later "no", even when the event cites only the old one."""
+    for s in everything:
+        if s.decision is not ConsentDecision.REFUSED or s.kind is not record.kind \
+                or s.purpose is not record.purpose or not record.date <= s.date <= on:
+            continue
+        if s.withdrawn_on is not None and s.withdrawn_on <= on:
+            continue  # a refusal taken back no longer holds
+        if s.recipient is not None and (recipient is None or not _covers(s.recipient, recipient)):
+            continue
+        if s.data_categories is not None and categories and not \
+                {c.casefold() for c in s.data_categories} & {c.casefold() for c in categories}:
+            continue
+        return f"{record.id} was taken back by the refusal {s.id} of {s.date.isoformat()}"
+    return None
+
+
 def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
                   recipient: Recipient | None, on: dt.date, *, minor: bool = False,
                   ids: Sequence[str] | None = None,
@@ -94,7 +115,8 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     to `recipient` on `on`, for the data `categories` asked for (none: no category is asked).
     `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
     names only the records for `purpose`."""
-    pool = list(records)
+    everything = list(records)
+    pool = everything
     if ids is not None:
         known = {r.id for r in pool}
         absent = [i for i in ids if i not in known]
@@ -108,6 +130,8 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     beside: list[str] = []  # problems of records for other purposes
     for r in pool:
         why = record_problem(r, purpose, recipient, on, categories)
+        if why is None:
+            why = _superseded(r, everything, recipient, on, categories)
         if why is None:
             usable.append(r)
         else:

@@ -79,6 +79,7 @@ def test_the_blue_variant_is_one_option_away() -> None:
      "consents[1].id (line 4): 'K1' is used by an earlier record"),
     ("case: C-1\nevnts: []\n", "unknown key 'evnts'; did you mean 'events'?"),
     ("- not a mapping\n", "must be a mapping"),
+    ("case: C-1\nevents: {date: 2026-01-01}\n", "events (line 2): expected a list, got a mapping"),
 ])
 def test_an_invalid_file_exits_2_naming_the_field(tmp_path: Path, text: str, needle: str) -> None:
     f = tmp_path / "h.yaml"

@@ -18,7 +18,7 @@ each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mcrules.models.consent import (
@@ -87,24 +87,37 @@ def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
     return not scope.name or not wanted.name
 
 
-def _superseded(record: ConsentRecord, everything: Sequence[ConsentRecord],
-                recipient: Recipient | None, on: dt.date, categories: Sequence[str]) -> str | None:
-    """Why a later refusal (or a refusal the same day: fail closed) of the same kind, purpose and
-    scope, in force on `on`, takes `record` back, or None. The latest decision holds, so an old
-    consent never outlives the person's later "no", even when the event cites only the old one."""
+def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpose,
+                     recipient: Recipient | None, on: dt.date,
+                     categories: Sequence[str]) -> dict[ConsentKind, ConsentRecord]:
+    """For each kind, the latest refusal for `purpose` in force on `on` whose scope touches what
+    is asked (no recipient named, or this one; no categories listed, or one asked). The latest
+    decision holds, so an old consent never outlives the person's later "no", even when the
+    event cites only the old one. One pass, so a long history stays linear."""
+    wanted = {c.casefold() for c in categories}
+    latest: dict[ConsentKind, ConsentRecord] = {}
     for s in everything:
-        if s.decision is not ConsentDecision.REFUSED or s.kind is not record.kind \
-                or s.purpose is not record.purpose or not record.date <= s.date <= on:
+        if s.decision is not ConsentDecision.REFUSED or s.purpose is not purpose or s.date > on:
             continue
         if s.withdrawn_on is not None and s.withdrawn_on <= on:
             continue  # a refusal taken back no longer holds
         if s.recipient is not None and (recipient is None or not _covers(s.recipient, recipient)):
             continue
-        if s.data_categories is not None and categories and not \
-                {c.casefold() for c in s.data_categories} & {c.casefold() for c in categories}:
+        if s.data_categories is not None and wanted \
+                and not {c.casefold() for c in s.data_categories} & wanted:
             continue
-        return f"{record.id} was taken back by the refusal {s.id} of {s.date.isoformat()}"
-    return None
+        if s.kind not in latest or s.date > latest[s.kind].date:
+            latest[s.kind] = s
+    return latest
+
+
+def _superseded(record: ConsentRecord, refusals: Mapping[ConsentKind, ConsentRecord]) -> str | None:
+    """Why a refusal of the same kind dated on or after `record` (the same day: fail closed) takes
+    it back, or None."""
+    s = refusals.get(record.kind)
+    if s is None or s.date < record.date:
+        return None
+    return f"{record.id} was taken back by the refusal {s.id} of {s.date.isoformat()}"
 
 
 def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
@@ -116,6 +129,7 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
     names only the records for `purpose`."""
     everything = list(records)
+    refusals = _latest_refusals(everything, purpose, recipient, on, categories)
     pool = everything
     if ids is not None:
         known = {r.id for r in pool}
@@ -131,7 +145,7 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     for r in pool:
         why = record_problem(r, purpose, recipient, on, categories)
         if why is None:
-            why = _superseded(r, everything, recipient, on, categories)
+            why = _superseded(r, refusals)
         if why is None:
             usable.append(r)
         else:

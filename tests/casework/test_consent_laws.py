@@ -153,8 +153,8 @@ def test_consent_for_another_recipient_never_authorises(rs: list[ConsentRecord],
     if recipient is None:
         return
     other = [r for r in rs if r.recipient is None or r.recipient.type != recipient.type
-             or (r.recipient.name and recipient.name
-                 and r.recipient.name.casefold() != recipient.name.casefold())]
+             or (r.recipient.name and (not recipient.name
+                                       or r.recipient.name.casefold() != recipient.name.casefold()))]
     assert not ask(other, q)
 
 
@@ -198,3 +198,17 @@ def test_a_guardians_consent_with_the_childs_assent_for_the_transfer_counts() ->
     agency = Recipient(type=RecipientType.GOVERNMENT, name="Child welfare agency")
     answer = valid_consent([assent, guardian], ConsentPurpose.TRANSFER, agency, ON, minor=True)
     assert answer.valid and answer.records == ("K3", "K2") and answer.assents == ("K2",)
+
+
+def test_consent_to_one_named_recipient_never_covers_an_unnamed_one_of_its_type() -> None:
+    agency = {"type": "government", "name": "Child welfare agency"}
+    named = changed(_registration("K1", "given", "2026-03-01", recipient=agency),
+                    purpose="transfer")
+    unnamed = Recipient(type=RecipientType.GOVERNMENT)
+    answer = valid_consent([named], ConsentPurpose.TRANSFER, unnamed, ON)
+    assert not answer.valid
+    assert answer.reason == ("K1 is for one named government recipient, and this recipient is "
+                             "not named")
+    # a record naming only the type covers every recipient of that type, named or not
+    broad = changed(named, recipient={"type": "government"})
+    assert valid_consent([broad], ConsentPurpose.TRANSFER, unnamed, ON).valid

@@ -62,6 +62,9 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
             return f"{rid} names no recipient"
         if record.recipient.type != recipient.type:
             return f"{rid} is for {record.recipient.type.value}, not {recipient.type.value}"
+        if recipient.name is None:
+            return (f"{rid} is for one named {recipient.type.value} recipient, and this "
+                    "recipient is not named")
         return f"{rid} is for another {recipient.type.value} recipient"
     if categories and record.data_categories is not None:
         scope = {c.casefold() for c in record.data_categories}
@@ -78,13 +81,14 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
 
 
 def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
-    """A record scoped to a recipient type covers that type; when both name the organisation,
-    the names must match too (a record for one agency never covers another)."""
+    """A record scoped to a recipient type covers that type; a record that names the
+    organisation covers only a recipient named the same (a record for one agency never covers
+    another, nor an unnamed recipient of its type, which may be another: fail closed)."""
     if scope is None or scope.type != wanted.type:
         return False
-    if scope.name and wanted.name:
-        return scope.name.casefold() == wanted.name.casefold()
-    return not scope.name or not wanted.name
+    if scope.name:
+        return wanted.name is not None and scope.name.casefold() == wanted.name.casefold()
+    return True
 
 
 def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpose,

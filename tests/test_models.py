@@ -38,7 +38,7 @@ def test_a_wrong_unit_dimension_names_the_field_and_what_was_expected() -> None:
 def test_a_key_of_the_wrong_type_names_the_field() -> None:
     assert _problems({"beds": "many"}) == ["beds: expected a whole number, got 'many'"]
     assert _problems({"population": [1, 2]}) == [
-        "population: expected a mapping of keys to values, got list"]
+        "population: expected a mapping of keys to values, got a list"]
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -63,17 +63,23 @@ def test_the_blue_variant_is_one_option_away() -> None:
 @pytest.mark.parametrize(("text", "needle"), [
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: transfer, to: {type: embassy}}\n",
      "events[0].to.type"),
-    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: review}\n", "events[0]"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: review}\n",
+     "events[0].result (line 3): a review event needs result continue or adjust"),
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: close, reason: bored}\n",
      "events[0].reason"),
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: identify, plan: {}}\n",
-     "a identify event takes no plan"),
+     "events[0].plan (line 3): identify events take no plan"),
     ("case: C-1\nconsents:\n  - {id: K1, purpose: marriage, kind: consent, given_by: self, "
      "mode: written, decision: given, date: 2026-01-01}\n", "consents[0].purpose"),
     ("case: C-1\nevents:\n  - {date: 2026-02-01, action: identify}\n"
-     "  - {date: 2026-01-01, action: withdraw}\n", "is before the event above it"),
+     "  - {date: 2026-01-01, action: withdraw}\n",
+     "events[1].date (line 4): 2026-01-01 is before the event above it"),
+    ("case: C-1\nconsents:\n" + "  - {id: K1, purpose: registration, kind: consent, "
+     "given_by: self, mode: written, decision: given, date: 2026-01-01}\n" * 2,
+     "consents[1].id (line 4): 'K1' is used by an earlier record"),
     ("case: C-1\nevnts: []\n", "unknown key 'evnts'; did you mean 'events'?"),
     ("- not a mapping\n", "must be a mapping"),
+    ("case: C-1\nevents: {date: 2026-01-01}\n", "events (line 2): expected a list, got a mapping"),
 ])
 def test_an_invalid_file_exits_2_naming_the_field(tmp_path: Path, text: str, needle: str) -> None:
     f = tmp_path / "h.yaml"

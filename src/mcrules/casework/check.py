@@ -33,6 +33,10 @@ TRANSITION_GUARD = "casework.transition.allowed"
 WHOSE = {True: "the guardian's informed consent, with the child's assent,",
          False: "the person's informed consent",
          None: "the person's informed consent (a guardian's, with the child's assent, for a child)"}
+# What the caseworker must record when a derived fact is unknown: the key of the history file,
+# not the fact's name (consent.valid is unknown only because the age is not recorded).
+_HISTORY_KEY = {"consent.valid": "person.age", "consent.assent": "person.age",
+                "person.child": "person.age"}
 LABELS = {
     CaseAction.IDENTIFY: "Identification",
     CaseAction.VERIFY_ELIGIBILITY: "Eligibility verification",
@@ -206,5 +210,6 @@ def _reason(result: Result | None, event: CaseEvent, fill: Mapping[str, str],
         text = text.replace("{" + key + "}", value)
     head = f"{_label(event)} {'refused' if refuses else 'allowed, but'}: {text}"
     if result is not None and result.outcome is Outcome.UNKNOWN and result.missing:
-        head += f" (not recorded: {', '.join(result.missing)})"
+        keys = dict.fromkeys(_HISTORY_KEY.get(m, m.rsplit(".", 1)[-1]) for m in result.missing)
+        head += f" (not recorded: {', '.join(keys)})"
     return head if head.endswith(".") else head + "."

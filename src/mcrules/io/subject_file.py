@@ -111,7 +111,10 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     path = _path(loc)
     line = line_of(data, loc)
     kind, value = error["type"], error.get("input")
-    shown = excerpt(value) if not isinstance(value, Mapping | list) else type(value).__name__
+    # A container is named by its shape: its class (LocatedDict, from the YAML reader) means
+    # nothing to the person who wrote the file.
+    shown = "a mapping" if isinstance(value, Mapping) else "a list" \
+        if isinstance(value, list) else excerpt(value)
     if kind == "extra_forbidden":
         model = _model_at(root, loc)
         names = list(model.model_fields) if model else []

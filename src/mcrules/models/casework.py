@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from mcrules.errors import FieldError
 from mcrules.models.consent import MAX_RECORDS, ConsentRecord, HistoryPerson, RecipientType
 
 MAX_EVENTS = 1_000
@@ -182,19 +183,19 @@ class CaseEvent(_Strict):
         given = {k for k in _OPTIONAL if getattr(self, k) is not None}
         extra = sorted(given - allowed)
         if extra:
-            raise ValueError(f"a {a.value} event takes no {', '.join(extra)}")
+            raise FieldError((extra[0],), f"{a.value} events take no {', '.join(extra)}")
         for action, kind in ((CaseAction.VERIFY_ELIGIBILITY, EligibilityResult),
                              (CaseAction.REVIEW, ReviewResult)):
             values = [m.value for m in kind]
             if a is action and self.result not in values:
                 got = "none" if self.result is None else repr(self.result)
-                raise ValueError(f"result: a {a.value} event needs result {' or '.join(values)}, "
-                                 f"got {got}")
+                raise FieldError(("result",), f"a {a.value} event needs result "
+                                 f"{' or '.join(values)}, got {got}")
         if a is CaseAction.TRANSFER and self.to is None:
-            raise ValueError("to: a transfer event needs `to` (type and name)")
+            raise FieldError(("to",), "a transfer event needs `to` (type and name)")
         if self.handover_plan is not None and (self.to is None
                                                or self.to.type is not TransferType.INTERNAL_OFFICE):
-            raise ValueError("handover_plan: only a transfer to an internal_office takes one")
+            raise FieldError(("handover_plan",), "only a transfer to an internal_office takes one")
         return self
 
 
@@ -226,12 +227,13 @@ class CaseHistory(_Strict):
         seen: set[str] = set()
         for i, c in enumerate(self.consents):
             if c.id in seen:
-                raise ValueError(f"consents[{i}].id: {c.id!r} is used by an earlier record")
+                raise FieldError(("consents", i, "id"), f"{c.id!r} is used by an earlier record")
             seen.add(c.id)
         for i in range(1, len(self.events)):
             if self.events[i].date < self.events[i - 1].date:
-                raise ValueError(f"events[{i}].date: {self.events[i].date.isoformat()} is before "
-                                 "the event above it; list events in the order they happened")
+                raise FieldError(("events", i, "date"),
+                                 f"{self.events[i].date.isoformat()} is before the event above "
+                                 "it; list events in the order they happened")
         return self
 
 

@@ -4,7 +4,8 @@ A record authorises only when every element holds: it was given (not refused), o
 not withdrawn on or before D, not expired before D, for purpose P, for recipient R (a record that
 names no recipient authorises none), recorded in writing, audio or video, or verbally and
 certified in writing by a named staff member, and covering every data category asked for (a
-record that lists its categories covers only those). Reasons name record ids, purposes,
+record that lists its categories covers only those), and not taken back by a refusal of the same
+kind and purpose for that scope dated on or after it and on or before D. Reasons name record ids, purposes,
 recipient types, categories and dates, never a person or an organisation's name (they go into
 decision records). Assent (a child's, or a person's without capacity) never counts as consent by
 itself: it needs a valid consent given by a named guardian for the same purpose and recipient,
@@ -17,7 +18,7 @@ each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mcrules.models.consent import (
@@ -61,6 +62,9 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
             return f"{rid} names no recipient"
         if record.recipient.type != recipient.type:
             return f"{rid} is for {record.recipient.type.value}, not {recipient.type.value}"
+        if recipient.name is None:
+            return (f"{rid} is for one named {recipient.type.value} recipient, and this "
+                    "recipient is not named")
         return f"{rid} is for another {recipient.type.value} recipient"
     if categories and record.data_categories is not None:
         scope = {c.casefold() for c in record.data_categories}
@@ -77,13 +81,47 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
 
 
 def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
-    """A record scoped to a recipient type covers that type; when both name the organisation,
-    the names must match too (a record for one agency never covers another)."""
+    """A record scoped to a recipient type covers that type; a record that names the
+    organisation covers only a recipient named the same (a record for one agency never covers
+    another, nor an unnamed recipient of its type, which may be another: fail closed)."""
     if scope is None or scope.type != wanted.type:
         return False
-    if scope.name and wanted.name:
-        return scope.name.casefold() == wanted.name.casefold()
-    return not scope.name or not wanted.name
+    if scope.name:
+        return wanted.name is not None and scope.name.casefold() == wanted.name.casefold()
+    return True
+
+
+def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpose,
+                     recipient: Recipient | None, on: dt.date,
+                     categories: Sequence[str]) -> dict[ConsentKind, ConsentRecord]:
+    """For each kind, the latest refusal for `purpose` in force on `on` whose scope touches what
+    is asked (no recipient named, or this one; no categories listed, or one asked). The latest
+    decision holds, so an old consent never outlives the person's later "no", even when the
+    event cites only the old one. One pass, so a long history stays linear."""
+    wanted = {c.casefold() for c in categories}
+    latest: dict[ConsentKind, ConsentRecord] = {}
+    for s in everything:
+        if s.decision is not ConsentDecision.REFUSED or s.purpose is not purpose or s.date > on:
+            continue
+        if s.withdrawn_on is not None and s.withdrawn_on <= on:
+            continue  # a refusal taken back no longer holds
+        if s.recipient is not None and (recipient is None or not _covers(s.recipient, recipient)):
+            continue
+        if s.data_categories is not None and wanted \
+                and not {c.casefold() for c in s.data_categories} & wanted:
+            continue
+        if s.kind not in latest or s.date > latest[s.kind].date:
+            latest[s.kind] = s
+    return latest
+
+
+def _superseded(record: ConsentRecord, refusals: Mapping[ConsentKind, ConsentRecord]) -> str | None:
+    """Why a refusal of the same kind dated on or after `record` (the same day: fail closed) takes
+    it back, or None."""
+    s = refusals.get(record.kind)
+    if s is None or s.date < record.date:
+        return None
+    return f"{record.id} was taken back by the refusal {s.id} of {s.date.isoformat()}"
 
 
 def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
@@ -94,7 +132,9 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     to `recipient` on `on`, for the data `categories` asked for (none: no category is asked).
     `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
     names only the records for `purpose`."""
-    pool = list(records)
+    everything = list(records)
+    refusals = _latest_refusals(everything, purpose, recipient, on, categories)
+    pool = everything
     if ids is not None:
         known = {r.id for r in pool}
         absent = [i for i in ids if i not in known]
@@ -108,6 +148,8 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     beside: list[str] = []  # problems of records for other purposes
     for r in pool:
         why = record_problem(r, purpose, recipient, on, categories)
+        if why is None:
+            why = _superseded(r, refusals)
         if why is None:
             usable.append(r)
         else:

@@ -62,7 +62,7 @@ SITUATIONS: dict[str, CaseHistory] = {
     **{f"casework.plan.{k}": _plan(**{k: None}) for k in (
         "objectives", "actions", "monitoring", "feedback", "data_protection",
         "information_sharing", "beneficiary_participation")},
-    "casework.plan.objectives_measurable": _plan(objectives=["feel safer"]),
+    "casework.plan.objectives_measurable (note)": _plan(objectives=["feel safer"]),
     "casework.plan.responsible": _plan(
         actions=[{"action": "accompany to the consulate", "due": "2026-04-15"}]),
     "casework.plan.time_frame": _plan(

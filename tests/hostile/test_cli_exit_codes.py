@@ -199,3 +199,18 @@ def test_debug_adds_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_rule_failing_is_still_exit_1_and_passing_exit_0() -> None:
     assert mcrules("check-site", EXAMPLE).code == 1
     assert mcrules("check-site", COMPLIANT).code == 0
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["lint", str(ROOT / "rules" / "unhcr-wash"), "--output", "{out}"], "--output"),
+    (["test", str(ROOT / "rules" / "unhcr-wash"), "--junit", "{out}"], "--junit"),
+    (["share", str(ROOT / "examples" / "sharing" / "referral-request.yaml"), "--record", "{out}"],
+     "--record"),
+])
+def test_a_report_file_that_cannot_be_written_is_exit_2_naming_its_option(
+        args: list[str], option: str, tmp_path: Path) -> None:
+    for out, needle in ((tmp_path / "no" / "such" / "dir" / "f", "cannot write"),
+                        (tmp_path, "is a folder")):
+        ran = mcrules(*(a.replace("{out}", str(out)) for a in args))
+        assert ran.code == 2, ran.output
+        assert f"{option} {out}" in ran.stderr and needle in ran.stderr

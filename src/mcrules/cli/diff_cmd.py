@@ -3,7 +3,6 @@ to a corpus of sites or cases, in Markdown for a review comment or JSON for mach
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_FAIL, EXIT_OK
+from mcrules.cli.output import emit
 from mcrules.errors import McrulesError
 
 DIFF_FORMATS = ("markdown", "json")
@@ -74,11 +74,10 @@ def diff_cmd(
         data = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
     else:
         data = render_diff_markdown(report.as_dict(), broken).encode()
-    if output is not None:
-        output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    try:
+        emit(data, output, option="--output")
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
     for line in broken:
         console.err.print(f"policy broken: {line}", markup=False)
     raise typer.Exit(EXIT_FAIL if broken else EXIT_OK)

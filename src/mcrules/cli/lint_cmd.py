@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,8 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
+from mcrules.cli.output import emit
+from mcrules.errors import McrulesError
 
 LINT_FORMATS = ("text", "json", "sarif")
 
@@ -59,9 +60,8 @@ def lint_cmd(
         data = render_lint_json(findings)
     else:
         data = render_sarif(findings, CODES.values(), version=__version__, root=Path.cwd())
-    if output is not None:
-        output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    try:
+        emit(data, output, option="--output")
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
     raise typer.Exit(EXIT_FAIL if any(f.level == "error" for f in findings) else EXIT_OK)

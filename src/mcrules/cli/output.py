@@ -29,14 +29,16 @@ def plain_text(render: Callable[[Console], None], width: int = 120) -> bytes:
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()).encode()
 
 
-def emit(data: bytes, out: Path | None, *, inputs: tuple[Path, ...] = ()) -> None:
+def emit(data: bytes, out: Path | None, *, inputs: tuple[Path, ...] = (),
+         option: str = "--out") -> None:
     """Write `data` to `out`, or to standard output when it is None. `inputs` are the files the
-    command read: `--out` naming one of them is refused rather than overwriting it."""
+    command read: `--out` naming one of them is refused rather than overwriting it. `option`
+    names the flag in messages (`--output`, `--junit`)."""
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    where = f"--out {out}"
+    where = f"{option} {out}"
     if out.is_dir():
         raise McrulesError("is a folder; name a file to write", path=where)
     with contextlib.suppress(OSError):
@@ -58,3 +60,16 @@ def emit(data: bytes, out: Path | None, *, inputs: tuple[Path, ...] = ()) -> Non
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def append(data: bytes, path: Path, *, option: str) -> None:
+    """Append `data` to `path` (a log of decision records); a path that cannot be written is
+    invalid input naming `option`, never a traceback."""
+    if path.is_dir():
+        raise McrulesError("is a folder; name a file to append to", path=f"{option} {path}")
+    try:
+        with path.open("ab") as f:
+            f.write(data)
+    except OSError as exc:
+        raise McrulesError(f"cannot write: {exc.strerror or exc}", path=f"{option} {path}") \
+            from None

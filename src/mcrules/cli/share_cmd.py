@@ -15,6 +15,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
+from mcrules.cli.output import append
 from mcrules.cli.pack_options import parse_as_of
 from mcrules.errors import McrulesError
 
@@ -57,8 +58,10 @@ def share_cmd(
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     if record is not None:
-        with record.open("ab") as out:
-            out.write(render_record(decision_record(decision, request)))
+        try:
+            append(render_record(decision_record(decision, request)), record, option="--record")
+        except McrulesError as exc:
+            raise console.fail_input(exc) from None
     if fmt == "json":
         sys.stdout.buffer.write(render_sharing_json(decision.as_dict()))
         sys.stdout.flush()

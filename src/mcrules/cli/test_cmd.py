@@ -9,7 +9,8 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
-from mcrules.errors import RuleLoadError
+from mcrules.cli.output import emit
+from mcrules.errors import McrulesError, RuleLoadError
 from mcrules.printable import printable
 
 
@@ -83,7 +84,10 @@ def test_cmd(
         console.err.print("[bold red]error:[/] no rule packs found")
         raise typer.Exit(EXIT_INVALID)
     if junit is not None:
-        junit.write_bytes(render_junit(suites))
+        try:
+            emit(render_junit(suites), junit, option="--junit")
+        except McrulesError as exc:
+            raise console.fail_input(exc) from None
     if untested:
         console.out.print(f"{untested} rule(s) have no test case")
     if below:

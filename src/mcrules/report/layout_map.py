@@ -254,8 +254,17 @@ def _distance_lines(bad: list[dict[str, Any]], centres: dict[str, tuple[float, f
         lines.append(f'<line class="distance failing" x1="{coord(x1)}" y1="{coord(y1)}" '
                      f'x2="{coord(x2)}" y2="{coord(y2)}" stroke="{HIGHLIGHT}" stroke-width="2" '
                      f'stroke-dasharray="7 5"><title>{esc(tip)}</title></line>')
-        labels.append(f'<text class="distance-label" x="{coord((x1 + x2) / 2)}" '
-                      f'y="{coord((y1 + y2) / 2 - 8)}" text-anchor="middle" font-size="13" '
+        # Beside the line's middle, on the side facing down the page (feature ids sit above and
+        # to the right of their symbols), so a short line's label covers neither end nor id.
+        dx, dy = x2 - x1, y2 - y1
+        length = math.hypot(dx, dy) or 1.0
+        nx, ny = -dy / length, dx / length
+        if ny < 0 or (ny == 0 and nx < 0):
+            nx, ny = -nx, -ny
+        anchor = "start" if nx > 0.5 else "end" if nx < -0.5 else "middle"
+        lx, ly = (x1 + x2) / 2 + 24 * nx, (y1 + y2) / 2 + 24 * ny + 5
+        labels.append(f'<text class="distance-label" x="{coord(lx)}" '
+                      f'y="{coord(ly)}" text-anchor="{anchor}" font-size="13" '
                       f'font-weight="bold" fill="{HIGHLIGHT}" stroke="#fff" stroke-width="3" '
                       f'paint-order="stroke">{esc(text)}</text>')
     return lines + labels

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mcrules.engine.check import evaluator
-from mcrules.errors import PackNotFoundError, RuleLoadError
+from mcrules.errors import RuleLoadError
 from mcrules.models.case import Case
 from mcrules.subjects import get, load_subject_pack
 from mcrules.testing import run_pack_tests
@@ -130,8 +130,9 @@ def test_packs_requiring_each_other_are_a_cycle_and_an_unknown_one_is_named(
     make(tmp_path, "requires: [a]\n", name="b")
     with pytest.raises(RuleLoadError, match="forms a cycle or nests packs too deep: a -> b -> a"):
         load(tmp_path / "a")
-    with pytest.raises(PackNotFoundError, match="no pack 'nowhere-2023'"):
+    with pytest.raises(RuleLoadError, match="`requires` names no pack 'nowhere-2023'") as caught:
         load(make(tmp_path, "requires: [nowhere-2023]\n", name="c"))
+    assert caught.value.file.endswith("pack.yaml") and caught.value.line is not None
 
 
 def test_a_change_to_a_required_pack_reloads_the_requiring_one(tmp_path: Path) -> None:

@@ -258,6 +258,11 @@ def _named_pack(folder: Path, ref: str, ctx: FileContext, head: LocatedDict, key
         raise ctx.error(f"`{key}` forms a cycle or nests packs too deep: "
                         f"{' -> '.join((*chain, ref))}", head, key)
     sibling = folder.parent / ref
+    if not (sibling / "pack.yaml").is_file():
+        try:
+            find_pack(ref)
+        except PackNotFoundError as exc:  # located at the pack.yaml line that names it
+            raise ctx.error(f"`{key}` names {exc}", head, key) from None
     return load_pack(sibling if (sibling / "pack.yaml").is_file() else ref, schemas,
                      _chain=chain)
 

@@ -77,6 +77,12 @@ def test_the_blue_variant_is_one_option_away() -> None:
     ("case: C-1\nconsents:\n" + "  - {id: K1, purpose: registration, kind: consent, "
      "given_by: self, mode: written, decision: given, date: 2026-01-01}\n" * 2,
      "consents[1].id (line 4): 'K1' is used by an earlier record"),
+    ("case: C-1\nconsents:\n  - {id: K1, purpose: registration, kind: consent, given_by: self, "
+     "mode: written, decision: given,\n     date: 2026-03-14, valid_until: 2026-03-01}\n",
+     "consents[0].valid_until (line 4): 2026-03-01 is before the record's date 2026-03-14"),
+    ("case: C-1\nconsents:\n  - {id: K1, purpose: registration, kind: consent, given_by: self, "
+     "mode: written, decision: given,\n     date: 2026-03-14, withdrawn_on: 2026-03-13}\n",
+     "consents[0].withdrawn_on (line 4): 2026-03-13 is before the record's date 2026-03-14"),
     ("case: C-1\nevnts: []\n", "unknown key 'evnts'; did you mean 'events'?"),
     ("- not a mapping\n", "must be a mapping"),
     ("case: C-1\nevents: {date: 2026-01-01}\n", "events (line 2): expected a list, got a mapping"),

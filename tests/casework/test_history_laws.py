@@ -39,7 +39,7 @@ def consent_docs(draw: st.DrawFn, i: int) -> dict[str, Any]:
     if draw(st.booleans()):
         doc["recipient"] = AGENCY
     if draw(st.booleans()):
-        doc["withdrawn_on"] = START + dt.timedelta(days=draw(st.integers(0, 10)))
+        doc["withdrawn_on"] = doc["date"] + dt.timedelta(days=draw(st.integers(0, 6)))
     return doc
 
 
@@ -144,7 +144,9 @@ def test_the_state_is_the_replay_of_the_allowed_events(h: CaseHistory) -> None:
     assert report.valid == all(o.allowed for o in report.events)
 
 
-_WORSE = [{"decision": "refused"}, {"withdrawn_on": START}, {"valid_until": START},
+# "on its date": withdrawn, or last valid, on the day the record was made (a record cannot end
+# before it begins).
+_WORSE = [{"decision": "refused"}, {"withdrawn_on": "on its date"}, {"valid_until": "on its date"},
           {"mode": "verbal", "certified_by": None}, {"kind": "assent"}]
 
 
@@ -157,7 +159,9 @@ def test_worsening_a_consent_record_never_turns_a_refused_history_valid(
     i = data.draw(st.integers(0, len(h.consents) - 1))
     change = data.draw(st.sampled_from(_WORSE))
     doc = h.model_dump()
-    doc["consents"][i] = {**doc["consents"][i], **change}
+    record = doc["consents"][i]
+    doc["consents"][i] = {**record, **{k: record["date"] if v == "on its date" else v
+                                       for k, v in change.items()}}
     worse = CaseHistory.model_validate(doc)
     assert check_history(worse).valid <= check_history(h).valid
 

@@ -12,8 +12,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mcrules.errors import FieldError
 from mcrules.models.case import Accompaniment, Sex
 
 MAX_RECORDS = 10_000
@@ -108,6 +109,16 @@ class ConsentRecord(_Strict):
         default=None, max_length=MAX_CATEGORIES,
         description="The data it covers (civil_documentation, health); none: whatever the "
                     "purpose needs. A request for a category not listed is not covered.")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ConsentRecord:
+        """A record valid until, or withdrawn on, a day before it was given is a data-entry
+        error to correct, not a consent that merely expired."""
+        for name in ("valid_until", "withdrawn_on"):
+            day = getattr(self, name)
+            if day is not None and day < self.date:
+                raise FieldError((name,), f"{day} is before the record's date {self.date}")
+        return self
 
 
 class HistoryPerson(_Strict):

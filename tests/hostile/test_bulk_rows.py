@@ -49,6 +49,20 @@ def test_a_bad_value_near_the_end_loses_only_its_row(tmp_path: Path, pack: Pack)
     assert pq.read_table(out).num_rows == 1999 * len(pack.rules)
 
 
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_a_reject_naming_a_field_with_a_line_separator_stays_one_line(
+        separator: str, tmp_path: Path, pack: Pack) -> None:
+    """Found by the fuzzer on 2026-12-01: `str.splitlines` cut such a reject in two."""
+    src, out, rej = tmp_path / "s.jsonl", tmp_path / "o.jsonl", tmp_path / "r.jsonl"
+    key = f"odd{separator}key"
+    src.write_text(json.dumps({"name": "a", key: 1}) + "\n" + json.dumps({"name": "b"}) + "\n")
+    summary = run_file(src, out, pack, rej, strict=True)
+    assert_no_row_lost(summary, 2)
+    (reject,) = rejects_of(rej)
+    assert reject["row"] == 0 and reject["field"] == key
+    assert all(json.loads(line) for line in out.read_text().splitlines())
+
+
 def test_a_csv_record_larger_than_the_limit_is_a_reject(tmp_path: Path, pack: Pack) -> None:
     src, out, rej = tmp_path / "s.csv", tmp_path / "o.parquet", tmp_path / "r.jsonl"
     huge = "x" * (MAX_CSV_RECORD_BYTES + 10)

@@ -718,5 +718,18 @@ def _jsonl_bytes(batch: pa.RecordBatch) -> bytes:
     names = batch.schema.names
     columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
     dumps = orjson.dumps
-    return b"".join(dumps(dict(zip(names, row, strict=True))) + b"\n"
-                    for row in zip(*columns, strict=True))
+    out = b"".join(dumps(dict(zip(names, row, strict=True))) + b"\n"
+                   for row in zip(*columns, strict=True))
+    # JSON allows NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR raw inside strings, but readers
+    # that split lines on them (Python's str.splitlines) would cut a row in two: a reject naming
+    # a field spelled with one must stay one line. As escapes they are the same JSON.
+    for raw, escaped in _LINE_BREAKS_IN_STRINGS:
+        if raw in out:
+            out = out.replace(raw, escaped)
+    return out
+
+
+# The UTF-8 of U+0085, U+2028 and U+2029, which orjson writes unescaped (every other character
+# that ends a line is a control character below U+0020, which JSON always escapes).
+_LINE_BREAKS_IN_STRINGS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"),
+                           (b"\xe2\x80\xa9", b"\\u2029"))

@@ -8,18 +8,14 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.markup import escape
 
-from mcrules.printable import printable
+from mcrules.report.common import safe
 
 
 def render_casework_json(data: Mapping[str, Any]) -> bytes:
     """Deterministic JSON (sorted keys) of one report."""
     return orjson.dumps(dict(data), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
-
-def _text(value: object) -> str:
-    return escape(printable(str(value)))
 
 
 def _source(c: Mapping[str, Any]) -> str:
@@ -37,25 +33,25 @@ def render_casework_text(data: Mapping[str, Any], console: Console, *,
     refused = sum(not e["allowed"] for e in events)
     summary = ("every event is allowed" if valid else
                f"{refused} of {len(events)} event(s) refused")
-    console.print(f"{badge}  case {_text(data.get('case'))}: {summary}")
+    console.print(f"{badge}  case {safe(data.get('case'))}: {summary}")
     for e in events:
         mark = "[green]ok[/]     " if e["allowed"] else "[bold red]REFUSED[/]"
-        move = (f"{_text(e['state_before'])} -> {_text(e['state_after'])}" if e["allowed"]
-                else f"stays in {_text(e['state_before'])}")
-        console.print(f"  {e['event']:>3}  {e['date']}  {mark}  {_text(e['action'])}"
+        move = (f"{safe(e['state_before'])} -> {safe(e['state_after'])}" if e["allowed"]
+                else f"stays in {safe(e['state_before'])}")
+        console.print(f"  {e['event']:>3}  {e['date']}  {mark}  {safe(e['action'])}"
                       f"  [dim]{move}[/]", soft_wrap=True)
         for v in e.get("violations", []):
-            console.print(f"         - {_text(v['reason'])} [dim]({_text(v['guard'])})[/]",
+            console.print(f"         - {safe(v['reason'])} [dim]({safe(v['guard'])})[/]",
                           soft_wrap=True)
             if citations:
                 for c in v.get("citations", [])[:1]:
-                    console.print(f"           [dim]{_text(_source(c))}: "
-                                  f"\"{_text(c.get('quote', ''))}\"[/]", soft_wrap=True)
+                    console.print(f"           [dim]{safe(_source(c))}: "
+                                  f"\"{safe(c.get('quote', ''))}\"[/]", soft_wrap=True)
         for n in e.get("notes", []):
-            console.print(f"         [yellow]note[/]: {_text(n['reason'])} "
-                          f"[dim]({_text(n['guard'])})[/]", soft_wrap=True)
-    console.print(f"State after the last allowed event: [bold]{_text(data.get('state'))}[/]")
+            console.print(f"         [yellow]note[/]: {safe(n['reason'])} "
+                          f"[dim]({safe(n['guard'])})[/]", soft_wrap=True)
+    console.print(f"State after the last allowed event: [bold]{safe(data.get('state'))}[/]")
     packs = ", ".join(f"{p['id']} {p['version']} ({str(p['hash'])[:12]})"
                       + (f" variants {', '.join(p['variants'])}" if p.get("variants") else "")
                       for p in data.get("packs", []))
-    console.print(f"[dim]guards: {_text(packs)}[/]")
+    console.print(f"[dim]guards: {safe(packs)}[/]")

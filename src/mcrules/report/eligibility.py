@@ -12,9 +12,8 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.markup import escape
 
-from mcrules.printable import printable
+from mcrules.report.common import safe
 
 BADGES = {"eligible": "[bold green]ELIGIBLE[/]    ",
           "not_eligible": "[bold red]NOT ELIGIBLE[/]",
@@ -26,9 +25,6 @@ def render_eligibility_json(data: Mapping[str, Any]) -> bytes:
     """One JSON object with sorted keys: the same inputs give byte-identical output."""
     return orjson.dumps(dict(data), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
-
-def _safe(text: object) -> str:
-    return escape(printable(str(text)))
 
 
 def _reference(c: Mapping[str, Any]) -> str:
@@ -50,17 +46,17 @@ def render_eligibility_text(data: Mapping[str, Any], console: Console) -> None:
     the next question to ask and a few after it."""
     case = data.get("case") or {}
     name = case.get("id") or case.get("file") or "(no id)"
-    console.print(f"[bold]Eligibility[/] · case {_safe(name)} · as of {_safe(data.get('as_of'))}")
+    console.print(f"[bold]Eligibility[/] · case {safe(name)} · as of {safe(data.get('as_of'))}")
     for w in data.get("warnings") or ():
-        console.print(f"[yellow]warning:[/] {_safe(w)}", soft_wrap=True)
+        console.print(f"[yellow]warning:[/] {safe(w)}", soft_wrap=True)
     for s in data["services"]:
         console.print()
-        badge = BADGES.get(s["outcome"], _safe(s["outcome"]))
-        console.print(f"{badge}  [bold]{_safe(s['service'])}[/]")
+        badge = BADGES.get(s["outcome"], safe(s["outcome"]))
+        console.print(f"{badge}  [bold]{safe(s['service'])}[/]")
         for r in s["reasons"]:
-            console.print(f"  - {_safe(r)}", soft_wrap=True)
+            console.print(f"  - {safe(r)}", soft_wrap=True)
         if s.get("citations"):
-            console.print(f"    [dim]{_safe(_reference(s['citations'][0]))}[/]", soft_wrap=True)
+            console.print(f"    [dim]{safe(_reference(s['citations'][0]))}[/]", soft_wrap=True)
     questions = data.get("next_questions") or []
     console.print()
     if not questions:
@@ -68,11 +64,11 @@ def render_eligibility_text(data: Mapping[str, Any], console: Console) -> None:
         console.print("Nothing to ask: every service is settled." if not pending else
                       f"No single answer settles {', '.join(pending)}: see what each is missing.")
     else:
-        console.print(f"[bold]Ask next:[/] {_safe(_ask(questions[0]))}", soft_wrap=True)
+        console.print(f"[bold]Ask next:[/] {safe(_ask(questions[0]))}", soft_wrap=True)
         for q in questions[1:1 + MORE_QUESTIONS]:
-            console.print(f"  then: {_safe(_ask(q))}", soft_wrap=True)
+            console.print(f"  then: {safe(_ask(q))}", soft_wrap=True)
         if len(questions) > 1 + MORE_QUESTIONS:
             console.print(f"  [dim]and {len(questions) - 1 - MORE_QUESTIONS} more "
                           "(--format json lists them all)[/]")
     packs = ", ".join(f"{p['id']} {p['version']}" for p in data.get("packs") or ())
-    console.print(f"[dim]packs {_safe(packs)}; rules hash {str(data.get('ruleset_hash'))[:12]}[/]")
+    console.print(f"[dim]packs {safe(packs)}; rules hash {str(data.get('ruleset_hash'))[:12]}[/]")

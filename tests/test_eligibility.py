@@ -134,7 +134,9 @@ def test_an_unknown_service_names_its_missing_inputs_and_the_question_to_ask() -
     avrr = report.service("avrr")
     assert avrr.outcome == "unknown"
     assert set(avrr.missing) == {"intake.unable_or_unwilling_to_remain", "intake.informed_decision",
-                                 "intake.asylum_claim", "intake.return_destination_status"}
+                                 "intake.asylum_claim", "intake.return_destination_status",
+                                 "screening.international_protection_need", "person.age",
+                                 "intake.guardian_involved"}
     assert any(r.startswith("Not yet known: Is the person unable or unwilling") for r in
                avrr.reasons)
     first = report.next_questions[0]
@@ -236,3 +238,96 @@ def test_the_api_is_exported_and_takes_packs_and_a_date() -> None:
         eligibility(case(), pack, dt.date(2022, 1, 1))
     with pytest.raises(McrulesError, match="service 'avrr' is declared twice"):
         eligibility(case(), [pack, pack], AS_OF)
+
+
+PROTECTION = ("Not eligible for AVRR: the screening found that the person may need international "
+              "protection, and no claim of theirs has been decided or withdrawn.")
+NO_GUARDIAN = ("Not eligible for AVRR: the person is a child and no guardian is involved in the "
+               "decision to return.")
+
+
+def test_a_woman_who_may_need_international_protection_with_no_claim_is_not_eligible_for_avrr() \
+        -> None:
+    report = eligibility(example("protection-need-no-claim.yaml"))
+    avrr = report.service("avrr")
+    assert avrr.outcome == "not_eligible" and avrr.missing == ()
+    assert avrr.reasons[0].startswith(PROTECTION)
+    assert any("referral for asylum seekers" in o for o in avrr.obligations)
+    assert any("asylum seekers who decide not to pursue their claims" in c["quote"]
+               for c in avrr.citations)
+    assert report.service("referral.international_protection_need").outcome == "eligible"
+
+
+@pytest.mark.parametrize(("claim", "outcome"), [
+    ("none", "not_eligible"), ("pending", "not_eligible"),
+    ("withdrawn", "eligible"), ("rejected", "eligible")])
+def test_only_a_decided_or_withdrawn_claim_opens_avrr_to_a_person_who_may_need_protection(
+        claim: str, outcome: str) -> None:
+    doc = example("protection-need-no-claim.yaml").model_dump(mode="json", exclude_none=True)
+    doc["intake"]["asylum_claim"] = claim
+    assert outcomes(case(**doc))["avrr"] == outcome
+
+
+def test_the_protection_screening_answer_is_asked_before_avrr_opens() -> None:
+    doc = example("avrr-eligible.yaml").model_dump(mode="json", exclude_none=True)
+    doc["intake"]["asylum_claim"] = "none"
+    del doc["screening"]["international_protection_need"]
+    report = eligibility(case(**doc), as_of=AS_OF)
+    avrr = report.service("avrr")
+    assert avrr.outcome == "unknown"
+    assert avrr.missing == ("screening.international_protection_need",)
+    assert any(q.input == "screening.international_protection_need" and "avrr" in q.settles
+               for q in report.next_questions)
+
+
+def test_an_unaccompanied_15_year_old_with_no_guardian_involved_is_not_eligible_for_avrr() -> None:
+    report = eligibility(example("unaccompanied-child-no-guardian.yaml"))
+    avrr = report.service("avrr")
+    assert avrr.outcome == "not_eligible" and avrr.missing == ()
+    assert avrr.reasons[0].startswith(NO_GUARDIAN)
+    assert any("guardianship authorities should be involved" in c["quote"]
+               for c in avrr.citations)
+    assert report.service("referral.unaccompanied_or_separated_child").outcome == "eligible"
+
+
+def test_a_childs_guardian_not_yet_recorded_leaves_avrr_unknown_and_is_asked() -> None:
+    doc = example("unaccompanied-child-no-guardian.yaml").model_dump(mode="json",
+                                                                     exclude_none=True)
+    del doc["intake"]["guardian_involved"]
+    report = eligibility(case(**doc), as_of=AS_OF)
+    avrr = report.service("avrr")
+    assert avrr.outcome == "unknown" and avrr.missing == ("intake.guardian_involved",)
+    asked = [q for q in report.next_questions if q.input == "intake.guardian_involved"]
+    assert asked and asked[0].settles == ("avrr",)
+    doc["intake"]["guardian_involved"] = True
+    assert outcomes(case(**doc))["avrr"] == "eligible"
+
+
+def test_an_unknown_age_is_not_known_to_be_adult_so_avrr_stays_unknown() -> None:
+    doc = example("unaccompanied-child-no-guardian.yaml").model_dump(mode="json",
+                                                                     exclude_none=True)
+    del doc["person"]["age"]
+    for guardian in (True, False, None):
+        doc["intake"].pop("guardian_involved", None)
+        if guardian is not None:
+            doc["intake"]["guardian_involved"] = guardian
+        avrr = eligibility(case(**doc), as_of=AS_OF).service("avrr")
+        assert avrr.outcome == "unknown" and "person.age" in avrr.missing, guardian
+
+
+def test_the_adult_age_is_domvs_parameter_read_not_copied() -> None:
+    doc = example("unaccompanied-child-no-guardian.yaml").model_dump(mode="json",
+                                                                     exclude_none=True)
+    assert outcomes(case(**doc))["avrr"] == "not_eligible"
+    assert outcomes(case(**doc), parameters={"adult_age": "15 year"})["avrr"] == "eligible"
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("protection-need-no-claim.yaml", PROTECTION),
+    ("unaccompanied-child-no-guardian.yaml", NO_GUARDIAN)])
+def test_the_cli_shows_the_new_avrr_refusals_as_a_caseworker_reads_them(name: str,
+                                                                         reason: str) -> None:
+    result = run("eligibility", str(EXAMPLES / name))
+    assert result.exit_code == 0
+    block = result.stdout.split("NOT ELIGIBLE  avrr", 1)[1]
+    assert block.lstrip().startswith(f"- {reason}")

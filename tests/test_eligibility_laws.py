@@ -3,8 +3,10 @@
 Supplying a missing input never turns `eligible` or `not_eligible` into `unknown` (nor into
 each other); some answer to the first next question settles at least one pending service,
 checked over answers drawn independently of the engine's own search; immigration status
-(documents, the asylum claim) never changes the centre's services. The scalar and columnar
-evaluators agree on every rule and decision of the pack.
+(documents, the asylum claim) never changes the centre's services. Return and protection:
+supplying a possible need for international protection never makes AVRR eligible, and no child
+(nor anyone whose age is unknown) is eligible for AVRR without a guardian involved. The scalar
+and columnar evaluators agree on every rule and decision of the pack.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ CASE = get("case")
 FLAGS = ["unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor", "sogiesc",
          "person_with_disability", "medical_needs", "psychological_needs",
          "international_protection_need"]
+# The screening answers the modules' lists name beyond the assessment's flags (case management).
+SITUATIONS = ["violence", "exploitation", "abuse", "gender_discrimination"]
 INTAKE: dict[str, st.SearchStrategy[Any]] = {
     "wishes_to_return": st.booleans(),
     "unable_or_unwilling_to_remain": st.booleans(),
@@ -37,6 +41,7 @@ INTAKE: dict[str, st.SearchStrategy[Any]] = {
     "asylum_claim": st.sampled_from(["none", "pending", "withdrawn", "rejected"]),
     "return_destination_status": st.sampled_from(["open", "limited", "suspended"]),
     "centre_capacity_available": st.booleans(),
+    "guardian_involved": st.booleans(),
 }
 STAGES = st.sampled_from(["origin", "transit", "destination", "return"])
 
@@ -50,6 +55,9 @@ def eligibility_cases(draw: st.DrawFn) -> dict[str, Any]:
         doc["intake"] = draw(st.fixed_dictionaries({}, optional=INTAKE))
     if draw(st.booleans()):
         doc.setdefault("migration", {})["stage"] = draw(STAGES)
+    if draw(st.booleans()):
+        doc.setdefault("screening", {}).update(draw(st.fixed_dictionaries(
+            {}, optional=dict.fromkeys(SITUATIONS, st.booleans()))))
     return doc
 
 
@@ -59,7 +67,7 @@ def _answers(doc: dict[str, Any]) -> dict[str, st.SearchStrategy[Any]]:
     for key, values in INTAKE.items():
         if key not in doc.get("intake", {}):
             out[f"intake.{key}"] = values
-    for flag in FLAGS:
+    for flag in (*FLAGS, *SITUATIONS):
         if flag not in doc.get("screening", {}):
             out[f"screening.{flag}"] = st.booleans()
     person = doc.get("person", {})
@@ -89,12 +97,20 @@ def _answers(doc: dict[str, Any]) -> dict[str, st.SearchStrategy[Any]]:
 
 
 def _supplied(doc: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    return _answered(doc, {path: value})
+
+
+def _answered(doc: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `doc` with each dotted path set to its answer, or left out when it is None."""
     out = copy.deepcopy(doc)
-    *parents, name = path.split(".")
-    node = out
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[name] = value
+    for path, value in answers.items():
+        *parents, name = path.split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node.pop(name, None)
+        if value is not None:
+            node[name] = value
     return out
 
 
@@ -176,14 +192,8 @@ def test_immigration_status_never_changes_the_centres_services(doc: dict[str, An
     seen = set()
     for documents in ("valid", "expired", "none", None):
         for claim in ("none", "pending", "withdrawn", "rejected", None):
-            variant = copy.deepcopy(doc)
-            person, intake = variant.setdefault("person", {}), variant.setdefault("intake", {})
-            person.pop("documents", None)
-            intake.pop("asylum_claim", None)
-            if documents is not None:
-                person["documents"] = documents
-            if claim is not None:
-                intake["asylum_claim"] = claim
+            variant = _answered(doc, {"person.documents": documents,
+                                      "intake.asylum_claim": claim})
             centre = eligibility(Case.model_validate(variant), PACK, AS_OF).service(
                 "centre_services")
             seen.add((centre.outcome, centre.reasons, centre.missing))
@@ -196,3 +206,32 @@ def test_scalar_and_columnar_agree_on_every_service_and_criterion(
         docs: list[dict[str, Any]]) -> None:
     facts = [CASE.facts(Case.model_validate(d)) for d in docs]
     assert_facts_agree(PACK, CASE.schema(), facts, AS_OF, docs)
+
+
+OPEN_CLAIMS = ("none", "pending")  # no claim decided or withdrawn
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=eligibility_cases())
+def test_supplying_a_protection_need_never_makes_avrr_eligible(doc: dict[str, Any]) -> None:
+    before = _outcomes(doc)["avrr"]
+    after = _outcomes(_supplied(doc, "screening.international_protection_need", True))["avrr"]
+    assert after != "eligible" or before == "eligible", doc
+    # With no claim decided or withdrawn, the need closes AVRR outright, whatever else is missing.
+    if doc.get("intake", {}).get("asylum_claim") in OPEN_CLAIMS:
+        assert after == "not_eligible", doc
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=eligibility_cases(), age=st.one_of(st.none(), st.integers(0, 17)),
+       guardian=st.sampled_from([None, False]))
+def test_a_child_is_never_eligible_for_avrr_without_a_guardian_involved(
+        doc: dict[str, Any], age: int | None, guardian: bool | None) -> None:
+    """For a child (and for a person whose age is not known, who is not known to be an adult),
+    AVRR is never eligible unless `intake.guardian_involved` is true; with an unknown age, not
+    even then."""
+    doc = _answered(doc, {"person.age": age, "intake.guardian_involved": guardian})
+    assert _outcomes(doc)["avrr"] != "eligible", doc
+    if age is None:
+        doc = _answered(doc, {"intake.guardian_involved": True})
+        assert _outcomes(doc)["avrr"] != "eligible", doc

@@ -170,7 +170,20 @@ class Screening(_Strict):
     person_with_disability: bool | None = None
     medical_needs: bool | None = None
     psychological_needs: bool | None = None
-    international_protection_need: bool | None = None
+    international_protection_need: bool | None = Field(
+        default=None, description="The person may need international protection. While true, "
+        "AVRR stays closed until their claim is decided or withdrawn.")
+    # Situations the modules' screening lists name that are not specialised-needs flags of the
+    # assessment (no referral of their own): they feed case-management eligibility only.
+    violence: bool | None = Field(
+        default=None, description="The person experienced violence (the Blue module's list).")
+    exploitation: bool | None = Field(
+        default=None, description="The person experienced exploitation (every module's list).")
+    abuse: bool | None = Field(
+        default=None, description="The person experienced abuse (every module's list).")
+    gender_discrimination: bool | None = Field(
+        default=None, description="The person experienced gender discrimination (the Yellow "
+        "and Red modules' list).")
 
 
 class AsylumClaim(StrEnum):
@@ -212,6 +225,13 @@ class Intake(_Strict):
     centre_capacity_available: bool | None = Field(
         default=None, description="The centre has the resources to provide its services to "
         "the person now.")
+    programme_criteria_met: bool | None = Field(
+        default=None, description="The person meets the programme's own admission criteria "
+        "for the centre's services; read only when the pack's parameter "
+        "centre_services_own_criteria is 1 (programme policy).")
+    guardian_involved: bool | None = Field(
+        default=None, description="For a child: a parent, legal guardian or the guardianship "
+        "authority is involved in the decision to return. AVRR for a child needs it true.")
 
 
 class Case(_Strict):

@@ -28,6 +28,7 @@ EXAMPLES = ROOT / "examples" / "eligibility"
 AS_OF = dt.date(2026, 3, 14)
 SERVICES = ["centre_services", "case_management", "avrr", *(f"referral.{f}" for f in FLAG_IDS)]
 SERVICE_KEYS = {"service", "outcome", "reasons", "missing", "citations"}
+SITUATIONS = ("violence", "exploitation", "abuse", "gender_discrimination")
 DUTY_TO_REFER = ("Duty to refer: find an alternative service provider to meet the person's needs "
                  "and, where possible, refer them to an appropriate agency.")
 PENDING = ("Not eligible for AVRR: the asylum claim is pending; AVRR is open to asylum seekers "
@@ -120,7 +121,7 @@ def test_limited_returns_close_avrr_only_under_the_variant() -> None:
 
 def test_a_programme_band_decides_when_risk_alone_opens_case_management() -> None:
     doc = {"person": {"age": 30, "accompanied_by": "none", "disabilities": []},
-           "screening": dict.fromkeys(FLAG_IDS, False),
+           "screening": dict.fromkeys((*FLAG_IDS, *SITUATIONS), False),
            "threats": [{"id": "extortion", "severity": "medium"}],
            "vulnerabilities": [{"id": "debt", "threat": "extortion", "severity": "medium"}],
            "capacities": [], "migration": {"exposure_days": 0}}
@@ -217,8 +218,9 @@ def _pack_with(tmp_path: Path, old: str, new: str) -> Path:
     ("    tags: [service]\n", "    tags: [service]\n    applies_if: intake.wishes_to_return\n",
      "must apply to every case"),
     ("    outputs: [not_met, met]", "    outputs: [not_met, met, maybe]", "must decide met or not_met"),
-    ("check: decision('elig.centre_services.capacity') == 'met'",
-     "check: intake.centre_capacity_available", "reads no criterion"),
+    ("check: >\n      decision('elig.centre_services.capacity') == 'met'\n"
+     "      and decision('elig.centre_services.programme_criteria') == 'met'\n",
+     "check: intake.centre_capacity_available\n", "reads no criterion"),
 ])
 def test_a_malformed_service_is_an_error_naming_it(tmp_path: Path, old: str, new: str,
                                                    message: str) -> None:
@@ -331,3 +333,70 @@ def test_the_cli_shows_the_new_avrr_refusals_as_a_caseworker_reads_them(name: st
     assert result.exit_code == 0
     block = result.stdout.split("NOT ELIGIBLE  avrr", 1)[1]
     assert block.lstrip().startswith(f"- {reason}")
+
+
+def _screened(**answers: bool) -> Case:
+    """An adult at low risk whose every screening answer is no, but for `answers`."""
+    return case(person={"age": 30, "accompanied_by": "none", "disabilities": []},
+                screening={**dict.fromkeys((*FLAG_IDS, *SITUATIONS), False), **answers},
+                threats=[], vulnerabilities=[], capacities=[{"id": "savings", "strength": "medium"}],
+                migration={"exposure_days": 10})
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_each_situation_the_modules_screening_lists_name_opens_case_management(
+        situation: str) -> None:
+    assert outcomes(_screened())["case_management"] == "not_eligible"
+    report = eligibility(_screened(**{situation: True}), as_of=AS_OF)
+    cm = report.service("case_management")
+    assert cm.outcome == "eligible"
+    assert cm.reasons[0].startswith(f"The screening found that the person experienced "
+                                    f"{situation.replace('_', ' ')}")
+    # a situation is not a specialised-needs flag: it opens no referral of its own
+    assert all(report.service(f"referral.{f}").outcome == "not_eligible" for f in FLAG_IDS)
+
+
+def test_an_unasked_situation_holds_case_management_open_rather_than_refusing_it() -> None:
+    doc = _screened().model_dump(mode="json", exclude_none=True)
+    del doc["screening"]["exploitation"]
+    report = eligibility(case(**doc), as_of=AS_OF)
+    assert report.service("case_management").outcome == "unknown"
+    assert report.service("case_management").missing == ("screening.exploitation",)
+
+
+@pytest.mark.parametrize(("situation", "variant"), [
+    ("gender_discrimination", "screening-list-blue"),
+    ("violence", "screening-list-yellow-red")])
+def test_each_modules_own_screening_list_is_one_variant_away(situation: str,
+                                                              variant: str) -> None:
+    only = _screened(**{situation: True})
+    assert outcomes(only)["case_management"] == "eligible"
+    assert outcomes(only, variants=[variant])["case_management"] == "not_eligible"
+
+
+def test_the_handbooks_case_management_for_all_clients_is_one_variant_away() -> None:
+    assert outcomes(_screened())["case_management"] == "not_eligible"
+    assert outcomes(_screened(), variants=["case-management-all-clients"])[
+        "case_management"] == "eligible"
+
+
+def test_the_no_resources_refusal_quotes_the_handbooks_example_and_claims_no_only_ground() -> None:
+    centre = eligibility(example("suspended-returns-no-capacity.yaml")).service("centre_services")
+    assert centre.outcome == "not_eligible"
+    assert '"for example, due to a lack of resources"' in centre.reasons[0]
+    assert not any("only ground" in r for r in centre.reasons)
+    assert any("for example, due to a lack of resources" in c["quote"] for c in centre.citations)
+
+
+def test_a_programmes_own_admission_criteria_are_a_parameter_labelled_programme_policy() -> None:
+    pack = load_eligibility_pack(as_of=AS_OF)
+    param = pack.parameters["centre_services_own_criteria"]
+    assert param.description.startswith("Programme policy, not IOM's")
+    served = case(intake={"centre_capacity_available": True})
+    assert outcomes(served)["centre_services"] == "eligible"  # no criteria of its own by default
+    own = {"centre_services_own_criteria": "1"}
+    assert outcomes(served, parameters=own)["centre_services"] == "unknown"
+    refused = eligibility(case(intake={"centre_capacity_available": True,
+                                       "programme_criteria_met": False}),
+                          as_of=AS_OF, parameters=own).service("centre_services")
+    assert refused.outcome == "not_eligible" and refused.obligations == (DUTY_TO_REFER,)

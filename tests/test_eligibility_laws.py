@@ -42,6 +42,7 @@ INTAKE: dict[str, st.SearchStrategy[Any]] = {
     "return_destination_status": st.sampled_from(["open", "limited", "suspended"]),
     "centre_capacity_available": st.booleans(),
     "guardian_involved": st.booleans(),
+    "programme_criteria_met": st.booleans(),
 }
 STAGES = st.sampled_from(["origin", "transit", "destination", "return"])
 

@@ -400,3 +400,10 @@ def test_a_programmes_own_admission_criteria_are_a_parameter_labelled_programme_
                                        "programme_criteria_met": False}),
                           as_of=AS_OF, parameters=own).service("centre_services")
     assert refused.outcome == "not_eligible" and refused.obligations == (DUTY_TO_REFER,)
+
+
+def test_a_childs_guardian_is_the_question_asked_next_when_it_is_the_one_left() -> None:
+    report = eligibility(example("unaccompanied-child-guardian-not-asked.yaml"))
+    assert report.service("avrr").outcome == "unknown"
+    assert [(q.input, q.settles) for q in report.next_questions] == [
+        ("intake.guardian_involved", ("avrr",))]

@@ -350,3 +350,13 @@ def test_a_case_row_with_an_informed_decision_that_only_looks_true_is_a_reject(
     rejects = [json.loads(line) for line in rej.read_text().splitlines()]
     assert [(r["row"], r["field"]) for r in rejects] == [
         (1, "intake.informed_decision"), (2, "intake.wishes_to_return")]
+
+
+def test_a_programme_parameter_given_as_a_boolean_is_refused(tmp_path: Path) -> None:
+    settings_file = tmp_path / "programme.yaml"
+    settings_file.write_text("programme: ngo-x\ntitle: NGO X\npack: domv-2023\nparameters:\n"
+                             "  risk_cut_high: {value: true, reason: ours}\n")
+    result = run("assess", str(EXAMPLES / "cases" / "girl-in-transit.yaml"),
+                 "--programme", str(settings_file))
+    assert result.exit_code == 2
+    assert "parameters.risk_cut_high.value" in result.stderr

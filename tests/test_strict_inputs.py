@@ -360,3 +360,15 @@ def test_a_programme_parameter_given_as_a_boolean_is_refused(tmp_path: Path) -> 
                  "--programme", str(settings_file))
     assert result.exit_code == 2
     assert "parameters.risk_cut_high.value" in result.stderr
+
+
+@pytest.mark.parametrize("coordinate", ['"12"', "true"])
+def test_a_layout_coordinate_is_a_number_not_text_nor_a_boolean(tmp_path: Path,
+                                                                 coordinate: str) -> None:
+    """The layout has no pydantic model; its reader holds the same line."""
+    path = tmp_path / "site.yaml"
+    path.write_text("layout_crs: local\nfeatures:\n  - {id: L1, properties: {kind: latrine},\n"
+                    f"     geometry: {{type: Point, coordinates: [{coordinate}, 0]}}}}\n")
+    result = run("check-site", str(path))
+    assert result.exit_code == 2
+    assert "features[0].geometry.coordinates" in result.stderr

@@ -23,6 +23,7 @@ from mcrules.bulk.convert import Converted
 from mcrules.bulk.layout import layout_for
 from mcrules.bulk.values import list_cell
 from mcrules.io.tables import TableSource
+from mcrules.located import plain_scalar
 from mcrules.models.declarations import DefaultWhenSiblingGiven, runs_validators
 from mcrules.models.rounding import round12
 from mcrules.models.site import Counts, Site
@@ -155,12 +156,15 @@ def test_a_csv_cell_may_hold_a_list_a_jsonl_string_may_not(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("text", [pa.string(), pa.large_string(), pa.string_view()])
 def test_text_columns_of_every_arrow_string_type_are_read_alike(text: pa.DataType) -> None:
-    docs = [{"water_supply": "12 m^3/day", "beds": "4.0", "name": " A", "setting": "camp",
-             "spaces": ["infirmary"], "provides_accommodation": "true"},
-            {"water_supply": "5", "beds": "3", "name": "B", "setting": "hotel", "spaces": [],
-             "provides_accommodation": "no"}]
-    columns = {k: pa.array([d[k] for d in docs], pa.list_(text) if k == "spaces" else text)
-               for k in docs[0]}
+    cells = [{"water_supply": "12 m^3/day", "beds": "4.0", "name": " A", "setting": "camp",
+              "spaces": ["infirmary"], "provides_accommodation": "true"},
+             {"water_supply": "5", "beds": "3", "name": "B", "setting": "hotel", "spaces": [],
+              "provides_accommodation": "FALSE"}]
+    # what a site file means by the same characters unquoted
+    docs = [{**c, "water_supply": plain_scalar(c["water_supply"]), "beds": plain_scalar(c["beds"]),
+             "provides_accommodation": plain_scalar(c["provides_accommodation"])} for c in cells]
+    columns = {k: pa.array([d[k] for d in cells], pa.list_(text) if k == "spaces" else text)
+               for k in cells[0]}
     got = Converter(site_schema()).convert(pa.record_batch(columns))
     assert got.rejects == []
     assert_same_columns(got.columns, expected_columns(docs))
@@ -236,7 +240,8 @@ def _same(a: float | None, b: float | None) -> bool:
 def test_quantity_text_is_read_as_the_scalar_path_reads_it(pairs: list[tuple[str, str]],
                                                           field: str) -> None:
     values = [f"{num} {unit}" if unit.strip() else num + unit for num, unit in pairs]
-    assert [_scalar(field, v) for v in values] == _bulk(field, values)
+    # A batch without a format is a flat table: a bare number in a cell is a number, as in YAML.
+    assert [_scalar(field, plain_scalar(v)) for v in values] == _bulk(field, values)
 
 
 @settings(max_examples=60, deadline=None)
@@ -244,7 +249,7 @@ def test_quantity_text_is_read_as_the_scalar_path_reads_it(pairs: list[tuple[str
                 min_size=1, max_size=20),
        st.sampled_from(["toilets.female", "beds", "population.male"]))
 def test_count_text_is_read_as_the_scalar_path_reads_it(values: list[str], field: str) -> None:
-    assert [_scalar(field, v) for v in values] == _bulk(field, values)
+    assert [_scalar(field, plain_scalar(v)) for v in values] == _bulk(field, values)
 
 
 @settings(max_examples=60, deadline=None)

@@ -62,7 +62,7 @@ def test_rows_in_equal_rows_evaluated_plus_rows_rejected(tmp_path: Path, pack: P
     assert [(r["row"], r["field"]) for r in rejects] == [
         (1, "toilets.female"), (2, "toilets.female"), (3, "water_supply"), (4, "spaces[1]")]
     reasons = [r["reason"] for r in rejects]
-    assert reasons[0] == "must be 0 or more, got '-1'"
+    assert reasons[0] == "must be 0 or more, got -1"  # the cell -1 is the number -1
     assert reasons[1] == "expected a whole number, got 'ten'"
     assert reasons[2].startswith("'3 m' has the wrong dimension")
     assert reasons[3].startswith("unknown value 'ballroom'")

@@ -186,7 +186,7 @@ def test_an_unknown_intake_key_is_a_warning_or_under_strict_an_error(tmp_path: P
 @pytest.mark.parametrize(("args", "message"), [
     (("--format", "xml"), "must be one of text, json"),
     (("--as-of", "14/03/2026"), "expected YYYY-MM-DD"),
-    (("--as-of", "2022-06-01"), "not in force on 2022-06-01"),
+    (("--as-of", "2022-06-01"), "--as-of 2022-06-01: no rule is in force"),
     (("--variant", "no-such-variant"), "has no variant 'no-such-variant'"),
     (("--set", "case_management_min_risk_rank=9"), "case_management_min_risk_rank"),
     (("--pack", "nowhere-2023"), "no pack 'nowhere-2023'"),

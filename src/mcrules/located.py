@@ -222,6 +222,11 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
         raise yaml.constructor.ConstructorError(
             None, None, f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
             f"{sum(c.isdigit() for c in text)}", node.start_mark)
+    return _int_of(text)
+
+
+def _int_of(text: str) -> int:
+    """A YAML 1.2 integer, `_INT_12` matched."""
     if text.startswith(("0o", "0x")):
         return int(text[2:], 8 if text[1] == "o" else 16)
     return int(text)
@@ -236,6 +241,11 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
         raise yaml.constructor.ConstructorError(
             None, None, f"a number has at most {MAX_NUMBER_DIGITS} digits, got "
             f"{sum(c.isdigit() for c in text)}", node.start_mark)
+    return _float_of(text)
+
+
+def _float_of(text: str) -> float:
+    """A YAML 1.2 float, `_FLOAT_12` matched (`.inf`, `.nan` included)."""
     lowered = text.lower()
     if lowered.endswith("inf"):
         return float("-inf") if lowered.startswith("-") else float("inf")
@@ -247,6 +257,25 @@ def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
         raise yaml.constructor.ConstructorError(
             None, None, f"expected true or false, got {excerpt(node.value)}", node.start_mark)
     return bool(node.value.lower() == "true")
+
+
+def plain_scalar(text: str) -> str | bool | int | float:
+    """What YAML reads from `text` written unquoted: `true`/`false` a boolean, `12` and `1.5e3`
+    numbers, anything else (`yes`, `t`, `1,200`, `12 L`) the text itself.
+
+    A cell of a CSV file has no type: it is read as a site file would read the same characters,
+    so a cell `1` in a yes/no column is refused as `flag: 1` is, and `t` as `flag: t`. A number
+    of more than `MAX_NUMBER_DIGITS` digits, which the YAML reader refuses, stays text (refused
+    by every number field). Null words stay text too: only an empty cell is missing.
+    """
+    s = text.strip()
+    if _BOOL_12.match(s):
+        return s.lower() == "true"
+    if not number_digits_ok(s):
+        return text
+    if _INT_12.match(s):
+        return _int_of(s)
+    return _float_of(s) if _FLOAT_12.match(s) else text
 
 
 _add_constructor = cast(Any, _Loader).add_constructor  # the stubs know only PyYAML's own loaders

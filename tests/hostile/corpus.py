@@ -33,7 +33,8 @@ SITE_YAML: list[tuple[str, str, str, str]] = [
      "water_supply", "at most 100 characters"),
     ("comma as a decimal mark", "water_supply: 1,2 m^3/day\n", "water_supply", "comma"),
     ("400-digit count", "beds: " + "9" * 400 + "\n", "beds", "at most 20 digits"),
-    ("400-digit count as text", 'beds: "' + "9" * 400 + '"\n', "beds", "at most 20 digits"),
+    ("400-digit count as text", 'beds: "' + "9" * 400 + '"\n', "beds",
+     "expected a whole number"),  # text is not a number, however many digits
     ("400-digit quantity", "water_supply: " + "9" * 400 + "\n", "water_supply",
      "at most 20 digits"),
     ("YAML nested 500 deep", "spaces: " + "[" * DEEP + "]" * DEEP + "\n", "spaces",
@@ -48,6 +49,17 @@ SITE_YAML: list[tuple[str, str, str, str]] = [
     ("true as a person", "population: {female: true}\n", "population.female",
      "expected a whole number"),
     ("true as litres", "water_supply: true\n", "water_supply", "got True"),
+    # issue 16: what only looks like a boolean or a number is refused, never coerced
+    ("a quoted true as a yes/no", 'provides_accommodation: "true"\n', "provides_accommodation",
+     "expected true or false, got 'true'"),
+    ("t as a yes/no", "water_safe_for_drinking: t\n", "water_safe_for_drinking",
+     "expected true or false, got 't'"),
+    ("yes as a yes/no", "urban: yes\n", "urban", "expected true or false, got 'yes'"),
+    ("1 as a yes/no", "staffing: {medical_staff_full_time: 1}\n",
+     "staffing.medical_staff_full_time", "expected true or false, got 1"),
+    ("a count as text", 'beds: "3"\n', "beds", "expected a whole number, got '3'"),
+    ("a bare quantity as text", 'water_supply: "12000"\n', "water_supply",
+     "text with its unit such as '12000 L/day'"),
     ("an angle as staffed hours", "staffing: {hours_per_week: 0.5 radian}\n",
      "staffing.hours_per_week", "an angle"),
     ("a text value of 20k characters", 'name: "' + "x" * 20_000 + '"\n', "name",
@@ -79,6 +91,11 @@ SITE_JSON: list[tuple[str, str, str, str]] = [
     ("NaN in JSON", '{"water_supply": NaN}', "", "NaN is not JSON"),
     ("true as a JSON toilet", '{"toilets": {"female": true}}', "toilets.female",
      "expected a whole number"),
+    ("a JSON string as a yes/no", '{"cold_climate": "false"}', "cold_climate",
+     "expected true or false, got 'false'"),
+    ("a JSON 0 as a yes/no", '{"meal_shifts": 0}', "meal_shifts", "expected true or false, got 0"),
+    ("a JSON string as a count", '{"water_taps": "12"}', "water_taps",
+     "expected a whole number, got '12'"),
 ]
 
 # (name, JSON Lines row as bytes, a phrase of the row's error)

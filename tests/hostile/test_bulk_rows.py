@@ -4,18 +4,22 @@ with the file itself is found before any work, and no old or partial output look
 
 from __future__ import annotations
 
+import csv
 import json
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mcrules import Pack
+from mcrules import Pack, load_site_pack
 from mcrules.bulk import BulkSummary, run_file
 from mcrules.errors import InputError
 from mcrules.io.tables import MAX_CSV_RECORD_BYTES, ROW_ERROR_COLUMN
@@ -241,3 +245,54 @@ def test_sigterm_removes_the_partial_files(tmp_path: Path) -> None:
     assert b"Traceback" not in err
     assert not partial.exists() and not (tmp_path / ".rej.csv.partial").exists()
     assert not out.exists()
+
+
+# issue 16: a value that only looks like a boolean or a number is a reject, in every format ----
+
+PACK = load_site_pack("mct-2023")
+LOOKALIKES: list[object] = [True, False, "true", "false", "t", "y", "yes", "no", 1, 0, 1.0, "1",
+                            "3", "3.0", "12000", "12 m^3/day", " 4 ", None, 2.5, -1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LOOKALIKES), st.sampled_from(LOOKALIKES),
+                          st.sampled_from(LOOKALIKES)), min_size=1, max_size=15),
+       st.sampled_from(["jsonl", "csv"]))
+def test_bulk_rejects_exactly_the_rows_a_site_file_refuses(
+        values: list[tuple[object, object, object]], fmt: str) -> None:
+    """A JSON Lines row is typed: it is refused as the same JSON site file is. A CSV cell has no
+    type: it is refused as a site file holding the same characters unquoted is."""
+    from mcrules.io import validate_site
+    from mcrules.located import plain_scalar
+
+    keys = ("urban", "beds", "water_supply")
+    docs = [{k: v for k, v in zip(keys, row, strict=True) if v is not None} for row in values]
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out, rej = Path(tmp) / f"s.{fmt}", Path(tmp) / "o.jsonl", Path(tmp) / "r.jsonl"
+        if fmt == "jsonl":
+            src.write_text("".join(json.dumps({"name": f"r{i}", **d}) + "\n"
+                                   for i, d in enumerate(docs)))
+            read = docs
+        else:
+            def cell(v: object) -> str:
+                return "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+
+            with src.open("w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["name", *keys])
+                w.writerows([f"r{i}", *(cell(v) for v in row)] for i, row in enumerate(values))
+            read = [{k: plain_scalar(cell(v)) for k, v in zip(keys, row, strict=True)
+                     if v is not None} for row in values]
+        summary = run_file(src, out, PACK, rej)
+        rejected = {r["row"] for r in rejects_of(rej)} if rej.exists() else set()
+    refused = set()
+    for i, d in enumerate(read):
+        try:
+            validate_site(d)
+        except InputError:
+            refused.add(i)
+    assert rejected == refused, (values, fmt)
+    assert_no_row_lost(summary, len(values))
+    for i, d in enumerate(read):  # and what they refuse: anything but true/false as a yes/no
+        if "urban" in d and not isinstance(d["urban"], bool):
+            assert i in rejected, (d, fmt)

@@ -22,21 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from mcrules.errors import InputError, McrulesError, Problem
 from mcrules.located import load_document
+from mcrules.models.base import InputModel, Number
 from mcrules.rules.pack import Pack
 
 
-class _Override(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    value: str | float
+class _Override(InputModel):
+    value: str | Number
     reason: str = Field(min_length=1)
 
 
-class _ProgrammeFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _ProgrammeFile(InputModel):
     programme: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100)
     title: str = Field(min_length=1, max_length=300)
     pack: str = Field(min_length=1)

@@ -8,7 +8,10 @@ array conversion; whatever is not plain goes to the scalar validator once per di
 
 Input layouts: nested structs and lists (Parquet, JSON Lines) or dotted column names
 (``population.female``); in flat tables (anything but JSON Lines) a list may also be one text cell
-(``a;b`` or a JSON array) and a collection a JSON text. A null value means the key is absent.
+(``a;b`` or a JSON array), a collection a JSON text, and a text cell in a yes/no or number field
+is typed as YAML types the same characters unquoted (`true`, `3`; `t` and `yes` stay text, and
+are refused). JSON Lines values are typed already: "3" is text. A null value means the key is
+absent.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from mcrules.io.tables import (
     is_row_error_field,
     loads_json,
 )
+from mcrules.located import plain_scalar
 from mcrules.rules.schema import Schema
 from mcrules.subjects import get as get_subject
 
@@ -417,8 +421,8 @@ class Converter:
         item_problems: dict[int, list[Problem]] = {}
         converted: dict[str, LeafValues] = {}
         for name, conv in self._items[items.path].items():
-            lv = conv.convert(children.pop(name, None), m, item_index=its.index,
-                              cells=flat.cells)
+            # Items are typed data (JSON in a cell, Arrow structs), never text cells to type.
+            lv = conv.convert(children.pop(name, None), m, item_index=its.index, cells=False)
             converted[name] = lv
             leaf = items.leaves[name]
             if leaf.required:
@@ -535,6 +539,8 @@ class Converter:
         if leaf is not None and leaf.spec.kind == "set":
             parsed, error = list_cell(text)
             return text if error else parsed
+        if leaf is not None and leaf.spec.kind in ("bool", "number"):
+            return plain_scalar(text)  # as `LeafConverter` types a cell: `true`, `3`
         return text
 
     # assembling ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Any, Literal, Union
 
 import annotated_types
-from pydantic import BaseModel
+from pydantic import BaseModel, Strict
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -144,6 +144,8 @@ def _leaf(path: str, attrs: tuple[str, ...], info: FieldInfo, spec: FieldSpec,
             number = meta
         elif isinstance(meta, DefaultWhenSiblingGiven):
             continue  # applied to the columns by the converter, as `facts` applies it
+        elif isinstance(meta, Strict):
+            continue  # a yes/no column takes only booleans; anything else asks the model
         elif isinstance(meta, annotated_types.MinLen):
             min_length = int(meta.min_length)
         else:

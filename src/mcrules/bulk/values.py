@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 from mcrules.bulk.exact import Encoded, Exact, Problem
 from mcrules.bulk.layout import ItemsLayout, Leaf
 from mcrules.errors import UnitError
-from mcrules.limits import MAX_QUANTITY_CHARS
+from mcrules.limits import MAX_NUMBER_DIGITS, MAX_QUANTITY_CHARS
+from mcrules.located import plain_scalar
 from mcrules.models.fields import FieldKind
 from mcrules.units import conversion_factor, parse_unit, to_canonical
 
@@ -39,7 +40,7 @@ NAN = float("nan")
 _PLAIN_ASCII = r"^[ -+\--~]*$"
 _QUANTITY = (r"^ *(?P<num>[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?) *"
              r"(?P<unit>.*?) *$")
-_DIGITS = r"^[0-9]{1,15}(?:\.0+)?$"  # pydantic takes "12.000" as the whole number 12
+_DIGITS = r"^[0-9]{1,15}(?:\.0{0,5})?$"  # "12.000" is the float 12.0, a whole number
 _DECIMAL = r"^[0-9]{1,15}(?:\.[0-9]{1,15})?$"
 _CLEAN_TEXT = r"^[!-~](?:[ -~]*[!-~])?$"
 _PRINTABLE = r"^[ -~]*$"
@@ -143,6 +144,15 @@ class LeafConverter:
         self.exact = exact
         self.items = items
         self._unit_factors: dict[str, float | None] = {}
+        # A flat table's text cell in a yes/no or number field is typed as YAML types it.
+        self._typed_cells = leaf.spec.kind in ("bool", "number")
+
+    def _value(self, value: Any, cells: bool) -> Any:
+        """A raw value as the model is given it: a flat table's text cell typed (`1` a number,
+        `true` a boolean), anything else as it is."""
+        if cells and self._typed_cells and isinstance(value, str):
+            return plain_scalar(value)
+        return value
 
     @property
     def number(self) -> FieldKind:
@@ -167,7 +177,7 @@ class LeafConverter:
             if isinstance(col, pa.Array):
                 col = _without_views(col)
             out = self._convert(col, n, cells)
-            self._explain(out, col, item_index)
+            self._explain(out, col, item_index, cells)
         return out
 
     def _empty(self, n: int) -> LeafValues:
@@ -181,12 +191,13 @@ class LeafConverter:
             out.values = np.full(n, NAN)
         return out
 
-    def _explain(self, out: LeafValues, col: Column, item_index: IntArray | None) -> None:
+    def _explain(self, out: LeafValues, col: Column, item_index: IntArray | None,
+                 cells: bool) -> None:
         """Ask the scalar path why each bad row is bad, unless a fast path already knows."""
         for i in np.flatnonzero(out.bad).tolist():
             if i not in out.problems:
                 index = int(item_index[i]) if item_index is not None else 0
-                _, problems = self._ask(_raw(col, i), index)
+                _, problems = self._ask(self._value(_raw(col, i), cells), index)
                 out.problems[i] = problems or [(self.leaf.path, "invalid value")]
 
     # dispatch --------------------------------------------------------------------------------
@@ -199,13 +210,13 @@ class LeafConverter:
                 if _is_number(t):
                     return self._quantity_numbers(col)
                 if _is_text(t):
-                    return self._quantity_text(col)
+                    return self._quantity_text(col, cells)
             elif kind == "number" and self.number.integer:
                 if pa.types.is_integer(t):  # a boolean column is asked: true is not 1 toilet
                     return self._whole_numbers(col)
                 if pa.types.is_floating(t):
                     return self._float_column(col)
-                if _is_text(t):
+                if _is_text(t) and cells:  # typed text ("3" in JSON Lines) is asked: refused
                     return self._numeric_text(col)
             elif kind == "bool" and pa.types.is_boolean(t):
                 values, given = _floats(col)
@@ -218,12 +229,13 @@ class LeafConverter:
                     return self._set_lists(col)
             if kind == "set" and cells and _is_text(col.type):
                 return self._set_text(col, n)
-        return self._by_distinct(col, n)
+        return self._by_distinct(col, n, cells=cells)
 
     # generic: one scalar answer per distinct value -------------------------------------------
 
     def _by_distinct(self, col: Column, n: int,
-                     parse: Callable[[Any], tuple[Any, str | None]] | None = None) -> LeafValues:
+                     parse: Callable[[Any], tuple[Any, str | None]] | None = None,
+                     cells: bool = False) -> LeafValues:
         uniq, inverse = _distinct(col)
         answers: list[tuple[Encoded, list[Problem]]] = []
         for v in uniq:
@@ -233,7 +245,7 @@ class LeafConverter:
                     answers.append((None, [(self.leaf.path, error)]))
                     continue
                 v = parsed
-            answers.append(self._ask(v, 0))
+            answers.append(self._ask(self._value(v, cells), 0))
         given = inverse >= 0
         bad_u = np.array([bool(p) for _, p in answers] + [False], dtype=np.bool_)
         bad = bad_u[inverse] & given
@@ -285,7 +297,9 @@ class LeafConverter:
         self._unit_factors[unit] = factor
         return factor
 
-    def _quantity_text(self, col: pa.Array) -> LeafValues:
+    def _quantity_text(self, col: pa.Array, cells: bool) -> LeafValues:
+        """Text: a number and a unit, vectorised; a bare number only in a flat table's cell (where
+        `20` is the number 20, as in YAML; in JSON Lines "20" is text, refused)."""
         enc = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
         uniq = enc.dictionary
         inverse = np.asarray(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False),
@@ -312,14 +326,19 @@ class LeafConverter:
                                 for u in unit_enc.dictionary.to_pylist()], dtype=np.float64)
             per = factors[np.asarray(unit_enc.indices.to_numpy(zero_copy_only=False),
                                      dtype=np.int64)]
-            ok = matched & ~np.isnan(per)
-            bad[:d] |= matched & np.isnan(per)
+            bare = np.asarray(pc.equal(unit_text, "").fill_null(False))
+            if cells:  # as YAML reads it: more digits than a number may have is text, refused
+                digits = pc.count_substring_regex(uniq, "[0-9]").fill_null(0)
+                bare &= np.asarray(pc.greater(digits, MAX_NUMBER_DIGITS)
+                                   .to_numpy(zero_copy_only=False), dtype=np.bool_)
+            ok = matched & ~np.isnan(per) & ~bare
+            bad[:d] |= matched & (np.isnan(per) | bare)
             got = self.number.array(np.where(ok, nums, NAN), ok, np.where(ok, per, 1.0))
             values[:d] = got.values
             bad[:d] |= got.bad
         answers: dict[int, list[Problem]] = {}
         for j in np.flatnonzero(~plain).tolist():  # commas, tabs, non-ASCII: ask the scalar path
-            enc_v, problems = self._ask(uniq[j].as_py(), 0)
+            enc_v, problems = self._ask(self._value(uniq[j].as_py(), cells), 0)
             if problems:
                 bad[j] = True
                 answers[j] = problems
@@ -354,6 +373,8 @@ class LeafConverter:
         return LeafValues(given, bad, values=np.where(bad, NAN, got.values))
 
     def _numeric_text(self, col: pa.Array) -> LeafValues:
+        """A flat table's text cells of whole numbers: plain digits vectorised, the rest typed as
+        YAML types them and asked."""
         pattern = _DIGITS if self.number.integer else _DECIMAL
         enc = col if pa.types.is_dictionary(col.type) else pc.dictionary_encode(col)
         uniq = enc.dictionary
@@ -368,7 +389,7 @@ class LeafConverter:
             values[:-1] = np.where(simple, parsed.to_numpy(zero_copy_only=False), NAN)
         answers: dict[int, list[Problem]] = {}
         for j in np.flatnonzero(~simple).tolist():
-            enc_v, problems = self._ask(uniq[j].as_py(), 0)
+            enc_v, problems = self._ask(self._value(uniq[j].as_py(), True), 0)
             if problems:
                 bad[j] = True
                 answers[j] = problems

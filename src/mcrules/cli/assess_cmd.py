@@ -14,7 +14,14 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
-from mcrules.cli.pack_options import PackOpt, SetOpt, VariantOpt, parse_as_of, parse_sets
+from mcrules.cli.pack_options import (
+    PackOpt,
+    SetOpt,
+    VariantOpt,
+    parse_as_of,
+    parse_sets,
+    refuse_out_of_force,
+)
 from mcrules.errors import McrulesError
 
 ASSESS_FORMATS = ("text", "json", "markdown")
@@ -37,6 +44,7 @@ def assess_cmd(
 ) -> None:
     """Assess a case: DoMV profile, protection risk, specialised needs, next questions."""
     from mcrules.assessment import CASE, assess_case, load_case_pack
+    from mcrules.assessment.assess import DEFAULT_PACK
     from mcrules.assessment.programme import read_programme
     from mcrules.io import read_subject
     from mcrules.report.assessment import (
@@ -55,6 +63,9 @@ def assess_cmd(
     try:
         case, warnings = read_subject(file, CASE, strict=strict)
         settings = read_programme(programme) if programme else None
+        if date is not None:
+            refuse_out_of_force(date, [load_case_pack(
+                pack[0] if pack else settings.pack if settings else DEFAULT_PACK)])
         chosen = load_case_pack(pack[0]) if pack else None
         result = assess_case(case, chosen, programme=settings, variants=tuple(variant or ()),
                              parameters=params, as_of=date, source=str(file), warnings=warnings)

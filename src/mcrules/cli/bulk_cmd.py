@@ -20,7 +20,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_INVALID, EXIT_OK, safe
-from mcrules.cli.pack_options import AsOfOpt, SetOpt, parse_as_of, parse_sets
+from mcrules.cli.pack_options import AsOfOpt, SetOpt, parse_as_of, parse_sets, refuse_out_of_force
 from mcrules.printable import one_line
 
 if TYPE_CHECKING:
@@ -149,6 +149,8 @@ def bulk_cmd(
     params = parse_sets(set_ or [])
     date = parse_as_of(as_of)
     try:
+        if date is not None:
+            refuse_out_of_force(date, [load_subject_pack(pack)])
         loaded = load_subject_pack(pack, variants=variant or (), parameters=params, as_of=date)
         with _terminate_cleanly(), \
                 _progress(console.out, input.name, _show_progress(console.out)) as progress:

@@ -15,7 +15,13 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
-from mcrules.cli.pack_options import SetOpt, VariantOpt, parse_as_of, parse_sets
+from mcrules.cli.pack_options import (
+    SetOpt,
+    VariantOpt,
+    parse_as_of,
+    parse_sets,
+    refuse_out_of_force,
+)
 from mcrules.errors import McrulesError
 
 ELIGIBILITY_FORMATS = ("text", "json")
@@ -37,6 +43,7 @@ def eligibility_cmd(
 ) -> None:
     """Tell per service whether the case is eligible, why, and the next question to ask."""
     from mcrules.eligibility import eligibility, load_eligibility_pack
+    from mcrules.eligibility.services import DEFAULT_PACK
     from mcrules.io import read_subject
     from mcrules.report.eligibility import render_eligibility_json, render_eligibility_text
     from mcrules.subjects import get
@@ -47,6 +54,8 @@ def eligibility_cmd(
     date = parse_as_of(as_of)
     params = parse_sets(set_ or [])
     try:
+        if date is not None:
+            refuse_out_of_force(date, [load_eligibility_pack(pack or DEFAULT_PACK)])
         case, warnings = read_subject(file, get("case"), strict=strict)
         on = date or case.assessed_on or dt.date.today()
         chosen = load_eligibility_pack(pack, variants=variant or (), parameters=params,

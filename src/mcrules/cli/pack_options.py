@@ -4,12 +4,16 @@ into loaded packs: shared by every command that evaluates rules."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mcrules.cli import console
 from mcrules.errors import McrulesError
+
+if TYPE_CHECKING:
+    from mcrules.rules.pack import Pack
 
 PackOpt = Annotated[list[str] | None, typer.Option(
     "--pack", "-p", help="Pack id or folder (repeatable). Default: mct-2023.")]
@@ -58,17 +62,32 @@ def load_packs(refs: list[str] | None, variants: list[str] | None = None,
     try:
         packs = [load(p, variants=variants or (), parameters=params, as_of=as_of)
                  for p in (refs or ["mct-2023"])]
-        if as_of is not None and not any(p.rules for p in packs):
-            # A date before (or after) every rule checks nothing: exit 0 would read as "compliant".
-            undated = [load(p, variants=variants or (), parameters=params)
-                       for p in (refs or ["mct-2023"])]
-            dates = "; ".join(_effective_dates(p) for p in undated)
-            console.err.print(f"[bold red]error:[/] --as-of {as_of.isoformat()}: no rule is in "
-                              f"force on that date, so nothing would be checked ({console.safe(dates)})")
-            raise typer.Exit(console.EXIT_INVALID)
+        if as_of is not None:
+            refuse_out_of_force(as_of, [load(p) for p in (refs or ["mct-2023"])])
         return packs
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+
+
+def in_force_on(pack: Pack, on: dt.date) -> bool:
+    """Whether anything of `pack` gives an answer on `on`: the pack is effective then, and so is
+    one of its rules (rules carry their own dates), or it has values or decision tables (which
+    are in force with the pack)."""
+    return pack.in_force(on) and (any(r.in_force(on) for r in pack.rules)
+                                  or bool(pack.values) or bool(pack.decisions))
+
+
+def refuse_out_of_force(as_of: dt.date | None, packs: Sequence[Pack]) -> None:
+    """Exit 2 when `--as-of` is a date on which none of a command's `packs` (loaded without a
+    date, so every rule keeps its dates) is in force, naming when they are: a date before (or
+    after) every rule checks nothing, and exit 0 would read as "compliant" or as a decision.
+    The one check every command with `--as-of` makes."""
+    if as_of is None or any(in_force_on(p, as_of) for p in packs):
+        return
+    dates = "; ".join(_effective_dates(p) for p in packs)
+    console.err.print(f"[bold red]error:[/] --as-of {as_of.isoformat()}: no rule is in "
+                      f"force on that date, so nothing would be checked ({console.safe(dates)})")
+    raise typer.Exit(console.EXIT_INVALID)
 
 
 def _effective_dates(pack: Any) -> str:

@@ -16,7 +16,7 @@ import typer
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.output import append
-from mcrules.cli.pack_options import parse_as_of
+from mcrules.cli.pack_options import parse_as_of, refuse_out_of_force
 from mcrules.errors import McrulesError
 
 SHARE_FORMATS = ("text", "json")
@@ -43,11 +43,15 @@ def share_cmd(
     from mcrules.sharing import SHARING_REQUEST, decide_sharing
     from mcrules.sharing.decide import load_sharing_pack
     from mcrules.sharing.records import decision_record, render_record
+    from mcrules.sharing.subject import DEFAULT_PACK
 
     if fmt not in SHARE_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(SHARE_FORMATS)}", param_hint="--format")
-    on = parse_as_of(as_of) or dt.date.today()
+    given = parse_as_of(as_of)
+    on = given or dt.date.today()
     try:
+        if given is not None:
+            refuse_out_of_force(given, [load_sharing_pack(pack or DEFAULT_PACK)])
         request, _ = read_subject(file, SHARING_REQUEST, strict=True)
         consents = None
         if history is not None:

@@ -12,22 +12,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from mcrules.errors import FieldError
+from mcrules.models.base import Day, Flag, InputModel
 from mcrules.models.fields import Quantity, Whole
 from mcrules.models.ordinal import OrdinalEnum
 
 Years = Annotated[int, Whole("year", maximum=130)]
 Days = Annotated[float, Quantity("day", examples=[21, "3 week"])]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class _Strict(BaseModel):
-    """Unknown keys are errors, reported by name, so a typo never silently drops a fact."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-    runs_validators: ClassVar[bool] = False
 
 
 class Sex(StrEnum):
@@ -110,27 +104,27 @@ class Strength(OrdinalEnum):
     HIGH = "high"
 
 
-class Person(_Strict):
+class Person(InputModel):
     age: Years | None = Field(default=None, description="Age in whole years. Taken from "
                               "`date_of_birth` on `assessed_on` when only that is given.")
-    date_of_birth: dt.date | None = Field(default=None, description="Date of birth.")
+    date_of_birth: Day | None = Field(default=None, description="Date of birth.")
     sex: Sex | None = None
     accompanied_by: Accompaniment | None = Field(
         default=None, description="Who the person travels with.")
     disabilities: list[Disability] | None = Field(
         default=None, description="Disabilities found; an empty list means assessed, none found.")
     documents: DocumentStatus | None = Field(default=None, description="Identity documents.")
-    literate: bool | None = None
+    literate: Flag | None = None
 
 
-class Migration(_Strict):
+class Migration(InputModel):
     stage: Stage | None = None
     location: Label | None = Field(default=None, description="Where the person is now.")
     exposure_days: Days | None = Field(
         default=None, description="How long the person has faced the threats here.")
 
 
-class Factor(_Strict):
+class Factor(InputModel):
     """A DoMV factor: a catalogue `id`, or free `text` that must carry its `level` and
     `direction`. For a catalogue factor, `level` and `direction` override the catalogue's
     defaults (say why in `note`), and `group` resolves a group-membership factor."""
@@ -144,44 +138,44 @@ class Factor(_Strict):
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
-class Threat(_Strict):
+class Threat(InputModel):
     id: Label = Field(description="The caseworker's words for the threat (arrest_and_detention).")
     severity: Severity | None = None
 
 
-class Vulnerability(_Strict):
+class Vulnerability(InputModel):
     id: Label = Field(description="The caseworker's words for the vulnerability.")
     threat: Label = Field(description="The id of the threat this vulnerability exposes to.")
     severity: Severity | None = None
 
 
-class Capacity(_Strict):
+class Capacity(InputModel):
     id: Label = Field(description="The caseworker's words for the capacity.")
     strength: Strength | None = None
 
 
-class Screening(_Strict):
+class Screening(InputModel):
     """Screening answers by specialised-needs flag id: true, false, or absent (not asked)."""
 
-    unaccompanied_or_separated_child: bool | None = None
-    victim_of_trafficking: bool | None = None
-    gbv_survivor: bool | None = None
-    sogiesc: bool | None = None
-    person_with_disability: bool | None = None
-    medical_needs: bool | None = None
-    psychological_needs: bool | None = None
-    international_protection_need: bool | None = Field(
+    unaccompanied_or_separated_child: Flag | None = None
+    victim_of_trafficking: Flag | None = None
+    gbv_survivor: Flag | None = None
+    sogiesc: Flag | None = None
+    person_with_disability: Flag | None = None
+    medical_needs: Flag | None = None
+    psychological_needs: Flag | None = None
+    international_protection_need: Flag | None = Field(
         default=None, description="The person may need international protection. While true, "
         "AVRR stays closed until their claim is decided or withdrawn.")
     # Situations the modules' screening lists name that are not specialised-needs flags of the
     # assessment (no referral of their own): they feed case-management eligibility only.
-    violence: bool | None = Field(
+    violence: Flag | None = Field(
         default=None, description="The person experienced violence (the Blue module's list).")
-    exploitation: bool | None = Field(
+    exploitation: Flag | None = Field(
         default=None, description="The person experienced exploitation (every module's list).")
-    abuse: bool | None = Field(
+    abuse: Flag | None = Field(
         default=None, description="The person experienced abuse (every module's list).")
-    gender_discrimination: bool | None = Field(
+    gender_discrimination: Flag | None = Field(
         default=None, description="The person experienced gender discrimination (the Yellow "
         "and Red modules' list).")
 
@@ -204,16 +198,16 @@ class ReturnDestinationStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-class Intake(_Strict):
+class Intake(InputModel):
     """The eligibility questions of intake: the answers the programme's service criteria read
     beyond the assessment. Each is absent until asked, so a criterion on it stays unknown."""
 
-    wishes_to_return: bool | None = Field(
+    wishes_to_return: Flag | None = Field(
         default=None, description="The person wishes to return to their country of origin.")
-    unable_or_unwilling_to_remain: bool | None = Field(
+    unable_or_unwilling_to_remain: Flag | None = Field(
         default=None, description="The person is unable or unwilling to remain in the country "
         "of transit or destination.")
-    informed_decision: bool | None = Field(
+    informed_decision: Flag | None = Field(
         default=None, description="The person had timely, unbiased and reliable information "
         "to make an informed decision on return.")
     asylum_claim: AsylumClaim | None = Field(
@@ -222,26 +216,26 @@ class Intake(_Strict):
     return_destination_status: ReturnDestinationStatus | None = Field(
         default=None, description="Whether returns to the destination are open, limited or "
         "suspended.")
-    centre_capacity_available: bool | None = Field(
+    centre_capacity_available: Flag | None = Field(
         default=None, description="The centre has the resources to provide its services to "
         "the person now.")
-    programme_criteria_met: bool | None = Field(
+    programme_criteria_met: Flag | None = Field(
         default=None, description="The person meets the programme's own admission criteria "
         "for the centre's services; read only when the pack's parameter "
         "centre_services_own_criteria is 1 (programme policy).")
-    guardian_involved: bool | None = Field(
+    guardian_involved: Flag | None = Field(
         default=None, description="For a child: a parent, legal guardian or the guardianship "
         "authority is involved in the decision to return. AVRR for a child needs it true.")
 
 
-class Case(_Strict):
+class Case(InputModel):
     """One person's intake assessment."""
 
     # Validators: age from date_of_birth, factor shape, vulnerabilities naming listed threats.
     runs_validators: ClassVar[bool] = True
 
     id: Label | None = Field(default=None, description="The caller's reference.")
-    assessed_on: dt.date | None = None
+    assessed_on: Day | None = None
     person: Person | None = None
     migration: Migration | None = None
     factors: list[Factor] | None = Field(

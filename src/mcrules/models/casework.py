@@ -8,26 +8,21 @@ verified, consent valid, the plan's elements), which the guard rules of `casewor
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mcrules.errors import FieldError
+from mcrules.models.base import Day, Flag, InputModel
 from mcrules.models.consent import MAX_RECORDS, ConsentRecord, HistoryPerson, RecipientType
+from mcrules.models.fields import Whole
 
 MAX_EVENTS = 1_000
 MAX_PLAN_ITEMS = 100
 Text = Annotated[str, Field(min_length=1, max_length=2_000)]
 Short = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class _Strict(BaseModel):
-    """Unknown keys are errors, so a typo never silently drops a fact a guard reads."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-    runs_validators: ClassVar[bool] = False
+Count = Annotated[int, Whole()]
 
 
 class CaseState(StrEnum):
@@ -102,18 +97,18 @@ class TransferType(StrEnum):
         return None if self is TransferType.INTERNAL_OFFICE else RecipientType(self.value)
 
 
-class TransferTo(_Strict):
+class TransferTo(InputModel):
     type: TransferType = Field(description="internal_office, or a partner's recipient type.")
     name: Short | None = Field(default=None, description="The office or the organisation.")
 
 
-class PlanAction(_Strict):
+class PlanAction(InputModel):
     action: Text = Field(description="What will be done.")
     responsible: Short | None = Field(default=None, description="Who is responsible for it.")
-    due: dt.date | None = Field(default=None, description="By when.")
+    due: Day | None = Field(default=None, description="By when.")
 
 
-class CasePlan(_Strict):
+class CasePlan(InputModel):
     """A case plan as the event records it; the guards say which required element is missing."""
 
     objectives: list[Text] = Field(default_factory=list, max_length=MAX_PLAN_ITEMS,
@@ -127,18 +122,18 @@ class CasePlan(_Strict):
     information_sharing: Text | None = Field(
         default=None, description="How information will be shared with the beneficiary and "
                                   "between caseworkers and counterparts.")
-    beneficiary_participation: bool | None = Field(
+    beneficiary_participation: Flag | None = Field(
         default=None, description="The beneficiary took an active part in elaborating the plan.")
     resources: Text | None = Field(default=None, description="Resource allocations, a budget.")
 
 
-class CaseEvent(_Strict):
+class CaseEvent(InputModel):
     """One event of a case history; which keys an action takes is checked, so a `plan` on an
     assessment or a transfer without `to` is an invalid file, not a silent no-op."""
 
     runs_validators: ClassVar[bool] = True
 
-    date: dt.date
+    date: Day
     action: CaseAction
     result: Annotated[str, Field(max_length=20)] | None = Field(
         default=None, description="verify_eligibility: eligible | not_eligible; review: "
@@ -147,14 +142,14 @@ class CaseEvent(_Strict):
         default=None, max_length=100, description="The consent record ids this event relies on.")
     plan: CasePlan | None = None
     to: TransferTo | None = Field(default=None, description="Where a transfer goes.")
-    handover_plan: bool | None = Field(
+    handover_plan: Flag | None = Field(
         default=None, description="A handover plan was shared with the caseworker taking over.")
     data_categories: list[Short] | None = Field(
         default=None, max_length=50, description="The data a transfer hands over.")
     reason: ClosureReason | None = Field(default=None, description="Why the case closes.")
-    prepared: bool | None = Field(
+    prepared: Flag | None = Field(
         default=None, description="The beneficiary was prepared for the transition.")
-    unmet_needs_reviewed: bool | None = Field(
+    unmet_needs_reviewed: Flag | None = Field(
         default=None, description="Unmet or new needs were identified before closure.")
     note: Annotated[str, Field(max_length=2_000)] | None = None
 
@@ -212,7 +207,7 @@ _KEYS: dict[CaseAction, set[str]] = {
 }
 
 
-class CaseHistory(_Strict):
+class CaseHistory(InputModel):
     """A case history file: `case`, `person`, `consents`, `events` (in the order they happened)."""
 
     runs_validators: ClassVar[bool] = True
@@ -241,52 +236,52 @@ class CaseHistory(_Strict):
 # The case_event subject: what the guard rules read about one event.
 
 
-class PersonFacts(_Strict):
-    child: bool | None = Field(default=None, description="Under 18 (from `person.age`); "
+class PersonFacts(InputModel):
+    child: Flag | None = Field(default=None, description="Under 18 (from `person.age`); "
                                                          "absent when the age is not recorded.")
 
 
-class EligibilityFacts(_Strict):
-    verified: bool = Field(
+class EligibilityFacts(InputModel):
+    verified: Flag = Field(
         default=False, description="The latest eligibility verification on or before the event "
                                    "found the person eligible.")
 
 
-class ConsentFacts(_Strict):
-    valid: bool | None = Field(
+class ConsentFacts(InputModel):
+    valid: Flag | None = Field(
         default=None, description="Valid consent for the event's purpose and recipient on its "
                                   "date; absent when it cannot be told (the age not recorded).")
-    assent: bool | None = Field(
+    assent: Flag | None = Field(
         default=None, description="The person's own assent goes with a guardian's consent.")
 
 
-class PlanFacts(_Strict):
-    objectives: int = Field(default=0, ge=0, description="Objectives stated.")
-    unmeasurable_objectives: int = Field(
-        default=0, ge=0, description="Objectives with no number to measure them by.")
-    actions: int = Field(default=0, ge=0, description="Actions stated.")
-    actions_without_responsible: int = Field(default=0, ge=0)
-    actions_without_due: int = Field(default=0, ge=0)
-    monitoring: bool = False
-    feedback: bool = False
-    data_protection: bool = False
-    information_sharing: bool = False
-    beneficiary_participation: bool = False
+class PlanFacts(InputModel):
+    objectives: Count = Field(default=0, description="Objectives stated.")
+    unmeasurable_objectives: Count = Field(
+        default=0, description="Objectives with no number to measure them by.")
+    actions: Count = Field(default=0, description="Actions stated.")
+    actions_without_responsible: Count = Field(default=0)
+    actions_without_due: Count = Field(default=0)
+    monitoring: Flag = False
+    feedback: Flag = False
+    data_protection: Flag = False
+    information_sharing: Flag = False
+    beneficiary_participation: Flag = False
 
 
-class TransferFacts(_Strict):
+class TransferFacts(InputModel):
     to: TransferType | None = None
-    handover_plan: bool | None = None
+    handover_plan: Flag | None = None
 
 
-class ClosureFacts(_Strict):
-    reason_stated: bool = False
-    deceased: bool = Field(default=False, description="The stated reason is that the person died.")
-    prepared: bool | None = None
-    unmet_needs_reviewed: bool | None = None
+class ClosureFacts(InputModel):
+    reason_stated: Flag = False
+    deceased: Flag = Field(default=False, description="The stated reason is that the person died.")
+    prepared: Flag | None = None
+    unmet_needs_reviewed: Flag | None = None
 
 
-class CaseEventFacts(_Strict):
+class CaseEventFacts(InputModel):
     """One event as the guards see it: the state before it and what the history says that day.
 
     Defaults are the fail-closed readings (no verified eligibility, no plan element); the facts
@@ -296,7 +291,7 @@ class CaseEventFacts(_Strict):
 
     state: CaseState = Field(default=CaseState.NEW, description="The state before the event.")
     action: CaseAction = Field(default=CaseAction.IDENTIFY)
-    transition_allowed: bool = Field(
+    transition_allowed: Flag = Field(
         default=False, description="The transition table allows the action from the state.")
     person: PersonFacts = Field(default_factory=PersonFacts)
     eligibility: EligibilityFacts = Field(default_factory=EligibilityFacts)

@@ -8,21 +8,19 @@ management both ask).
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from mcrules.errors import FieldError
+from mcrules.models.base import Day, InputModel
 from mcrules.models.case import Accompaniment, Sex
+from mcrules.models.fields import Whole
 
 MAX_RECORDS = 10_000
 MAX_CATEGORIES = 50
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-    runs_validators: ClassVar[bool] = False
 
 
 class ConsentPurpose(StrEnum):
@@ -76,7 +74,7 @@ class RecipientType(StrEnum):
     DATA_SUBJECT = "data_subject"
 
 
-class Recipient(_Strict):
+class Recipient(InputModel):
     """A recipient: its type, and the organisation's name when one is meant."""
 
     type: RecipientType = Field(description="The kind of recipient.")
@@ -84,7 +82,7 @@ class Recipient(_Strict):
                              description="The organisation, e.g. National statistics office.")
 
 
-class ConsentRecord(_Strict):
+class ConsentRecord(InputModel):
     """One entry of a case history's `consents:` list."""
 
     id: str = Field(min_length=1, max_length=100, description="Referred to by events and requests.")
@@ -100,10 +98,10 @@ class ConsentRecord(_Strict):
         default=None, max_length=100,
         description="The staff member who certified a verbal consent in writing.")
     decision: ConsentDecision
-    date: dt.date
-    valid_until: dt.date | None = Field(
+    date: Day
+    valid_until: Day | None = Field(
         default=None, description="The last day it is valid; none: valid until withdrawn.")
-    withdrawn_on: dt.date | None = Field(
+    withdrawn_on: Day | None = Field(
         default=None, description="From this day on it authorises nothing.")
     data_categories: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
         default=None, max_length=MAX_CATEGORIES,
@@ -121,17 +119,18 @@ class ConsentRecord(_Strict):
         return self
 
 
-class HistoryPerson(_Strict):
+class HistoryPerson(InputModel):
     """Who the case is about, as far as consent and case management need it: a child's consent is
     a guardian's. The enumerations are the case file's (`mcrules.models.case`)."""
 
-    age: int | None = Field(default=None, ge=0, le=150, description="Age in whole years.")
+    age: Annotated[int, Whole("year", maximum=150)] | None = Field(
+        default=None, description="Age in whole years.")
     sex: Sex | None = None
     accompanied_by: Accompaniment | None = Field(
         default=None, description="Who the person travels with.")
 
 
-class ConsentHistory(BaseModel):
+class ConsentHistory(InputModel):
     """The part of a case-history file this package reads: its consent records (other keys, such
     as `events`, belong to case management and are left alone)."""
 

@@ -8,6 +8,7 @@ only when an array conversion runs: reading one site file must not need it.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from abc import ABC, abstractmethod
@@ -19,7 +20,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from mcrules.errors import UnitError
-from mcrules.limits import MAX_NUMBER_DIGITS, MAX_QUANTITY_CHARS, excerpt, number_digits_ok
+from mcrules.limits import MAX_NUMBER_DIGITS, excerpt, number_digits_ok
 from mcrules.units import parse_unit, to_canonical
 from mcrules.units.registry import describe_dimension
 
@@ -31,7 +32,11 @@ if TYPE_CHECKING:
     BoolArray = npt.NDArray[np.bool_]
 
 UNIT_KEY = "x-unit"
-_QUANTITY_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*\S.*$"
+# A number then a unit: text that is only a number is refused (`Quantity.scalar`), so the unit
+# must begin with something that cannot continue the number.
+_QUANTITY_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*[^\d\s.,eE+-].*$"
+#: Text that holds a number and no unit (thousands may be grouped: 12,000).
+_BARE_NUMBER = re.compile(r"\s*[-+]?(\d[\d,_]*(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
 _INT_EXACT = 2.0**53  # beyond this a float64 cannot tell pydantic's integer limits apart
 
 
@@ -93,7 +98,8 @@ class Quantity(FieldKind):
 
     Input is a number (taken in `unit`) or a string with any pint unit of the same dimension
     ("12 m^3/day", "3000 gal/day"); the model stores a plain float in `unit`, rounded to twelve
-    significant digits as `mcrules.units.convert` rounds.
+    significant digits as `mcrules.units.convert` rounds. Text without a unit ("20") is refused:
+    text is where a unit is written, and a number the file quoted is a number of unknown type.
     """
 
     integer = False
@@ -109,6 +115,9 @@ class Quantity(FieldKind):
 
     def scalar(self, value: Any) -> float:
         """One input value in `unit`, or ValueError in the words a site file's reader shows."""
+        if isinstance(value, str) and _BARE_NUMBER.fullmatch(value):
+            raise ValueError(f"expected a number, or text with its unit such as '{value.strip()} "
+                             f"{self.unit}', got the text {excerpt(value)}")
         try:
             out = to_canonical(value, self.unit)
         except UnitError as exc:
@@ -155,7 +164,8 @@ class Whole(FieldKind):
     """``Annotated[int, Whole("person")]``: a whole number of `unit`, at least `minimum`.
 
     The scalar conversion is pydantic's own integer validation (so its words, "expected a whole
-    number", "must be 0 or more", stay those of a site file); text may not carry a unit.
+    number", "must be 0 or more", stay those of a site file), after refusing booleans and text:
+    `true` is not 1 toilet, and "3" is text. A number with a zero fraction (3.0) is whole.
     """
 
     integer = True
@@ -201,16 +211,14 @@ class Whole(FieldKind):
 
 
 def _no_bool_nor_huge(value: Any) -> Any:
-    """Before pydantic's integer validation: a boolean is not 1 toilet, and a number of more than
-    `MAX_NUMBER_DIGITS` digits is refused before anything converts it to a float."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a whole number, got {value!r}")
+    """Before pydantic's integer validation: a boolean is not 1 toilet, text is not a number, and
+    a number of more than `MAX_NUMBER_DIGITS` digits is refused before anything converts it to a
+    float."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError(f"expected a whole number, got {excerpt(value)}")
     if isinstance(value, int) and value.bit_length() > 64 and not number_digits_ok(
             str(value) if value.bit_length() < 200 else "9" * 61):
         raise ValueError(f"a number has at most {MAX_NUMBER_DIGITS} digits, got {excerpt(value)}")
-    if isinstance(value, str) and (len(value) > MAX_QUANTITY_CHARS or not number_digits_ok(value)):
-        raise ValueError(f"expected a whole number of at most {MAX_NUMBER_DIGITS} digits, got "
-                         f"{excerpt(value)}")
     return value
 
 

@@ -10,19 +10,15 @@ safeguards. Absent means unknown, and unknown fails closed.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from mcrules.models.base import Flag, InputModel
 from mcrules.models.consent import Recipient, RecipientType
 from mcrules.models.ordinal import OrdinalEnum
 
 MAX_FIELDS = 500
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-    runs_validators: ClassVar[bool] = False
 
 
 class DataClass(OrdinalEnum):
@@ -41,34 +37,34 @@ class Granularity(StrEnum):
     AGGREGATE = "aggregate"
 
 
-class InlineConsent(_Strict):
+class InlineConsent(InputModel):
     """Consent as the request states it: given or not, for which purposes and recipient types."""
 
-    given: bool | None = Field(default=None, description="Whether the people concerned consented.")
+    given: Flag | None = Field(default=None, description="Whether the people concerned consented.")
     purposes: list[str] = Field(default_factory=list, max_length=50,
                                 description="The purposes consented to, as written in `purpose`.")
     recipients: list[RecipientType] = Field(default_factory=list, max_length=10,
                                             description="The recipient types consented to.")
 
 
-class Safeguards(_Strict):
+class Safeguards(InputModel):
     """The written safeguards in place; absent means not known, which counts as not in place."""
 
-    data_sharing_agreement: bool | None = Field(
+    data_sharing_agreement: Flag | None = Field(
         default=None, description="A data-sharing agreement (or contract) with the recipient is signed.")
-    risk_benefit_assessment: bool | None = Field(
+    risk_benefit_assessment: Flag | None = Field(
         default=None, description="A risk-benefit assessment is done and finds the sharing necessary.")
-    data_access_request_form: bool | None = Field(
+    data_access_request_form: Flag | None = Field(
         default=None, description="The recipient filled out and signed the data access request form.")
 
 
-class SharingRequest(_Strict):
+class SharingRequest(InputModel):
     """A request for data, as the request file (`mcrules share FILE`) holds it."""
 
     data_class: DataClass | None = Field(
         default=None, description="The class the requester or staff declare; the stricter of this "
         "and the class derived from `fields` applies.")
-    fields: list[str] = Field(default_factory=list, max_length=MAX_FIELDS,
+    fields: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list, max_length=MAX_FIELDS,
                               description="The fields requested, in the caller's names.")
     granularity: Granularity | None = Field(
         default=None, description="record_level (a list of people) or aggregate (a table of counts).")
@@ -79,7 +75,7 @@ class SharingRequest(_Strict):
         default=None, max_length=100,
         description="The id of a consent record in the case history (`--history FILE`).")
     safeguards: Safeguards | None = None
-    urgent: bool = Field(default=False, description="Noted; urgency waives no condition.")
+    urgent: Flag = Field(default=False, description="Noted; urgency waives no condition.")
 
 
 class ClassSource(StrEnum):
@@ -91,7 +87,7 @@ class ClassSource(StrEnum):
     UNCATALOGUED = "uncatalogued"
 
 
-class ClassifiedField(_Strict):
+class ClassifiedField(InputModel):
     """One requested field (or the declared class) with its class."""
 
     id: str = Field(min_length=1)
@@ -99,13 +95,13 @@ class ClassifiedField(_Strict):
     data_class: DataClass
 
 
-class SafeguardFacts(_Strict):
-    data_sharing_agreement: bool | None = None
-    risk_benefit_assessment: bool | None = None
-    data_access_request_form: bool | None = None
+class SafeguardFacts(InputModel):
+    data_sharing_agreement: Flag | None = None
+    risk_benefit_assessment: Flag | None = None
+    data_access_request_form: Flag | None = None
 
 
-class SharingFacts(_Strict):
+class SharingFacts(InputModel):
     """What the data-sharing pack's decision reads (derived from a request by mcrules.sharing)."""
 
     classified: list[ClassifiedField] | None = Field(
@@ -113,7 +109,7 @@ class SharingFacts(_Strict):
         "given means the class is unknown.")
     granularity: Granularity | None = None
     recipient: RecipientType | None = Field(default=None, description="The recipient's type.")
-    consent: bool | None = Field(
+    consent: Flag | None = Field(
         default=None, description="Valid consent for this purpose to this recipient on the date.")
     safeguards: SafeguardFacts | None = None
-    urgent: bool | None = None
+    urgent: Flag | None = None

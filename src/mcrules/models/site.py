@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from mcrules.models.base import Flag, InputModel
 from mcrules.models.declarations import DefaultWhenSiblingGiven
 from mcrules.models.fields import Quantity, Whole
 
@@ -17,15 +18,6 @@ StaffedHours = Annotated[float, Quantity("hour/week", examples=[168, "24 h/day"]
 
 Count = Annotated[int, Whole()]
 People = Annotated[int, Whole("person")]
-
-
-class _Strict(BaseModel):
-    """Unknown keys are errors, so a typo such as `toilet:` is caught, never silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-    # No model here runs validators: field kinds convert values and declarations give defaults,
-    # so bulk converts every field with numpy. A model that adds a validator must say so.
-    runs_validators: ClassVar[bool] = False
 
 
 class Setting(StrEnum):
@@ -57,7 +49,7 @@ class ResponsePhase(StrEnum):
     MEDIUM_TERM = "medium_term"
 
 
-class PopulationCounts(_Strict):
+class PopulationCounts(InputModel):
     """People hosted, by gender: the Sphere ratios are counted per gender."""
 
     female: People | None = Field(default=None, description="Women and girls hosted.")
@@ -67,7 +59,7 @@ class PopulationCounts(_Strict):
     )
 
 
-class Counts(_Strict):
+class Counts(InputModel):
     """Toilets or showers by the gender they are reserved for; `shared` are not separated."""
 
     female: Count | None = Field(default=None, description="Units reserved for women and girls.")
@@ -97,7 +89,7 @@ class SanitationKind(StrEnum):
     FLUSH_SEWER = "flush_sewer"
 
 
-class SanitationUnit(_Strict):
+class SanitationUnit(InputModel):
     """One latrine, toilet block or containment system."""
 
     id: str = Field(min_length=1, description="A label for this unit, used in reports (L1, Block B).")
@@ -174,7 +166,7 @@ class BuildingAspect(StrEnum):
     LOCATION = "location"
 
 
-class Staffing(_Strict):
+class Staffing(InputModel):
     """Who is present and when."""
 
     hours_per_week: StaffedHours | None = Field(
@@ -182,24 +174,24 @@ class Staffing(_Strict):
         description="Hours per week with personnel on site; 168 means 24 hours a day, 7 days a week. "
         "Any rate of hours is accepted: '24 h/day' is 168.",
     )
-    medical_staff_full_time: bool | None = Field(
+    medical_staff_full_time: Flag | None = Field(
         default=None, description="A doctor and/or nurse is present full time."
     )
     health_professional_hours_per_week: StaffedHours | None = Field(
         default=None,
         description="Hours per week with a health professional on site; 168 is around the clock.",
     )
-    gender_balanced: bool | None = Field(
+    gender_balanced: Flag | None = Field(
         default=None, description="Personnel is balanced in gender."
     )
 
 
-class Site(_Strict):
+class Site(InputModel):
     """A migrant centre as built or planned. Every field is optional: what is missing is `unknown`."""
 
     name: str | None = Field(default=None, description="A human-readable name for reports.")
     setting: Setting | None = None
-    provides_accommodation: bool | None = Field(
+    provides_accommodation: Flag | None = Field(
         default=None, description="Residents stay overnight."
     )
     population: PopulationCounts | None = Field(
@@ -220,7 +212,7 @@ class Site(_Strict):
     beds: Count | None = Field(
         default=None, description="Beds or culturally equivalent places to rest (hammocks, wickers)."
     )
-    mattresses_plastic_coated: bool | None = Field(
+    mattresses_plastic_coated: Flag | None = Field(
         default=None, description="All mattresses are plastic-coated for cleaning and disinfection."
     )
     bedding_sets: Count | None = Field(
@@ -232,7 +224,7 @@ class Site(_Strict):
     spaces: list[Space] | None = Field(default=None, description="Spaces the site provides.")
     services: list[Service] | None = Field(default=None, description="Services offered on site.")
     staffing: Staffing | None = None
-    water_safe_for_drinking: bool | None = Field(
+    water_safe_for_drinking: Flag | None = Field(
         default=None, description="Water has been verified safe for drinking, cooking and hygiene."
     )
     facility_type: FacilityType | None = Field(
@@ -243,16 +235,16 @@ class Site(_Strict):
         description="Phase of the response: `initial` (Sphere's first phases, UNHCR's emergency) "
         "or `medium_term` (UNHCR's post-emergency).",
     )
-    cold_climate: bool | None = Field(
+    cold_climate: Flag | None = Field(
         default=None, description="Household activities happen indoors for warmth (cold climate)."
     )
-    urban: bool | None = Field(default=None, description="An urban setting.")
-    indoor_cooking_and_sanitation: bool | None = Field(
+    urban: Flag | None = Field(default=None, description="An urban setting.")
+    indoor_cooking_and_sanitation: Flag | None = Field(
         default=None,
         description="The covered living area includes internal cooking space and bathing and/or "
         "sanitation facilities.",
     )
-    water_sources_distanced_from_washing_and_waste: bool | None = Field(
+    water_sources_distanced_from_washing_and_waste: Flag | None = Field(
         default=None,
         description="Water sources are away from clothes-washing and bathing areas and waste "
         "disposal sites.",
@@ -260,40 +252,40 @@ class Site(_Strict):
     sanitation_design_capacity: People | None = Field(
         default=None, description="How many people the sanitation facilities were designed for."
     )
-    latrines_cleared_regularly: bool | None = Field(
+    latrines_cleared_regularly: Flag | None = Field(
         default=None, description="Latrines are emptied regularly by a specialised service provider."
     )
-    solid_waste_disposed_properly: bool | None = Field(
+    solid_waste_disposed_properly: Flag | None = Field(
         default=None, description="Solid waste is collected and disposed of properly."
     )
     building_assessed: list[BuildingAspect] | None = Field(
         default=None, description="Aspects of the building's condition that have been assessed."
     )
-    environmental_assessment_done: bool | None = Field(
+    environmental_assessment_done: Flag | None = Field(
         default=None, description="An environmental assessment was carried out at site selection."
     )
     security_measures: list[SecurityMeasure] | None = Field(
         default=None, description="Safety and security measures in place."
     )
-    unaccompanied_minors_separated: bool | None = Field(
+    unaccompanied_minors_separated: Flag | None = Field(
         default=None,
         description="Unaccompanied minors are hosted in separate rooms and areas by age and gender.",
     )
     eating_area_capacity: People | None = Field(
         default=None, description="How many people the eating area seats at once."
     )
-    meal_shifts: bool | None = Field(default=None, description="Meals are served in shifts.")
-    beneficiaries_in_maintenance: bool | None = Field(
+    meal_shifts: Flag | None = Field(default=None, description="Meals are served in shifts.")
+    beneficiaries_in_maintenance: Flag | None = Field(
         default=None, description="Residents take part in maintaining the premises."
     )
-    cleaning_schedule: bool | None = Field(
+    cleaning_schedule: Flag | None = Field(
         default=None, description="A cleaning schedule is established."
     )
-    exceeds_host_community_conditions: bool | None = Field(
+    exceeds_host_community_conditions: Flag | None = Field(
         default=None,
         description="The site's standards exceed the living conditions of the host community.",
     )
-    host_community_measures: bool | None = Field(
+    host_community_measures: Flag | None = Field(
         default=None,
         description="Measures reduce tension with the host community (e.g. services extended to it).",
     )
@@ -304,7 +296,7 @@ class Site(_Strict):
         default=None, description="The longest walk from any shelter to its nearest water point."
     )
     water_taps: Count | None = Field(default=None, description="Water taps in use.")
-    communal_services_outside_site: bool | None = Field(
+    communal_services_outside_site: Flag | None = Field(
         default=None,
         description="Communal services are provided by facilities outside the planned site area.",
     )

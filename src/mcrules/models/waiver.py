@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+
+from mcrules.models.base import Day, InputModel
 
 RULE_HASH_PATTERN = r"^[0-9a-f]{64}$"
 
 
-class _Strict(BaseModel):
+class _Strict(InputModel):
     """Unknown keys are errors: a waiver is an audit record, and a typo must not pass unseen."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
     runs_validators: ClassVar[bool] = True  # the dates' order is checked; no subject reads this
 
 
@@ -28,9 +29,9 @@ class WaiverScope(_Strict):
 
     site: str = Field(min_length=1, description="The site's `name` in its site file (or the "
                       "file's name without its extension, for a site without a name).")
-    from_: dt.date | None = Field(default=None, alias="from", description="First day the waiver "
+    from_: Day | None = Field(default=None, alias="from", description="First day the waiver "
                                   "is in force (default: from its approval on).")
-    until: dt.date | None = Field(default=None, description="Last day the waiver is in force "
+    until: Day | None = Field(default=None, description="Last day the waiver is in force "
                                   "(default: its expiry). Not after `expires`.")
 
     model_config = ConfigDict(populate_by_name=True)
@@ -53,8 +54,8 @@ class Waiver(_Strict):
     mitigation: str = Field(min_length=1, description="What is done meanwhile to protect the "
                             "people the rule protects.")
     approved_by: str = Field(min_length=1, description="Who approved it: name and role.")
-    approved_on: dt.date | None = Field(default=None, description="When it was approved.")
-    expires: dt.date = Field(description="Last day the waiver may be relied on; a check after "
+    approved_on: Day | None = Field(default=None, description="When it was approved.")
+    expires: Day = Field(description="Last day the waiver may be relied on; a check after "
                              "it is an error, so the waiver is reviewed, not forgotten.")
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mcrules.io import read_subject
-from mcrules.models.consent import ConsentHistory
+from mcrules.models.casework import CaseHistory
 from mcrules.models.sharing import SharingRequest
 from mcrules.sharing import SHARING_REQUEST, decide_sharing
 from mcrules.sharing.decide import DECISIONS
@@ -27,7 +27,7 @@ def rank(decision: str) -> int:
     return DECISIONS.index(decision)
 
 
-def decide(doc: dict[str, Any], history: ConsentHistory | None = None) -> str:
+def decide(doc: dict[str, Any], history: CaseHistory | None = None) -> str:
     return decide_sharing(build(doc), history=history, as_of=ON).decision
 
 
@@ -51,12 +51,13 @@ def test_the_json_has_the_contract_keys() -> None:
     assert data["reasons"][0]["citation"][0]["module"] == "Yellow"
 
 
-def test_a_field_the_catalogue_does_not_know_is_personal_and_named() -> None:
+def test_a_field_the_catalogue_does_not_know_ranks_most_restrictive_and_is_named() -> None:
     d = decide_sharing(build({"fields": ["sex", "tribe"], "granularity": "aggregate",
                               "recipient": {"type": "public"}}), as_of=ON)
-    assert d.decision == "aggregate_only"
+    assert d.decision == "deny"
     assert ("tribe", "personal", "uncatalogued") in d.fields
-    assert any("treated as personal data: tribe" in r.text for r in d.reasons)
+    assert any("most restrictive class" in r.text and r.text.endswith(": tribe")
+               for r in d.reasons)
 
 
 def test_the_stricter_of_the_declared_and_derived_class_applies() -> None:
@@ -85,18 +86,18 @@ def test_a_missing_consent_fails_closed_and_asks_for_it() -> None:
     assert d.would_change[0].startswith("obtain the informed consent")
 
 
-def history(**over: Any) -> ConsentHistory:
+def history(**over: Any) -> CaseHistory:
     k7: dict[str, Any] = {"id": "K7", "purpose": "data_sharing",
                           "recipient": {"type": "ngo", "name": "Partner"}, "kind": "consent",
                           "given_by": "self", "mode": "written", "decision": "given",
                           "date": "2026-01-10"}
     k7.update(over)
-    return ConsentHistory.model_validate({"case": "C-1", "person": {"age": 30}, "consents": [k7]})
+    return CaseHistory.model_validate({"case": "C-1", "person": {"age": 30}, "consents": [k7]})
 
 
 REF = {"fields": ["name"], "granularity": "record_level",
        "recipient": {"type": "ngo", "name": "Partner"}, "purpose": "referral follow-up",
-       "consent_ref": "K7",
+       "case": "C-1", "consent_ref": "K7",
        "safeguards": {"data_sharing_agreement": True, "risk_benefit_assessment": True}}
 
 

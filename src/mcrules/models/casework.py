@@ -15,7 +15,13 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mcrules.errors import FieldError
-from mcrules.models.consent import MAX_RECORDS, ConsentRecord, HistoryPerson, RecipientType
+from mcrules.models.consent import (
+    MAX_RECORDS,
+    ConsentRecord,
+    HistoryPerson,
+    RecipientType,
+    id_skeleton,
+)
 
 MAX_EVENTS = 1_000
 MAX_PLAN_ITEMS = 100
@@ -224,11 +230,14 @@ class CaseHistory(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> CaseHistory:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # by what the id looks like: `К1` (Cyrillic) is `K1`
         for i, c in enumerate(self.consents):
-            if c.id in seen:
-                raise FieldError(("consents", i, "id"), f"{c.id!r} is used by an earlier record")
-            seen.add(c.id)
+            first = self.consents[seen.setdefault(id_skeleton(c.id), i)].id
+            if seen[id_skeleton(c.id)] != i:
+                alike = "" if first == c.id else f" (it reads as {first!r})"
+                raise FieldError(("consents", i, "id"),
+                                 f"{c.id!r} is used by an earlier record{alike}; give each "
+                                 "consent record an id of its own")
         for i in range(1, len(self.events)):
             if self.events[i].date < self.events[i - 1].date:
                 raise FieldError(("events", i, "date"),

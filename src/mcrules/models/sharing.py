@@ -75,19 +75,26 @@ class SharingRequest(_Strict):
     recipient: Recipient | None = Field(default=None, description="Who would receive the data.")
     purpose: str | None = Field(default=None, max_length=500, description="What the data is for.")
     consent: InlineConsent | None = Field(default=None, description="Consent as stated inline.")
+    case: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="The case the data is about (C-...): a `consent_ref` resolves only against "
+                    "the case history of this case.")
     consent_ref: str | None = Field(
-        default=None, max_length=100,
-        description="The id of a consent record in the case history (`--history FILE`).")
+        default=None, min_length=1, max_length=100,
+        description="The id of a consent record in the case history (`--history FILE`) of "
+                    "`case`; without `case` it resolves to no consent.")
     safeguards: Safeguards | None = None
     urgent: bool = Field(default=False, description="Noted; urgency waives no condition.")
 
 
 class ClassSource(StrEnum):
-    """Where a class comes from: the request's declaration, the catalogue, or neither (a field the
-    catalogue does not know, taken as personal)."""
+    """Where a class comes from: the request's declaration, the catalogue, the granularity (a
+    list of people is personal data whatever it holds), or none of them (a field the catalogue
+    does not know, ranked as the most restrictive class)."""
 
     DECLARED = "declared"
     CATALOGUE = "catalogue"
+    GRANULARITY = "granularity"
     UNCATALOGUED = "uncatalogued"
 
 
@@ -97,6 +104,9 @@ class ClassifiedField(_Strict):
     id: str = Field(min_length=1)
     source: ClassSource
     data_class: DataClass
+    sensitive: bool = Field(
+        default=False, description="Of a category the manual says should not be made public "
+        "(a protection category, or a field the catalogue does not know), whatever its class.")
 
 
 class SafeguardFacts(_Strict):

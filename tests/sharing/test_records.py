@@ -26,8 +26,7 @@ def leaky_request() -> dict[str, Any]:
             "granularity": "record_level",
             "recipient": {"type": "government", "name": f"Office of {NAME}"},
             "purpose": f"file of {NAME} born {DOB} (12/04/2009), passport {PASSPORT}",
-            "consent_ref": "K7",
-            "consent": {"given": True, "purposes": [f"file of {NAME}"], "recipients": ["government"]},
+            "case": "C-2026-0042", "consent_ref": "K7",
             "safeguards": {"data_sharing_agreement": True, "risk_benefit_assessment": True}}
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mcrules.errors import FieldError
 from mcrules.models.consent import Recipient, RecipientType
 from mcrules.models.ordinal import OrdinalEnum
 
@@ -85,6 +86,17 @@ class SharingRequest(_Strict):
                     "`case`; without `case` it resolves to no consent.")
     safeguards: Safeguards | None = None
     urgent: bool = Field(default=False, description="Noted; urgency waives no condition.")
+
+    runs_validators: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _one_consent_statement(self) -> SharingRequest:
+        """Consent is stated once, inline or by reference: with both, leaving out the one that
+        says no would turn a refusal into a permission."""
+        if self.consent is not None and self.consent_ref is not None:
+            raise FieldError(("consent_ref",), "state consent once: either a `consent` block or "
+                             "a `consent_ref` to a record of the case history, not both")
+        return self
 
 
 class ClassSource(StrEnum):

@@ -86,6 +86,14 @@ class Catalogue:
                                        data_class=DataClass.PERSONAL))
         return out
 
+    def purpose_fields(self) -> list[str]:
+        """One field of each category that names a consent purpose."""
+        firsts: dict[str, str] = {}
+        for field, cat in self.fields.items():
+            if self.categories[cat].consent_purpose is not None:
+                firsts.setdefault(cat, field)
+        return list(firsts.values())
+
     def consent_purposes(self, fields: Sequence[str]) -> list[ConsentPurpose]:
         """The purposes a consent must have for the catalogued fields that name one
         (`consent_purpose`), in the catalogue's order of first mention."""

@@ -40,10 +40,19 @@ def consent_purpose(purpose: str | None) -> ConsentPurpose:
         return ConsentPurpose.DATA_SHARING
 
 
+def unlisted(request: SharingRequest) -> bool:
+    """The request may ask for a list of people without listing what it holds."""
+    return not request.fields and request.granularity is not Granularity.AGGREGATE
+
+
 def needed_purposes(request: SharingRequest, catalogue: Catalogue) -> list[ConsentPurpose]:
     """The purposes a consent must have: those the catalogue names for the fields asked for
-    (health records need `health_records`), else the one the request's purpose names."""
-    return catalogue.consent_purposes(request.fields) or [consent_purpose(request.purpose)]
+    (health records need `health_records`), else the one the request's purpose names. Data the
+    catalogue cannot vouch for (a field it does not know, or a list of people whose fields are
+    not listed) may hold anything, so it needs every purpose the catalogue names."""
+    unknown = unlisted(request) or any(catalogue.category_of(f) is None for f in request.fields)
+    named = catalogue.consent_purposes(catalogue.purpose_fields() if unknown else request.fields)
+    return named or [consent_purpose(request.purpose)]
 
 
 def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt.date,
@@ -72,6 +81,8 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
 def _referenced(request: SharingRequest, ref: str, history: CaseHistory | None, on: dt.date,
                 purposes: Sequence[ConsentPurpose]) -> tuple[bool, str]:
     """Whether the consent record `ref` of the request's own case covers every purpose."""
+    if not request.purpose:
+        return False, f"consent {ref}: no purpose is stated, so no consent can cover it"
     if request.case is None:
         return False, (f"consent {ref}: the request names no `case`, so the reference belongs "
                        "to no one and resolves to no consent")
@@ -83,12 +94,12 @@ def _referenced(request: SharingRequest, ref: str, history: CaseHistory | None, 
     age = history.person.age if history.person is not None else None
     child = is_child(age, on)
     recipient = request.recipient if isinstance(request.recipient, Recipient) else None
-    unlisted = not request.fields and request.granularity is not Granularity.AGGREGATE
     reasons = []
     for purpose in purposes:
         def ask(minor: bool, purpose: ConsentPurpose = purpose) -> ConsentAnswer:
             return valid_consent(history.consents, purpose, recipient, on, minor=minor,
-                                 ids=[ref], categories=request.fields, unlisted=unlisted)
+                                 ids=[ref], categories=request.fields,
+                                 unlisted=unlisted(request))
 
         answer = ask(True)
         if not answer.valid and child is not True:

@@ -102,12 +102,13 @@ class SharingRequest(_Strict):
 class ClassSource(StrEnum):
     """Where a class comes from: the request's declaration, the catalogue, the granularity (a
     list of people is personal data whatever it holds), or none of them (a field the catalogue
-    does not know, ranked as the most restrictive class)."""
+    does not know, or a request that lists no fields: the most restrictive class)."""
 
     DECLARED = "declared"
     CATALOGUE = "catalogue"
     GRANULARITY = "granularity"
     UNCATALOGUED = "uncatalogued"
+    UNLISTED = "unlisted"
 
 
 class ClassifiedField(_Strict):

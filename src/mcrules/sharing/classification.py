@@ -24,6 +24,7 @@ from mcrules.models.sharing import ClassifiedField, ClassSource, DataClass, Gran
 CATALOGUE_FILE = "catalogue.yaml"
 DECLARED_ID = "data_class"
 GRANULARITY_ID = "granularity"
+UNLISTED_ID = "fields"
 _CATEGORY_KEYS = {"description", "record_level", "aggregate", "citations", "sensitive",
                   "consent_purpose"}
 
@@ -43,13 +44,14 @@ class Category:
     sensitive: bool = False          # never public, at any granularity
     consent_purpose: ConsentPurpose | None = None  # the purpose a consent must have to cover it
 
-    def at(self, granularity: Granularity | None) -> DataClass:
-        """The class at `granularity`; unknown granularity takes the stricter of the two."""
+    def at(self, granularity: Granularity | None) -> tuple[DataClass, ...]:
+        """The class at `granularity`; an unknown granularity takes both, since the classes are
+        not one scale (personal and non-personal sensitive data have different conditions)."""
         if granularity is Granularity.AGGREGATE:
-            return self.aggregate
+            return (self.aggregate,)
         if granularity is Granularity.RECORD_LEVEL:
-            return self.record_level
-        return max(self.record_level, self.aggregate, key=lambda c: c.rank)
+            return (self.record_level,)
+        return tuple(dict.fromkeys((self.record_level, self.aggregate)))
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ class Catalogue:
 
     def classify(self, fields: Sequence[str], granularity: Granularity | None,
                  declared: DataClass | None = None) -> list[ClassifiedField]:
-        """The declared class (if any), each field with its class and where it came from, and,
-        unless the request is known to be a table of counts, the floor of a list of people
-        (personal). Nothing to classify stays nothing (unknown), so the pack fails closed."""
+        """The declared class (if any), each field with its class and where it came from (a
+        field the catalogue does not know, or fields not listed at all, as the most restrictive
+        class), and, unless the request is known to be a table of counts, the floor of a list of
+        people (personal). Nothing to classify stays nothing (unknown): the pack fails closed."""
         out = []
         if declared is not None:
             out.append(ClassifiedField(id=DECLARED_ID, source=ClassSource.DECLARED,
@@ -78,9 +81,12 @@ class Catalogue:
                 out.append(ClassifiedField(id=name, source=ClassSource.UNCATALOGUED,
                                            data_class=DataClass.PERSONAL, sensitive=True))
             else:
-                out.append(ClassifiedField(id=normal_name(name), source=ClassSource.CATALOGUE,
-                                           data_class=cat.at(granularity),
-                                           sensitive=cat.sensitive))
+                out += [ClassifiedField(id=normal_name(name), source=ClassSource.CATALOGUE,
+                                        data_class=c, sensitive=cat.sensitive)
+                        for c in cat.at(granularity)]
+        if out and not fields:
+            out.append(ClassifiedField(id=UNLISTED_ID, source=ClassSource.UNLISTED,
+                                       data_class=DataClass.PERSONAL, sensitive=True))
         if out and granularity is not Granularity.AGGREGATE:
             out.append(ClassifiedField(id=GRANULARITY_ID, source=ClassSource.GRANULARITY,
                                        data_class=DataClass.PERSONAL))

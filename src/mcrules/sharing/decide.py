@@ -37,6 +37,9 @@ ALTERNATIVES_TABLE = "sharing.alternatives"
 K_PARAMETER = "min_cell_count"
 UNCATALOGUED_REASON = ("not in the field catalogue, so ranked as the most restrictive class "
                        "(personal data, and sensitive: never made public)")
+UNLISTED_REASON = ("the request lists no fields, so it may hold any data: ranked as the most "
+                   "restrictive class (personal data, and sensitive: never made public); list "
+                   "the fields to have them classified")
 DECISIONS = ("deny", "aggregate_only", "permit_with_obligations", "permit")
 # What staff do to complete an element the decision reads, by the input's key.
 COMPLETE = {
@@ -160,6 +163,7 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
     classified = derived.facts.classified or ()
     uncatalogued = [c.id for c in classified if c.source is ClassSource.UNCATALOGUED]
     catalogued = [c.id for c in classified if c.source is ClassSource.CATALOGUE]
+    unlisted = any(c.source is ClassSource.UNLISTED for c in classified)
     reads_consent = bool(derived.consent_reason) and any(_reads_consent(p) for p in binding)
 
     def texts(fill: _Filler, unknown: str, consent: str) -> _Texts:
@@ -170,6 +174,8 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
             reasons.append(Reason(f"consent: {consent}"))
         if uncatalogued:
             reasons.append(Reason(f"{UNCATALOGUED_REASON}: {unknown}"))
+        if unlisted:
+            reasons.append(Reason(UNLISTED_REASON))
         obligations: tuple[str, ...] = ()
         if decision == "permit_with_obligations":
             obligations = tuple(dict.fromkeys(fill(o) for p in parts for o in p.obligations))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mcrules.models.casework import CaseHistory
 from mcrules.models.consent import ConsentPurpose, Recipient, RecipientType
 from mcrules.models.consent_query import ConsentAnswer, valid_consent
-from mcrules.models.sharing import Granularity, SafeguardFacts, SharingFacts, SharingRequest
+from mcrules.models.sharing import SafeguardFacts, SharingFacts, SharingRequest
 from mcrules.sharing.classification import Catalogue
 from mcrules.subjects.adult_age import is_child
 
@@ -41,18 +41,20 @@ def consent_purpose(purpose: str | None) -> ConsentPurpose:
 
 
 def unlisted(request: SharingRequest) -> bool:
-    """The request may ask for a list of people without listing what it holds."""
-    return not request.fields and request.granularity is not Granularity.AGGREGATE
+    """The request asks for data without listing what it holds."""
+    return not request.fields
 
 
 def needed_purposes(request: SharingRequest, catalogue: Catalogue) -> list[ConsentPurpose]:
     """The purposes a consent must have: those the catalogue names for the fields asked for
     (health records need `health_records`), else the one the request's purpose names. Data the
     catalogue cannot vouch for (a field it does not know, or a list of people whose fields are
-    not listed) may hold anything, so it needs every purpose the catalogue names."""
-    unknown = unlisted(request) or any(catalogue.category_of(f) is None for f in request.fields)
-    named = catalogue.consent_purposes(catalogue.purpose_fields() if unknown else request.fields)
-    return named or [consent_purpose(request.purpose)]
+    not listed) may hold anything, so it needs the request's purpose and every purpose the
+    catalogue names: one consent record cannot cover that; list the fields instead."""
+    own = consent_purpose(request.purpose)
+    if unlisted(request) or any(catalogue.category_of(f) is None for f in request.fields):
+        return list(dict.fromkeys([own, *catalogue.consent_purposes(catalogue.purpose_fields())]))
+    return catalogue.consent_purposes(request.fields) or [own]
 
 
 def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt.date,

@@ -281,3 +281,21 @@ def test_share_keeps_only_the_ids_asked_for_in_its_record(tmp_path: Path) -> Non
     assert bad.exit_code == 2 and "cannot be kept" in bad.stderr
     first, second = (json.loads(line) for line in log.read_text().splitlines())
     assert first["kept"] == {} and second["kept"] == {"case": "C-1"}
+
+
+def test_every_catalogue_quote_is_in_the_manual() -> None:
+    """The catalogue is not a rule file, so `mcrules lint --sources` does not read it: its
+    quotes are checked here against the same source texts."""
+    from mcrules.located import load_document
+    from mcrules.rules.lint import quote_found, source_texts
+    from tests.conftest import ROOT
+
+    sources = ROOT.parent / "shared" / "sources"
+    if not sources.is_dir():
+        pytest.skip("the source texts are not beside the checkout")
+    texts = source_texts(sources)
+    doc = load_document(ROOT / "rules" / "data-sharing-2023" / "catalogue.yaml")
+    missing = [(name, c["quote"]) for name, cat in doc["categories"].items()
+               for c in cat["citations"]
+               if c.get("verified", True) and not quote_found(c["quote"], texts)]
+    assert missing == []

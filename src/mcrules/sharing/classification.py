@@ -150,7 +150,8 @@ def parse_catalogue(doc: Any, source: str = CATALOGUE_FILE) -> Catalogue:
         if purpose is not None and purpose not in {p.value for p in ConsentPurpose}:
             raise bad(f"categories.{name}.consent_purpose must be one of "
                       f"{', '.join(p.value for p in ConsentPurpose)}, got {purpose!r}")
-        categories[str(name)] = Category(str(name), str(spec.get("description", "")), *classes,
+        categories[str(name)] = Category(str(name), str(spec.get("description", "")),
+                                         record_level=classes[0], aggregate=classes[1],
                                          sensitive=sensitive,
                                          consent_purpose=None if purpose is None
                                          else ConsentPurpose(purpose))

@@ -109,6 +109,12 @@ LOOSE_HISTORIES = {
         " kind: consent, given_by: self, mode: written, decision: refused, date: 2026-03-01}\n"
         "  - {id: K1, purpose: data_sharing, recipient: {type: ngo, name: Partner}, kind: consent,"
         " given_by: self, mode: written, decision: given, date: 2026-01-10}\n"),
+    "K1 with an invisible character beside K1": (
+        "case: C-1\nperson: {age: 30}\nconsents:\n"
+        "  - {id: \"K1\\u200b\", purpose: data_sharing, recipient: {type: ngo, name: Partner},"
+        " kind: consent, given_by: self, mode: written, decision: refused, date: 2026-03-01}\n"
+        "  - {id: K1, purpose: data_sharing, recipient: {type: ngo, name: Partner}, kind: consent,"
+        " given_by: self, mode: written, decision: given, date: 2026-01-10}\n"),
     "persons for person": (
         "case: C-1\npersons: {age: 15}\nconsents:\n"
         "  - {id: K1, purpose: data_sharing, recipient: {type: ngo, name: Partner}, kind: consent,"

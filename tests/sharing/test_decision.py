@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mcrules.io import read_subject
-from mcrules.models.consent import ConsentHistory
+from mcrules.models.casework import CaseHistory
 from mcrules.models.sharing import SharingRequest
 from mcrules.sharing import SHARING_REQUEST, decide_sharing
 from mcrules.sharing.decide import DECISIONS
@@ -27,7 +27,7 @@ def rank(decision: str) -> int:
     return DECISIONS.index(decision)
 
 
-def decide(doc: dict[str, Any], history: ConsentHistory | None = None) -> str:
+def decide(doc: dict[str, Any], history: CaseHistory | None = None) -> str:
     return decide_sharing(build(doc), history=history, as_of=ON).decision
 
 
@@ -51,12 +51,13 @@ def test_the_json_has_the_contract_keys() -> None:
     assert data["reasons"][0]["citation"][0]["module"] == "Yellow"
 
 
-def test_a_field_the_catalogue_does_not_know_is_personal_and_named() -> None:
+def test_a_field_the_catalogue_does_not_know_ranks_most_restrictive_and_is_named() -> None:
     d = decide_sharing(build({"fields": ["sex", "tribe"], "granularity": "aggregate",
                               "recipient": {"type": "public"}}), as_of=ON)
-    assert d.decision == "aggregate_only"
+    assert d.decision == "deny"
     assert ("tribe", "personal", "uncatalogued") in d.fields
-    assert any("treated as personal data: tribe" in r.text for r in d.reasons)
+    assert any("most restrictive class" in r.text and r.text.endswith(": tribe")
+               for r in d.reasons)
 
 
 def test_the_stricter_of_the_declared_and_derived_class_applies() -> None:
@@ -85,18 +86,18 @@ def test_a_missing_consent_fails_closed_and_asks_for_it() -> None:
     assert d.would_change[0].startswith("obtain the informed consent")
 
 
-def history(**over: Any) -> ConsentHistory:
+def history(**over: Any) -> CaseHistory:
     k7: dict[str, Any] = {"id": "K7", "purpose": "data_sharing",
                           "recipient": {"type": "ngo", "name": "Partner"}, "kind": "consent",
                           "given_by": "self", "mode": "written", "decision": "given",
                           "date": "2026-01-10"}
     k7.update(over)
-    return ConsentHistory.model_validate({"case": "C-1", "person": {"age": 30}, "consents": [k7]})
+    return CaseHistory.model_validate({"case": "C-1", "person": {"age": 30}, "consents": [k7]})
 
 
 REF = {"fields": ["name"], "granularity": "record_level",
        "recipient": {"type": "ngo", "name": "Partner"}, "purpose": "referral follow-up",
-       "consent_ref": "K7",
+       "case": "C-1", "consent_ref": "K7",
        "safeguards": {"data_sharing_agreement": True, "risk_benefit_assessment": True}}
 
 
@@ -154,16 +155,16 @@ def test_removing_a_safeguard_or_consent_never_loosens_the_decision(doc: dict[st
 @settings(max_examples=150, deadline=None)
 @given(request_docs(), st.lists(st.sampled_from(CATALOGUED + UNKNOWN), min_size=1, max_size=3))
 def test_more_fields_are_never_less_restricted(doc: dict[str, Any], extra: list[str]) -> None:
-    # A request with no field and no class is unknown and fails closed to deny; naming a field
-    # answers that question, it is not "more fields".
-    assume(doc["fields"] or doc.get("data_class"))
+    # A request that lists no field may hold anything (the most restrictive class, health records
+    # too); naming a field answers that question, it is not "more fields".
+    assume(doc["fields"])
     more = {**doc, "fields": list(dict.fromkeys([*doc["fields"], *extra]))}
     assert rank(decide(more)) <= rank(decide(doc))
 
 
 @settings(max_examples=100, deadline=None)
 @given(request_docs(), st.lists(st.sampled_from(
-    [f for f in CATALOGUED if f != "unaccompanied_children_count"] + UNKNOWN), min_size=1,
+    [f for f in CATALOGUED if f != "unaccompanied_children_count"]), min_size=1,
     max_size=5, unique=True))
 def test_a_data_subject_asking_for_their_own_record_is_permitted(doc: dict[str, Any],
                                                                  fields: list[str]) -> None:
@@ -171,6 +172,8 @@ def test_a_data_subject_asking_for_their_own_record_is_permitted(doc: dict[str, 
            "recipient": {"type": "data_subject"}}
     own.pop("data_class", None)
     assert decide(own) == "permit"
+    # A field the catalogue does not know may be about someone else: the most restrictive class.
+    assert decide({**own, "fields": [*fields, UNKNOWN[0]]}) == "deny"
 
 
 @settings(max_examples=100, deadline=None)
@@ -188,6 +191,6 @@ def test_request_files_accept_the_documented_keys(tmp_path: Path) -> None:
         "purpose: statistical report\n"
         "consent: {given: true, purposes: [statistical report], recipients: [government]}\n"
         "safeguards: {data_sharing_agreement: false, risk_benefit_assessment: false, "
-        "data_access_request_form: false}\nurgent: true\nconsent_ref: K7\n")
+        "data_access_request_form: false}\nurgent: true\ncase: C-2026-0042\n")
     request, warnings = read_subject(path, SHARING_REQUEST, strict=True)
     assert isinstance(request, SharingRequest) and warnings == []

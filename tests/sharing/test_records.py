@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 
-from mcrules.models.consent import ConsentHistory
+from mcrules.models.casework import CaseHistory
 from mcrules.sharing import decide_sharing, decision_record
 from mcrules.sharing.records import render_record, request_fingerprint
 from tests.sharing.strategies import build, request_docs
@@ -26,13 +26,12 @@ def leaky_request() -> dict[str, Any]:
             "granularity": "record_level",
             "recipient": {"type": "government", "name": f"Office of {NAME}"},
             "purpose": f"file of {NAME} born {DOB} (12/04/2009), passport {PASSPORT}",
-            "consent_ref": "K7",
-            "consent": {"given": True, "purposes": [f"file of {NAME}"], "recipients": ["government"]},
+            "case": "C-2026-0042", "consent_ref": "K7",
             "safeguards": {"data_sharing_agreement": True, "risk_benefit_assessment": True}}
 
 
-def history() -> ConsentHistory:
-    return ConsentHistory.model_validate({
+def history() -> CaseHistory:
+    return CaseHistory.model_validate({
         "case": "C-2026-0042", "person": {"age": 15},
         "consents": [{"id": "K7", "purpose": "data_sharing", "kind": "consent",
                       "given_by": "guardian", "guardian": GUARDIAN, "mode": "written",

@@ -31,8 +31,8 @@ from mcrules.models.casework import (
 )
 from mcrules.models.consent import ConsentPurpose, Recipient
 from mcrules.models.consent_query import ConsentAnswer, valid_consent
+from mcrules.subjects.adult_age import is_child as is_child_aged
 
-ADULT_AGE = 18
 # An objective is taken as measurable when it carries a number (60 days, 3 visits, 2026-05-01):
 # an interpretation of "measurable objectives", which the manual does not define.
 _MEASURE = re.compile(r"\d")
@@ -52,9 +52,9 @@ class EventFacts:
 
 
 def is_child(history: CaseHistory) -> bool | None:
-    """Under 18 by `person.age`; None when the age is not recorded."""
-    age = history.person.age if history.person is not None else None
-    return None if age is None else age < ADULT_AGE
+    """Under the adult age (domv-2023's cited `adult_age`) by `person.age`; None when the age is
+    not recorded."""
+    return is_child_aged(history.person.age if history.person is not None else None)
 
 
 def measurable(objective: str) -> bool:

@@ -27,18 +27,21 @@ def share_cmd(
                                          show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     history: Annotated[Path | None, typer.Option(
-        "--history", help="Case history whose `consents:` resolve `consent_ref`.")] = None,
+        "--history", help="Case history of the request's `case`, whose `consents:` resolve "
+        "`consent_ref` (read as strictly as `casework check` reads it).")] = None,
     pack: Annotated[str | None, typer.Option(
         "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The date consent must be valid on (YYYY-MM-DD; default today).")] = None,
     record: Annotated[Path | None, typer.Option(
         "--record", help="Append a decision record (JSON Lines, no personal data) to this file.")] = None,
+    keep: Annotated[list[str] | None, typer.Option(
+        "--keep", help="An id of the request the decision record keeps: case or consent_ref "
+        "(repeat for both). Nothing else of the request is copied.")] = None,
 ) -> None:
     """Decide a data-sharing request: the answer first, then why, then what you may offer instead."""
-    from mcrules.io import read_subject, validate_model
-    from mcrules.located import load_document
-    from mcrules.models.consent import ConsentHistory
+    from mcrules.io import read_subject
+    from mcrules.io.case_history import read_case_history
     from mcrules.report.sharing import render_sharing_json, render_sharing_text
     from mcrules.sharing import SHARING_REQUEST, decide_sharing
     from mcrules.sharing.decide import load_sharing_pack
@@ -53,17 +56,16 @@ def share_cmd(
         if given is not None:
             refuse_out_of_force(given, [load_sharing_pack(pack or DEFAULT_PACK)])
         request, _ = read_subject(file, SHARING_REQUEST, strict=True)
-        consents = None
-        if history is not None:
-            consents, _ = validate_model(load_document(history), ConsentHistory,
-                                         noun="case history", source=str(history))
+        # The one strict reader `casework check` uses: the same file, the same errors.
+        case_history = read_case_history(history) if history is not None else None
         chosen = load_sharing_pack(pack, as_of=on) if pack else None
-        decision = decide_sharing(request, pack=chosen, history=consents, as_of=on)
+        decision = decide_sharing(request, pack=chosen, history=case_history, as_of=on)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     if record is not None:
         try:
-            append(render_record(decision_record(decision, request)), record, option="--record")
+            append(render_record(decision_record(decision, request, keep=keep or ())), record,
+                   option="--record")
         except McrulesError as exc:
             raise console.fail_input(exc) from None
     if fmt == "json":

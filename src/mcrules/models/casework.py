@@ -15,7 +15,13 @@ from pydantic import Field, field_validator, model_validator
 
 from mcrules.errors import FieldError
 from mcrules.models.base import Day, Flag, InputModel
-from mcrules.models.consent import MAX_RECORDS, ConsentRecord, HistoryPerson, RecipientType
+from mcrules.models.consent import (
+    MAX_RECORDS,
+    ConsentRecord,
+    HistoryPerson,
+    RecipientType,
+    id_skeleton,
+)
 from mcrules.models.fields import Whole
 
 MAX_EVENTS = 1_000
@@ -219,11 +225,14 @@ class CaseHistory(InputModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CaseHistory:
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # by what the id looks like: `К1` (Cyrillic) is `K1`
         for i, c in enumerate(self.consents):
-            if c.id in seen:
-                raise FieldError(("consents", i, "id"), f"{c.id!r} is used by an earlier record")
-            seen.add(c.id)
+            first = self.consents[seen.setdefault(id_skeleton(c.id), i)].id
+            if seen[id_skeleton(c.id)] != i:
+                alike = "" if first == c.id else f" (it reads as {first!r})"
+                raise FieldError(("consents", i, "id"),
+                                 f"{c.id!r} is used by an earlier record{alike}; give each "
+                                 "consent record an id of its own")
         for i in range(1, len(self.events)):
             if self.events[i].date < self.events[i - 1].date:
                 raise FieldError(("events", i, "date"),

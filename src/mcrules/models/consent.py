@@ -8,13 +8,14 @@ management both ask).
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from mcrules.errors import FieldError
-from mcrules.models.base import Day, InputModel
+from mcrules.models.base import Day, Flag, InputModel
 from mcrules.models.case import Accompaniment, Sex
 from mcrules.models.fields import Whole
 
@@ -57,6 +58,10 @@ class ConsentMode(StrEnum):
     VERBAL = "verbal"
 
 
+# Audio and video count only where written consent is not feasible (`written_not_feasible`).
+RECORDED_MODES = frozenset({ConsentMode.AUDIO, ConsentMode.VIDEO})
+
+
 class ConsentDecision(StrEnum):
     GIVEN = "given"
     REFUSED = "refused"
@@ -94,6 +99,11 @@ class ConsentRecord(InputModel):
     guardian: str | None = Field(default=None, max_length=200,
                                  description="Who the guardian is, when `given_by: guardian`.")
     mode: ConsentMode
+    written_not_feasible: Flag | None = Field(
+        default=None,
+        description="Audio or video consent only: written consent was not feasible or appropriate "
+                    "(a child, low literacy, no capacity to consent). Absent: the audio or video "
+                    "consent does not count.")
     certified_by: str | None = Field(
         default=None, max_length=100,
         description="The staff member who certified a verbal consent in writing.")
@@ -116,6 +126,9 @@ class ConsentRecord(InputModel):
             day = getattr(self, name)
             if day is not None and day < self.date:
                 raise FieldError((name,), f"{day} is before the record's date {self.date}")
+        if self.written_not_feasible is not None and self.mode not in RECORDED_MODES:
+            raise FieldError(("written_not_feasible",), "only an audio or video consent says "
+                             f"whether written consent was feasible, not a {self.mode.value} one")
         return self
 
 
@@ -130,12 +143,19 @@ class HistoryPerson(InputModel):
         default=None, description="Who the person travels with.")
 
 
-class ConsentHistory(InputModel):
-    """The part of a case-history file this package reads: its consent records (other keys, such
-    as `events`, belong to case management and are left alone)."""
+# Letters of other scripts that render like Latin ones: a record id `К1` (Cyrillic) beside `K1`
+# reads as one id to a caseworker, so ids are compared by this skeleton.
+_LOOK_ALIKE = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "ζ": "z", "η": "n", "μ": "u",
+})
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    case: str | None = Field(default=None, max_length=100)
-    person: HistoryPerson | None = None
-    consents: list[ConsentRecord] = Field(default_factory=list, max_length=MAX_RECORDS)
+def id_skeleton(record_id: str) -> str:
+    """What `record_id` looks like: compatibility-normalised, case-folded, look-alike letters of
+    other scripts read as Latin, invisible format characters dropped. Two ids with one skeleton
+    are one id to a reader."""
+    text = unicodedata.normalize("NFKC", record_id).casefold().translate(_LOOK_ALIKE)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")

@@ -2,9 +2,11 @@
 
 A record authorises only when every element holds: it was given (not refused), on or before D,
 not withdrawn on or before D, not expired before D, for purpose P, for recipient R (a record that
-names no recipient authorises none), recorded in writing, audio or video, or verbally and
-certified in writing by a named staff member, and covering every data category asked for (a
-record that lists its categories covers only those), and not taken back by a refusal of the same
+names no recipient authorises none), recorded in writing, in audio or video only where the record
+says written consent was not feasible (`written_not_feasible: true`), or verbally and certified in
+writing by a named staff member, and covering every data category asked for (a record that lists
+its categories covers only those, so never a request that asks for data without listing it), and
+not taken back by a refusal of the same
 kind and purpose for that scope dated on or after it and on or before D. Reasons name record ids, purposes,
 recipient types, categories and dates, never a person or an organisation's name (they go into
 decision records). Assent (a child's, or a person's without capacity) never counts as consent by
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mcrules.models.consent import (
+    RECORDED_MODES,
     ConsentDecision,
     ConsentKind,
     ConsentMode,
@@ -43,9 +46,11 @@ class ConsentAnswer:
 
 
 def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Recipient | None,
-                   on: dt.date, categories: Sequence[str] = ()) -> str | None:
+                   on: dt.date, categories: Sequence[str] = (), *,
+                   unlisted: bool = False) -> str | None:
     """Why `record` does not cover (purpose, recipient, on, categories) by itself, or None when it
-    does (leaving aside who gave it, which `valid_consent` weighs)."""
+    does (leaving aside who gave it, which `valid_consent` weighs). `unlisted`: data is asked for
+    without a list of what, which only a record that lists no categories covers."""
     rid = record.id
     if record.decision is ConsentDecision.REFUSED:
         return f"{rid} records a refusal"
@@ -66,11 +71,20 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
             return (f"{rid} is for one named {recipient.type.value} recipient, and this "
                     "recipient is not named")
         return f"{rid} is for another {recipient.type.value} recipient"
+    if unlisted and record.data_categories is not None:
+        return (f"{rid} covers only the data categories it lists, and the request does not list "
+                "the data it asks for")
     if categories and record.data_categories is not None:
         scope = {c.casefold() for c in record.data_categories}
         outside = [c for c in categories if c.casefold() not in scope]
         if outside:
             return f"{rid} does not cover {', '.join(outside)}"
+    if record.mode in RECORDED_MODES and record.written_not_feasible is not True:
+        # Blue/Yellow/Red Facilitator Note 2.5.1/3.5.1: "Consent is usually provided in writing by
+        # signing a consent form. In case this is not feasible or appropriate (...), it is possible
+        # to record audio or video consent."
+        return (f"{rid} is a {record.mode.value} consent and does not record that written consent "
+                "was not feasible (written_not_feasible)")
     if record.mode is ConsentMode.VERBAL and not record.certified_by:
         return f"{rid} is verbal and not certified in writing by a staff member"
     if record.given_by is GivenBy.GUARDIAN and not record.guardian:
@@ -127,9 +141,10 @@ def _superseded(record: ConsentRecord, refusals: Mapping[ConsentKind, ConsentRec
 def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
                   recipient: Recipient | None, on: dt.date, *, minor: bool = False,
                   ids: Sequence[str] | None = None,
-                  categories: Sequence[str] = ()) -> ConsentAnswer:
+                  categories: Sequence[str] = (), unlisted: bool = False) -> ConsentAnswer:
     """Whether `records` (or only those whose id is in `ids`) hold valid consent for `purpose`
-    to `recipient` on `on`, for the data `categories` asked for (none: no category is asked).
+    to `recipient` on `on`, for the data `categories` asked for (none: no category is asked;
+    `unlisted`: data is asked for without saying which, so a record scoped to categories fails).
     `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
     names only the records for `purpose`."""
     everything = list(records)
@@ -147,7 +162,7 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     usable: list[ConsentRecord] = []
     beside: list[str] = []  # problems of records for other purposes
     for r in pool:
-        why = record_problem(r, purpose, recipient, on, categories)
+        why = record_problem(r, purpose, recipient, on, categories, unlisted=unlisted)
         if why is None:
             why = _superseded(r, refusals)
         if why is None:

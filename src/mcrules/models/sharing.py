@@ -10,10 +10,11 @@ safeguards. Absent means unknown, and unknown fails closed.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from mcrules.errors import FieldError
 from mcrules.models.base import Flag, InputModel
 from mcrules.models.consent import Recipient, RecipientType
 from mcrules.models.ordinal import OrdinalEnum
@@ -71,20 +72,39 @@ class SharingRequest(InputModel):
     recipient: Recipient | None = Field(default=None, description="Who would receive the data.")
     purpose: str | None = Field(default=None, max_length=500, description="What the data is for.")
     consent: InlineConsent | None = Field(default=None, description="Consent as stated inline.")
+    case: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="The case the data is about (C-...): a `consent_ref` resolves only against "
+                    "the case history of this case.")
     consent_ref: str | None = Field(
-        default=None, max_length=100,
-        description="The id of a consent record in the case history (`--history FILE`).")
+        default=None, min_length=1, max_length=100,
+        description="The id of a consent record in the case history (`--history FILE`) of "
+                    "`case`; without `case` it resolves to no consent.")
     safeguards: Safeguards | None = None
     urgent: Flag = Field(default=False, description="Noted; urgency waives no condition.")
 
+    runs_validators: ClassVar[bool] = True
+
+    @model_validator(mode="after")
+    def _one_consent_statement(self) -> SharingRequest:
+        """Consent is stated once, inline or by reference: with both, leaving out the one that
+        says no would turn a refusal into a permission."""
+        if self.consent is not None and self.consent_ref is not None:
+            raise FieldError(("consent_ref",), "state consent once: either a `consent` block or "
+                             "a `consent_ref` to a record of the case history, not both")
+        return self
+
 
 class ClassSource(StrEnum):
-    """Where a class comes from: the request's declaration, the catalogue, or neither (a field the
-    catalogue does not know, taken as personal)."""
+    """Where a class comes from: the request's declaration, the catalogue, the granularity (a
+    list of people is personal data whatever it holds), or none of them (a field the catalogue
+    does not know, or a request that lists no fields: the most restrictive class)."""
 
     DECLARED = "declared"
     CATALOGUE = "catalogue"
+    GRANULARITY = "granularity"
     UNCATALOGUED = "uncatalogued"
+    UNLISTED = "unlisted"
 
 
 class ClassifiedField(InputModel):
@@ -93,6 +113,9 @@ class ClassifiedField(InputModel):
     id: str = Field(min_length=1)
     source: ClassSource
     data_class: DataClass
+    sensitive: Flag = Field(
+        default=False, description="Of a category the manual says should not be made public "
+        "(a protection category, or a field the catalogue does not know), whatever its class.")
 
 
 class SafeguardFacts(InputModel):

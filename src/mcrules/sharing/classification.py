@@ -2,8 +2,10 @@
 says about the fields of one request.
 
 The catalogue is data in the pack, so a programme can extend or tighten it; it is validated when
-it is read. A field it does not know is personal (fail closed), and the class of a request is the
-most sensitive of its fields and of the class it declares.
+it is read. A field it does not know ranks as the most restrictive class (personal, and sensitive:
+never public), a list of people is at least personal whatever it holds, and the class of a
+request is the most sensitive of its fields, its granularity and the class it declares: a
+declaration can only make a request stricter.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from typing import Any
 
 from mcrules.errors import McrulesError
 from mcrules.located import load_document
+from mcrules.models.consent import ConsentPurpose
 from mcrules.models.sharing import ClassifiedField, ClassSource, DataClass, Granularity
 
 CATALOGUE_FILE = "catalogue.yaml"
 DECLARED_ID = "data_class"
-_CATEGORY_KEYS = {"description", "record_level", "aggregate", "citations"}
+GRANULARITY_ID = "granularity"
+UNLISTED_ID = "fields"
+_CATEGORY_KEYS = {"description", "record_level", "aggregate", "citations", "sensitive",
+                  "consent_purpose"}
 
 
 class CatalogueError(McrulesError):
@@ -35,14 +41,17 @@ class Category:
     description: str
     record_level: DataClass
     aggregate: DataClass
+    sensitive: bool = False          # never public, at any granularity
+    consent_purpose: ConsentPurpose | None = None  # the purpose a consent must have to cover it
 
-    def at(self, granularity: Granularity | None) -> DataClass:
-        """The class at `granularity`; unknown granularity takes the stricter of the two."""
+    def at(self, granularity: Granularity | None) -> tuple[DataClass, ...]:
+        """The class at `granularity`; an unknown granularity takes both, since the classes are
+        not one scale (personal and non-personal sensitive data have different conditions)."""
         if granularity is Granularity.AGGREGATE:
-            return self.aggregate
+            return (self.aggregate,)
         if granularity is Granularity.RECORD_LEVEL:
-            return self.record_level
-        return max(self.record_level, self.aggregate, key=lambda c: c.rank)
+            return (self.record_level,)
+        return tuple(dict.fromkeys((self.record_level, self.aggregate)))
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,10 @@ class Catalogue:
 
     def classify(self, fields: Sequence[str], granularity: Granularity | None,
                  declared: DataClass | None = None) -> list[ClassifiedField]:
-        """The declared class (if any) and each field with its class and where it came from."""
+        """The declared class (if any), each field with its class and where it came from (a
+        field the catalogue does not know, or fields not listed at all, as the most restrictive
+        class), and, unless the request is known to be a table of counts, the floor of a list of
+        people (personal). Nothing to classify stays nothing (unknown): the pack fails closed."""
         out = []
         if declared is not None:
             out.append(ClassifiedField(id=DECLARED_ID, source=ClassSource.DECLARED,
@@ -67,11 +79,33 @@ class Catalogue:
             cat = self.category_of(name)
             if cat is None:
                 out.append(ClassifiedField(id=name, source=ClassSource.UNCATALOGUED,
-                                           data_class=DataClass.PERSONAL))
+                                           data_class=DataClass.PERSONAL, sensitive=True))
             else:
-                out.append(ClassifiedField(id=name, source=ClassSource.CATALOGUE,
-                                           data_class=cat.at(granularity)))
+                out += [ClassifiedField(id=normal_name(name), source=ClassSource.CATALOGUE,
+                                        data_class=c, sensitive=cat.sensitive)
+                        for c in cat.at(granularity)]
+        if out and not fields:
+            out.append(ClassifiedField(id=UNLISTED_ID, source=ClassSource.UNLISTED,
+                                       data_class=DataClass.PERSONAL, sensitive=True))
+        if out and granularity is not Granularity.AGGREGATE:
+            out.append(ClassifiedField(id=GRANULARITY_ID, source=ClassSource.GRANULARITY,
+                                       data_class=DataClass.PERSONAL))
         return out
+
+    def purpose_fields(self) -> list[str]:
+        """One field of each category that names a consent purpose."""
+        firsts: dict[str, str] = {}
+        for field, cat in self.fields.items():
+            if self.categories[cat].consent_purpose is not None:
+                firsts.setdefault(cat, field)
+        return list(firsts.values())
+
+    def consent_purposes(self, fields: Sequence[str]) -> list[ConsentPurpose]:
+        """The purposes a consent must have for the catalogued fields that name one
+        (`consent_purpose`), in the catalogue's order of first mention."""
+        found = (self.category_of(f) for f in fields)
+        return list(dict.fromkeys(c.consent_purpose for c in found
+                                  if c is not None and c.consent_purpose is not None))
 
 
 def normal_name(field: str) -> str:
@@ -109,7 +143,18 @@ def parse_catalogue(doc: Any, source: str = CATALOGUE_FILE) -> Catalogue:
             classes.append(DataClass(value))
         if not spec.get("citations"):
             raise bad(f"categories.{name} needs `citations`")
-        categories[str(name)] = Category(str(name), str(spec.get("description", "")), *classes)
+        sensitive = spec.get("sensitive", False)
+        if not isinstance(sensitive, bool):
+            raise bad(f"categories.{name}.sensitive must be true or false, got {sensitive!r}")
+        purpose = spec.get("consent_purpose")
+        if purpose is not None and purpose not in {p.value for p in ConsentPurpose}:
+            raise bad(f"categories.{name}.consent_purpose must be one of "
+                      f"{', '.join(p.value for p in ConsentPurpose)}, got {purpose!r}")
+        categories[str(name)] = Category(str(name), str(spec.get("description", "")),
+                                         record_level=classes[0], aggregate=classes[1],
+                                         sensitive=sensitive,
+                                         consent_purpose=None if purpose is None
+                                         else ConsentPurpose(purpose))
     fields: dict[str, str] = {}
     for field, cat in fields_doc.items():
         if cat not in categories:

@@ -10,6 +10,7 @@ false whose completion would lift the decision.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from mcrules.engine.questions import next_questions
 from mcrules.engine.scalar import ScalarEvaluator
 from mcrules.errors import McrulesError
 from mcrules.facts import facts_of
-from mcrules.models.consent import ConsentHistory
+from mcrules.models.casework import CaseHistory
 from mcrules.models.sharing import ClassSource, DataClass, SafeguardFacts, SharingFacts, SharingRequest
 from mcrules.rules.ir import Citation, DecisionTable
 from mcrules.rules.pack import Pack
@@ -34,6 +35,11 @@ PART_TABLES = ("sharing.personal_part", "sharing.sensitive_part", "sharing.open_
 NOTES_TABLE = "sharing.notes"
 ALTERNATIVES_TABLE = "sharing.alternatives"
 K_PARAMETER = "min_cell_count"
+UNCATALOGUED_REASON = ("not in the field catalogue, so ranked as the most restrictive class "
+                       "(personal data, and sensitive: never made public)")
+UNLISTED_REASON = ("the request lists no fields, so it may hold any data: ranked as the most "
+                   "restrictive class (personal data, and sensitive: never made public); list "
+                   "the fields to have them classified")
 DECISIONS = ("deny", "aggregate_only", "permit_with_obligations", "permit")
 # What staff do to complete an element the decision reads, by the input's key.
 COMPLETE = {
@@ -84,6 +90,8 @@ class SharingDecision:
     pack: Mapping[str, str]
     as_of: dt.date
     result: DecisionResult = field(repr=False, compare=False)
+    # The same texts with no text of the request but catalogued field ids (decision records).
+    record_texts: _Texts | None = field(default=None, repr=False, compare=False)
 
     @property
     def record_level_allowed(self) -> bool:
@@ -130,7 +138,7 @@ def load_sharing_pack(ref: str | Path = DEFAULT_PACK, *, as_of: dt.date | None =
 
 
 def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
-                   history: ConsentHistory | None = None,
+                   history: CaseHistory | None = None,
                    as_of: dt.date | None = None) -> SharingDecision:
     """Decide `request` with `pack` (default: data-sharing-2023), consent references resolved
     against `history` on `as_of` (default: today)."""
@@ -152,32 +160,45 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
     # The parts that bind: those whose answer is the decision (all of them when it permits).
     binding = [p for p in parts if p.decision == decision
                or decision in ("permit", "permit_with_obligations")] or [main]
-    fill = _Filler(request, pack)
-    reasons = [r for p in binding for r in _row_reasons(p, fill)]
-    if derived.consent_reason and any(_reads_consent(p) for p in binding):
-        reasons.append(Reason(f"consent: {derived.consent_reason}"))
-    uncatalogued = [c.id for c in derived.facts.classified or ()
-                    if c.source is ClassSource.UNCATALOGUED]
-    if uncatalogued:
-        reasons.append(Reason("not in the field catalogue, so treated as personal data: "
-                              + ", ".join(uncatalogued)))
-    obligations: tuple[str, ...] = ()
-    if decision == "permit_with_obligations":
-        obligations = tuple(dict.fromkeys(fill(o) for p in parts for o in p.obligations))
+    classified = derived.facts.classified or ()
+    uncatalogued = [c.id for c in classified if c.source is ClassSource.UNCATALOGUED]
+    catalogued = [c.id for c in classified if c.source is ClassSource.CATALOGUE]
+    unlisted = any(c.source is ClassSource.UNLISTED for c in classified)
+    reads_consent = bool(derived.consent_reason) and any(_reads_consent(p) for p in binding)
+
+    def texts(fill: _Filler, unknown: str, consent: str) -> _Texts:
+        """Every text of the answer, filled by `fill`, with `unknown` naming the uncatalogued
+        fields and `consent` saying why consent is (not) valid."""
+        reasons = [r for p in binding for r in _row_reasons(p, fill)]
+        if reads_consent:
+            reasons.append(Reason(f"consent: {consent}"))
+        if uncatalogued:
+            reasons.append(Reason(f"{UNCATALOGUED_REASON}: {unknown}"))
+        if unlisted:
+            reasons.append(Reason(UNLISTED_REASON))
+        obligations: tuple[str, ...] = ()
+        if decision == "permit_with_obligations":
+            obligations = tuple(dict.fromkeys(fill(o) for p in parts for o in p.obligations))
+        notes = tuple(_row_reasons(tables[NOTES_TABLE], fill)) if NOTES_TABLE in tables else ()
+        alternatives: tuple[str, ...] = ()
+        if ALTERNATIVES_TABLE in tables:
+            alternatives = tuple(r.text for r in _row_reasons(tables[ALTERNATIVES_TABLE], fill))
+        return _Texts(tuple(reasons), obligations, alternatives, notes)
+
+    shown = texts(_Filler(request, pack), ", ".join(uncatalogued), derived.consent_reason)
+    kept = texts(_Filler(request, pack, (catalogued, len(uncatalogued))),
+                 f"{len(uncatalogued)} field(s)",
+                 _without(derived.consent_reason, request.consent_ref))
     fallback = any(p.fallback for p in binding)
     missing = tuple(dict.fromkeys(m for p in binding for m in p.missing))
-    notes = tuple(_row_reasons(tables[NOTES_TABLE], fill)) if NOTES_TABLE in tables else ()
-    alternatives: tuple[str, ...] = ()
-    if ALTERNATIVES_TABLE in tables:
-        alternatives = tuple(fill(r.text) for r in _row_reasons(tables[ALTERNATIVES_TABLE], fill))
     data_class = next((v.result for v in ev.values if v.value.id == "sharing.data_class"), None)
     return SharingDecision(
         decision=decision,
-        reasons=tuple(reasons),
-        obligations=obligations,
-        alternatives=alternatives,
+        reasons=shown.reasons,
+        obligations=shown.obligations,
+        alternatives=shown.alternatives,
         would_change=_would_change(evaluator, derived.facts, decision, on, facts),
-        notes=notes,
+        notes=shown.notes,
         data_class=DataClass.labels()[int(data_class)] if isinstance(data_class, float) else None,
         fields=tuple((c.id, c.data_class.value, c.source.value)
                      for c in derived.facts.classified or ()),
@@ -188,7 +209,24 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
         pack={"id": pack.id, "version": pack.version, "hash": pack.content_hash},
         as_of=on,
         result=main,
+        record_texts=kept,
     )
+
+
+@dataclass(frozen=True)
+class _Texts:
+    reasons: tuple[Reason, ...]
+    obligations: tuple[str, ...]
+    alternatives: tuple[str, ...]
+    notes: tuple[Reason, ...]
+
+
+def _without(text: str, ref: str | None) -> str:
+    """`text` with the request's consent reference (request text) replaced wherever it stands as
+    a token: a decision record keeps it only when the caller asks (`keep`)."""
+    if not ref:
+        return text
+    return re.sub(rf"(?<![\w-]){re.escape(ref)}(?![\w-])", "the referenced record", text)
 
 
 def _reads_consent(result: DecisionResult) -> bool:
@@ -203,11 +241,18 @@ def _reads_consent(result: DecisionResult) -> bool:
 
 
 class _Filler:
-    """Fills `{fields}` and `{k}` in the pack's texts."""
+    """Fills `{fields}` and `{k}` in the pack's texts: with the fields as the caller wrote them,
+    or, for a decision record, with the catalogued field ids and a count of the others."""
 
-    def __init__(self, request: SharingRequest, pack: Pack) -> None:
+    def __init__(self, request: SharingRequest, pack: Pack,
+                 record: tuple[list[str], int] | None = None) -> None:
         k = pack.parameters.get(K_PARAMETER)
-        self.values = {"fields": ", ".join(request.fields) or "(none listed)",
+        if record is None:
+            fields = ", ".join(request.fields)
+        else:
+            known, others = record
+            fields = ", ".join([*known, *([f"{others} uncatalogued field(s)"] if others else [])])
+        self.values = {"fields": fields or "(none listed)",
                        "k": f"{k.value:g}" if k is not None else "k"}
 
     def __call__(self, text: str) -> str:

@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from mcrules.facts import facts_of, schema_for
-from mcrules.models.consent import ConsentHistory
 from mcrules.models.sharing import SharingFacts, SharingRequest
 from mcrules.rules.loader import find_pack
 from mcrules.rules.schema import Schema
@@ -41,7 +40,7 @@ class SharingSubject(Subject[SharingRequest]):
     def facts(self, obj: SharingRequest) -> dict[str, Any]:
         """The request's facts under the default catalogue, with no case history: a consent
         reference then resolves to no consent (`decide_sharing` takes a history and a pack)."""
-        derived = derive_facts(obj, default_catalogue(), ConsentHistory(), dt.date.today())
+        derived = derive_facts(obj, default_catalogue(), None, dt.date.today())
         return facts_of(derived.facts, self.name)
 
 

@@ -361,8 +361,9 @@ def test_the_pack_tests_fail_when_a_value_or_a_decision_row_has_no_case(tmp_path
 def test_bulk_reads_case_files_through_the_subject(tmp_path: Path) -> None:
     rows = tmp_path / "cases.jsonl"
     rows.write_text(json.dumps({"id": "a", "threats": [], "vulnerabilities": [],
-                                "capacities": []}) + "\n" + json.dumps({"id": "b"}) + "\n")
+                                "capacities": [], "migration": {"exposure_days": 0}})
+                    + "\n" + json.dumps({"id": "b"}) + "\n")
     out = tmp_path / "out.csv"
     result = run("bulk", str(rows), "--pack", "domv-2023", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert '"assess.risk.capacities_considered","not_applicable"' in out.read_text()
+    assert '"assess.risk.capacity_for_high_risk","not_applicable"' in out.read_text()

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from mcrules.errors import FieldError
 from mcrules.models.fields import Quantity, Whole
@@ -144,9 +145,33 @@ class Factor(_Strict):
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
+DERIVED_THREAT_FIELDS = ("paired", "paired_vulnerability")
+
+
 class Threat(_Strict):
+    """A threat the person faces. `paired` and `paired_vulnerability` are not input: the case
+    fills them from the vulnerabilities that name this threat (the manual defines a
+    vulnerability relative to "a specific threat"), so the risk is scored per threat."""
+
     id: Label = Field(description="The caseworker's words for the threat (arrest_and_detention).")
     severity: Severity | None = None
+    paired: SkipJsonSchema[bool | None] = Field(
+        default=None, exclude=True, description="Derived, never input: whether a vulnerability "
+        "names this threat; unknown while vulnerabilities were not assessed.")
+    paired_vulnerability: SkipJsonSchema[Severity | None] = Field(
+        default=None, exclude=True, description="Derived, never input: the severity of the most "
+        "severe vulnerability naming this threat; unknown while one of them has no severity.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_derived_input(cls, data: Any) -> Any:
+        """A file may not set what the case derives: a crafted pairing would lower the risk."""
+        if isinstance(data, dict):
+            for name in DERIVED_THREAT_FIELDS:
+                if name in data:
+                    raise FieldError((name,), "is derived from `vulnerabilities` (the ones naming "
+                                     "this threat); it is not an input")
+        return data
 
 
 class Vulnerability(_Strict):
@@ -155,9 +180,23 @@ class Vulnerability(_Strict):
     severity: Severity | None = None
 
 
+class Valence(StrEnum):
+    """Whether a coping mechanism protects (positive) or harms (negative) the person."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
 class Capacity(_Strict):
+    """A capacity: a coping mechanism or strategy "whether positive or negative". Only positive
+    ones lower the risk: the manual lists "unsafe or negative coping mechanism" among the factors
+    of vulnerability, so a negative one is recorded as a vulnerability too."""
+
     id: Label = Field(description="The caseworker's words for the capacity.")
     strength: Strength | None = None
+    valence: Valence = Field(
+        default=Valence.POSITIVE, description="positive (the default: it protects the person) or "
+        "negative (an unsafe or negative coping mechanism, which never lowers the risk).")
 
 
 class Screening(_Strict):
@@ -272,6 +311,33 @@ class Case(_Strict):
                     listed = ", ".join(sorted(known)) or "none"
                     raise FieldError(("vulnerabilities", i, "threat"),
                                      f"{v.threat!r} is not a listed threat (listed: {listed})")
+        return self
+
+    @model_validator(mode="after")
+    def _pair_vulnerabilities(self) -> Case:
+        """Give each threat the vulnerabilities that name it, so the pack scores risk per threat.
+
+        Bookkeeping, not a verdict (like `person.age` from `date_of_birth`): every number stays in
+        the pack. Both evaluators read these fields from the same validated model, so they agree.
+        """
+        if not self.threats:
+            return self
+        seen: dict[str, int] = {}
+        for i, t in enumerate(self.threats):
+            if t.id in seen:
+                raise FieldError(("threats", i, "id"), f"{t.id!r} is listed twice (threats[{seen[t.id]}]); "
+                                 "a vulnerability names its threat by id")
+            seen[t.id] = i
+        paired: list[Threat] = []
+        for t in self.threats:
+            if self.vulnerabilities is None:
+                paired.append(t)
+                continue
+            named = [v.severity for v in self.vulnerabilities if v.threat == t.id]
+            worst = None if not named or None in named else max(named, key=lambda s: s.rank)
+            paired.append(t.model_copy(update={"paired": bool(named),
+                                               "paired_vulnerability": worst}))
+        object.__setattr__(self, "threats", paired)
         return self
 
 

@@ -31,6 +31,9 @@ DEFAULT_PACK = CASE.default_pack
 FLAG_IDS = ("unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor",
             "sogiesc", "person_with_disability", "medical_needs", "psychological_needs",
             "international_protection_need")
+# Every flag the report shows: FLAG_IDS (each one a referral service of eligibility-2023) and the
+# severity a flag alone does not carry (a severe mental health disorder, after psychological needs).
+SHOWN_FLAGS = (*FLAG_IDS[:7], "severe_mental_disorder", *FLAG_IDS[7:])
 FLAG_PREFIX = "assess.flag."
 RISK_LEVEL = "assess.risk.level"
 RISK_SCORE = "assess.risk.score"
@@ -203,7 +206,7 @@ def assess_case(
     values = {v.value.id: v for v in report.values}
     decisions = {d.table.id: d for d in report.decisions}
     risk = _risk(case, pack, catalogue, values, on)
-    flags = tuple(_flag(fid, values, decisions) for fid in FLAG_IDS)
+    flags = tuple(_flag(fid, values, decisions) for fid in SHOWN_FLAGS)
     about = {"id": case.id, "file": source, "assessed_on":
              case.assessed_on.isoformat() if case.assessed_on else None}
     return CaseAssessment(about, report, on, risk, profile, flags, tuple(warnings),

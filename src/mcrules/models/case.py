@@ -206,6 +206,9 @@ class Screening(_Strict):
     victim_of_trafficking: bool | None = None
     gbv_survivor: bool | None = None
     sogiesc: bool | None = None
+    severe_mental_disorder: bool | None = Field(
+        default=None, description="A severe mental health disorder (the fourth MHPSS layer): "
+        "referral to specialised mental health services. True also raises psychological_needs.")
     person_with_disability: bool | None = None
     medical_needs: bool | None = None
     psychological_needs: bool | None = None

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mcrules
-from mcrules.assessment import CASE, FLAG_IDS, assess_case, load_case_pack, load_catalogue
+from mcrules.assessment import CASE, assess_case, load_case_pack, load_catalogue
 from mcrules.assessment.assess import SHOWN_FLAGS
 from mcrules.assessment.programme import read_programme
 from mcrules.cli.main import app

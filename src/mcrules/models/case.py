@@ -328,8 +328,8 @@ class Case(_Strict):
         seen: dict[str, int] = {}
         for i, t in enumerate(self.threats):
             if t.id in seen:
-                raise FieldError(("threats", i, "id"), f"{t.id!r} is listed twice (threats[{seen[t.id]}]); "
-                                 "a vulnerability names its threat by id")
+                raise FieldError(("threats", i, "id"), f"{t.id!r} is listed twice "
+                                 f"(threats[{seen[t.id]}]); a vulnerability names its threat by id")
             seen[t.id] = i
         paired: list[Threat] = []
         for t in self.threats:
@@ -337,7 +337,9 @@ class Case(_Strict):
                 paired.append(t)
                 continue
             named = [v.severity for v in self.vulnerabilities if v.threat == t.id]
-            worst = None if not named or None in named else max(named, key=lambda s: s.rank)
+            rated = [s for s in named if s is not None]
+            worst = max(rated, key=lambda s: s.rank) if rated and len(rated) == len(named) \
+                else None
             paired.append(t.model_copy(update={"paired": bool(named),
                                                "paired_vulnerability": worst}))
         object.__setattr__(self, "threats", paired)

@@ -125,8 +125,8 @@ def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
         out(head)
     out(SafeText("  The manual gives no scale or cut-points: the bands are this programme's policy.",
              style="dim"))
-    for line in _threat_lines(risk):
-        out(SafeText(f"  - {line}"))
+    for threat_line in _threat_lines(risk):
+        out(SafeText(f"  - {threat_line}"))
     out(SafeText("What the manual gives to reduce it:", style="bold"))
     for s in risk["strategies"]:
         target = f" ({', '.join(s['targets'])})" if s["targets"] else ""

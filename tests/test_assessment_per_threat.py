@@ -185,4 +185,17 @@ def test_the_two_threats_example_reads_as_the_docs_show() -> None:
     out = runner.invoke(app, ["assess", str(TWO_THREATS), "--format", "json"],
                         env={"COLUMNS": "200"})
     risk = json.loads(out.stdout)["risk"]
-    assert (risk["level"], risk["deciding_threat"]) == ("low", "robbery_on_the_route")
+    assert (risk["level"], risk["deciding_threat"]) == ("medium", "harassment_by_employers")
+    assert [t["deciding"] for t in risk["per_threat"]] == [False, True]
+
+
+def test_an_unknown_risk_says_how_high_it_already_is() -> None:
+    doc = {"threats": [{"id": "arrest_and_detention", "severity": "high"},
+                       {"id": "armed_robbery", "severity": "very_high"}],
+           "vulnerabilities": [{"id": "no_legal_documents", "threat": "arrest_and_detention"}],
+           "capacities": [], "migration": {"exposure_days": 30}}
+    risk = assess_case(Case.model_validate(doc), load_case_pack(), as_of=AS_OF).risk
+    assert (risk.outcome, risk.level, risk.at_least) == ("unknown", None, "high")
+    assert risk.missing == ("vulnerabilities[0].severity",)
+    assert [t.vulnerability_source for t in risk.per_threat] == [
+        "vulnerabilities", "programme_policy (unpaired_vulnerability_rank)"]

@@ -84,12 +84,13 @@ class Risk:
     citations: tuple[dict[str, Any], ...]
     per_threat: tuple[ThreatRisk, ...] = ()
     deciding_threat: str | None = None
+    at_least: str | None = None          # while unknown: the worst level a threat already has
 
     def as_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "level": self.level, "scale": list(self.scale),
                 "score": None if self.score is None else round(self.score, 6),
                 "combiner": self.combiner, "missing": list(self.missing),
-                "deciding_threat": self.deciding_threat,
+                "deciding_threat": self.deciding_threat, "at_least": self.at_least,
                 "per_threat": [t.as_dict() for t in self.per_threat],
                 "terms": self.terms, "drivers": self.drivers,
                 "strategies": list(self.strategies), "citation": list(self.citations)}
@@ -247,9 +248,14 @@ def _risk(case: Case, pack: Pack, catalogue: Catalogue,
         cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
     for vid in ("assess.risk.pair_" + combiner,):
         cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
-    return Risk("assessed" if level.known else "unknown", shown, level.value.scale,
+    scale = level.value.scale
+    known = [scale.index(t.level) for t in per_threat if t.level in scale]
+    # The case's risk is its worst threat's: while one threat is unknown, the others already
+    # known bound it from below, and a caseworker should not read "unknown" as "nothing yet".
+    floor = scale[max(known)] if known and not level.known else None
+    return Risk("assessed" if level.known else "unknown", shown, scale,
                 _number(score), combiner, _inputs(case, level.missing), terms, drivers,
-                tuple(strategies), tuple(cites), per_threat, deciding)
+                tuple(strategies), tuple(cites), per_threat, deciding, floor)
 
 
 def _per_threat(case: Case, pack: Pack, on: dt.date, worst: ValueResult) -> tuple[ThreatRisk, ...]:

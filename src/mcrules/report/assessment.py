@@ -74,6 +74,12 @@ def _terms_line(risk: Mapping[str, Any]) -> str:
     return "for every threat: " + ", ".join(parts)
 
 
+def _decided(risk: Mapping[str, Any]) -> str:
+    """"Decided by threat X" (or "threats X, Y" when several tie for the worst)."""
+    ids = [t["threat"] for t in risk.get("per_threat", ()) if t["deciding"]]
+    return f"Decided by threat{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+
+
 def _threat_lines(risk: Mapping[str, Any]) -> list[str]:
     """One line per threat: its severity, the vulnerability it is scored with, its own risk,
     and which threat decides the case's risk (the worst)."""
@@ -115,12 +121,14 @@ def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
         head.append(f"  (score {_num(risk['score'])}; levels {' < '.join(map(_label, risk['scale']))})")
         out(head)
         if risk.get("deciding_threat"):
-            out(SafeText(f"  Decided by threat {risk['deciding_threat']}: each threat is scored "
-                         "with the most severe vulnerability that names it; the case takes the "
-                         "worst."))
+            out(SafeText(f"  {_decided(risk)}: each threat is scored with the most severe "
+                         "vulnerability that names it; the case takes the worst."))
         out(SafeText(f"  {_FORM[risk['combiner']]}, {_terms_line(risk)}"))
     else:
         head.append("UNKNOWN", style="yellow")
+        if risk.get("at_least"):
+            head.append(f", at least {_label(risk['at_least']).upper()}",
+                        style=_LEVEL_STYLE.get(risk["at_least"], ""))
         head.append(f"  (not assessed: {', '.join(risk['missing']) or 'an input'})")
         out(head)
     out(SafeText("  The manual gives no scale or cut-points: the bands are this programme's policy.",
@@ -213,14 +221,15 @@ def render_assessment_markdown(d: Mapping[str, Any]) -> str:
     lines += ["Pack: " + ", ".join(f"`{p['id']}` {p['version']}" for p in d["packs"])
               + f". Ruleset hash `{d['ruleset_hash'][:16]}`.", ""]
     if risk["outcome"] == "assessed":
-        decided = (f" Decided by threat {_md(risk['deciding_threat'])}."
-                   if risk.get("deciding_threat") else "")
+        decided = f" {_md(_decided(risk))}." if risk.get("deciding_threat") else ""
         lines += [f"**Protection risk: {_label(risk['level'])}** (score {_num(risk['score'])}; "
                   f"{_md(_FORM[risk['combiner']])}).{decided}", "", _md(_terms_line(risk)), ""]
         lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
     else:
-        lines += [f"**Protection risk: unknown**: not assessed: {_md(', '.join(risk['missing']))}.",
-                  ""]
+        floor = f", at least {_label(risk['at_least'])}" if risk.get("at_least") else ""
+        lines += [f"**Protection risk: unknown{floor}**: not assessed: "
+                  f"{_md(', '.join(risk['missing']))}.", ""]
+        lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
     lines += ["_The manual gives no scale or cut-points: the bands are this programme's policy._",
               "", "## What the manual gives to reduce it", ""]
     for s in risk["strategies"]:

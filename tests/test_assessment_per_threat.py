@@ -199,3 +199,19 @@ def test_an_unknown_risk_says_how_high_it_already_is() -> None:
     assert risk.missing == ("vulnerabilities[0].severity",)
     assert [t.vulnerability_source for t in risk.per_threat] == [
         "vulnerabilities", "programme_policy (unpaired_vulnerability_rank)"]
+
+
+def test_bulk_rejects_a_row_that_sets_the_pairing_and_scores_the_others_per_threat(
+        tmp_path: Path) -> None:
+    crafted = issue_example()
+    crafted["threats"][0].update(paired=True, paired_vulnerability="low")
+    rows = tmp_path / "cases.jsonl"
+    rows.write_text("\n".join(json.dumps({"id": i, **d})
+                              for i, d in (("crafted", crafted), ("honest", issue_example()))))
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["bulk", str(rows), "--pack", "domv-2023", "--out", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rejected row 0: threats[0].paired" in result.output
+    levels = [line for line in out.read_text().splitlines() if '"assess.risk.level"' in line]
+    assert levels == ['1,"assess.risk.level","known",0,,"",,"honest","low"']

@@ -168,7 +168,8 @@ class Threat(_Strict):
         """A file may not set what the case derives: a crafted pairing would lower the risk."""
         if isinstance(data, dict):
             for name in DERIVED_THREAT_FIELDS:
-                if name in data:
+                # null is what a columnar reader fills for a key another row has: not a claim
+                if data.get(name) is not None:
                     raise FieldError((name,), "is derived from `vulnerabilities` (the ones naming "
                                      "this threat); it is not an input")
         return data

@@ -71,7 +71,7 @@ def _terms_line(risk: Mapping[str, Any]) -> str:
     exposure = drv.get("exposure_days")
     parts = [f"time {_num(t['time'])} ({_num(exposure)} days)",
              f"capacity {_num(t['capacity'])} ({', '.join(drv['capacities']) or 'none found'})"]
-    return "for every threat: " + ", ".join(parts)
+    return ", ".join(parts)
 
 
 def _decided(risk: Mapping[str, Any]) -> str:
@@ -123,7 +123,7 @@ def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
         if risk.get("deciding_threat"):
             out(SafeText(f"  {_decided(risk)}: each threat is scored with the most severe "
                          "vulnerability that names it; the case takes the worst."))
-        out(SafeText(f"  {_FORM[risk['combiner']]}, {_terms_line(risk)}"))
+        out(SafeText(f"  {_FORM[risk['combiner']]}, for every threat: {_terms_line(risk)}"))
     else:
         head.append("UNKNOWN", style="yellow")
         if risk.get("at_least"):
@@ -223,7 +223,7 @@ def render_assessment_markdown(d: Mapping[str, Any]) -> str:
     if risk["outcome"] == "assessed":
         decided = f" {_md(_decided(risk))}." if risk.get("deciding_threat") else ""
         lines += [f"**Protection risk: {_label(risk['level'])}** (score {_num(risk['score'])}; "
-                  f"{_md(_FORM[risk['combiner']])}).{decided}", "", _md(_terms_line(risk)), ""]
+                  f"{_md(_FORM[risk['combiner']])}).{decided}", "", _md('For every threat: ' + _terms_line(risk)), ""]
         lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
     else:
         floor = f", at least {_label(risk['at_least'])}" if risk.get("at_least") else ""

@@ -223,7 +223,8 @@ def render_assessment_markdown(d: Mapping[str, Any]) -> str:
     if risk["outcome"] == "assessed":
         decided = f" {_md(_decided(risk))}." if risk.get("deciding_threat") else ""
         lines += [f"**Protection risk: {_label(risk['level'])}** (score {_num(risk['score'])}; "
-                  f"{_md(_FORM[risk['combiner']])}).{decided}", "", _md('For every threat: ' + _terms_line(risk)), ""]
+                  f"{_md(_FORM[risk['combiner']])}).{decided}", "",
+                  _md("For every threat: " + _terms_line(risk)), ""]
         lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
     else:
         floor = f", at least {_label(risk['at_least'])}" if risk.get("at_least") else ""

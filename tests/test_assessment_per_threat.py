@@ -215,3 +215,9 @@ def test_bulk_rejects_a_row_that_sets_the_pairing_and_scores_the_others_per_thre
     assert "rejected row 0: threats[0].paired" in result.output
     levels = [line for line in out.read_text().splitlines() if '"assess.risk.level"' in line]
     assert levels == ['1,"assess.risk.level","known",0,,"",,"honest","low"']
+
+
+def test_the_json_terms_carry_the_worst_pair_beside_the_case_wide_most_severe() -> None:
+    terms = assess_case(Case.model_validate(issue_example()), load_case_pack(),
+                        as_of=AS_OF).risk.terms
+    assert terms == {"threat": 4, "vulnerability": 4, "capacity": 3, "time": 1, "pair": 4}

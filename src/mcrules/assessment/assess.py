@@ -231,6 +231,9 @@ def _risk(case: Case, pack: Pack, catalogue: Catalogue,
     per_threat = _per_threat(case, pack, on, score)
     deciding = next((t.threat for t in per_threat if t.deciding), None)
     terms = {name: _number(values[vid]) for name, vid in TERMS.items()}
+    # The worst threat's T × V (or T + V): the term the score divides; `threat` and
+    # `vulnerability` stay the case's most severe of each, which need not pair.
+    terms["pair"] = _number(values[f"assess.risk.pair_{combiner_of(pack)}"])
     drivers = _drivers(case, per_threat)
     strategies = []
     for term, key in (("risk", None), ("threat", "threats"), ("vulnerability", "vulnerabilities"),

@@ -39,7 +39,7 @@ cases:
   - name: no survivor, capacities not assessed (a missing input never makes a pass)
     case: {screening: {gbv_survivor: false}}
     expect:
-      refer.gbv: {outcome: unknown, missing: [threats, capacities, migration.exposure_days]}
+      refer.gbv: {outcome: unknown, missing: [threats, vulnerabilities, capacities, migration.exposure_days]}
   - name: a survivor whose capacities were not considered
     case: {screening: {gbv_survivor: true}, threats: [{id: t, severity: very_high}],
            vulnerabilities: [{id: v, threat: t, severity: very_high}], capacities: [],

@@ -26,7 +26,9 @@ def assessed_cases(draw: st.DrawFn) -> dict[str, Any]:
     vulns = [{"id": f"v{i}", "threat": draw(st.sampled_from(ids)),
               "severity": draw(st.sampled_from(SEVERITIES))}
              for i in range(draw(st.integers(0, 3) if ids else st.just(0)))]
-    caps = [{"id": f"c{i}", "strength": draw(st.sampled_from(STRENGTHS))}
+    caps = [{"id": f"c{i}", "strength": draw(st.sampled_from(STRENGTHS)),
+             **draw(st.fixed_dictionaries({}, optional={
+                 "valence": st.sampled_from(["positive", "negative"])}))}
             for i in range(draw(st.integers(0, 2)))]
     return {
         "threats": threats, "vulnerabilities": vulns, "capacities": caps,
@@ -42,6 +44,9 @@ def any_cases(draw: st.DrawFn) -> dict[str, Any]:
     for key in ("threats", "vulnerabilities", "capacities", "factors", "migration"):
         if draw(st.booleans()):
             doc.pop(key)
+    for item in (*doc.get("threats", ()), *doc.get("vulnerabilities", ())):
+        if draw(st.integers(0, 7)) == 0:  # an item whose severity was not rated
+            item.pop("severity")
     if draw(st.booleans()):
         doc["person"] = draw(st.fixed_dictionaries({}, optional={
             "age": st.sampled_from([0, 15, 17, 18, 40]),

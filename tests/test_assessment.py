@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 import mcrules
-from mcrules.assessment import CASE, FLAG_IDS, assess_case, load_case_pack, load_catalogue
+from mcrules.assessment import CASE, assess_case, load_case_pack, load_catalogue
+from mcrules.assessment.assess import SHOWN_FLAGS
 from mcrules.assessment.programme import read_programme
 from mcrules.cli.main import app
 from mcrules.errors import InputError, McrulesError, RuleLoadError
@@ -88,7 +89,7 @@ def test_the_json_holds_the_documented_keys() -> None:
     assert doc["case"]["id"] == "C-2026-0042" and doc["as_of"] == "2026-03-14"
     assert set(doc["risk"]) >= {"outcome", "level", "scale", "score", "combiner", "missing",
                                 "drivers", "strategies"}
-    assert [f["id"] for f in doc["flags"]] == list(FLAG_IDS)
+    assert [f["id"] for f in doc["flags"]] == list(SHOWN_FLAGS)
     for f in doc["flags"]:
         assert f["outcome"] in ("present", "absent", "unknown")
         assert f["referral"] and f["citation"]
@@ -361,8 +362,9 @@ def test_the_pack_tests_fail_when_a_value_or_a_decision_row_has_no_case(tmp_path
 def test_bulk_reads_case_files_through_the_subject(tmp_path: Path) -> None:
     rows = tmp_path / "cases.jsonl"
     rows.write_text(json.dumps({"id": "a", "threats": [], "vulnerabilities": [],
-                                "capacities": []}) + "\n" + json.dumps({"id": "b"}) + "\n")
+                                "capacities": [], "migration": {"exposure_days": 0}})
+                    + "\n" + json.dumps({"id": "b"}) + "\n")
     out = tmp_path / "out.csv"
     result = run("bulk", str(rows), "--pack", "domv-2023", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert '"assess.risk.capacities_considered","not_applicable"' in out.read_text()
+    assert '"assess.risk.capacity_for_high_risk","not_applicable"' in out.read_text()

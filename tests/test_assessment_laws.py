@@ -39,7 +39,8 @@ def _configs() -> list[tuple[str, Pack]]:
     programme = read_programme(ROOT / "examples" / "programme-pack" / "programme.yaml")
     return [("multiplicative", base),
             ("additive", load_case_pack(variants=["risk-additive"])),
-            ("programme", programme.configure(base))]
+            ("programme", programme.configure(base)),
+            ("blue-object", load_case_pack(variants=["blue-assessment-object"]))]
 
 
 CONFIGS = _configs()

@@ -22,7 +22,7 @@ rules:
   - id: refer.gbv
     title: Refer a survivor of gender-based violence
     severity: warning
-    check: not assess.flag.gbv_survivor or outcome('assess.risk.capacities_considered') != 'fail'
+    check: not assess.flag.gbv_survivor or outcome('assess.risk.capacity_for_high_risk') != 'fail'
     fix:
       - {text: "refer"}
     citations:
@@ -31,17 +31,19 @@ rules:
 CASES = """\
 cases:
   - name: a survivor whose capacities were considered
-    case: {screening: {gbv_survivor: true}, threats: [{id: t}],
-           vulnerabilities: [{id: v, threat: t}], capacities: [{id: family, strength: low}]}
+    case: {screening: {gbv_survivor: true}, threats: [{id: t, severity: very_high}],
+           vulnerabilities: [{id: v, threat: t, severity: very_high}],
+           capacities: [{id: family, strength: low}], migration: {exposure_days: 0}}
     expect:
       refer.gbv: pass
   - name: no survivor, capacities not assessed (a missing input never makes a pass)
     case: {screening: {gbv_survivor: false}}
     expect:
-      refer.gbv: {outcome: unknown, missing: [vulnerabilities, capacities]}
+      refer.gbv: {outcome: unknown, missing: [threats, vulnerabilities, capacities, migration.exposure_days]}
   - name: a survivor whose capacities were not considered
-    case: {screening: {gbv_survivor: true}, threats: [{id: t}],
-           vulnerabilities: [{id: v, threat: t}], capacities: []}
+    case: {screening: {gbv_survivor: true}, threats: [{id: t, severity: very_high}],
+           vulnerabilities: [{id: v, threat: t, severity: very_high}], capacities: [],
+           migration: {exposure_days: 0}}
     expect:
       refer.gbv: fail
   - name: not screened
@@ -72,9 +74,11 @@ def test_a_pack_reads_a_required_packs_values_and_rules_by_id(tmp_path: Path) ->
     assert "assess.flag.gbv_survivor" in pack.imported and not pack.owns("assess.flag.gbv_survivor")
     assert pack.owns("refer.gbv")
     assert "mct-tm-2023" in pack.documents and "risk_cut_high" in pack.parameters
-    case = Case.model_validate({"screening": {"gbv_survivor": True}, "threats": [{"id": "t"}],
-                                "vulnerabilities": [{"id": "v", "threat": "t"}],
-                                "capacities": []})
+    case = Case.model_validate({"screening": {"gbv_survivor": True},
+                                "threats": [{"id": "t", "severity": "very_high"}],
+                                "vulnerabilities": [{"id": "v", "threat": "t",
+                                                     "severity": "very_high"}],
+                                "capacities": [], "migration": {"exposure_days": 0}})
     run = evaluator(pack).run(get("case").facts(case))
     assert {r.rule.id: r.outcome.value for r in run.results}["refer.gbv"] == "fail"
     assert pack.fingerprint()["requires"] == ["domv-2023@2023.1.0"]
@@ -99,8 +103,8 @@ def test_a_required_packs_parameters_and_variants_configure_the_requiring_pack(
     ({"parameters/adult_age.yaml": "description: d\nvalue: 16\ncitations:\n"
       "  - {document: mct-tm-2023, quote: q}\n"},
      "parameter 'adult_age' is already declared by the required pack domv-2023"),
-    ({"rules.yaml": RULE.replace("refer.gbv", "assess.risk.capacities_considered")},
-     "duplicate rule id 'assess.risk.capacities_considered'"),
+    ({"rules.yaml": RULE.replace("refer.gbv", "assess.risk.capacity_for_high_risk")},
+     "duplicate rule id 'assess.risk.capacity_for_high_risk'"),
     ({"rules.yaml": RULE + "values:\n  - id: assess.flag.sogiesc\n    title: t\n"
       "    expression: screening.sogiesc\n    citations: [{document: mct-tm-2023, quote: q}]\n"},
      "value id 'assess.flag.sogiesc' is declared twice"),
@@ -150,12 +154,12 @@ def test_lint_reports_a_required_packs_findings_once_in_that_pack(tmp_path: Path
     from mcrules.rules.lint import lint_pack
 
     never_fails = RULE.replace("refer.gbv", "base.always").replace(
-        "check: not assess.flag.gbv_survivor or outcome('assess.risk.capacities_considered') "
+        "check: not assess.flag.gbv_survivor or outcome('assess.risk.capacity_for_high_risk') "
         "!= 'fail'", "check: count(threats) >= 0").replace("document: mct-tm-2023", "document: doc")
     base = make(tmp_path, "documents:\n  doc: {title: A document}\n", never_fails, name="base")
     top = make(tmp_path, "requires: [base]\n",
                RULE.replace("not assess.flag.gbv_survivor or outcome("
-                            "'assess.risk.capacities_considered') != 'fail'",
+                            "'assess.risk.capacity_for_high_risk') != 'fail'",
                             "outcome('base.always') == 'pass'").replace("mct-tm-2023", "doc"),
                name="top")
     schemas = {"case": get("case").schema()}

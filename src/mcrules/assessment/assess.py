@@ -18,12 +18,12 @@ from mcrules.assessment.catalogue import Catalogue, load_catalogue
 from mcrules.assessment.domv import DomvProfile, domv_profile
 from mcrules.assessment.programme import Programme
 from mcrules.assessment.subject import CASE
-from mcrules.engine.check import check_facts
+from mcrules.engine.check import check_facts, evaluator
 from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
 from mcrules.engine.questions import Question
 from mcrules.engine.report import Report
 from mcrules.errors import McrulesError
-from mcrules.models.case import Case
+from mcrules.models.case import Case, Threat
 from mcrules.rules.pack import Pack
 from mcrules.subjects import load_subject_pack
 
@@ -31,11 +31,15 @@ DEFAULT_PACK = CASE.default_pack
 FLAG_IDS = ("unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor",
             "sogiesc", "person_with_disability", "medical_needs", "psychological_needs",
             "international_protection_need")
+# Every flag the report shows: FLAG_IDS (each one a referral service of eligibility-2023) and the
+# severity a flag alone does not carry (a severe mental health disorder, after psychological needs).
+SHOWN_FLAGS = (*FLAG_IDS[:7], "severe_mental_disorder", *FLAG_IDS[7:])
 FLAG_PREFIX = "assess.flag."
 RISK_LEVEL = "assess.risk.level"
 RISK_SCORE = "assess.risk.score"
 REFERRALS = "assess.referrals"
 COMBINER_PARAMETER = "risk_additive"
+UNPAIRED_PARAMETER = "unpaired_vulnerability_rank"
 TERMS = {"threat": "assess.risk.threat", "vulnerability": "assess.risk.vulnerability",
          "capacity": "assess.risk.capacity", "time": "assess.risk.time"}
 
@@ -78,13 +82,43 @@ class Risk:
     drivers: dict[str, Any]
     strategies: tuple[dict[str, Any], ...]
     citations: tuple[dict[str, Any], ...]
+    per_threat: tuple[ThreatRisk, ...] = ()
+    deciding_threat: str | None = None
+    at_least: str | None = None          # while unknown: the worst level a threat already has
 
     def as_dict(self) -> dict[str, Any]:
         return {"outcome": self.outcome, "level": self.level, "scale": list(self.scale),
                 "score": None if self.score is None else round(self.score, 6),
                 "combiner": self.combiner, "missing": list(self.missing),
+                "deciding_threat": self.deciding_threat, "at_least": self.at_least,
+                "per_threat": [t.as_dict() for t in self.per_threat],
                 "terms": self.terms, "drivers": self.drivers,
                 "strategies": list(self.strategies), "citation": list(self.citations)}
+
+
+@dataclass(frozen=True)
+class ThreatRisk:
+    """One threat's risk: its severity, the most severe vulnerability naming it (or the
+    programme's rank for a threat none names), the score and level the pack gives it alone.
+    The case's risk is its worst threat's, so `deciding` marks the threats that set it."""
+
+    threat: str
+    severity: str | None
+    vulnerabilities: tuple[dict[str, Any], ...]   # {id, severity} of each naming the threat
+    vulnerability: str | None                     # the most severe one's severity
+    vulnerability_source: str                     # vulnerabilities | programme_policy | unknown
+    score: float | None
+    level: str | None
+    missing: tuple[str, ...]
+    deciding: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"threat": self.threat, "severity": self.severity,
+                "vulnerability": self.vulnerability,
+                "vulnerability_source": self.vulnerability_source,
+                "vulnerabilities": list(self.vulnerabilities),
+                "score": None if self.score is None else round(self.score, 6),
+                "level": self.level, "missing": list(self.missing), "deciding": self.deciding}
 
 
 @dataclass(frozen=True)
@@ -172,8 +206,8 @@ def assess_case(
                          about=CASE.about(case, source), warnings=warnings, as_of=on)
     values = {v.value.id: v for v in report.values}
     decisions = {d.table.id: d for d in report.decisions}
-    risk = _risk(case, pack, catalogue, values)
-    flags = tuple(_flag(fid, values, decisions) for fid in FLAG_IDS)
+    risk = _risk(case, pack, catalogue, values, on)
+    flags = tuple(_flag(fid, values, decisions) for fid in SHOWN_FLAGS)
     about = {"id": case.id, "file": source, "assessed_on":
              case.assessed_on.isoformat() if case.assessed_on else None}
     return CaseAssessment(about, report, on, risk, profile, flags, tuple(warnings),
@@ -192,10 +226,15 @@ def combiner_of(pack: Pack) -> str:
 
 
 def _risk(case: Case, pack: Pack, catalogue: Catalogue,
-          values: Mapping[str, ValueResult]) -> Risk:
+          values: Mapping[str, ValueResult], on: dt.date) -> Risk:
     level, score = values[RISK_LEVEL], values[RISK_SCORE]
+    per_threat = _per_threat(case, pack, on, score)
+    deciding = next((t.threat for t in per_threat if t.deciding), None)
     terms = {name: _number(values[vid]) for name, vid in TERMS.items()}
-    drivers = _drivers(case)
+    # The worst threat's T × V (or T + V): the term the score divides; `threat` and
+    # `vulnerability` stay the case's most severe of each, which need not pair.
+    terms["pair"] = _number(values[f"assess.risk.pair_{combiner_of(pack)}"])
+    drivers = _drivers(case, per_threat)
     strategies = []
     for term, key in (("risk", None), ("threat", "threats"), ("vulnerability", "vulnerabilities"),
                       ("capacity", "capacities")):
@@ -210,14 +249,81 @@ def _risk(case: Case, pack: Pack, catalogue: Catalogue,
     cites: list[dict[str, Any]] = []
     for vid in (f"assess.risk.score_{combiner}", TERMS["time"]):
         cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
-    return Risk("assessed" if level.known else "unknown", shown, level.value.scale,
-                _number(score), combiner, level.missing, terms, drivers,
-                tuple(strategies), tuple(cites))
+    for vid in ("assess.risk.pair_" + combiner,):
+        cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
+    scale = level.value.scale
+    known = [scale.index(t.level) for t in per_threat if t.level in scale]
+    # The case's risk is its worst threat's: while one threat is unknown, the others already
+    # known bound it from below, and a caseworker should not read "unknown" as "nothing yet".
+    floor = scale[max(known)] if known and not level.known else None
+    return Risk("assessed" if level.known else "unknown", shown, scale,
+                _number(score), combiner, _inputs(case, level.missing), terms, drivers,
+                tuple(strategies), tuple(cites), per_threat, deciding, floor)
 
 
-def _drivers(case: Case) -> dict[str, Any]:
-    """The items that set each term: the most severe threats and vulnerabilities, the strongest
-    capacities, and for each threat the vulnerabilities that expose the person to it."""
+def _per_threat(case: Case, pack: Pack, on: dt.date, worst: ValueResult) -> tuple[ThreatRisk, ...]:
+    """Each threat scored alone by the pack (the case with that threat and the vulnerabilities
+    naming it): the report shows every threat's risk and names the one that decides the case's,
+    and the arithmetic stays in the pack. A threat decides when its score is the case's."""
+    if not case.threats:
+        return ()
+    scalar = evaluator(pack)
+    out: list[ThreatRisk] = []
+    for t in case.threats:
+        named = None if case.vulnerabilities is None else \
+            [v for v in case.vulnerabilities if v.threat == t.id]
+        alone = case.model_copy(update={"threats": [t], "vulnerabilities": named})
+        run = scalar.run(CASE.facts(alone), as_of=on)
+        got = {v.value.id: v for v in run.values}
+        lv, sc = got[RISK_LEVEL], got[RISK_SCORE]
+        number = _number(sc)
+        deciding = (number is not None and worst.known and _number(worst) is not None
+                    and abs(number - (_number(worst) or 0.0)) <= 1e-9 * max(1.0, number))
+        out.append(ThreatRisk(
+            t.id, t.severity.value if t.severity else None,
+            tuple({"id": v.id, "severity": v.severity.value if v.severity else None}
+                  for v in named or ()),
+            t.paired_vulnerability.value if t.paired_vulnerability else None,
+            _source(t), number, lv.shown if lv.known else None,
+            _inputs(case, lv.missing), deciding))
+    return tuple(out)
+
+
+def _source(t: Threat) -> str:
+    """Where a threat's vulnerability term comes from: a vulnerability naming it, the
+    programme's rank for a threat none names (parameter unpaired_vulnerability_rank), or
+    unknown while vulnerabilities were not assessed."""
+    if t.paired is None:
+        return "unknown"
+    return "vulnerabilities" if t.paired else f"programme_policy ({UNPAIRED_PARAMETER})"
+
+
+def _inputs(case: Case, missing: Sequence[str]) -> tuple[str, ...]:
+    """`missing` with each threat's derived pairing replaced by the inputs it comes from: a
+    caseworker is asked for `vulnerabilities[1].severity`, never for a field no file may set."""
+    out: list[str] = []
+    for key in missing:
+        stem, _, attr = key.rpartition(".")
+        if stem.startswith("threats[") and attr in ("paired", "paired_vulnerability") and \
+                case.threats is not None:
+            tid = case.threats[int(stem[len("threats["):-1])].id
+            if case.vulnerabilities is None:
+                found = ["vulnerabilities"]
+            else:
+                found = [f"vulnerabilities[{j}].severity"
+                         for j, v in enumerate(case.vulnerabilities)
+                         if v.threat == tid and v.severity is None]
+            out += [k for k in found if k not in out]
+        elif key not in out:
+            out.append(key)
+    return tuple(out)
+
+
+def _drivers(case: Case, per_threat: Sequence[ThreatRisk]) -> dict[str, Any]:
+    """The items that set the risk: the deciding threats (every threat, until the risk is
+    known), the most severe vulnerabilities naming them, the strongest positive capacities, and
+    for each threat the vulnerabilities that expose the person to it. The manual's strategies
+    target these, so a caseworker acts on the threat that decides the risk."""
     def top(items: Sequence[Any], attr: str) -> list[str]:
         rated = [i for i in items if getattr(i, attr) is not None]
         if not rated:
@@ -226,10 +332,14 @@ def _drivers(case: Case) -> dict[str, Any]:
         return [i.id for i in rated if getattr(i, attr).rank == best]
 
     threats, vulns, caps = case.threats or [], case.vulnerabilities or [], case.capacities or []
+    deciding = {t.threat for t in per_threat if t.deciding}
+    chosen = [t for t in threats if t.id in deciding] or threats
+    ids = {t.id for t in chosen}
     pairs = [{"threat": t.id, "severity": t.severity.value if t.severity else None,
               "vulnerabilities": [v.id for v in vulns if v.threat == t.id]} for t in threats]
-    return {"threats": top(threats, "severity"), "vulnerabilities": top(vulns, "severity"),
-            "capacities": top(caps, "strength") if caps else [],
+    return {"threats": top(chosen, "severity"),
+            "vulnerabilities": top([v for v in vulns if v.threat in ids], "severity"),
+            "capacities": top([c for c in caps if c.valence.value == "positive"], "strength"),
             "exposure_days": case.migration.exposure_days if case.migration else None,
             "pairs": pairs}
 

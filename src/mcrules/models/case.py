@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from mcrules.errors import FieldError
 from mcrules.models.base import Day, Flag, InputModel
@@ -138,9 +139,34 @@ class Factor(InputModel):
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
+DERIVED_THREAT_FIELDS = ("paired", "paired_vulnerability")
+
+
 class Threat(InputModel):
+    """A threat the person faces. `paired` and `paired_vulnerability` are not input: the case
+    fills them from the vulnerabilities that name this threat (the manual defines a
+    vulnerability relative to "a specific threat"), so the risk is scored per threat."""
+
     id: Label = Field(description="The caseworker's words for the threat (arrest_and_detention).")
     severity: Severity | None = None
+    paired: SkipJsonSchema[Flag | None] = Field(
+        default=None, exclude=True, description="Derived, never input: whether a vulnerability "
+        "names this threat; unknown while vulnerabilities were not assessed.")
+    paired_vulnerability: SkipJsonSchema[Severity | None] = Field(
+        default=None, exclude=True, description="Derived, never input: the severity of the most "
+        "severe vulnerability naming this threat; unknown while one of them has no severity.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_derived_input(cls, data: Any) -> Any:
+        """A file may not set what the case derives: a crafted pairing would lower the risk."""
+        if isinstance(data, dict):
+            for name in DERIVED_THREAT_FIELDS:
+                # null is what a columnar reader fills for a key another row has: not a claim
+                if data.get(name) is not None:
+                    raise FieldError((name,), "is derived from `vulnerabilities` (the ones naming "
+                                     "this threat); it is not an input")
+        return data
 
 
 class Vulnerability(InputModel):
@@ -149,9 +175,23 @@ class Vulnerability(InputModel):
     severity: Severity | None = None
 
 
+class Valence(StrEnum):
+    """Whether a coping mechanism protects (positive) or harms (negative) the person."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+
+
 class Capacity(InputModel):
+    """A capacity: a coping mechanism or strategy "whether positive or negative". Only positive
+    ones lower the risk: the manual lists "unsafe or negative coping mechanism" among the factors
+    of vulnerability, so a negative one is recorded as a vulnerability too."""
+
     id: Label = Field(description="The caseworker's words for the capacity.")
     strength: Strength | None = None
+    valence: Valence = Field(
+        default=Valence.POSITIVE, description="positive (the default: it protects the person) or "
+        "negative (an unsafe or negative coping mechanism, which never lowers the risk).")
 
 
 class Screening(InputModel):
@@ -161,6 +201,9 @@ class Screening(InputModel):
     victim_of_trafficking: Flag | None = None
     gbv_survivor: Flag | None = None
     sogiesc: Flag | None = None
+    severe_mental_disorder: Flag | None = Field(
+        default=None, description="A severe mental health disorder (the fourth MHPSS layer): "
+        "referral to specialised mental health services. True also raises psychological_needs.")
     person_with_disability: Flag | None = None
     medical_needs: Flag | None = None
     psychological_needs: Flag | None = None
@@ -286,6 +329,35 @@ class Case(InputModel):
                     listed = ", ".join(sorted(known)) or "none"
                     raise FieldError(("vulnerabilities", i, "threat"),
                                      f"{v.threat!r} is not a listed threat (listed: {listed})")
+        return self
+
+    @model_validator(mode="after")
+    def _pair_vulnerabilities(self) -> Case:
+        """Give each threat the vulnerabilities that name it, so the pack scores risk per threat.
+
+        Bookkeeping, not a verdict (like `person.age` from `date_of_birth`): every number stays in
+        the pack. Both evaluators read these fields from the same validated model, so they agree.
+        """
+        if not self.threats:
+            return self
+        seen: dict[str, int] = {}
+        for i, t in enumerate(self.threats):
+            if t.id in seen:
+                raise FieldError(("threats", i, "id"), f"{t.id!r} is listed twice "
+                                 f"(threats[{seen[t.id]}]); a vulnerability names its threat by id")
+            seen[t.id] = i
+        paired: list[Threat] = []
+        for t in self.threats:
+            if self.vulnerabilities is None:
+                paired.append(t)
+                continue
+            named = [v.severity for v in self.vulnerabilities if v.threat == t.id]
+            rated = [s for s in named if s is not None]
+            worst = max(rated, key=lambda s: s.rank) if rated and len(rated) == len(named) \
+                else None
+            paired.append(t.model_copy(update={"paired": bool(named),
+                                               "paired_vulnerability": worst}))
+        object.__setattr__(self, "threats", paired)
         return self
 
 

@@ -66,14 +66,39 @@ def _headline(d: Mapping[str, Any]) -> str:
 
 
 def _terms_line(risk: Mapping[str, Any]) -> str:
+    """The terms every threat shares: exposure time and the strongest positive capacity."""
     t, drv = risk["terms"], risk["drivers"]
     exposure = drv.get("exposure_days")
-    parts = [f"threat {_num(t['threat'])} ({', '.join(drv['threats']) or 'none found'})",
-             f"vulnerability {_num(t['vulnerability'])} "
-             f"({', '.join(drv['vulnerabilities']) or 'none found'})",
-             f"time {_num(t['time'])} ({_num(exposure)} days)",
+    parts = [f"time {_num(t['time'])} ({_num(exposure)} days)",
              f"capacity {_num(t['capacity'])} ({', '.join(drv['capacities']) or 'none found'})"]
     return ", ".join(parts)
+
+
+def _decided(risk: Mapping[str, Any]) -> str:
+    """"Decided by threat X" (or "threats X, Y" when several tie for the worst)."""
+    ids = [t["threat"] for t in risk.get("per_threat", ()) if t["deciding"]]
+    return f"Decided by threat{'s' if len(ids) > 1 else ''} {', '.join(ids)}"
+
+
+def _threat_lines(risk: Mapping[str, Any]) -> list[str]:
+    """One line per threat: its severity, the vulnerability it is scored with, its own risk,
+    and which threat decides the case's risk (the worst)."""
+    lines = []
+    for t in risk.get("per_threat", ()):
+        named = [v["id"] for v in t["vulnerabilities"]]
+        if t["vulnerability_source"] == "vulnerabilities":
+            vuln = f"{_label(t['vulnerability'])} ({', '.join(named)})"
+        elif t["vulnerability_source"] == "unknown":
+            vuln = "not assessed"
+        else:
+            vuln = ("lowest rank: no vulnerability names it "
+                    "(programme policy, unpaired_vulnerability_rank)")
+        level = (f"{_label(t['level']).upper()} (score {_num(t['score'])})" if t["level"]
+                 else f"unknown (ask: {', '.join(t['missing']) or 'an input'})")
+        mark = "  ← decides the case's risk" if t["deciding"] else ""
+        lines.append(f"{t['threat']}: threat {_label(t['severity'])}, vulnerability {vuln}"
+                     f" → {level}{mark}")
+    return lines
 
 
 def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
@@ -95,16 +120,21 @@ def render_assessment_text(d: Mapping[str, Any], console: Console) -> None:
         head.append(_label(risk["level"]).upper(), style=_LEVEL_STYLE.get(risk["level"], ""))
         head.append(f"  (score {_num(risk['score'])}; levels {' < '.join(map(_label, risk['scale']))})")
         out(head)
-        out(SafeText(f"  {_FORM[risk['combiner']]}: {_terms_line(risk)}"))
+        if risk.get("deciding_threat"):
+            out(SafeText(f"  {_decided(risk)}: each threat is scored with the most severe "
+                         "vulnerability that names it; the case takes the worst."))
+        out(SafeText(f"  {_FORM[risk['combiner']]}, for every threat: {_terms_line(risk)}"))
     else:
         head.append("UNKNOWN", style="yellow")
+        if risk.get("at_least"):
+            head.append(f", at least {_label(risk['at_least']).upper()}",
+                        style=_LEVEL_STYLE.get(risk["at_least"], ""))
         head.append(f"  (not assessed: {', '.join(risk['missing']) or 'an input'})")
         out(head)
     out(SafeText("  The manual gives no scale or cut-points: the bands are this programme's policy.",
              style="dim"))
-    for pair in risk["drivers"].get("pairs", ()):
-        vulns = ", ".join(pair["vulnerabilities"]) or "no vulnerability recorded"
-        out(SafeText(f"  - {pair['threat']} ({_label(pair['severity'])}) exposed by: {vulns}"))
+    for threat_line in _threat_lines(risk):
+        out(SafeText(f"  - {threat_line}"))
     out(SafeText("What the manual gives to reduce it:", style="bold"))
     for s in risk["strategies"]:
         target = f" ({', '.join(s['targets'])})" if s["targets"] else ""
@@ -191,11 +221,16 @@ def render_assessment_markdown(d: Mapping[str, Any]) -> str:
     lines += ["Pack: " + ", ".join(f"`{p['id']}` {p['version']}" for p in d["packs"])
               + f". Ruleset hash `{d['ruleset_hash'][:16]}`.", ""]
     if risk["outcome"] == "assessed":
+        decided = f" {_md(_decided(risk))}." if risk.get("deciding_threat") else ""
         lines += [f"**Protection risk: {_label(risk['level'])}** (score {_num(risk['score'])}; "
-                  f"{_md(_FORM[risk['combiner']])}).", "", _md(_terms_line(risk)), ""]
+                  f"{_md(_FORM[risk['combiner']])}).{decided}", "",
+                  _md("For every threat: " + _terms_line(risk)), ""]
+        lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
     else:
-        lines += [f"**Protection risk: unknown**: not assessed: {_md(', '.join(risk['missing']))}.",
-                  ""]
+        floor = f", at least {_label(risk['at_least'])}" if risk.get("at_least") else ""
+        lines += [f"**Protection risk: unknown{floor}**: not assessed: "
+                  f"{_md(', '.join(risk['missing']))}.", ""]
+        lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
     lines += ["_The manual gives no scale or cut-points: the bands are this programme's policy._",
               "", "## What the manual gives to reduce it", ""]
     for s in risk["strategies"]:

@@ -9,8 +9,10 @@ from mcrules.casework.check import (
     TRANSITION_GUARD,
     CaseworkReport,
     EventOutcome,
+    NoGuardPacksError,
     Violation,
     check_history,
+    guard_packs,
     load_casework_pack,
 )
 from mcrules.casework.subject import CASE_EVENT
@@ -22,9 +24,11 @@ __all__ = [
     "TRANSITION_GUARD",
     "CaseworkReport",
     "EventOutcome",
+    "NoGuardPacksError",
     "Violation",
     "allowed_actions",
     "check_history",
+    "guard_packs",
     "load_casework_pack",
     "next_state",
 ]

@@ -26,13 +26,14 @@ def check_cmd(
     file: Annotated[Path, typer.Argument(help="Case history, YAML or JSON.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     pack: Annotated[list[str] | None, typer.Option(
-        "--pack", "-p", help="Guard pack id or folder (repeatable; a programme's pack tightens "
-                             "the default). Default: casework-2023.")] = None,
+        "--pack", "-p", help="A programme's guard pack, id or folder (repeatable): evaluated "
+                             "with the default casework-2023, which it tightens, unless its "
+                             "pack.yaml says `replaces: casework-2023`.")] = None,
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the packs that declare it (repeatable).")] = None,
 ) -> None:
     """Check that every event of a case history is allowed: the transition and its guards."""
-    from mcrules.casework import check_history, load_casework_pack
+    from mcrules.casework import check_history, guard_packs, load_casework_pack
     from mcrules.io.case_history import read_case_history
     from mcrules.report.casework import render_casework_json, render_casework_text
 
@@ -40,8 +41,11 @@ def check_cmd(
         raise typer.BadParameter(f"must be one of {', '.join(CASEWORK_FORMATS)}",
                                  param_hint="--format")
     try:
+        if any(not ref.strip() for ref in pack or []):
+            raise McrulesError("--pack: an empty pack id; name a programme's guard pack (the "
+                               "default casework-2023 is always evaluated)")
         history = read_case_history(file)
-        packs = [load_casework_pack(ref) for ref in (pack or ["casework-2023"])]
+        packs = list(guard_packs([load_casework_pack(ref) for ref in pack] if pack else None))
         wanted = list(variant or [])
         unknown = [v for v in wanted if not any(v in p.variants for p in packs)]
         if unknown:

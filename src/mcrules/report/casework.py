@@ -55,3 +55,8 @@ def render_casework_text(data: Mapping[str, Any], console: Console, *,
                       + (f" variants {', '.join(p['variants'])}" if p.get("variants") else "")
                       for p in data.get("packs", []))
     console.print(f"[dim]guards: {safe(packs)}[/]")
+    default = data.get("default_guards") or {}
+    if default.get("replaced_by"):
+        console.print(f"[bold yellow]The default guards {safe(default.get('pack'))} were not "
+                      f"evaluated: {safe(', '.join(default['replaced_by']))} replaces them "
+                      "(`replaces:` in its pack.yaml).[/]", soft_wrap=True)

@@ -104,8 +104,8 @@ def test_an_assessment_before_registration_names_the_state_and_what_may_come_nex
     (v,) = check_history(h).violations
     assert v.guard == TRANSITION_GUARD
     assert v.reason == ("Assessment refused: the case is in identification, where assess cannot "
-                        "come next; what may come next is verify_eligibility, register, close or "
-                        "withdraw.")
+                        "come next; what may come next is verify_eligibility, register, refer, "
+                        "report_to_police, close or withdraw.")
 
 
 def test_nothing_follows_a_closed_case() -> None:

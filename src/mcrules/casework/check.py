@@ -48,6 +48,8 @@ LABELS = {
     CaseAction.IMPLEMENT: "Plan implementation",
     CaseAction.REVIEW: "Review",
     CaseAction.TRANSFER: "Transfer",
+    CaseAction.REFER: "Referral",
+    CaseAction.REPORT_TO_POLICE: "Report to the police",
     CaseAction.CLOSE: "Closure",
     CaseAction.WITHDRAW: "Withdrawal",
 }
@@ -225,8 +227,8 @@ def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
 
 
 def _label(event: CaseEvent) -> str:
-    if event.action is CaseAction.TRANSFER and event.to is not None:
-        return f"Transfer to {event.to.name or event.to.type.value.replace('_', ' ')}"
+    if event.action in (CaseAction.TRANSFER, CaseAction.REFER) and event.to is not None:
+        return f"{LABELS[event.action]} to {event.to.name or event.to.type.value.replace('_', ' ')}"
     return LABELS[event.action]
 
 

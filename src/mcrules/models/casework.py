@@ -57,6 +57,8 @@ class CaseAction(StrEnum):
     IMPLEMENT = "implement"
     REVIEW = "review"
     TRANSFER = "transfer"
+    REFER = "refer"
+    REPORT_TO_POLICE = "report_to_police"
     CLOSE = "close"
     WITHDRAW = "withdraw"
 
@@ -107,6 +109,12 @@ class TransferTo(_Strict):
     name: Short | None = Field(default=None, description="The office or the organisation.")
 
 
+# Who a referral may go to: a service provider, never the public, a donor, the person themself or
+# another office (which a transfer reaches).
+REFERRAL_TYPES = (TransferType.GOVERNMENT, TransferType.UN_AGENCY, TransferType.NGO,
+                  TransferType.IMPLEMENTING_PARTNER)
+
+
 class PlanAction(_Strict):
     action: Text = Field(description="What will be done.")
     responsible: Short | None = Field(default=None, description="Who is responsible for it.")
@@ -146,7 +154,11 @@ class CaseEvent(_Strict):
     consent: list[Short] | None = Field(
         default=None, max_length=100, description="The consent record ids this event relies on.")
     plan: CasePlan | None = None
-    to: TransferTo | None = Field(default=None, description="Where a transfer goes.")
+    to: TransferTo | None = Field(default=None, description="Where a transfer or a referral "
+                                                            "goes.")
+    requested_by_person: bool | None = Field(
+        default=None, description="report_to_police: the person asked staff to report to the "
+                                  "police.")
     handover_plan: bool | None = Field(
         default=None, description="A handover plan was shared with the caseworker taking over.")
     data_categories: list[Short] | None = Field(
@@ -191,16 +203,20 @@ class CaseEvent(_Strict):
                 got = "none" if self.result is None else repr(self.result)
                 raise FieldError(("result",), f"a {a.value} event needs result "
                                  f"{' or '.join(values)}, got {got}")
-        if a is CaseAction.TRANSFER and self.to is None:
-            raise FieldError(("to",), "a transfer event needs `to` (type and name)")
+        if a in (CaseAction.TRANSFER, CaseAction.REFER) and self.to is None:
+            raise FieldError(("to",), f"a {a.value} event needs `to` (type and name)")
+        if a is CaseAction.REFER and self.to is not None and self.to.type not in REFERRAL_TYPES:
+            raise FieldError(("to", "type"), f"a referral goes to a service provider: "
+                             f"{', '.join(t.value for t in REFERRAL_TYPES)}, not "
+                             f"{self.to.type.value}")
         if self.handover_plan is not None and (self.to is None
                                                or self.to.type is not TransferType.INTERNAL_OFFICE):
             raise FieldError(("handover_plan",), "only a transfer to an internal_office takes one")
         return self
 
 
-_OPTIONAL = ("result", "consent", "plan", "to", "handover_plan", "data_categories", "reason",
-             "prepared", "unmet_needs_reviewed")
+_OPTIONAL = ("result", "consent", "plan", "to", "requested_by_person", "handover_plan",
+             "data_categories", "reason", "prepared", "unmet_needs_reviewed")
 _KEYS: dict[CaseAction, set[str]] = {
     CaseAction.VERIFY_ELIGIBILITY: {"result"},
     CaseAction.REGISTER: {"consent"},
@@ -208,6 +224,8 @@ _KEYS: dict[CaseAction, set[str]] = {
     CaseAction.PLAN: {"plan"},
     CaseAction.REVIEW: {"result"},
     CaseAction.TRANSFER: {"to", "consent", "handover_plan", "data_categories"},
+    CaseAction.REFER: {"to", "consent"},
+    CaseAction.REPORT_TO_POLICE: {"requested_by_person", "consent"},
     CaseAction.CLOSE: {"reason", "prepared", "unmet_needs_reviewed"},
 }
 
@@ -279,6 +297,16 @@ class TransferFacts(_Strict):
     handover_plan: bool | None = None
 
 
+class ReferralFacts(_Strict):
+    to: TransferType | None = Field(default=None, description="The service provider's type.")
+
+
+class PoliceReportFacts(_Strict):
+    requested_by_person: bool | None = Field(
+        default=None, description="The person asked staff to report to the police; absent when "
+                                  "the event does not record it.")
+
+
 class ClosureFacts(_Strict):
     reason_stated: bool = False
     deceased: bool = Field(default=False, description="The stated reason is that the person died.")
@@ -303,5 +331,7 @@ class CaseEventFacts(_Strict):
     consent: ConsentFacts = Field(default_factory=ConsentFacts)
     plan: PlanFacts = Field(default_factory=PlanFacts)
     transfer: TransferFacts = Field(default_factory=TransferFacts)
+    referral: ReferralFacts = Field(default_factory=ReferralFacts)
+    police_report: PoliceReportFacts = Field(default_factory=PoliceReportFacts)
     review_result: ReviewResult | None = None
     closure: ClosureFacts = Field(default_factory=ClosureFacts)

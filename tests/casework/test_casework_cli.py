@@ -83,6 +83,19 @@ def test_the_blue_variant_is_one_option_away() -> None:
     ("case: C-1\nconsents:\n  - {id: K1, purpose: registration, kind: consent, given_by: self, "
      "mode: written, decision: given,\n     date: 2026-03-14, withdrawn_on: 2026-03-13}\n",
      "consents[0].withdrawn_on (line 4): 2026-03-13 is before the record's date 2026-03-14"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, consent: K1}\n",
+     "events[0].to (line 3): a refer event needs `to` (type and name)"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: public}}\n",
+     "events[0].to.type (line 3): a referral goes to a service provider: government, un_agency, "
+     "ngo, implementing_partner, not public"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo},\n"
+     "     requested_by_person: true}\n",
+     "events[0].requested_by_person (line 4): refer events take no requested_by_person"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: report_to_police, to: {type: government}}\n",
+     "events[0].to (line 3): report_to_police events take no to"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: report_to_police,\n"
+     "     requested_by_person: 'yes'}\n",
+     "events[0].requested_by_person (line 4): expected true or false, got 'yes'"),
     ("case: C-1\nevnts: []\n", "unknown key 'evnts'; did you mean 'events'?"),
     ("- not a mapping\n", "must be a mapping"),
     ("case: C-1\nevents: {date: 2026-01-01}\n", "events (line 2): expected a list, got a mapping"),

@@ -12,7 +12,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from mcrules.errors import FieldError
 from mcrules.models.consent import MAX_RECORDS, ConsentRecord, HistoryPerson, RecipientType
@@ -156,7 +163,8 @@ class CaseEvent(_Strict):
     plan: CasePlan | None = None
     to: TransferTo | None = Field(default=None, description="Where a transfer or a referral "
                                                             "goes.")
-    requested_by_person: bool | None = Field(
+    # Strict: "yes" or 1 must not count as the person's request (only YAML/JSON true does).
+    requested_by_person: StrictBool | None = Field(
         default=None, description="report_to_police: the person asked staff to report to the "
                                   "police.")
     handover_plan: bool | None = Field(

@@ -24,6 +24,8 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     ("adult-walk-to-closure.yaml", 0), ("internal-office-transfer.yaml", 0),
     ("partner-transfer-with-guardian.yaml", 0), ("withdrawal.yaml", 0),
     ("child-transfer-refused.yaml", 1), ("registration-refused.yaml", 1),
+    ("referral-with-consent.yaml", 0), ("referral-refused-without-consent.yaml", 1),
+    ("police-report-not-requested.yaml", 1), ("child-police-transfer.yaml", 1),
 ])
 def test_exit_code_says_whether_every_event_is_allowed(name: str, code: int) -> None:
     assert run(str(EX / name)).exit_code == code
@@ -117,3 +119,24 @@ def test_a_bad_format_or_an_unknown_variant_exits_2() -> None:
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     assert run(str(tmp_path / "absent.yaml")).exit_code == 2
+
+
+def test_the_refused_referral_and_police_report_examples_name_their_guards() -> None:
+    doc = json.loads(run(str(EX / "referral-refused-without-consent.yaml"), "-f", "json").stdout)
+    assert [(v["event"], v["guard"]) for v in doc["violations"]] == [
+        (2, "casework.referral.consent")]
+    assert doc["violations"][0]["citations"][0]["quote"] == (
+        "You must ask the survivor for informed consent before contacting any service providers.")
+    doc = json.loads(run(str(EX / "police-report-not-requested.yaml"), "-f", "json").stdout)
+    assert [(v["event"], v["guard"]) for v in doc["violations"]] == [
+        (1, "casework.police_report.requested_by_person")]
+    assert [e["allowed"] for e in doc["events"]] == [True, False, True]
+
+
+def test_the_issue_example_with_the_example_programme_pack_exits_1() -> None:
+    result = run(str(EX / "child-police-transfer.yaml"), "--pack",
+                 str(EX / "programme-casework"), "-f", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert [p["id"] for p in doc["packs"]] == ["casework-2023", "programme-casework"]
+    assert doc["state"] == "identification"

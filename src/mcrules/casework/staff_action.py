@@ -71,14 +71,18 @@ class ResponseVerdict:
 
     def to_dict(self) -> dict[str, Any]:
         table = next(d for d in self.report.decisions if d.table.id == RESPONSE_TABLE)
-        # The card the verdict rests on first, then the note that introduces the cards.
+        # The card the verdict rests on first, then the sources of the rules that refuse or note
+        # it (all there is when the table fell back on an unknown), then the note that
+        # introduces the cards.
         cards = [c for c in table.citations if c not in table.table.citations]
-        rest = [c for c in table.citations if c in table.table.citations]
+        flagged = set(self.refused_by) | set(self.notes)
+        rules = [c for r in self.report.results if r.rule.id in flagged for c in r.rule.citations]
+        ordered = dict.fromkeys([*cards, *rules, *table.table.citations])
         return {"action": self.action, "verdict": self.verdict, "safe": self.safe,
                 "reasons": list(self.reasons), "obligations": list(self.obligations),
                 "missing": list(self.missing), "refused_by": list(self.refused_by),
                 "notes": list(self.notes),
-                "citations": [c.as_dict() for c in (*cards, *rest)],
+                "citations": [c.as_dict() for c in ordered],
                 "packs": [p.as_dict() for p in self.report.packs]}
 
 

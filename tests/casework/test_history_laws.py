@@ -61,7 +61,7 @@ def event_doc(draw: st.DrawFn, action: CaseAction, day: int, ids: list[str]) -> 
         else:
             doc["to"] = AGENCY
     elif action is CaseAction.REFER:
-        doc["to"] = draw(st.sampled_from([AGENCY, SHELTER, {"type": "ngo"}]))
+        doc["to"] = draw(st.sampled_from([AGENCY, SHELTER, {"type": "ngo", "name": "Legal aid"}]))
     elif action is CaseAction.REPORT_TO_POLICE and draw(st.integers(0, 3)):
         doc["requested_by_person"] = draw(st.booleans())
     if action in (CaseAction.REGISTER, CaseAction.TRANSFER, CaseAction.REFER,
@@ -114,7 +114,11 @@ def histories(draw: st.DrawFn) -> CaseHistory:
 def _consent(h: CaseHistory, i: int, purpose: ConsentPurpose, recipient: Recipient | None) -> bool:
     e = h.events[i]
     child = h.person is None or h.person.age is None or h.person.age < 18
-    return valid_consent(h.consents, purpose, recipient, e.date, minor=child, ids=e.consent).valid
+    records = h.consents
+    if purpose is ConsentPurpose.POLICE_REPORT:  # the purpose is the recipient: any refusal holds
+        records = [r.model_copy(update={"recipient": None}) if r.purpose is purpose else r
+                   for r in records]
+    return valid_consent(records, purpose, recipient, e.date, minor=child, ids=e.consent).valid
 
 
 @LAW
@@ -206,6 +210,22 @@ def test_worsening_a_consent_record_never_turns_a_refused_history_valid(
                                        for k, v in change.items()}}
     worse = CaseHistory.model_validate(doc)
     assert check_history(worse).valid <= check_history(h).valid
+
+
+@LAW
+@given(histories(), st.data())
+def test_adding_a_refusal_never_turns_a_refused_history_valid(h: CaseHistory,
+                                                              data: st.DataObject) -> None:
+    """A "no" to any purpose, for any recipient or none, on any day, never allows more."""
+    refusal = {"id": "NO", "purpose": data.draw(st.sampled_from(list(ConsentPurpose))).value,
+               "kind": "consent", "given_by": "self", "mode": "written", "decision": "refused",
+               "date": START + dt.timedelta(days=data.draw(st.integers(0, 14)))}
+    scope = data.draw(st.sampled_from([None, AGENCY, SHELTER, {"type": "government"}]))
+    if scope is not None:
+        refusal["recipient"] = scope
+    doc = h.model_dump()
+    doc["consents"] = [*doc["consents"], refusal]
+    assert check_history(CaseHistory.model_validate(doc)).valid <= check_history(h).valid
 
 
 @LAW

@@ -118,8 +118,15 @@ def _consent(history: CaseHistory, event: CaseEvent,
         kind = event.to.type.recipient_type
         recipient = Recipient(type=kind, name=event.to.name) if kind is not None else None
 
+    records = history.consents
+    if purpose is ConsentPurpose.POLICE_REPORT:
+        # The purpose names the recipient, the police: a record's recipient narrows nothing, so
+        # a refusal that names a police force still takes back an earlier consent.
+        records = [r.model_copy(update={"recipient": None})
+                   if r.purpose is ConsentPurpose.POLICE_REPORT else r for r in records]
+
     def ask(minor: bool) -> ConsentAnswer:
-        return valid_consent(history.consents, purpose, recipient, event.date, minor=minor,
+        return valid_consent(records, purpose, recipient, event.date, minor=minor,
                              ids=event.consent, categories=event.data_categories or ())
 
     as_child = ask(True)

@@ -73,7 +73,7 @@ def render_response_text(data: Mapping[str, Any], console: Console) -> None:
     for r in data.get("reasons", []):
         console.print(f"  {safe(r)}", soft_wrap=True)
     for o in data.get("obligations", []):
-        console.print(f"  instead: {safe(o)}", soft_wrap=True)
+        console.print(f"  what to do: {safe(o)}", soft_wrap=True)
     if data.get("missing"):
         console.print(f"  not known: {safe(', '.join(data['missing']))}", soft_wrap=True)
     for kind, key in (("refused by", "refused_by"), ("note", "notes")):

@@ -90,8 +90,10 @@ def test_the_blue_variant_is_one_option_away() -> None:
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: public}}\n",
      "events[0].to.type (line 3): a referral goes to a service provider: government, un_agency, "
      "ngo, implementing_partner, not public"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: transfer, to: {type: un_agency}}\n",
+     "events[0].to.name (line 3): a transfer to a partner names the organisation it goes to"),
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo}}\n",
-     "events[0].to.name (line 3): a referral names the service provider it goes to"),
+     "events[0].to.name (line 3): a referral names the organisation it goes to"),
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo, name: X},\n"
      "     requested_by_person: true}\n",
      "events[0].requested_by_person (line 4): refer events take no requested_by_person"),

@@ -100,3 +100,14 @@ def test_referrals_and_reports_leave_the_case_at_its_step() -> None:
     assert report.valid and report.state == "assessment"
     assert [(e.state_before, e.state_after) for e in report.events[3:5]] == [
         ("registration", "registration"), ("registration", "registration")]
+
+
+def test_a_refusal_naming_one_organisation_takes_back_a_consent_to_its_whole_type() -> None:
+    """She consented to any NGO, then refused the shelter: a referral or a transfer names its
+    organisation, so the refusal is weighed against it."""
+    consents = [REGISTRATION_CONSENT, record("R1", "referral", recipient={"type": "ngo"}),
+                record("R2", "referral", recipient=SHELTER, decision="refused",
+                       date="2026-02-05")]
+    events = [ev("identify"), ev("refer", "2026-02-06", to=SHELTER, consent="R1"),
+              ev("refer", "2026-02-06", to={"type": "ngo", "name": "Legal aid"}, consent="R1")]
+    assert _allowed(events, consents) == [True, False, True]

@@ -206,7 +206,8 @@ def test_a_partner_transfer_needs_consent_to_that_transfer_to_that_recipient(
 
 
 def test_the_blue_modules_should_lets_the_transfer_through_with_a_note() -> None:
-    h = history([*to_implementation(), ev("transfer", "2026-02-06", to={"type": "government"})])
+    h = history([*to_implementation(),
+                 ev("transfer", "2026-02-06", to={"type": "government", "name": "Ministry"})])
     pack = load_casework_pack(variants=["blue-transfer-consent-should"])
     report = check_history(h, [pack])
     assert report.valid and report.state == "transferred_partner"

@@ -213,15 +213,16 @@ class CaseEvent(_Strict):
                                  f"{' or '.join(values)}, got {got}")
         if a in (CaseAction.TRANSFER, CaseAction.REFER) and self.to is None:
             raise FieldError(("to",), f"a {a.value} event needs `to` (type and name)")
-        if a is CaseAction.REFER and self.to is not None:
-            if self.to.type not in REFERRAL_TYPES:
-                raise FieldError(("to", "type"), f"a referral goes to a service provider: "
-                                 f"{', '.join(t.value for t in REFERRAL_TYPES)}, not "
-                                 f"{self.to.type.value}")
-            if self.to.name is None:
-                # Consent is to one provider; an unnamed one could be the one she refused.
-                raise FieldError(("to", "name"), "a referral names the service provider it "
-                                 "goes to")
+        if a is CaseAction.REFER and self.to is not None and self.to.type not in REFERRAL_TYPES:
+            raise FieldError(("to", "type"), f"a referral goes to a service provider: "
+                             f"{', '.join(t.value for t in REFERRAL_TYPES)}, not "
+                             f"{self.to.type.value}")
+        if a in (CaseAction.REFER, CaseAction.TRANSFER) and self.to is not None \
+                and self.to.type is not TransferType.INTERNAL_OFFICE and self.to.name is None:
+            # Consent and refusal are to one organisation; an unnamed one could be the one the
+            # person refused, so the event must say which it is.
+            what = "referral" if a is CaseAction.REFER else "transfer to a partner"
+            raise FieldError(("to", "name"), f"a {what} names the organisation it goes to")
         if self.handover_plan is not None and (self.to is None
                                                or self.to.type is not TransferType.INTERNAL_OFFICE):
             raise FieldError(("handover_plan",), "only a transfer to an internal_office takes one")

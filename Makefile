@@ -62,7 +62,7 @@ typecheck: $(STAMP)
 packtest: $(STAMP)
 	$(BIN)/mcrules lint rules/
 	# Quotes are checked against the source texts where we have them: the IOM packs' manual.
-	$(if $(wildcard ../shared/sources),$(BIN)/mcrules lint rules/mct-2023 rules/domv-2023 rules/casework-2023 rules/eligibility-2023 rules/data-sharing-2023 --sources ../shared/sources)
+	$(if $(wildcard ../shared/sources),$(BIN)/mcrules lint rules/mct-2023 rules/domv-2023 rules/casework-2023 rules/eligibility-2023 rules/incident-response-2023 rules/data-sharing-2023 --sources ../shared/sources)
 	$(BIN)/mcrules test rules/ --min-coverage 100
 
 unit: $(STAMP) browser

@@ -58,8 +58,10 @@ def _base(annotation: Any) -> Any:
 
 def _fields(kind: str) -> list[tuple[type[InputModel], str]]:
     want = {"bool": (bool,), "number": (int, float), "date": (dt.date,)}[kind]
+    # A field excluded from output is derived, never input (Threat.paired): the model refuses
+    # any value for it, whatever its type, with a message of its own.
     return [(m, name) for m in _all_models() for name, info in m.model_fields.items()
-            if _base(info.annotation) in want]
+            if _base(info.annotation) in want and not info.exclude]
 
 
 BOOL_FIELDS = _fields("bool")

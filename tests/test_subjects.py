@@ -22,7 +22,7 @@ def test_the_builtin_subjects_are_registered_whichever_module_is_imported_first(
     code = (f"import {first}\nfrom mcrules.subjects import all_subjects\n"
             "print([s.name for s in all_subjects()])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['case', 'case_event', 'sharing_request', 'site']"
+    assert out.stdout.strip() == "['case', 'case_event', 'sharing_request', 'site', 'staff_action']"
 
 
 def test_a_site_pack_is_about_the_site_even_before_its_rules_are_in_force(pack: Pack) -> None:

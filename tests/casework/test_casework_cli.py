@@ -24,6 +24,8 @@ def run(*args: str):  # type: ignore[no-untyped-def]
     ("adult-walk-to-closure.yaml", 0), ("internal-office-transfer.yaml", 0),
     ("partner-transfer-with-guardian.yaml", 0), ("withdrawal.yaml", 0),
     ("child-transfer-refused.yaml", 1), ("registration-refused.yaml", 1),
+    ("referral-with-consent.yaml", 0), ("referral-refused-without-consent.yaml", 1),
+    ("police-report-not-requested.yaml", 1), ("child-police-transfer.yaml", 1),
 ])
 def test_exit_code_says_whether_every_event_is_allowed(name: str, code: int) -> None:
     assert run(str(EX / name)).exit_code == code
@@ -83,6 +85,23 @@ def test_the_blue_variant_is_one_option_away() -> None:
     ("case: C-1\nconsents:\n  - {id: K1, purpose: registration, kind: consent, given_by: self, "
      "mode: written, decision: given,\n     date: 2026-03-14, withdrawn_on: 2026-03-13}\n",
      "consents[0].withdrawn_on (line 4): 2026-03-13 is before the record's date 2026-03-14"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, consent: K1}\n",
+     "events[0].to (line 3): a refer event needs `to` (type and name)"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: public}}\n",
+     "events[0].to.type (line 3): a referral goes to a service provider: government, un_agency, "
+     "ngo, implementing_partner, not public"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: transfer, to: {type: un_agency}}\n",
+     "events[0].to.name (line 3): a transfer to a partner names the organisation it goes to"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo}}\n",
+     "events[0].to.name (line 3): a referral names the organisation it goes to"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo, name: X},\n"
+     "     requested_by_person: true}\n",
+     "events[0].requested_by_person (line 4): refer events take no requested_by_person"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: report_to_police, to: {type: government}}\n",
+     "events[0].to (line 3): report_to_police events take no to"),
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: report_to_police,\n"
+     "     requested_by_person: 'yes'}\n",
+     "events[0].requested_by_person (line 4): expected true or false, got 'yes'"),
     ("case: C-1\nevnts: []\n", "unknown key 'evnts'; did you mean 'events'?"),
     ("- not a mapping\n", "must be a mapping"),
     ("case: C-1\nevents: {date: 2026-01-01}\n", "events (line 2): expected a list, got a mapping"),
@@ -104,3 +123,24 @@ def test_a_bad_format_or_an_unknown_variant_exits_2() -> None:
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     assert run(str(tmp_path / "absent.yaml")).exit_code == 2
+
+
+def test_the_refused_referral_and_police_report_examples_name_their_guards() -> None:
+    doc = json.loads(run(str(EX / "referral-refused-without-consent.yaml"), "-f", "json").stdout)
+    assert [(v["event"], v["guard"]) for v in doc["violations"]] == [
+        (2, "casework.referral.consent")]
+    assert doc["violations"][0]["citations"][0]["quote"] == (
+        "You must ask the survivor for informed consent before contacting any service providers.")
+    doc = json.loads(run(str(EX / "police-report-not-requested.yaml"), "-f", "json").stdout)
+    assert [(v["event"], v["guard"]) for v in doc["violations"]] == [
+        (1, "casework.police_report.requested_by_person")]
+    assert [e["allowed"] for e in doc["events"]] == [True, False, True]
+
+
+def test_the_issue_example_with_the_example_programme_pack_exits_1() -> None:
+    result = run(str(EX / "child-police-transfer.yaml"), "--pack",
+                 str(EX / "programme-casework"), "-f", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert [p["id"] for p in doc["packs"]] == ["casework-2023", "programme-casework"]
+    assert doc["state"] == "identification"

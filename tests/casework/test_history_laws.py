@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from mcrules import check_history
 from mcrules.casework import next_state
-from mcrules.models.casework import CaseAction, CaseHistory, CaseState
+from mcrules.models.casework import CaseAction, CaseEvent, CaseHistory, CaseState
 from mcrules.models.consent import ConsentPurpose, Recipient, RecipientType
 from mcrules.models.consent_query import valid_consent
 from tests.casework.histories import PLAN
@@ -20,12 +20,14 @@ from tests.casework.histories import PLAN
 LAW = settings(max_examples=40, deadline=None)
 START = dt.date(2026, 3, 1)
 AGENCY = {"type": "government", "name": "Child welfare agency"}
+SHELTER = {"type": "ngo", "name": "Women's shelter"}
 
 
 @st.composite
 def consent_docs(draw: st.DrawFn, i: int) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "id": f"K{i}", "purpose": draw(st.sampled_from(["registration", "transfer"])),
+        "id": f"K{i}", "purpose": draw(st.sampled_from(["registration", "transfer", "referral",
+                                                         "police_report"])),
         "kind": draw(st.sampled_from(["consent", "assent"])),
         "given_by": draw(st.sampled_from(["self", "guardian"])),
         "mode": draw(st.sampled_from(["written", "verbal"])),
@@ -37,7 +39,7 @@ def consent_docs(draw: st.DrawFn, i: int) -> dict[str, Any]:
     if doc["mode"] == "verbal" and draw(st.booleans()):
         doc["certified_by"] = "staff-17"
     if draw(st.booleans()):
-        doc["recipient"] = AGENCY
+        doc["recipient"] = draw(st.sampled_from([AGENCY, SHELTER]))
     if draw(st.booleans()):
         doc["withdrawn_on"] = doc["date"] + dt.timedelta(days=draw(st.integers(0, 6)))
     return doc
@@ -58,7 +60,12 @@ def event_doc(draw: st.DrawFn, action: CaseAction, day: int, ids: list[str]) -> 
             doc.update(to={"type": "internal_office"}, handover_plan=draw(st.booleans()))
         else:
             doc["to"] = AGENCY
-    if action in (CaseAction.REGISTER, CaseAction.TRANSFER) and "handover_plan" not in doc \
+    elif action is CaseAction.REFER:
+        doc["to"] = draw(st.sampled_from([AGENCY, SHELTER, {"type": "ngo", "name": "Legal aid"}]))
+    elif action is CaseAction.REPORT_TO_POLICE and draw(st.integers(0, 3)):
+        doc["requested_by_person"] = draw(st.booleans())
+    if action in (CaseAction.REGISTER, CaseAction.TRANSFER, CaseAction.REFER,
+                  CaseAction.REPORT_TO_POLICE) and "handover_plan" not in doc \
             and ids and draw(st.booleans()):
         doc["consent"] = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True))
     return doc
@@ -72,10 +79,16 @@ GOOD = [  # records that hold for an adult (the first) or a child (the guardian'
     {"id": "G3", "purpose": "transfer", "recipient": AGENCY, "kind": "consent",
      "given_by": "guardian", "guardian": "Appointed guardian", "mode": "written",
      "decision": "given", "date": START},
+    {"id": "G4", "purpose": "referral", "recipient": SHELTER, "kind": "consent",
+     "given_by": "guardian", "guardian": "Appointed guardian", "mode": "written",
+     "decision": "given", "date": START},
+    {"id": "G5", "purpose": "police_report", "kind": "consent", "given_by": "self",
+     "mode": "written", "decision": "given", "date": START},
 ]
-STEPS = [CaseAction.IDENTIFY, CaseAction.VERIFY_ELIGIBILITY, CaseAction.REGISTER,
-         CaseAction.ASSESS, CaseAction.PLAN, CaseAction.IMPLEMENT, CaseAction.REVIEW,
-         CaseAction.TRANSFER, CaseAction.CLOSE]
+STEPS = [CaseAction.IDENTIFY, CaseAction.VERIFY_ELIGIBILITY, CaseAction.REFER,
+         CaseAction.REGISTER, CaseAction.REPORT_TO_POLICE, CaseAction.ASSESS, CaseAction.PLAN,
+         CaseAction.IMPLEMENT, CaseAction.REFER, CaseAction.REVIEW, CaseAction.TRANSFER,
+         CaseAction.CLOSE]
 
 
 @st.composite
@@ -85,7 +98,7 @@ def histories(draw: st.DrawFn) -> CaseHistory:
     ids = [c["id"] for c in consents]
     events = []
     step = 0
-    for day in range(draw(st.integers(1, 11))):
+    for day in range(draw(st.integers(1, 14))):
         # Mostly the next step, so walks get far; now and then any action.
         if step < len(STEPS) and draw(st.integers(0, 3)) > 0:
             action = STEPS[step]
@@ -101,7 +114,11 @@ def histories(draw: st.DrawFn) -> CaseHistory:
 def _consent(h: CaseHistory, i: int, purpose: ConsentPurpose, recipient: Recipient | None) -> bool:
     e = h.events[i]
     child = h.person is None or h.person.age is None or h.person.age < 18
-    return valid_consent(h.consents, purpose, recipient, e.date, minor=child, ids=e.consent).valid
+    records = h.consents
+    if purpose is ConsentPurpose.POLICE_REPORT:  # the purpose is the recipient: any refusal holds
+        records = [r.model_copy(update={"recipient": None}) if r.purpose is purpose else r
+                   for r in records]
+    return valid_consent(records, purpose, recipient, e.date, minor=child, ids=e.consent).valid
 
 
 @LAW
@@ -144,6 +161,35 @@ def test_the_state_is_the_replay_of_the_allowed_events(h: CaseHistory) -> None:
     assert report.valid == all(o.allowed for o in report.events)
 
 
+def _allowed(h: CaseHistory, action: CaseAction) -> list[tuple[int, CaseEvent]]:
+    """The allowed events of `action`, each checked to leave the case where it was."""
+    found = []
+    for out, e in zip(check_history(h).events, h.events, strict=True):
+        if out.allowed and e.action is action:
+            assert out.state_after == out.state_before
+            found.append((out.event, e))
+    return found
+
+
+@LAW
+@given(histories())
+def test_a_referral_never_goes_ahead_without_consent_to_it_for_that_provider(
+        h: CaseHistory) -> None:
+    for i, e in _allowed(h, CaseAction.REFER):
+        assert e.to is not None and e.to.type.recipient_type is not None
+        provider = Recipient(type=e.to.type.recipient_type, name=e.to.name)
+        assert _consent(h, i, ConsentPurpose.REFERRAL, provider)
+
+
+@LAW
+@given(histories())
+def test_a_police_report_never_goes_ahead_unless_the_person_asked_and_consented(
+        h: CaseHistory) -> None:
+    for i, e in _allowed(h, CaseAction.REPORT_TO_POLICE):
+        assert e.requested_by_person is True
+        assert _consent(h, i, ConsentPurpose.POLICE_REPORT, None)
+
+
 # "on its date": withdrawn, or last valid, on the day the record was made (a record cannot end
 # before it begins).
 _WORSE = [{"decision": "refused"}, {"withdrawn_on": "on its date"}, {"valid_until": "on its date"},
@@ -164,6 +210,22 @@ def test_worsening_a_consent_record_never_turns_a_refused_history_valid(
                                        for k, v in change.items()}}
     worse = CaseHistory.model_validate(doc)
     assert check_history(worse).valid <= check_history(h).valid
+
+
+@LAW
+@given(histories(), st.data())
+def test_adding_a_refusal_never_turns_a_refused_history_valid(h: CaseHistory,
+                                                              data: st.DataObject) -> None:
+    """A "no" to any purpose, for any recipient or none, on any day, never allows more."""
+    refusal = {"id": "NO", "purpose": data.draw(st.sampled_from(list(ConsentPurpose))).value,
+               "kind": "consent", "given_by": "self", "mode": "written", "decision": "refused",
+               "date": START + dt.timedelta(days=data.draw(st.integers(0, 14)))}
+    scope = data.draw(st.sampled_from([None, AGENCY, SHELTER, {"type": "government"}]))
+    if scope is not None:
+        refusal["recipient"] = scope
+    doc = h.model_dump()
+    doc["consents"] = [*doc["consents"], refusal]
+    assert check_history(CaseHistory.model_validate(doc)).valid <= check_history(h).valid
 
 
 @LAW

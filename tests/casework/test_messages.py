@@ -39,6 +39,21 @@ def _transfer(**over: Any) -> CaseHistory:
                    consents=[REGISTRATION_CONSENT, transfer_consent(**over)])
 
 
+SHELTER = {"type": "ngo", "name": "Women's shelter"}
+POLICE_CONSENT = {"id": "P1", "purpose": "police_report", "kind": "consent", "given_by": "self",
+                  "mode": "written", "decision": "given", "date": "2026-02-02"}
+
+
+def _refer(consent: dict[str, Any] | None = None, person: dict[str, Any] | None = None
+           ) -> CaseHistory:
+    return history([ev("identify"), ev("refer", to=SHELTER)],
+                   consents=[REGISTRATION_CONSENT, *([consent] if consent else [])], person=person)
+
+
+def _police(consents: list[dict[str, Any]], **keys: Any) -> CaseHistory:
+    return history([ev("identify"), ev("report_to_police", **keys)], consents=consents)
+
+
 def _close(**keys: Any) -> CaseHistory:
     return history([*to_implementation(), ev("close", "2026-02-06", **keys)])
 
@@ -78,6 +93,17 @@ SITUATIONS: dict[str, CaseHistory] = {
     "casework.transfer.partner_consent (other recipient)": _transfer(
         recipient={"type": "un_agency", "name": "WFP"}),
     "casework.transfer.partner_consent (verbal)": _transfer(mode="verbal"),
+    "casework.referral.consent": _refer(),
+    "casework.referral.consent (other provider)": _refer(
+        {**REGISTRATION_CONSENT, "id": "R1", "purpose": "referral",
+         "recipient": {"type": "ngo", "name": "Legal aid clinic"}}),
+    "casework.referral.consent (child's own)": _refer(
+        {**REGISTRATION_CONSENT, "id": "R1", "purpose": "referral", "recipient": SHELTER},
+        person=CHILD),
+    "casework.police_report.requested_by_person": _police([POLICE_CONSENT],
+                                                          requested_by_person=False),
+    "casework.police_report.requested_by_person (unrecorded)": _police([POLICE_CONSENT]),
+    "casework.police_report.consent": _police([REGISTRATION_CONSENT], requested_by_person=True),
     "casework.closure.reason_stated": _close(prepared=True, unmet_needs_reviewed=True),
     "casework.closure.prepared": _close(reason="support_ended", prepared=False,
                                         unmet_needs_reviewed=True),

@@ -32,7 +32,15 @@ def test_closed_and_transferred_cases_allow_nothing() -> None:
 
 def test_every_state_names_the_actions_it_allows_in_step_order() -> None:
     assert allowed_actions(CaseState.IDENTIFICATION) == (
-        CaseAction.VERIFY_ELIGIBILITY, CaseAction.REGISTER, CaseAction.CLOSE, CaseAction.WITHDRAW)
+        CaseAction.VERIFY_ELIGIBILITY, CaseAction.REGISTER, CaseAction.REFER,
+        CaseAction.REPORT_TO_POLICE, CaseAction.CLOSE, CaseAction.WITHDRAW)
+
+
+def test_referrals_and_police_reports_leave_every_open_step_after_identification_where_it_is(
+) -> None:
+    for state in OPEN:
+        for action in (CaseAction.REFER, CaseAction.REPORT_TO_POLICE):
+            assert TABLE[state].get(action) is (None if state is CaseState.NEW else state)
 
 
 # A prefix of a full walk reaches each state; the event after it is any action.
@@ -48,6 +56,8 @@ def test_every_transition_the_table_does_not_allow_is_refused_with_its_reason(
     keys: dict[str, Any] = {"verify_eligibility": {"result": "eligible"},
                             "review": {"result": "continue"},
                             "transfer": {"to": {"type": "internal_office"}, "handover_plan": True},
+                            "refer": {"to": {"type": "ngo", "name": "Women's shelter"}},
+                            "report_to_police": {"requested_by_person": True},
                             "close": {"reason": "support_ended", "prepared": True,
                                       "unmet_needs_reviewed": True}}.get(action.value, {})
     report = check_history(history([*prefix, ev(action.value, "2026-02-06", **keys)]))

@@ -104,8 +104,8 @@ def test_an_assessment_before_registration_names_the_state_and_what_may_come_nex
     (v,) = check_history(h).violations
     assert v.guard == TRANSITION_GUARD
     assert v.reason == ("Assessment refused: the case is in identification, where assess cannot "
-                        "come next; what may come next is verify_eligibility, register, close or "
-                        "withdraw.")
+                        "come next; what may come next is verify_eligibility, register, refer, "
+                        "report_to_police, close or withdraw.")
 
 
 def test_nothing_follows_a_closed_case() -> None:
@@ -206,7 +206,8 @@ def test_a_partner_transfer_needs_consent_to_that_transfer_to_that_recipient(
 
 
 def test_the_blue_modules_should_lets_the_transfer_through_with_a_note() -> None:
-    h = history([*to_implementation(), ev("transfer", "2026-02-06", to={"type": "government"})])
+    h = history([*to_implementation(),
+                 ev("transfer", "2026-02-06", to={"type": "government", "name": "Ministry"})])
     pack = load_casework_pack(variants=["blue-transfer-consent-should"])
     report = check_history(h, [pack])
     assert report.valid and report.state == "transferred_partner"

@@ -22,9 +22,11 @@ from mcrules.casework.transitions import TERMINAL, allowed_actions, next_state
 from mcrules.engine.check import evaluator
 from mcrules.engine.outcomes import Outcome, Result
 from mcrules.engine.report import PackInfo
+from mcrules.errors import McrulesError
 from mcrules.facts import facts_of
 from mcrules.models.casework import CaseAction, CaseEvent, CaseHistory, CaseState
 from mcrules.rules.ir import Citation, Severity
+from mcrules.rules.loader import find_pack
 from mcrules.rules.pack import Pack
 from mcrules.subjects import load_subject_pack
 
@@ -46,9 +48,16 @@ LABELS = {
     CaseAction.IMPLEMENT: "Plan implementation",
     CaseAction.REVIEW: "Review",
     CaseAction.TRANSFER: "Transfer",
+    CaseAction.REFER: "Referral",
+    CaseAction.REPORT_TO_POLICE: "Report to the police",
     CaseAction.CLOSE: "Closure",
     CaseAction.WITHDRAW: "Withdrawal",
 }
+
+
+class NoGuardPacksError(McrulesError, ValueError):
+    """An empty list of guard packs: judging a history by no guards would allow every event, so
+    it is refused as invalid input (a ValueError for callers that catch those)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,9 @@ class CaseworkReport:
     state: str
     events: tuple[EventOutcome, ...]
     packs: tuple[PackInfo, ...]
+    replaced_by: tuple[str, ...] = ()
+    """The packs that replaced the default guards (`replaces:` in their pack.yaml); empty when
+    the default's guards were evaluated."""
 
     @property
     def violations(self) -> tuple[Violation, ...]:
@@ -116,7 +128,9 @@ class CaseworkReport:
                 "violations": [v.to_dict() for v in self.violations],
                 "notes": [n.to_dict() for n in self.notes],
                 "events": [e.to_dict() for e in self.events],
-                "packs": [p.as_dict() for p in self.packs]}
+                "packs": [p.as_dict() for p in self.packs],
+                "default_guards": {"pack": DEFAULT_PACK, "evaluated": not self.replaced_by,
+                                   "replaced_by": list(self.replaced_by)}}
 
 
 def load_casework_pack(ref: str | Path = DEFAULT_PACK, *, variants: Sequence[str] = (),
@@ -127,10 +141,42 @@ def load_casework_pack(ref: str | Path = DEFAULT_PACK, *, variants: Sequence[str
                              as_of=as_of)
 
 
+def _is_default(pack: Pack) -> bool:
+    """Whether `pack` is the default guard pack (configured or not): loaded from the folder the
+    default's id resolves to, so a programme pack that merely takes the id is not mistaken for it."""
+    return pack.path is not None and pack.path.resolve() == find_pack(DEFAULT_PACK).resolve()
+
+
+def guard_packs(packs: Sequence[Pack] | None = None) -> tuple[Pack, ...]:
+    """The packs a history is judged by: the default guards (casework-2023) and every pack
+    given, each once. A programme's pack tightens the default, never replaces it, unless its
+    pack.yaml says `replaces: casework-2023` (the report then says so). None: the default alone;
+    an empty list is NoGuardPacksError, never "no guards, everything allowed"."""
+    if packs is None:
+        return (load_casework_pack(),)
+    given = tuple(packs)
+    if not given:
+        raise NoGuardPacksError("no guard packs: a case history is judged by the default guards "
+                                f"({DEFAULT_PACK}) and a programme's own; pass none for the "
+                                "default, never an empty list")
+    seen: set[tuple[str, str]] = set()
+    unique: list[Pack] = []
+    for p in given:
+        key = (str(p.path), p.content_hash)
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    if any(_is_default(p) for p in unique) or any(p.replaces == DEFAULT_PACK for p in unique):
+        return tuple(unique)
+    return (load_casework_pack(), *unique)
+
+
 def check_history(history: CaseHistory, packs: Sequence[Pack] | None = None) -> CaseworkReport:
-    """Judge every event of `history` with the guards of `packs` (default: casework-2023; a
-    programme adds its own pack to tighten them), each on the event's date."""
-    chosen = tuple(packs) if packs is not None else (load_casework_pack(),)
+    """Judge every event of `history` with the default guards (casework-2023) and those of
+    `packs` (a programme's own, which tighten them; see `guard_packs`), each on the event's date."""
+    chosen = guard_packs(packs)
+    replaced = () if any(_is_default(p) for p in chosen) else \
+        tuple(p.id for p in chosen if p.replaces == DEFAULT_PACK)
     state = CaseState.NEW
     earlier: list[CaseEvent] = []
     outcomes: list[EventOutcome] = []
@@ -146,7 +192,7 @@ def check_history(history: CaseHistory, packs: Sequence[Pack] | None = None) -> 
                                      after.value, tuple(refused), tuple(notes)))
         state = after
     return CaseworkReport(history.case, state.value, tuple(outcomes),
-                          tuple(PackInfo.of(p) for p in chosen))
+                          tuple(PackInfo.of(p) for p in chosen), replaced)
 
 
 def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
@@ -170,7 +216,9 @@ def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
         refuses = r.rule.severity is Severity.ERROR
         v = Violation(index, event.action.value, r.rule.id, _reason(r, event, fill, refuses),
                       r.rule.citations, r.outcome.value)
-        (refused if refuses else notes).append(v)
+        into = refused if refuses else notes
+        if v not in into:  # a programme pack that requires the default brings its guards twice
+            into.append(v)
     if not transition_ok and not any(v.guard == TRANSITION_GUARD for v in refused):
         # A pack set without the transition guard still never lets the table be broken.
         refused.insert(0, Violation(index, event.action.value, TRANSITION_GUARD,
@@ -179,8 +227,8 @@ def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
 
 
 def _label(event: CaseEvent) -> str:
-    if event.action is CaseAction.TRANSFER and event.to is not None:
-        return f"Transfer to {event.to.name or event.to.type.value.replace('_', ' ')}"
+    if event.action in (CaseAction.TRANSFER, CaseAction.REFER) and event.to is not None:
+        return f"{LABELS[event.action]} to {event.to.name or event.to.type.value.replace('_', ' ')}"
     return LABELS[event.action]
 
 

@@ -26,6 +26,8 @@ from mcrules.models.casework import (
     EligibilityResult,
     PersonFacts,
     PlanFacts,
+    PoliceReportFacts,
+    ReferralFacts,
     TransferFacts,
     TransferType,
 )
@@ -36,10 +38,13 @@ from mcrules.subjects.adult_age import is_child as is_child_aged
 # An objective is taken as measurable when it carries a number (60 days, 3 visits, 2026-05-01):
 # an interpretation of "measurable objectives", which the manual does not define.
 _MEASURE = re.compile(r"\d")
-# The consent each action needs, when it needs one.
+# The consent each action needs, when it needs one. A referral's is to the provider named in `to`;
+# a report to the police names no recipient: the purpose police_report is the police.
 PURPOSE = {CaseAction.REGISTER: ConsentPurpose.REGISTRATION,
            CaseAction.ASSESS: ConsentPurpose.ASSESSMENT,
-           CaseAction.TRANSFER: ConsentPurpose.TRANSFER}
+           CaseAction.TRANSFER: ConsentPurpose.TRANSFER,
+           CaseAction.REFER: ConsentPurpose.REFERRAL,
+           CaseAction.REPORT_TO_POLICE: ConsentPurpose.POLICE_REPORT}
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def event_facts(history: CaseHistory, index: int, state: CaseState, allowed: boo
     child = is_child(history)
     valid, assent, reason = _consent(history, event, child)
     plan, unmeasurable = _plan(event.plan) if event.action is CaseAction.PLAN else (PlanFacts(), ())
+    transfer, refer = event.action is CaseAction.TRANSFER, event.action is CaseAction.REFER
     facts = CaseEventFacts(
         state=state,
         action=event.action,
@@ -78,8 +84,10 @@ def event_facts(history: CaseHistory, index: int, state: CaseState, allowed: boo
         eligibility=EligibilityFacts(verified=_eligible(earlier, event)),
         consent=ConsentFacts(valid=valid, assent=assent),
         plan=plan,
-        transfer=TransferFacts(to=event.to.type if event.to is not None else None,
+        transfer=TransferFacts(to=event.to.type if transfer and event.to is not None else None,
                                handover_plan=event.handover_plan),
+        referral=ReferralFacts(to=event.to.type if refer and event.to is not None else None),
+        police_report=PoliceReportFacts(requested_by_person=event.requested_by_person),
         review_result=event.review,
         closure=ClosureFacts(reason_stated=event.reason is not None,
                              deceased=event.reason is ClosureReason.DECEASED,
@@ -110,8 +118,15 @@ def _consent(history: CaseHistory, event: CaseEvent,
         kind = event.to.type.recipient_type
         recipient = Recipient(type=kind, name=event.to.name) if kind is not None else None
 
+    records = history.consents
+    if purpose is ConsentPurpose.POLICE_REPORT:
+        # The purpose names the recipient, the police: a record's recipient narrows nothing, so
+        # a refusal that names a police force still takes back an earlier consent.
+        records = [r.model_copy(update={"recipient": None})
+                   if r.purpose is ConsentPurpose.POLICE_REPORT else r for r in records]
+
     def ask(minor: bool) -> ConsentAnswer:
-        return valid_consent(history.consents, purpose, recipient, event.date, minor=minor,
+        return valid_consent(records, purpose, recipient, event.date, minor=minor,
                              ids=event.consent, categories=event.data_categories or ())
 
     as_child = ask(True)

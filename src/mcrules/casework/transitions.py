@@ -7,6 +7,13 @@ leaves it in follow-up, from where implementation resumes. Eligibility may be ve
 any open step. A case may be closed at any step after identification, withdrawn from at any open
 state ("they can withdraw at any time"), and transferred (to another office or a partner) from
 assessment on. Closed and transferred are terminal.
+
+A referral to a service provider and a report to the police are steps inside the case, not moves
+between steps: from identification on, at any open step, they leave the case where it is. The
+manual's response cards have staff ask what help a survivor needs, and contact a provider or the
+police with her consent, at first contact, before any registration; plan implementation refers
+("through direct support by IOM or through referrals"). An ended case refers no one: the office
+or partner that took it over does. Their guards (consent, the person's request) are pack rules.
 """
 
 from __future__ import annotations
@@ -36,7 +43,8 @@ _REVIEW: Mapping[str, CaseState] = {ReviewResult.CONTINUE.value: S.FOLLOW_UP_REV
 
 def _open_steps(state: CaseState) -> dict[CaseAction, Next]:
     """What every open state after `new` allows besides its own steps."""
-    return {A.VERIFY_ELIGIBILITY: state, A.CLOSE: S.CLOSED, A.WITHDRAW: S.CLOSED}
+    return {A.VERIFY_ELIGIBILITY: state, A.REFER: state, A.REPORT_TO_POLICE: state,
+            A.CLOSE: S.CLOSED, A.WITHDRAW: S.CLOSED}
 
 
 TABLE: Mapping[CaseState, Mapping[CaseAction, Next]] = {

@@ -58,6 +58,8 @@ class CaseAction(StrEnum):
     IMPLEMENT = "implement"
     REVIEW = "review"
     TRANSFER = "transfer"
+    REFER = "refer"
+    REPORT_TO_POLICE = "report_to_police"
     CLOSE = "close"
     WITHDRAW = "withdraw"
 
@@ -108,6 +110,12 @@ class TransferTo(InputModel):
     name: Short | None = Field(default=None, description="The office or the organisation.")
 
 
+# Who a referral may go to: a service provider, never the public, a donor, the person themself or
+# another office (which a transfer reaches).
+REFERRAL_TYPES = (TransferType.GOVERNMENT, TransferType.UN_AGENCY, TransferType.NGO,
+                  TransferType.IMPLEMENTING_PARTNER)
+
+
 class PlanAction(InputModel):
     action: Text = Field(description="What will be done.")
     responsible: Short | None = Field(default=None, description="Who is responsible for it.")
@@ -147,7 +155,12 @@ class CaseEvent(InputModel):
     consent: list[Short] | None = Field(
         default=None, max_length=100, description="The consent record ids this event relies on.")
     plan: CasePlan | None = None
-    to: TransferTo | None = Field(default=None, description="Where a transfer goes.")
+    to: TransferTo | None = Field(default=None, description="Where a transfer or a referral "
+                                                            "goes.")
+    # Strict: "yes" or 1 must not count as the person's request (only YAML/JSON true does).
+    requested_by_person: Flag | None = Field(
+        default=None, description="report_to_police: the person asked staff to report to the "
+                                  "police.")
     handover_plan: Flag | None = Field(
         default=None, description="A handover plan was shared with the caseworker taking over.")
     data_categories: list[Short] | None = Field(
@@ -192,16 +205,26 @@ class CaseEvent(InputModel):
                 got = "none" if self.result is None else repr(self.result)
                 raise FieldError(("result",), f"a {a.value} event needs result "
                                  f"{' or '.join(values)}, got {got}")
-        if a is CaseAction.TRANSFER and self.to is None:
-            raise FieldError(("to",), "a transfer event needs `to` (type and name)")
+        if a in (CaseAction.TRANSFER, CaseAction.REFER) and self.to is None:
+            raise FieldError(("to",), f"a {a.value} event needs `to` (type and name)")
+        if a is CaseAction.REFER and self.to is not None and self.to.type not in REFERRAL_TYPES:
+            raise FieldError(("to", "type"), f"a referral goes to a service provider: "
+                             f"{', '.join(t.value for t in REFERRAL_TYPES)}, not "
+                             f"{self.to.type.value}")
+        if a in (CaseAction.REFER, CaseAction.TRANSFER) and self.to is not None \
+                and self.to.type is not TransferType.INTERNAL_OFFICE and self.to.name is None:
+            # Consent and refusal are to one organisation; an unnamed one could be the one the
+            # person refused, so the event must say which it is.
+            what = "referral" if a is CaseAction.REFER else "transfer to a partner"
+            raise FieldError(("to", "name"), f"a {what} names the organisation it goes to")
         if self.handover_plan is not None and (self.to is None
                                                or self.to.type is not TransferType.INTERNAL_OFFICE):
             raise FieldError(("handover_plan",), "only a transfer to an internal_office takes one")
         return self
 
 
-_OPTIONAL = ("result", "consent", "plan", "to", "handover_plan", "data_categories", "reason",
-             "prepared", "unmet_needs_reviewed")
+_OPTIONAL = ("result", "consent", "plan", "to", "requested_by_person", "handover_plan",
+             "data_categories", "reason", "prepared", "unmet_needs_reviewed")
 _KEYS: dict[CaseAction, set[str]] = {
     CaseAction.VERIFY_ELIGIBILITY: {"result"},
     CaseAction.REGISTER: {"consent"},
@@ -209,6 +232,8 @@ _KEYS: dict[CaseAction, set[str]] = {
     CaseAction.PLAN: {"plan"},
     CaseAction.REVIEW: {"result"},
     CaseAction.TRANSFER: {"to", "consent", "handover_plan", "data_categories"},
+    CaseAction.REFER: {"to", "consent"},
+    CaseAction.REPORT_TO_POLICE: {"requested_by_person", "consent"},
     CaseAction.CLOSE: {"reason", "prepared", "unmet_needs_reviewed"},
 }
 
@@ -283,6 +308,16 @@ class TransferFacts(InputModel):
     handover_plan: Flag | None = None
 
 
+class ReferralFacts(InputModel):
+    to: TransferType | None = Field(default=None, description="The service provider's type.")
+
+
+class PoliceReportFacts(InputModel):
+    requested_by_person: Flag | None = Field(
+        default=None, description="The person asked staff to report to the police; absent when "
+                                  "the event does not record it.")
+
+
 class ClosureFacts(InputModel):
     reason_stated: Flag = False
     deceased: Flag = Field(default=False, description="The stated reason is that the person died.")
@@ -307,5 +342,7 @@ class CaseEventFacts(InputModel):
     consent: ConsentFacts = Field(default_factory=ConsentFacts)
     plan: PlanFacts = Field(default_factory=PlanFacts)
     transfer: TransferFacts = Field(default_factory=TransferFacts)
+    referral: ReferralFacts = Field(default_factory=ReferralFacts)
+    police_report: PoliceReportFacts = Field(default_factory=PoliceReportFacts)
     review_result: ReviewResult | None = None
     closure: ClosureFacts = Field(default_factory=ClosureFacts)

@@ -1,5 +1,7 @@
 """A case history as a caseworker reads it: each event, allowed or refused with the reason and
-its source, then where the case stands. Renders `CaseworkReport.to_dict()`; computes nothing."""
+its source, then where the case stands; and a staff action's SAFE/UNSAFE verdict with the
+manual's guidance. Renders `CaseworkReport.to_dict()` and `ResponseVerdict.to_dict()`; computes
+nothing."""
 
 from __future__ import annotations
 
@@ -55,3 +57,32 @@ def render_casework_text(data: Mapping[str, Any], console: Console, *,
                       + (f" variants {', '.join(p['variants'])}" if p.get("variants") else "")
                       for p in data.get("packs", []))
     console.print(f"[dim]guards: {safe(packs)}[/]")
+    default = data.get("default_guards") or {}
+    if default.get("replaced_by"):
+        console.print(f"[bold yellow]The default guards {safe(default.get('pack'))} were not "
+                      f"evaluated: {safe(', '.join(default['replaced_by']))} replaces them "
+                      "(`replaces:` in its pack.yaml).[/]", soft_wrap=True)
+
+
+def render_response_text(data: Mapping[str, Any], console: Console) -> None:
+    """The verdict on one staff action: SAFE or UNSAFE, the manual's guidance, what to do
+    instead, what is not known, the rules that refuse it, and the card it rests on."""
+    safe_ = bool(data.get("safe"))
+    badge = "[bold green]SAFE[/]" if safe_ else "[bold red]UNSAFE[/]"
+    console.print(f"{badge}  {safe(data.get('action') or 'no action stated')}", soft_wrap=True)
+    for r in data.get("reasons", []):
+        console.print(f"  {safe(r)}", soft_wrap=True)
+    for o in data.get("obligations", []):
+        console.print(f"  what to do: {safe(o)}", soft_wrap=True)
+    if data.get("missing"):
+        console.print(f"  not known: {safe(', '.join(data['missing']))}", soft_wrap=True)
+    for kind, key in (("refused by", "refused_by"), ("note", "notes")):
+        if data.get(key):
+            console.print(f"  {kind}: {safe(', '.join(data[key]))}", soft_wrap=True)
+    for c in data.get("citations", [])[:1]:
+        console.print(f"  [dim]{safe(_source(c))}: \"{safe(c.get('quote', ''))}\"[/]",
+                      soft_wrap=True)
+    packs = ", ".join(f"{p['id']} {p['version']} ({str(p['hash'])[:12]})"
+                      + (f" variants {', '.join(p['variants'])}" if p.get("variants") else "")
+                      for p in data.get("packs", []))
+    console.print(f"[dim]cards: {safe(packs)}[/]")

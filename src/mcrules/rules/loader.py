@@ -54,7 +54,7 @@ RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 PACK_KEYS = {"id", "title", "short_title", "version", "description", "effective_from",
              "effective_to", "documents", "definitions", "variants", "rule_files", "overlays",
-             "requires"}
+             "requires", "replaces"}
 OVERLAY_KEYS = {"id", "title", "short_title", "version", "description", "effective_from",
                 "effective_to", "documents", "overlays"}
 MAX_OVERLAY_DEPTH = 4
@@ -115,6 +115,7 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
     if head.get("overlays") is not None:
         return _load_overlay(folder, ctx, head, schemas, (*_chain, pack_id))
     required = _required(folder, ctx, head, schemas, (*_chain, pack_id))
+    replaces = _replaces(folder, ctx, head, pack_id)
     documents = _merged_documents(ctx, head, required)
     params = _merged("parameter", ctx, head, required, lambda q: q.parameters,
                      _parameters(folder, documents))
@@ -188,6 +189,7 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
         requires=tuple(f"{q.id}@{q.version}" for q in required), imported=imported,
         required_folders=tuple(dict.fromkeys(
             p for q in required for p in (q.path, *q.required_folders) if p is not None)),
+        replaces=replaces,
     )
     return replace(pack, rules=tuple(replace(r, title=pack.render_title(r.title_template))
                                      if r.title_template else r for r in pack.rules))
@@ -246,6 +248,25 @@ def _required(folder: Path, ctx: FileContext, head: LocatedDict,
                             "requires")
         out.append(req)
     return out
+
+
+def _replaces(folder: Path, ctx: FileContext, head: LocatedDict, pack_id: str) -> str:
+    """The pack id `replaces:` names (a subject's default pack this one stands in for instead of
+    tightening it), checked to be a pack that exists and not this one; "" when there is none."""
+    ref = ctx.text(head, "replaces")
+    if not ref:
+        return ""
+    if not NAME.match(ref.replace("-", "_")):
+        raise ctx.error(f"`replaces` must name a pack id, like casework-2023, got {ref!r}", head,
+                        "replaces")
+    if ref == pack_id:
+        raise ctx.error("`replaces` names the pack itself", head, "replaces")
+    if not (folder.parent / ref / "pack.yaml").is_file():
+        try:
+            find_pack(ref)
+        except PackNotFoundError as exc:
+            raise ctx.error(f"`replaces` names {exc}", head, "replaces") from None
+    return ref
 
 
 def _named_pack(folder: Path, ref: str, ctx: FileContext, head: LocatedDict, key: str,

@@ -82,6 +82,9 @@ class Pack:
     """The folders of the required packs, transitively, so a cache can tell when they change."""
     short_title: str = ""
     """How a sentence names the pack ("Sphere 2018"); the id when the pack gives none."""
+    replaces: str = ""
+    """The default pack this one replaces rather than tightens (`replaces:` in pack.yaml): a
+    domain that evaluates a subject's default pack beside a programme's drops it only then."""
 
     @property
     def name(self) -> str:
@@ -235,6 +238,8 @@ class Pack:
             out["overlays"] = self.overlays
         if self.requires:
             out["requires"] = list(self.requires)
+        if self.replaces:
+            out["replaces"] = self.replaces
         if self.values:
             out["values"] = [{"id": v.id, "expression": v.expr_text} for v in self.values]
         if self.decisions:

@@ -99,6 +99,8 @@ FILE_COMMANDS: dict[str, Cmd] = {
     "casework check --format json --pack": lambda f: [
         "casework", "check", str(ROOT / "examples" / "casework" / "withdrawal.yaml"),
         "--format", "json", "--pack", str(f)],
+    "casework respond": lambda f: ["casework", "respond", str(f)],
+    "casework respond --format json": lambda f: ["casework", "respond", str(f), "--format", "json"],
 }
 
 

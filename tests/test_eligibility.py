@@ -460,3 +460,13 @@ def test_a_severe_mental_disorder_is_its_own_referral_service_an_error_to_miss()
     unasked = eligibility(case(**doc), as_of=AS_OF).service("referral.severe_mental_disorder")
     assert unasked.outcome == "unknown"
     assert unasked.missing == ("screening.severe_mental_disorder",)
+
+
+@pytest.mark.parametrize("need", ["medical_needs", "psychological_needs"])
+def test_a_single_need_opening_case_management_is_one_variant_away(need: str) -> None:
+    alone = _screened(**{need: True})
+    assert outcomes(alone)["case_management"] == "not_eligible"
+    assert outcomes(alone, variants=["case-management-single-needs"])[
+        "case_management"] == "eligible"
+    assert outcomes(_screened(), variants=["case-management-single-needs"])[
+        "case_management"] == "not_eligible"

@@ -57,7 +57,7 @@ def any_cases(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         flags = ["unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor",
                  "sogiesc", "person_with_disability", "medical_needs", "psychological_needs",
-                 "international_protection_need"]
+                 "severe_mental_disorder", "international_protection_need"]
         doc["screening"] = draw(st.fixed_dictionaries({}, optional={f: st.booleans()
                                                                     for f in flags}))
     return doc

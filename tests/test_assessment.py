@@ -15,8 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mcrules
-from mcrules.assessment import CASE, assess_case, load_case_pack, load_catalogue
-from mcrules.assessment.assess import SHOWN_FLAGS
+from mcrules.assessment import CASE, FLAG_IDS, assess_case, load_case_pack, load_catalogue
 from mcrules.assessment.programme import read_programme
 from mcrules.cli.main import app
 from mcrules.errors import InputError, McrulesError, RuleLoadError
@@ -89,7 +88,7 @@ def test_the_json_holds_the_documented_keys() -> None:
     assert doc["case"]["id"] == "C-2026-0042" and doc["as_of"] == "2026-03-14"
     assert set(doc["risk"]) >= {"outcome", "level", "scale", "score", "combiner", "missing",
                                 "drivers", "strategies"}
-    assert [f["id"] for f in doc["flags"]] == list(SHOWN_FLAGS)
+    assert [f["id"] for f in doc["flags"]] == list(FLAG_IDS)
     for f in doc["flags"]:
         assert f["outcome"] in ("present", "absent", "unknown")
         assert f["referral"] and f["citation"]

@@ -407,3 +407,66 @@ def test_a_childs_guardian_is_the_question_asked_next_when_it_is_the_one_left() 
     assert report.service("avrr").outcome == "unknown"
     assert [(q.input, q.settles) for q in report.next_questions] == [
         ("intake.guardian_involved", ("avrr",))]
+
+
+def test_medical_needs_alone_do_not_open_case_management() -> None:
+    """The manual's case management is for "complex and multiple needs" (domv-2023's
+    assess.complex_needs): a person whose only need is medical gets the centre's health care and
+    a referral to a clinic, not case management on that ground."""
+    report = eligibility(_screened(medical_needs=True), as_of=AS_OF)
+    cm = report.service("case_management")
+    assert cm.outcome == "not_eligible" and cm.missing == ()
+    assert report.service("referral.medical_needs").outcome == "eligible"
+    assert outcomes(_screened(psychological_needs=True))["case_management"] == "not_eligible"
+
+
+@pytest.mark.parametrize("needs", [
+    {"medical_needs": True, "psychological_needs": True},
+    {"severe_mental_disorder": True},
+    *({flag: True} for flag in ("victim_of_trafficking", "gbv_survivor", "sogiesc",
+                                "person_with_disability", "international_protection_need")),
+])
+def test_complex_needs_open_case_management(needs: dict[str, bool]) -> None:
+    cm = eligibility(_screened(**needs), as_of=AS_OF).service("case_management")
+    assert cm.outcome == "eligible"
+    assert any(r.startswith("The screening found complex needs") for r in cm.reasons)
+
+
+@pytest.mark.parametrize("unasked", ["psychological_needs", "severe_mental_disorder"])
+def test_a_missing_answer_behind_complex_needs_leaves_case_management_unknown(
+        unasked: str) -> None:
+    """Fail closed: with medical needs found and an answer complex needs turns on still
+    missing, case management is unknown and asks it, never refused."""
+    doc = _screened(medical_needs=True).model_dump(mode="json", exclude_none=True)
+    del doc["screening"][unasked]
+    cm = eligibility(case(**doc), as_of=AS_OF).service("case_management")
+    assert cm.outcome == "unknown" and f"screening.{unasked}" in cm.missing
+
+
+def test_a_severe_mental_disorder_is_its_own_referral_service_an_error_to_miss() -> None:
+    """The centre "shall" refer a severe mental health disorder to specialised mental health
+    services: a referral service of its own (severity error, the verb's), not the MHPSS one."""
+    pack = load_eligibility_pack(as_of=AS_OF)
+    rule = next(r for r in pack.rules if r.id == "elig.referral.severe_mental_disorder")
+    assert "service" in rule.tags and rule.severity == "error"
+    assert any("A clear system shall be put in place" in c.quote for c in rule.citations)
+    report = eligibility(_screened(severe_mental_disorder=True), as_of=AS_OF)
+    assert report.service("referral.severe_mental_disorder").outcome == "eligible"
+    assert report.service("referral.psychological_needs").outcome == "not_eligible"
+    alone = eligibility(_screened(psychological_needs=True), as_of=AS_OF)
+    assert alone.service("referral.severe_mental_disorder").outcome == "not_eligible"
+    doc = _screened(psychological_needs=True).model_dump(mode="json", exclude_none=True)
+    del doc["screening"]["severe_mental_disorder"]
+    unasked = eligibility(case(**doc), as_of=AS_OF).service("referral.severe_mental_disorder")
+    assert unasked.outcome == "unknown"
+    assert unasked.missing == ("screening.severe_mental_disorder",)
+
+
+@pytest.mark.parametrize("need", ["medical_needs", "psychological_needs"])
+def test_a_single_need_opening_case_management_is_one_variant_away(need: str) -> None:
+    alone = _screened(**{need: True})
+    assert outcomes(alone)["case_management"] == "not_eligible"
+    assert outcomes(alone, variants=["case-management-single-needs"])[
+        "case_management"] == "eligible"
+    assert outcomes(_screened(), variants=["case-management-single-needs"])[
+        "case_management"] == "not_eligible"

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mcrules.assessment import FLAG_IDS
 from mcrules.eligibility import EligibilityReport, eligibility, load_eligibility_pack
 from mcrules.engine.check import evaluator
 from mcrules.engine.outcomes import Outcome
@@ -29,9 +30,7 @@ from tests.case_strategies import SEVERITIES, any_cases
 AS_OF = dt.date(2026, 3, 14)
 PACK = load_eligibility_pack(as_of=AS_OF)
 CASE = get("case")
-FLAGS = ["unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor", "sogiesc",
-         "person_with_disability", "medical_needs", "psychological_needs",
-         "international_protection_need"]
+FLAGS = list(FLAG_IDS)
 # The screening answers the modules' lists name beyond the assessment's flags (case management).
 SITUATIONS = ["violence", "exploitation", "abuse", "gender_discrimination"]
 INTAKE: dict[str, st.SearchStrategy[Any]] = {
@@ -236,3 +235,21 @@ def test_a_child_is_never_eligible_for_avrr_without_a_guardian_involved(
     if age is None:
         doc = _answered(doc, {"intake.guardian_involved": True})
         assert _outcomes(doc)["avrr"] != "eligible", doc
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=eligibility_cases(),
+       alone=st.sampled_from([("medical_needs", "psychological_needs"),
+                              ("psychological_needs", "medical_needs")]))
+def test_medical_or_psychological_needs_alone_never_open_case_management(
+        doc: dict[str, Any], alone: tuple[str, str]) -> None:
+    """Case management is for complex and multiple needs: with the other of the two known
+    absent, medical (or psychological) needs change nothing about case management, found or
+    not; with both found, complex needs open it whatever else is missing."""
+    need, other = alone
+    base = _answered(doc, {f"screening.{other}": False})
+    found = _outcomes(_answered(base, {f"screening.{need}": True}))["case_management"]
+    absent = _outcomes(_answered(base, {f"screening.{need}": False}))["case_management"]
+    assert found == absent, doc
+    both = _answered(doc, {f"screening.{need}": True, f"screening.{other}": True})
+    assert _outcomes(both)["case_management"] == "eligible", doc

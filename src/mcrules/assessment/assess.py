@@ -28,12 +28,11 @@ from mcrules.rules.pack import Pack
 from mcrules.subjects import load_subject_pack
 
 DEFAULT_PACK = CASE.default_pack
+# Every flag the report shows, in its order; each one is also a referral service of
+# eligibility-2023 (`referral.<flag id>`, in the same order).
 FLAG_IDS = ("unaccompanied_or_separated_child", "victim_of_trafficking", "gbv_survivor",
             "sogiesc", "person_with_disability", "medical_needs", "psychological_needs",
-            "international_protection_need")
-# Every flag the report shows: FLAG_IDS (each one a referral service of eligibility-2023) and the
-# severity a flag alone does not carry (a severe mental health disorder, after psychological needs).
-SHOWN_FLAGS = (*FLAG_IDS[:7], "severe_mental_disorder", *FLAG_IDS[7:])
+            "severe_mental_disorder", "international_protection_need")
 FLAG_PREFIX = "assess.flag."
 RISK_LEVEL = "assess.risk.level"
 RISK_SCORE = "assess.risk.score"
@@ -207,7 +206,7 @@ def assess_case(
     values = {v.value.id: v for v in report.values}
     decisions = {d.table.id: d for d in report.decisions}
     risk = _risk(case, pack, catalogue, values, on)
-    flags = tuple(_flag(fid, values, decisions) for fid in SHOWN_FLAGS)
+    flags = tuple(_flag(fid, values, decisions) for fid in FLAG_IDS)
     about = {"id": case.id, "file": source, "assessed_on":
              case.assessed_on.isoformat() if case.assessed_on else None}
     return CaseAssessment(about, report, on, risk, profile, flags, tuple(warnings),

@@ -122,7 +122,10 @@ def test_a_seventy_by_seventy_audit_builds_each_model_once_and_solves_a_bounded_
     t = table_of(counts, ("nationality", "site"))
     primaries = sum(c.primary for c in t.cells)
     assert t.protected and primaries > 0
-    assert t.method["models_built"] <= 3
+    complements = len(t.suppressed) - primaries
+    # the audit's program is rebuilt only when the suppressed cells change: once per heuristic
+    # round, and at most twice per complement the clean-up tries to publish again
+    assert t.method["audit_models_built"] <= 2 + t.method["rounds"] + 2 * complements
     # two solves per primary to find the weak ones, two per suppressed cell for the audit file,
     # one per heuristic round, and the clean-up's bounded re-checks
     assert t.method["lp_solves"] <= 4 * len(t.cells) + 2 * 2_000
@@ -179,8 +182,8 @@ def test_json_text_values_are_decoded_before_they_become_categories() -> None:
     acc.add_columns({"sex": ['"female"', "1", '{"a": 1}']}, 3, json_text=["sex"])
     acc.add_columns({"sex": ["female"]}, 1)
     assert dict(acc.counts) == {("female",): 2, ("1",): 1}
-    assert [r.row for r in acc.rejects] == [3] and "object" in acc.rejects[0].reason \
-        or "dict" in acc.rejects[0].reason
+    assert [r.row for r in acc.rejects] == [3]
+    assert "got an object" in acc.rejects[0].reason
 
 
 def test_an_unreadable_row_is_a_reject_with_its_number_not_a_missing_value() -> None:

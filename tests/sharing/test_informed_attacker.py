@@ -13,12 +13,14 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from mcrules.sharing import suppression
 from mcrules.sharing.aggregate import aggregate
 from mcrules.sharing.decide import load_sharing_pack
 
@@ -134,3 +136,16 @@ def test_zeros_published_mean_a_suppressed_cell_is_known_to_be_at_least_one() ->
     counts = Counter({("a0", "b0"): 1, ("a0", "b1"): 5, ("a0", "b2"): 0,
                       ("a1", "b0"): 5, ("a1", "b1"): 0, ("a1", "b2"): 5})
     check_release(dict(counts), ("sex", "group"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([(3, 4), (4, 5), (2, 2, 3)]).flatmap(lambda shape: tables(shape, 10)),
+       st.sampled_from([0, 1, 200]))
+def test_the_heuristic_and_its_margin_fallback_protect_every_primary_cell(
+        counts: dict[tuple[str, ...], int], lps: int) -> None:
+    """Past the integer program's size (forced here), and past the heuristic's budget of linear
+    programs (0 or 1 here), where a primary cell's margins are suppressed instead."""
+    by = ("sex", "group", "site")[:len(next(iter(counts)))]
+    with patch.object(suppression, "MILP_MAX_SIZE", 0), \
+            patch.object(suppression, "HEURISTIC_MAX_LPS", lps):
+        check_release(counts, by)

@@ -54,7 +54,9 @@ def category(value: Any) -> str | None:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, str):
         return value if value.strip() else None
-    raise ValueError(f"a breakdown value must be text or a number, got {type(value).__name__}")
+    kind = "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) \
+        else type(value).__name__
+    raise ValueError(f"a breakdown value must be text or a number, got {kind}")
 
 
 def category_from_json_text(text: str | None) -> str | None:
@@ -146,9 +148,16 @@ class CountAccumulator:
         self._seen_rows += n
         check_size(self.by, [len(c) for c in self.categories])
 
-    def add_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+    def add_rows(self, rows: Iterable[Mapping[str, Any]], batch: int = 4096) -> None:
+        """Count mappings (a missing key is a missing value), `batch` at a time."""
+        chunk: list[Mapping[str, Any]] = []
         for row in rows:
-            self.add_columns({b: [row.get(b)] for b in self.by}, 1)
+            chunk.append(row)
+            if len(chunk) == batch:
+                self.add_columns({b: [r.get(b) for r in chunk] for b in self.by}, len(chunk))
+                chunk = []
+        if chunk:
+            self.add_columns({b: [r.get(b) for r in chunk] for b in self.by}, len(chunk))
 
 
 @dataclass(frozen=True)
@@ -181,9 +190,9 @@ def full_table(by: Sequence[str], counts: Mapping[tuple[str, ...], int]) -> Full
     for key, n in counts.items():
         grid[tuple(ix[v] for ix, v in zip(index, key, strict=True))] += n
     for axis, n in enumerate(len(c) for c in cats):
-        margin = [slice(None)] * len(shape)
+        margin: list[slice | int] = [slice(None)] * len(shape)
         margin[axis] = n
-        inner = [slice(None)] * len(shape)
+        inner: list[slice | int] = [slice(None)] * len(shape)
         inner[axis] = slice(0, n)
         grid[tuple(margin)] = grid[tuple(inner)].sum(axis=axis)
     strides = [math.prod(shape[a + 1:]) for a in range(len(shape))]
@@ -191,8 +200,9 @@ def full_table(by: Sequence[str], counts: Mapping[tuple[str, ...], int]) -> Full
     sums: list[tuple[int, tuple[int, ...]]] = []
     for flat, pos in enumerate(np.ndindex(*shape)):
         keys.append(tuple(None if p == len(c) else c[p] for p, c in zip(pos, cats, strict=True)))
-        axis = next((a for a, p in enumerate(pos) if p == len(cats[a])), None)
-        if axis is not None:
-            first = flat - pos[axis] * strides[axis]
-            sums.append((flat, tuple(first + j * strides[axis] for j in range(len(cats[axis])))))
+        summed = next((a for a, p in enumerate(pos) if p == len(cats[a])), None)
+        if summed is not None:
+            first = flat - pos[summed] * strides[summed]
+            sums.append((flat, tuple(first + j * strides[summed]
+                                     for j in range(len(cats[summed])))))
     return FullTable(tuple(by), tuple(keys), grid.reshape(-1).copy(), tuple(sums))

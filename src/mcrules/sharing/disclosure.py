@@ -22,18 +22,26 @@ from typing import Any
 from mcrules.sharing.audit import TOLERANCE, Auditor
 from mcrules.sharing.count_table import (
     MAX_TABLE_CELLS,
+    RESERVED,
     CountAccumulator,
     DisclosureError,
     FullTable,
     Key,
-    RESERVED,
     Reject,
     full_table,
 )
 from mcrules.sharing.suppression import choose
 
-__all__ = ["RESERVED", "MAX_TABLE_CELLS", "Cell", "CountAccumulator", "DisclosureError", "Key", "SafeTable",
-           "protect"]
+__all__ = [
+    "MAX_TABLE_CELLS",
+    "RESERVED",
+    "Cell",
+    "CountAccumulator",
+    "DisclosureError",
+    "Key",
+    "SafeTable",
+    "protect",
+]
 
 MAX_REJECTS_LISTED = 100
 
@@ -155,7 +163,6 @@ def protect(by: Sequence[str], counts: Mapping[tuple[str, ...], int], k: int,
     cells.sort(key=lambda c: _order(c.key))
     method = {"method": pattern.method, "rounds": pattern.rounds,
               "lp_solves": auditor.solves + pattern.stats.get("heuristic_lp_solves", 0),
-              "models_built": 1 + ("heuristic_lp_solves" in pattern.stats)
-              + ("milp_nodes" in pattern.stats),
+              "audit_models_built": auditor.builds,
               "table_cells": table.size, **pattern.stats}
     return cells, method

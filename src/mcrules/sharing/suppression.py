@@ -13,7 +13,6 @@ tabular data with linear constraints", Management Science 47, 2001).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +23,8 @@ from mcrules.sharing.count_table import DisclosureError, FullTable
 # The integer program has a copy of the table for each primary cell and direction: it is used
 # while (primary cells) x (non-zero cells) stays at most this, and HiGHS stops after MILP_NODES
 # branch-and-bound nodes (a count, not a time, so the answer is the same on every machine).
-MILP_MAX_SIZE = 1_000
-MILP_NODES = 1_000
+MILP_MAX_SIZE = 500
+MILP_NODES = 500
 # How far from its true count an attacker table may take a suppressed cell in the program (in
 # widths): enough for every two-way table (its circuits change each cell by at most one unit per
 # unit at the target); a bound here only makes the program more cautious, never less.
@@ -33,6 +32,12 @@ REACH = 2.0
 # The heuristic's clean-up pass audits every primary cell once per complement it tries to publish
 # again: it runs while (complements) x (primary cells) stays at most this.
 CLEANUP_MAX = 2_000
+# The heuristic asks for one attacker table that raises the primary cell by the width (the true
+# table is the other): half the program of asking for two, for about the same pattern.
+HEURISTIC_COPIES = 1
+# At most this many of the heuristic's programs per table; a primary cell still unprotected after
+# them gets every margin that covers it suppressed, which leaves it no upper bound at all.
+HEURISTIC_MAX_LPS = 200
 
 
 @dataclass
@@ -121,29 +126,32 @@ def optimal(table: FullTable, primary: set[int], width: float) -> tuple[set[int]
     lp.a_matrix_.value_ = value
     lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cand) + \
         [highspy.HighsVarType.kContinuous] * (n_cols - len(cand))
-    h.passModel(lp)  # type: ignore[attr-defined]
-    h.setOptionValue("mip_max_nodes", MILP_NODES)  # type: ignore[attr-defined]
-    h.setOptionValue("mip_rel_gap", 0.0)  # type: ignore[attr-defined]
-    h.setOptionValue("mip_abs_gap", 0.5)  # type: ignore[attr-defined]
-    h.run()  # type: ignore[attr-defined]
-    status = h.getModelStatus()  # type: ignore[attr-defined]
-    info = h.getInfo()  # type: ignore[attr-defined]
+    h.passModel(lp)
+    h.setOptionValue("mip_max_nodes", MILP_NODES)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.5)
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
     if info.primal_solution_status != 2:   # no feasible pattern found within the node limit
         return set(), False, int(info.mip_node_count)
-    x = np.asarray(h.getSolution().col_value)  # type: ignore[attr-defined]
+    x = np.asarray(h.getSolution().col_value)
     chosen = {j for j in cand if x[s_col[j]] > 0.5}
     return chosen | primary, status == highspy.HighsModelStatus.kOptimal, int(info.mip_node_count)
 
 
 class Heuristic:
-    """One linear program per unprotected primary cell p: the cheapest deviations (two tables the
-    attacker cannot rule out, y+ and y-, at least the width apart at p) paid for on cells still
-    published; every cell that deviates is suppressed. The model is built once; a new p changes
-    four coefficients of one row, a new suppression the cost of its columns."""
+    """One linear program per unprotected primary cell p: the cheapest attacker table that moves p
+    up by the width (with `copies=2`, two tables the width apart at p), paying for every unit a
+    still-published cell moves; every cell that moves is suppressed, after which that table stays
+    possible, so p is protected. The model is built once; a new p changes the coefficients of one
+    row, a new suppression the cost of its columns."""
 
-    def __init__(self, table: FullTable, suppressed: set[int], width: float) -> None:
+    def __init__(self, table: FullTable, suppressed: set[int], width: float,
+                 copies: int = 2) -> None:
         import highspy
 
+        self.copies = copies
         self.table = table
         values = table.values
         self.nonzero = [j for j in range(table.size) if values[j] > 0]
@@ -151,16 +159,16 @@ class Heuristic:
         n = len(self.nonzero)
         self.n = n
         # columns: for copy d in (0, 1), u (up) then l (down) for each non-zero cell
-        n_cols = 4 * n
+        n_cols = 2 * copies * n
         cols: list[list[tuple[int, float]]] = [[] for _ in range(n_cols)]
         sums = [(m, [p for p in parts if values[p] > 0]) for m, parts in table.sums
                 if values[m] > 0]
         r = 0
-        for d in range(2):
+        for d in range(copies):
             for m, parts in sums:
                 for q, sign in [(m, 1.0)] + [(q, -1.0) for q in parts]:
-                    cols[self.u(d, q)].append((r, sign))
-                    cols[self.l(d, q)].append((r, -sign))
+                    cols[self.up(d, q)].append((r, sign))
+                    cols[self.down(d, q)].append((r, -sign))
                 r += 1
         self.target_row = r
         self.cost = weights(table) / (float(values.sum()) + 1.0)  # about 1 per unit deviation
@@ -168,10 +176,10 @@ class Heuristic:
         upper = np.full(n_cols, np.inf)
         col_cost = np.zeros(n_cols)
         for j in self.nonzero:
-            for d in range(2):
-                upper[self.l(d, j)] = float(values[j]) - 1.0
+            for d in range(copies):
+                upper[self.down(d, j)] = float(values[j]) - 1.0
                 if j not in suppressed:
-                    col_cost[self.u(d, j)] = col_cost[self.l(d, j)] = self.cost[j]
+                    col_cost[self.up(d, j)] = col_cost[self.down(d, j)] = self.cost[j]
         lp = highspy.HighsLp()
         lp.num_col_ = n_cols
         lp.num_row_ = r + 1
@@ -186,37 +194,37 @@ class Heuristic:
         lp.a_matrix_.index_ = index
         lp.a_matrix_.value_ = value
         self.h = _highs()
-        self.h.passModel(lp)  # type: ignore[attr-defined]
+        self.h.passModel(lp)
         self.suppressed = set(suppressed)
         self.solves = 0
 
-    def u(self, d: int, j: int) -> int:
+    def up(self, d: int, j: int) -> int:
         return (2 * d) * self.n + self.pos[j]
 
-    def l(self, d: int, j: int) -> int:
+    def down(self, d: int, j: int) -> int:
         return (2 * d + 1) * self.n + self.pos[j]
 
     def _target(self, p: int, on: bool) -> None:
-        for d, sign in ((0, 1.0), (1, -1.0)):
-            self.h.changeCoeff(self.target_row, self.u(d, p), sign if on else 0.0)  # type: ignore[attr-defined]
-            self.h.changeCoeff(self.target_row, self.l(d, p), -sign if on else 0.0)  # type: ignore[attr-defined]
+        for d, sign in ((0, 1.0), (1, -1.0))[:self.copies]:
+            self.h.changeCoeff(self.target_row, self.up(d, p), sign if on else 0.0)
+            self.h.changeCoeff(self.target_row, self.down(d, p), -sign if on else 0.0)
 
     def protect(self, p: int) -> set[int]:
         """Cells to suppress (beyond those already) so that p is protected."""
         import highspy
 
         self._target(p, True)
-        self.h.run()  # type: ignore[attr-defined]
+        self.h.run()
         self.solves += 1
-        status = self.h.getModelStatus()  # type: ignore[attr-defined]
-        x = np.asarray(self.h.getSolution().col_value)  # type: ignore[attr-defined]
+        status = self.h.getModelStatus()
+        x = np.asarray(self.h.getSolution().col_value)
         self._target(p, False)   # after reading the answer: a change clears it
         if status != highspy.HighsModelStatus.kOptimal:
             raise DisclosureError(f"the suppression's linear program failed: "
-                                  f"{self.h.modelStatusToString(status)}")  # type: ignore[attr-defined]
-        moved = {j for j in self.nonzero if j not in self.suppressed
-                 and sum(x[c] for c in (self.u(0, j), self.l(0, j), self.u(1, j), self.l(1, j)))
-                 > 1e-7}
+                                  f"{self.h.modelStatusToString(status)}")
+        deviation = x.reshape(2 * self.copies, self.n).sum(axis=0)
+        moved = {self.nonzero[i] for i in np.flatnonzero(deviation > 1e-7).tolist()} \
+            - self.suppressed
         self.mark(moved)
         return moved
 
@@ -224,8 +232,9 @@ class Heuristic:
         for j in cells:
             if j not in self.suppressed:
                 self.suppressed.add(j)
-                for c in (self.u(0, j), self.l(0, j), self.u(1, j), self.l(1, j)):
-                    self.h.changeColCost(c, 0.0)  # type: ignore[attr-defined]
+                for d in range(self.copies):
+                    self.h.changeColCost(self.up(d, j), 0.0)
+                    self.h.changeColCost(self.down(d, j), 0.0)
 
 
 def primary_cells(table: FullTable, k: int) -> set[int]:
@@ -233,22 +242,35 @@ def primary_cells(table: FullTable, k: int) -> set[int]:
     return {j for j in range(table.size) if 0 < table.values[j] < k}
 
 
+def covering(table: FullTable, p: int) -> set[int]:
+    """Every cell whose count includes cell p (its margins), p excluded."""
+    key = table.keys[p]
+    return {j for j, other in enumerate(table.keys) if j != p and all(
+        o is None or o == v for o, v in zip(other, key, strict=True))}
+
+
 def heuristic(table: FullTable, primary: set[int], width: float, auditor: Auditor,
               stats: dict[str, int]) -> tuple[set[int], int]:
     """The heuristic pattern, audited as it grows; returns (suppressed, rounds)."""
-    h = Heuristic(table, set(auditor.suppressed), width)
+    h = Heuristic(table, set(auditor.suppressed), width, HEURISTIC_COPIES)
     rounds = 0
     for p in sorted(primary, key=lambda j: (table.values[j], j)):
         if auditor.protected(p, width):
             continue   # suppressing more only widens intervals: it stays protected
         rounds += 1
-        auditor.suppress(h.protect(p))
+        if h.solves < HEURISTIC_MAX_LPS:
+            auditor.suppress(h.protect(p))
+        else:
+            margins = {j for j in covering(table, p) if table.values[j] > 0}
+            h.mark(margins)
+            auditor.suppress(margins)
+            stats["margin_fallbacks"] = stats.get("margin_fallbacks", 0) + 1
     stats["heuristic_lp_solves"] = h.solves
     complements = sorted(auditor.suppressed - primary, key=lambda j: (-table.values[j], j))
     if len(complements) * len(primary) <= CLEANUP_MAX:
         for j in complements:
             auditor.publish([j])
-            if not all(auditor.still_protected(p, width, j) for p in sorted(primary)):
+            if not all(auditor.protected(p, width) for p in sorted(primary)):
                 auditor.suppress([j])
             else:
                 stats["cleanup_published"] = stats.get("cleanup_published", 0) + 1

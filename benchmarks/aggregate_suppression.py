@@ -93,7 +93,7 @@ def main(quick: bool = False) -> None:
                ("sex", "age_group", "nationality", "arrival_month")]:
         timed(f"arrivals.csv by {','.join(by)}", arrivals, by, pack)
     rng = np.random.default_rng(70)
-    shapes = [(70, 70)] if quick else [(70, 70), (99, 99), (20, 20, 20), (10, 10, 10, 9)]
+    shapes = [(70, 70)] if quick else [(70, 70), (99, 99), (20, 20, 20), (6, 6, 6, 6)]
     for shape in shapes:
         counts = random_counts(rng, shape, 0.1)
         by = tuple(f"b{d}" for d in range(len(shape)))

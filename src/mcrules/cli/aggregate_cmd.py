@@ -99,10 +99,10 @@ def aggregate_cmd(
         if audit is not None:
             emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit")
         if data is None and out is None:
-            render_release_text(release, console.out)
+            render_release_text(release, console.out, protected=table.protected)
         else:
             emit(data if data is not None else
-                 plain_text(lambda c: render_release_text(release, c)), out,
+                 plain_text(lambda c: render_release_text(release, c, protected=table.protected)), out,
                  inputs=(input_path, *((audit,) if audit is not None else ())))
     except McrulesError as exc:
         raise console.fail_input(exc) from None

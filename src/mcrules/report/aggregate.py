@@ -39,8 +39,10 @@ def _grand_total(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return next((c for c in data["cells"] if all(c[b] is None for b in by)), None)
 
 
-def render_release_text(data: Mapping[str, Any], console: Console) -> None:
-    """The release as a table to read: the verdict first, then every cell, categories quoted."""
+def render_release_text(data: Mapping[str, Any], console: Console, *,
+                        protected: bool = True) -> None:
+    """The release as a table to read: the verdict first, then every cell, categories quoted.
+    `protected` is the audit's verdict (the release itself never carries it)."""
     from rich.table import Table
 
     by = list(data["by"])
@@ -53,7 +55,8 @@ def render_release_text(data: Mapping[str, Any], console: Console) -> None:
         total_text = "the grand total is suppressed"
     else:
         total_text = f"grand total {total['count']}"
-    console.print(f"[bold green]SAFE TO SHARE[/]  {hidden} of {len(cells)} cell(s) suppressed "
+    badge = "[bold green]SAFE TO SHARE[/]" if protected else "[bold red]NOT PROTECTED: DO NOT SHARE[/]"
+    console.print(f"{badge}  {hidden} of {len(cells)} cell(s) suppressed "
                   f"(k = {data['k']}, protection width {data['protection_width']:g}); "
                   f"{total_text}")
     cls = str(data.get("data_class") or "unknown")

@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 MAX_REJECTS_LISTED = 100
+COMPLEMENT_INTERVALS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,11 @@ def protect(by: Sequence[str], counts: Mapping[tuple[str, ...], int], k: int,
     table: FullTable = full_table(by, counts)
     auditor = Auditor(table)
     pattern = choose(table, k, protection_width, auditor)
-    intervals = {j: auditor.interval(j) for j in sorted(pattern.suppressed)}
+    # The promise is about primary cells: their intervals are always computed. A complementary
+    # cell's interval is information only, computed while the pattern is small.
+    shown = pattern.suppressed if len(pattern.suppressed) <= COMPLEMENT_INTERVALS_MAX \
+        else pattern.primary
+    intervals = {j: auditor.interval(j) for j in sorted(shown)}
     cells = [Cell(table.keys[j], int(table.values[j]), j in pattern.suppressed,
                   j in pattern.primary, intervals.get(j)) for j in range(table.size)]
     cells.sort(key=lambda c: _order(c.key))

@@ -13,6 +13,7 @@ tabular data with linear constraints", Management Science 47, 2001).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,9 +36,12 @@ CLEANUP_MAX = 2_000
 # The heuristic asks for one attacker table that raises the primary cell by the width (the true
 # table is the other): half the program of asking for two, for about the same pattern.
 HEURISTIC_COPIES = 1
-# At most this many of the heuristic's programs per table; a primary cell still unprotected after
-# them gets every margin that covers it suppressed, which leaves it no upper bound at all.
+# At most this many of the heuristic's programs per table, and at most HEURISTIC_WORK / (non-zero
+# cells) of them (a program has a column per non-zero cell, and a 20x20x20 table's take seconds
+# each); a primary cell still unprotected after them gets every margin that covers it
+# suppressed, which leaves it no upper bound at all.
 HEURISTIC_MAX_LPS = 200
+HEURISTIC_WORK = 100_000
 
 
 @dataclass
@@ -243,10 +247,14 @@ def primary_cells(table: FullTable, k: int) -> set[int]:
 
 
 def covering(table: FullTable, p: int) -> set[int]:
-    """Every cell whose count includes cell p (its margins), p excluded."""
+    """Every cell whose count includes cell p (its margins, 2^d - 1 of them at most), p excluded."""
+    index = {key: j for j, key in enumerate(table.keys)}
     key = table.keys[p]
-    return {j for j, other in enumerate(table.keys) if j != p and all(
-        o is None or o == v for o, v in zip(other, key, strict=True))}
+    out = set()
+    for summed in itertools.product((False, True), repeat=len(key)):
+        out.add(index[tuple(None if s else v for s, v in zip(summed, key, strict=True))])
+    out.discard(p)
+    return out
 
 
 def heuristic(table: FullTable, primary: set[int], width: float, auditor: Auditor,
@@ -254,17 +262,26 @@ def heuristic(table: FullTable, primary: set[int], width: float, auditor: Audito
     """The heuristic pattern, audited as it grows; returns (suppressed, rounds)."""
     h = Heuristic(table, set(auditor.suppressed), width, HEURISTIC_COPIES)
     rounds = 0
-    for p in sorted(primary, key=lambda j: (table.values[j], j)):
+    order = sorted(primary, key=lambda j: (table.values[j], j))
+    rest: list[int] = []
+    budget = min(HEURISTIC_MAX_LPS, HEURISTIC_WORK // max(1, h.n))
+    for i, p in enumerate(order):
+        if h.solves >= budget:
+            rest = order[i:]
+            break
         if auditor.protected(p, width):
             continue   # suppressing more only widens intervals: it stays protected
         rounds += 1
-        if h.solves < HEURISTIC_MAX_LPS:
-            auditor.suppress(h.protect(p))
-        else:
-            margins = {j for j in covering(table, p) if table.values[j] > 0}
-            h.mark(margins)
-            auditor.suppress(margins)
-            stats["margin_fallbacks"] = stats.get("margin_fallbacks", 0) + 1
+        auditor.suppress(h.protect(p))
+    # Past the budget: every primary cell still weak (audited against one program, since nothing
+    # changes in between) gets its covering margins suppressed, all at once.
+    weak = [p for p in rest if not auditor.protected(p, width)]
+    if weak:
+        rounds += 1
+        margins = {j for p in weak for j in covering(table, p) if table.values[j] > 0}
+        h.mark(margins)
+        auditor.suppress(margins)
+        stats["margin_fallbacks"] = len(weak)
     stats["heuristic_lp_solves"] = h.solves
     complements = sorted(auditor.suppressed - primary, key=lambda j: (-table.values[j], j))
     if len(complements) * len(primary) <= CLEANUP_MAX:
@@ -295,8 +312,9 @@ def choose(table: FullTable, k: int, width: float, auditor: Auditor) -> Pattern:
             auditor.suppress(chosen)
             method = "optimal" if proven else "milp_node_limit"
             rounds = 1
-    weak = [p for p in sorted(primary) if not auditor.protected(p, width)]
-    if weak:   # no MILP, or its answer did not pass the audit (numerics): the heuristic finishes
+    # no MILP, or its answer did not pass the audit (numerics): the heuristic finishes (it audits
+    # each primary cell itself)
+    if method == "heuristic" or not all(auditor.protected(p, width) for p in sorted(primary)):
         chosen, more = heuristic(table, primary, width, auditor, stats)
         rounds += more
         method = "heuristic" if method == "heuristic" else method + "+heuristic"

@@ -149,3 +149,40 @@ def test_the_heuristic_and_its_margin_fallback_protect_every_primary_cell(
     with patch.object(suppression, "MILP_MAX_SIZE", 0), \
             patch.object(suppression, "HEURISTIC_MAX_LPS", lps):
         check_release(counts, by)
+
+
+def fewest_complements_by_brute_force(counts: dict[tuple[str, ...], int],
+                                      by: tuple[str, ...]) -> int:
+    """The fewest complementary cells that protect every primary cell, trying every set of
+    cells in order of size, each checked by the attacker's own program above."""
+    truth = true_counts(counts, by)
+    primary = {key for key, n in truth.items() if 0 < n < K}
+    candidates = sorted((key for key, n in truth.items() if n >= K),
+                        key=lambda key: tuple((v is None, v or "") for v in key))
+    for size in range(len(candidates) + 1):
+        for extra in itertools.combinations(candidates, size):
+            hidden = primary | set(extra)
+            release = {"by": list(by), "cells": [
+                {**dict(zip(by, key, strict=True)), "count": None if key in hidden else n,
+                 "suppressed": key in hidden} for key, n in truth.items()]}
+            intervals = attacker_intervals(release)
+            if all(intervals[key][1] - intervals[key][0] >= WIDTH - 1e-6 for key in primary):
+                return size
+    raise AssertionError("suppressing everything always protects")
+
+
+def test_the_integer_program_needs_no_more_complements_than_brute_force_finds() -> None:
+    rng = np.random.default_rng(11)
+    checked = 0
+    while checked < 3:
+        keys = list(itertools.product(["a0", "a1"], ["b0", "b1", "b2"]))
+        counts = {k: int(n) for k, n in zip(keys, rng.choice([0, 1, 3, 6, 8, 12], len(keys)),
+                                            strict=True) if n}
+        by = ("sex", "group")
+        rows = [dict(zip(by, key, strict=True)) for key, n in counts.items() for _ in range(n)]
+        table = aggregate(rows, by, pack=PACK)
+        if table.method.get("method") != "optimal":
+            continue
+        checked += 1
+        found = sum(c.suppressed and not c.primary for c in table.cells)
+        assert found == fewest_complements_by_brute_force(counts, by)

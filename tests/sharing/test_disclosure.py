@@ -4,6 +4,7 @@ starts (the informed attacker is played in test_informed_attacker.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from typing import Any
@@ -169,6 +170,7 @@ def test_breakdowns_must_be_distinct_named_and_not_a_cell_key(by: list[str]) -> 
     ([1, "1", 1.0], {("1",): 3}),
     ([True, "true"], {("true",): 2}),
     (["1.0", 1.5], {("1.0",): 1, ("1.5",): 1}),
+    ([dt.date(2026, 6, 1), "2026-06-01"], {("2026-06-01",): 2}),
 ])
 def test_categories_are_typed_consistently(values: list[Any],
                                            expected: dict[tuple[str], int]) -> None:

@@ -8,6 +8,8 @@ hold: a category literally named `Total` is only a category.
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import math
 from collections import Counter
@@ -38,7 +40,8 @@ def category(value: Any) -> str | None:
 
     A category is text, as a CSV cell is: a JSON string is itself, a number its shortest text
     (1, 1.0 and "1" are one category; "1.0" as a string is another), true/false `true`/`false`.
-    An object or a list is not a category (ValueError, which makes the row a reject).
+    A Parquet date or time is its ISO text. An object or a list is not a category (ValueError,
+    which makes the row a reject).
     """
     if value is None:
         return None
@@ -54,6 +57,10 @@ def category(value: Any) -> str | None:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, str):
         return value if value.strip() else None
+    if isinstance(value, dt.date | dt.time):   # a Parquet date or timestamp column
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return category(float(value)) if value == value.to_integral_value() else str(value)
     kind = "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) \
         else type(value).__name__
     raise ValueError(f"a breakdown value must be text or a number, got {kind}")

@@ -1,13 +1,16 @@
 """`mcrules aggregate INPUT --by sex,age_group`: a count table of case records (CSV, JSON Lines or
 Parquet, streamed in batches) with small cells and their complements suppressed, and the audit.
 
-Exit codes: 0 the table is protected; 1 the audit could not protect every suppressed cell;
-2 invalid input or arguments.
+The output (standard output or `--out`) is the release: cells and counts only. Why each cell is
+suppressed goes to `--audit FILE`, never to the release.
+
+Exit codes: 0 the table is protected; 1 the audit could not protect every primary cell;
+2 invalid input or arguments (a table larger than the cell limit among them).
 """
 
 from __future__ import annotations
 
-import sys
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -18,45 +21,105 @@ from mcrules.cli.console import EXIT_FAIL, EXIT_OK
 from mcrules.cli.pack_options import SetOpt, parse_sets
 from mcrules.errors import McrulesError
 
+FORMATS = ("text", "json", "csv")
+REJECTS_SHOWN = 5
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return a.resolve() == b.resolve()
+    return a == b
+
 
 def aggregate_cmd(
     input_path: Annotated[Path, typer.Argument(help="Case records: .csv, .jsonl or .parquet.",
                                                show_default=False)],
     by: Annotated[str, typer.Option("--by", help="Breakdowns, comma-separated: sex,age_group.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the release to this file instead of standard output.",
+        show_default=False)] = None,
+    audit: Annotated[Path | None, typer.Option(
+        "--audit", help="Write the audit (why each cell is suppressed, what an attacker can "
+        "infer) to this JSON file. Never publish it.", show_default=False)] = None,
     pack: Annotated[str | None, typer.Option(
         "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
     set_: SetOpt = None,
 ) -> None:
     """Count case records by the breakdowns, safe to share: cells below k suppressed, audited."""
-    from mcrules.io.tables import ROW_ERROR_COLUMN, TableSource
-    from mcrules.report.sharing import render_aggregate_text, render_sharing_json
-    from mcrules.sharing.aggregate import aggregate
+    from mcrules.cli.output import emit, plain_text
+    from mcrules.io.tables import JSON_METADATA_KEY, ROW_ERROR_COLUMN, TableSource, is_row_error_field
+    from mcrules.report.aggregate import (
+        render_audit_json,
+        render_release_csv,
+        render_release_json,
+        render_release_text,
+    )
+    from mcrules.sharing.aggregate import aggregate, thresholds
     from mcrules.sharing.decide import load_sharing_pack
     from mcrules.sharing.disclosure import CountAccumulator
 
-    if fmt not in ("text", "json"):
-        raise typer.BadParameter("must be one of text, json", param_hint="--format")
-    names = [b.strip() for b in by.split(",") if b.strip()]
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    if audit is not None and out is not None and _same_file(audit, out):
+        raise typer.BadParameter("is the release's --out file: the audit is never the release",
+                                 param_hint="--audit")
+    if audit is not None and _same_file(audit, input_path):
+        raise typer.BadParameter("is the input file; name another file", param_hint="--audit")
+    names = [b.strip() for b in by.split(",")]
     try:
         chosen = load_sharing_pack(pack or "data-sharing-2023", parameters=parse_sets(set_ or []))
+        thresholds(chosen)   # a bad k is exit 2 before anything is read
         acc = CountAccumulator(names)
         for batch in TableSource(input_path):
-            columns = {n: batch.column(n).to_pylist() for n in batch.schema.names
-                       if n in names or n == ROW_ERROR_COLUMN}
-            errors = columns.pop(ROW_ERROR_COLUMN, None)
-            if errors is not None:
-                for n in names:
-                    if n in columns:
-                        columns[n] = [None if e is not None else v
-                                      for v, e in zip(columns[n], errors, strict=True)]
-            acc.add_columns(columns, batch.num_rows)
+            schema = batch.schema
+            errors = None
+            columns = {}
+            as_json = []
+            for i, fld in enumerate(schema):
+                if fld.name == ROW_ERROR_COLUMN and is_row_error_field(fld):
+                    errors = batch.column(i).to_pylist()
+                elif fld.name in acc.by:
+                    columns[fld.name] = batch.column(i).to_pylist()
+                    if fld.metadata and fld.metadata.get(JSON_METADATA_KEY):
+                        as_json.append(fld.name)
+            if errors is not None:  # a row the reader could not parse has no columns at all
+                for name in acc.by:
+                    columns.setdefault(name, [None] * batch.num_rows)
+            acc.add_columns(columns, batch.num_rows, json_text=as_json, errors=errors,
+                            names=[n for n in schema.names if n != ROW_ERROR_COLUMN])
         table = aggregate(acc, names, pack=chosen)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
-    if fmt == "json":
-        sys.stdout.buffer.write(render_sharing_json(table.as_dict()))
-        sys.stdout.flush()
-    else:
-        render_aggregate_text(table.as_dict(), console.out)
+    _warn_uncounted(acc)
+    release = table.release()
+    data = render_release_json(release) if fmt == "json" else \
+        render_release_csv(release) if fmt == "csv" else None
+    try:
+        if audit is not None:
+            emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit")
+        if data is None and out is None:
+            render_release_text(release, console.out, protected=table.protected)
+        else:
+            emit(data if data is not None else
+                 plain_text(lambda c: render_release_text(release, c, protected=table.protected)), out,
+                 inputs=(input_path, *((audit,) if audit is not None else ())))
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
     raise typer.Exit(EXIT_OK if table.protected else EXIT_FAIL)
+
+
+def _warn_uncounted(acc: object) -> None:
+    """Rows not in the table, on standard error (never in the release): rejected rows with their
+    row numbers, and how many had no value for a breakdown."""
+    rejects = getattr(acc, "rejects", [])
+    skipped = getattr(acc, "skipped", 0)
+    if rejects:
+        shown = "; ".join(f"row {r.row}: {r.reason}" for r in rejects[:REJECTS_SHOWN])
+        more = f" (and {len(rejects) - REJECTS_SHOWN} more; see --audit)" \
+            if len(rejects) > REJECTS_SHOWN else ""
+        console.err.print(f"[bold yellow]warning:[/] {len(rejects)} row(s) rejected and not "
+                          f"counted: {console.safe(shown)}{more}")
+    if skipped:
+        console.err.print(f"[bold yellow]warning:[/] {skipped} row(s) without a value for a "
+                          "breakdown were not counted")

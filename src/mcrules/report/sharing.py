@@ -83,24 +83,3 @@ def render_sharing_text(data: Mapping[str, Any], console: Console, *, citations:
                   f"{safe(pack.get('version'))} ({str(pack.get('hash', ''))[:12]}), "
                   f"as of {data.get('as_of')}[/]")
 
-
-def render_aggregate_text(data: Mapping[str, Any], console: Console) -> None:
-    """A safe count table: the verdict first, then the cells (`x` for a suppressed one)."""
-    from rich.table import Table
-
-    by = list(data["by"])
-    ok = data.get("protected")
-    console.print(("[bold green]SAFE TO SHARE[/]" if ok else "[bold red]NOT PROTECTED[/]")
-                  + f"  {data['suppressed']} cell(s) suppressed (below k = {data['k']}, and their "
-                  f"complements); {data['rows_counted']} records counted"
-                  + (f", {data['rows_skipped']} without a breakdown value" if data.get("rows_skipped")
-                     else ""))
-    cls = str(data.get("data_class") or "unknown")
-    if cls != "non_personal":
-        console.print(f"[bold yellow]Data class: {cls.replace('_', ' ')}[/]: decide the sharing "
-                      "with mcrules share before it leaves the centre.")
-    table = Table(*by, "count", box=None)
-    for cell in data["cells"]:
-        count = "x" if cell["suppressed"] else str(cell["count"])
-        table.add_row(*(safe(str(cell[b])) for b in by), count)
-    console.print(table)

@@ -26,6 +26,7 @@ from mcrules.models.case import Case
 from mcrules.rules.pack import Pack
 from tests.case_strategies import SEVERITIES, STRENGTHS, assessed_cases
 from tests.conftest import ROOT
+from tests.strategies import disguised
 from tests.test_assessment_laws import AS_OF, CONFIGS, IDS, level
 
 laws = pytest.mark.parametrize(("name", "pack"), CONFIGS, ids=IDS)
@@ -121,6 +122,31 @@ def test_a_threat_listed_twice_is_refused_naming_the_second() -> None:
     with pytest.raises(InputError) as err:
         validate_subject(doc, CASE, strict=True)
     assert err.value.problems[0].path == "threats[2].id"
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_a_threat_listed_twice_in_look_alike_letters_is_refused_by_both_readers(
+        data: st.DataObject, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`rоbbery` (Cyrillic о), `robbery` with a zero-width space or fullwidth letters beside
+    `robbery` reads as one threat. Accepted, a low-severity twin takes the vulnerability, the
+    very high threat scores unpaired and the case's risk drops (VERY HIGH to HIGH on main):
+    refused instead, naming the twin, by the scalar reader and by bulk alike."""
+    twin = data.draw(disguised("robbery").filter(lambda t: t != "robbery"))
+    doc = issue_example()
+    doc["threats"].append({"id": twin, "severity": "low"})
+    doc["vulnerabilities"][0].update(threat=twin, severity="very_high")
+    with pytest.raises(InputError) as err:
+        validate_subject(doc, CASE, strict=True)
+    assert err.value.problems[0].path == "threats[2].id"
+    assert "reads as 'robbery'" in err.value.problems[0].message or twin.casefold() == "robbery"
+    rows = tmp_path_factory.mktemp("twins") / "cases.jsonl"
+    rows.write_text(json.dumps({"id": "twin", **doc}, ensure_ascii=False) + "\n")
+    out = rows.with_name("out.csv")
+    result = runner.invoke(app, ["bulk", str(rows), "--pack", "domv-2023", "--out", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rejected row 0: threats[2].id" in result.output
 
 
 def test_the_derived_pairing_never_appears_in_a_dump_so_a_dump_reads_back() -> None:

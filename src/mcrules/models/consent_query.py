@@ -33,6 +33,7 @@ from mcrules.models.consent import (
     GivenBy,
     Recipient,
 )
+from mcrules.models.skeleton import id_skeleton
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,18 @@ def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
     return True
 
 
+def _touches(scope: Recipient, wanted: Recipient) -> bool:
+    """Whether a refusal scoped to `scope` applies to `wanted`: as `_covers`, but names are
+    compared by what they look like (`id_skeleton`), so a refusal of `Pаrtner` (Cyrillic а), of
+    `Partner` with a zero-width space or of fullwidth `Ｐａｒｔｎｅｒ` still binds `Partner`: a
+    caseworker reading the history sees one organisation, and the person's "no" holds."""
+    if scope.type != wanted.type:
+        return False
+    if scope.name:
+        return wanted.name is None or id_skeleton(scope.name) == id_skeleton(wanted.name)
+    return True
+
+
 def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpose,
                      recipient: Recipient | None, on: dt.date,
                      categories: Sequence[str]) -> dict[ConsentKind, ConsentRecord]:
@@ -112,17 +125,17 @@ def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpos
     is asked (no recipient named, or this one; no categories listed, or one asked). The latest
     decision holds, so an old consent never outlives the person's later "no", even when the
     event cites only the old one. One pass, so a long history stays linear."""
-    wanted = {c.casefold() for c in categories}
+    wanted = {id_skeleton(c) for c in categories}
     latest: dict[ConsentKind, ConsentRecord] = {}
     for s in everything:
         if s.decision is not ConsentDecision.REFUSED or s.purpose is not purpose or s.date > on:
             continue
         if s.withdrawn_on is not None and s.withdrawn_on <= on:
             continue  # a refusal taken back no longer holds
-        if s.recipient is not None and (recipient is None or not _covers(s.recipient, recipient)):
+        if s.recipient is not None and (recipient is None or not _touches(s.recipient, recipient)):
             continue
         if s.data_categories is not None and wanted \
-                and not {c.casefold() for c in s.data_categories} & wanted:
+                and not {id_skeleton(c) for c in s.data_categories} & wanted:
             continue
         if s.kind not in latest or s.date > latest[s.kind].date:
             latest[s.kind] = s

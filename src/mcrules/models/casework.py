@@ -164,7 +164,9 @@ class CaseEvent(InputModel):
     handover_plan: Flag | None = Field(
         default=None, description="A handover plan was shared with the caseworker taking over.")
     data_categories: list[Short] | None = Field(
-        default=None, max_length=50, description="The data a transfer hands over.")
+        default=None, max_length=50, description="The data a transfer, a referral or a report "
+        "to the police hands over; a consent scoped to some categories covers only an event "
+        "that lists them.")
     reason: ClosureReason | None = Field(default=None, description="Why the case closes.")
     prepared: Flag | None = Field(
         default=None, description="The beneficiary was prepared for the transition.")
@@ -232,8 +234,8 @@ _KEYS: dict[CaseAction, set[str]] = {
     CaseAction.PLAN: {"plan"},
     CaseAction.REVIEW: {"result"},
     CaseAction.TRANSFER: {"to", "consent", "handover_plan", "data_categories"},
-    CaseAction.REFER: {"to", "consent"},
-    CaseAction.REPORT_TO_POLICE: {"requested_by_person", "consent"},
+    CaseAction.REFER: {"to", "consent", "data_categories"},
+    CaseAction.REPORT_TO_POLICE: {"requested_by_person", "consent", "data_categories"},
     CaseAction.CLOSE: {"reason", "prepared", "unmet_needs_reviewed"},
 }
 

@@ -73,8 +73,8 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
                     "recipient is not named")
         return f"{rid} is for another {recipient.type.value} recipient"
     if unlisted and record.data_categories is not None:
-        return (f"{rid} covers only the data categories it lists, and the request does not list "
-                "the data it asks for")
+        return (f"{rid} covers only the data categories it lists, and the request (or event) "
+                "does not list the data it asks for (data_categories)")
     if categories and record.data_categories is not None:
         scope = {c.casefold() for c in record.data_categories}
         outside = [c for c in categories if c.casefold() not in scope]

@@ -166,6 +166,7 @@ def derive_facts(request: SharingRequest, catalogue: Catalogue, history: CaseHis
         classified=classified or None,
         granularity=request.granularity,
         recipient=request.recipient.type if request.recipient is not None else None,
+        case_named=request.case is not None,
         consent=consent,
         safeguards=safeguards,
         urgent=request.urgent,

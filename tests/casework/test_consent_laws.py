@@ -252,10 +252,11 @@ def test_a_refusal_of_a_named_recipient_binds_a_request_that_names_no_recipient(
                     purpose="data_sharing")
     no = changed(broad, id="K2", decision="refused", date=dt.date(2026, 4, 1),
                  recipient={"type": "ngo", "name": "Partner"})
-    unnamed = Recipient(type=RecipientType.NGO)
-    assert valid_consent([broad], ConsentPurpose.DATA_SHARING, unnamed, ON).valid
-    answer = valid_consent([broad, no], ConsentPurpose.DATA_SHARING, unnamed, ON)
-    assert not answer.valid and "taken back by the refusal K2" in answer.reason
+    for unnamed in (Recipient(type=RecipientType.NGO),
+                    Recipient(type=RecipientType.NGO, name="\u200b\u2060")):  # reads as nothing
+        assert valid_consent([broad], ConsentPurpose.DATA_SHARING, unnamed, ON).valid
+        answer = valid_consent([broad, no], ConsentPurpose.DATA_SHARING, unnamed, ON)
+        assert not answer.valid and "taken back by the refusal K2" in answer.reason
     # a refusal of another organisation still leaves a named request to Partner's neighbour alone
     other = Recipient(type=RecipientType.NGO, name="Legal aid clinic")
     assert valid_consent([broad, no], ConsentPurpose.DATA_SHARING, other, ON).valid

@@ -214,9 +214,11 @@ class CaseEvent(InputModel):
                              f"{', '.join(t.value for t in REFERRAL_TYPES)}, not "
                              f"{self.to.type.value}")
         if a in (CaseAction.REFER, CaseAction.TRANSFER) and self.to is not None \
-                and self.to.type is not TransferType.INTERNAL_OFFICE and self.to.name is None:
+                and self.to.type is not TransferType.INTERNAL_OFFICE \
+                and (self.to.name is None or not id_skeleton(self.to.name)):
             # Consent and refusal are to one organisation; an unnamed one could be the one the
-            # person refused, so the event must say which it is.
+            # person refused, so the event must say which it is (a name of zero-width
+            # characters only reads as no name at all).
             what = "referral" if a is CaseAction.REFER else "transfer to a partner"
             raise FieldError(("to", "name"), f"a {what} names the organisation it goes to")
         if self.handover_plan is not None and (self.to is None

@@ -114,7 +114,10 @@ def _touches(scope: Recipient, wanted: Recipient) -> bool:
     if scope.type != wanted.type:
         return False
     if scope.name:
-        return wanted.name is None or id_skeleton(scope.name) == id_skeleton(wanted.name)
+        # a name that reads as nothing (zero-width characters only) names no one: it may be the
+        # refused organisation as much as an absent name may
+        seen = id_skeleton(wanted.name) if wanted.name is not None else ""
+        return not seen or id_skeleton(scope.name) == seen
     return True
 
 

@@ -207,6 +207,53 @@ def test_a_negative_coping_mechanism_never_lowers_the_risk(
     assert level(pack, doc) == before
 
 
+@settings(max_examples=30, deadline=None)
+@given(doc=assessed_cases(), strength=st.sampled_from(STRENGTHS),
+       typo=st.sampled_from(["valance", "Valence", "valence_", "valnce"]))
+def test_a_misspelt_valence_is_refused_not_read_as_a_positive_capacity(
+        doc: dict[str, Any], strength: str, typo: str) -> None:
+    """`valance: negative` was a warning and the key was dropped, so the smuggler became a
+    positive capacity (valence's default) and lowered the risk (VERY HIGH to HIGH), in
+    `assess` and in `bulk` alike. A misspelt key whose field would take a default instead is
+    refused (exit 2 naming it; a reject in bulk), even where unknown keys are only warnings."""
+    doc["capacities"].append({"id": "paying_for_protection", "strength": strength,
+                              typo: "negative"})
+    with pytest.raises(InputError) as err:
+        validate_subject(doc, CASE, strict=False)
+    (problem,) = err.value.problems
+    assert problem.path == f"capacities[{len(doc['capacities']) - 1}].{typo}"
+    assert "did you mean 'valence'?" in problem.message and "takes its default" in problem.message
+
+
+def test_bulk_rejects_a_misspelt_valence_as_assess_refuses_it(tmp_path: Path) -> None:
+    typo = issue_example()
+    typo["capacities"].append({"id": "smuggler", "strength": "high", "valance": "negative"})
+    rows = tmp_path / "cases.jsonl"
+    rows.write_text(json.dumps({"id": "typo", **typo}) + "\n")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["bulk", str(rows), "--pack", "domv-2023", "--out", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rejected row 0: capacities[1].valance" in result.output
+    file = tmp_path / "case.json"
+    file.write_text(json.dumps(typo))
+    single = runner.invoke(app, ["assess", str(file)], env={"COLUMNS": "200"})
+    assert single.exit_code == 2 and "capacities[1].valance" in single.output
+
+
+def test_a_misspelt_key_beside_its_field_or_of_a_field_without_default_stays_a_warning() -> None:
+    """Only a key that would let a default stand in is refused: beside the field itself, or
+    misspelling a field whose absence is unknown, it stays a warning as before."""
+    doc = issue_example()
+    doc["capacities"][0].update(valence="positive", valance="negative")
+    _, warnings = validate_subject(doc, CASE, strict=False)
+    assert warnings and "valance" in warnings[0]
+    doc = issue_example()
+    doc["threats"][0]["severty"] = "low"
+    _, warnings = validate_subject(doc, CASE, strict=False)
+    assert warnings and "severty" in warnings[0]
+
+
 def test_the_two_threats_example_reads_as_the_docs_show() -> None:
     out = runner.invoke(app, ["assess", str(TWO_THREATS), "--format", "json"],
                         env={"COLUMNS": "200"})

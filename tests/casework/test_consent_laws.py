@@ -260,3 +260,16 @@ def test_a_refusal_of_a_named_recipient_binds_a_request_that_names_no_recipient(
     # a refusal of another organisation still leaves a named request to Partner's neighbour alone
     other = Recipient(type=RecipientType.NGO, name="Legal aid clinic")
     assert valid_consent([broad, no], ConsentPurpose.DATA_SHARING, other, ON).valid
+
+
+def test_a_staff_member_or_guardian_named_by_invisible_characters_only_names_no_one() -> None:
+    """`certified_by: "\u200b"` passed as a certified verbal consent, and `guardian: "\u200b"`
+    as a named guardian's consent for a child, on main."""
+    verbal = _registration("K1", "given", "2026-03-01", mode="verbal", certified_by="\u200b\u2060")
+    answer = valid_consent([verbal], ConsentPurpose.REGISTRATION, None, ON)
+    assert not answer.valid and "not certified in writing" in answer.reason
+    guardian = _registration("K2", "given", "2026-03-01", given_by="guardian", guardian="\u200b")
+    answer = valid_consent([guardian], ConsentPurpose.REGISTRATION, None, ON, minor=True)
+    assert not answer.valid and "guardian who is not named" in answer.reason
+    assert valid_consent([changed(verbal, certified_by="staff-17")], ConsentPurpose.REGISTRATION,
+                         None, ON).valid

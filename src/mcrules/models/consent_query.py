@@ -86,13 +86,19 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
         # to record audio or video consent."
         return (f"{rid} is a {record.mode.value} consent and does not record that written consent "
                 "was not feasible (written_not_feasible)")
-    if record.mode is ConsentMode.VERBAL and not record.certified_by:
+    if record.mode is ConsentMode.VERBAL and not _named(record.certified_by):
         return f"{rid} is verbal and not certified in writing by a staff member"
-    if record.given_by is GivenBy.GUARDIAN and not record.guardian:
+    if record.given_by is GivenBy.GUARDIAN and not _named(record.guardian):
         return f"{rid} is given by a guardian who is not named"
     if record.kind is ConsentKind.ASSENT and record.given_by is GivenBy.GUARDIAN:
         return f"{rid} is an assent given by a guardian; assent is the person's own"
     return None
+
+
+def _named(who: str | None) -> bool:
+    """Whether `who` names someone: not absent, not blank, not invisible characters only (a
+    certifying staff member or a guardian written as a zero-width space is no one)."""
+    return who is not None and bool(id_skeleton(who))
 
 
 def _covers(scope: Recipient | None, wanted: Recipient) -> bool:

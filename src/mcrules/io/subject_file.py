@@ -180,8 +180,8 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     if kind == "enum":
         choices = [c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ", ")
                    .split(",")]
-        close = difflib.get_close_matches(str(value), choices, n=1) \
+        near = difflib.get_close_matches(str(value), choices, n=1) \
             if len(str(value)) <= _HINT_CHARS else []
-        hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(choices)})"
+        hint = f"; did you mean '{near[0]}'?" if near else f" (allowed: {', '.join(choices)})"
         return Problem(path, f"unknown value {shown}{hint}", line)
     return Problem(path, messages.get(kind, f"{error['msg']} (got {shown})"), line)

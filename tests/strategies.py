@@ -83,3 +83,32 @@ def sites(draw: st.DrawFn) -> dict[str, Any]:
                   "pit_bottom_above_groundwater": st.sampled_from([0, 1.49, 1.5, 2.0])}),
         max_size=4))
     return doc
+
+
+# How a name can be written so that it reads the same to a caseworker and differs byte for byte.
+_CYRILLIC = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і"}
+
+
+@st.composite
+def disguised(draw: st.DrawFn, text: str) -> str:
+    """`text` with look-alike letters of another script, fullwidth forms, zero-width characters,
+    another case, doubled spaces or typographic apostrophes: a different string that reads as
+    `text`."""
+    out = []
+    for ch in text:
+        how = draw(st.sampled_from(["same", "same", "cyrillic", "fullwidth", "zero_width",
+                                    "upper", "space", "quote"]))
+        if how == "cyrillic" and ch in _CYRILLIC:
+            ch = _CYRILLIC[ch]
+        elif how == "fullwidth" and "!" <= ch <= "~":
+            ch = chr(ord(ch) + 0xFEE0)
+        elif how == "zero_width":
+            ch = ch + "\u200b"
+        elif how == "upper":
+            ch = ch.upper()
+        elif how == "space" and ch == " ":
+            ch = "  "
+        elif how == "quote" and ch == "'":
+            ch = "\u2019"
+        out.append(ch)
+    return "".join(out)

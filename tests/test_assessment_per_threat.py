@@ -26,6 +26,7 @@ from mcrules.models.case import Case
 from mcrules.rules.pack import Pack
 from tests.case_strategies import SEVERITIES, STRENGTHS, assessed_cases
 from tests.conftest import ROOT
+from tests.strategies import disguised
 from tests.test_assessment_laws import AS_OF, CONFIGS, IDS, level
 
 laws = pytest.mark.parametrize(("name", "pack"), CONFIGS, ids=IDS)
@@ -123,6 +124,31 @@ def test_a_threat_listed_twice_is_refused_naming_the_second() -> None:
     assert err.value.problems[0].path == "threats[2].id"
 
 
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_a_threat_listed_twice_in_look_alike_letters_is_refused_by_both_readers(
+        data: st.DataObject, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`rоbbery` (Cyrillic о), `robbery` with a zero-width space or fullwidth letters beside
+    `robbery` reads as one threat. Accepted, a low-severity twin takes the vulnerability, the
+    very high threat scores unpaired and the case's risk drops (VERY HIGH to HIGH on main):
+    refused instead, naming the twin, by the scalar reader and by bulk alike."""
+    twin = data.draw(disguised("robbery").filter(lambda t: t != "robbery"))
+    doc = issue_example()
+    doc["threats"].append({"id": twin, "severity": "low"})
+    doc["vulnerabilities"][0].update(threat=twin, severity="very_high")
+    with pytest.raises(InputError) as err:
+        validate_subject(doc, CASE, strict=True)
+    assert err.value.problems[0].path == "threats[2].id"
+    assert "reads as 'robbery'" in err.value.problems[0].message or twin.casefold() == "robbery"
+    rows = tmp_path_factory.mktemp("twins") / "cases.jsonl"
+    rows.write_text(json.dumps({"id": "twin", **doc}, ensure_ascii=False) + "\n")
+    out = rows.with_name("out.csv")
+    result = runner.invoke(app, ["bulk", str(rows), "--pack", "domv-2023", "--out", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rejected row 0: threats[2].id" in result.output
+
+
 def test_the_derived_pairing_never_appears_in_a_dump_so_a_dump_reads_back() -> None:
     case = Case.model_validate(issue_example())
     assert case.threats is not None and case.threats[0].paired is True
@@ -179,6 +205,53 @@ def test_a_negative_coping_mechanism_never_lowers_the_risk(
     doc["capacities"].append({"id": "paying_for_protection", "strength": strength,
                               "valence": "negative"})
     assert level(pack, doc) == before
+
+
+@settings(max_examples=30, deadline=None)
+@given(doc=assessed_cases(), strength=st.sampled_from(STRENGTHS),
+       typo=st.sampled_from(["valance", "Valence", "valence_", "valnce"]))
+def test_a_misspelt_valence_is_refused_not_read_as_a_positive_capacity(
+        doc: dict[str, Any], strength: str, typo: str) -> None:
+    """`valance: negative` was a warning and the key was dropped, so the smuggler became a
+    positive capacity (valence's default) and lowered the risk (VERY HIGH to HIGH), in
+    `assess` and in `bulk` alike. A misspelt key whose field would take a default instead is
+    refused (exit 2 naming it; a reject in bulk), even where unknown keys are only warnings."""
+    doc["capacities"].append({"id": "paying_for_protection", "strength": strength,
+                              typo: "negative"})
+    with pytest.raises(InputError) as err:
+        validate_subject(doc, CASE, strict=False)
+    (problem,) = err.value.problems
+    assert problem.path == f"capacities[{len(doc['capacities']) - 1}].{typo}"
+    assert "did you mean 'valence'?" in problem.message and "takes its default" in problem.message
+
+
+def test_bulk_rejects_a_misspelt_valence_as_assess_refuses_it(tmp_path: Path) -> None:
+    typo = issue_example()
+    typo["capacities"].append({"id": "smuggler", "strength": "high", "valance": "negative"})
+    rows = tmp_path / "cases.jsonl"
+    rows.write_text(json.dumps({"id": "typo", **typo}) + "\n")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["bulk", str(rows), "--pack", "domv-2023", "--out", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rejected row 0: capacities[1].valance" in result.output
+    file = tmp_path / "case.json"
+    file.write_text(json.dumps(typo))
+    single = runner.invoke(app, ["assess", str(file)], env={"COLUMNS": "200"})
+    assert single.exit_code == 2 and "capacities[1].valance" in single.output
+
+
+def test_a_misspelt_key_beside_its_field_or_of_a_field_without_default_stays_a_warning() -> None:
+    """Only a key that would let a default stand in is refused: beside the field itself, or
+    misspelling a field whose absence is unknown, it stays a warning as before."""
+    doc = issue_example()
+    doc["capacities"][0].update(valence="positive", valance="negative")
+    _, warnings = validate_subject(doc, CASE, strict=False)
+    assert warnings and "valance" in warnings[0]
+    doc = issue_example()
+    doc["threats"][0]["severty"] = "low"
+    _, warnings = validate_subject(doc, CASE, strict=False)
+    assert warnings and "severty" in warnings[0]
 
 
 def test_the_two_threats_example_reads_as_the_docs_show() -> None:

@@ -94,6 +94,10 @@ def test_the_blue_variant_is_one_option_away() -> None:
      "events[0].to.name (line 3): a transfer to a partner names the organisation it goes to"),
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo}}\n",
      "events[0].to.name (line 3): a referral names the organisation it goes to"),
+    # a name of zero-width characters is no name: it could be the organisation the person refused
+    ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo, "
+     "name: \"\\u200b\\u2060\"}}\n",
+     "events[0].to.name (line 3): a referral names the organisation it goes to"),
     ("case: C-1\nevents:\n  - {date: 2026-01-01, action: refer, to: {type: ngo, name: X},\n"
      "     requested_by_person: true}\n",
      "events[0].requested_by_person (line 4): refer events take no requested_by_person"),

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from mcrules.models.consent import ConsentPurpose, ConsentRecord, Recipient, RecipientType
 from mcrules.models.consent_query import valid_consent
+from tests.strategies import disguised
 
 ON = dt.date(2026, 5, 1)
 PURPOSES = list(ConsentPurpose)
@@ -219,3 +220,56 @@ def test_consent_to_one_named_recipient_never_covers_an_unnamed_one_of_its_type(
     # a record naming only the type covers every recipient of that type, named or not
     broad = changed(named, recipient={"type": "government"})
     assert valid_consent([broad], ConsentPurpose.TRANSFER, unnamed, ON).valid
+
+
+@LAW
+@given(st.data(), st.sampled_from(["Partner", "Women's shelter", "Child welfare agency"]),
+       st.sampled_from(["health", "civil_documentation"]))
+def test_a_refusal_binds_a_recipient_and_a_category_it_names_in_look_alike_letters(
+        data: st.DataObject, name: str, category: str) -> None:
+    """The person's later "no" to `Pаrtner` (Cyrillic а), `Partner` with a zero-width space or
+    fullwidth `Ｐａｒｔｎｅｒ` is a "no" to Partner: a caseworker reading the history sees one
+    organisation. On main such a refusal was skipped and the old consent permitted."""
+    given_ = changed(_registration("K1", "given", "2026-03-01",
+                                   recipient={"type": "ngo", "name": name},
+                                   data_categories=[category]), purpose="data_sharing")
+    other_name = data.draw(disguised(name))
+    other_category = data.draw(disguised(category))
+    no = changed(given_, id="K2", decision="refused", date=dt.date(2026, 4, 1),
+                 recipient={"type": "ngo", "name": other_name}, data_categories=[other_category])
+    to = Recipient(type=RecipientType.NGO, name=name)
+    assert valid_consent([given_], ConsentPurpose.DATA_SHARING, to, ON,
+                         categories=[category]).valid
+    answer = valid_consent([given_, no], ConsentPurpose.DATA_SHARING, to, ON,
+                           categories=[category], ids=["K1"])
+    assert not answer.valid and "taken back by the refusal K2" in answer.reason
+
+
+def test_a_refusal_of_a_named_recipient_binds_a_request_that_names_no_recipient() -> None:
+    """A consent to any NGO, then a refusal of Partner: a request to an NGO it does not name may
+    be Partner, so the refusal holds (on main the unnamed request was permitted)."""
+    broad = changed(_registration("K1", "given", "2026-03-01", recipient={"type": "ngo"}),
+                    purpose="data_sharing")
+    no = changed(broad, id="K2", decision="refused", date=dt.date(2026, 4, 1),
+                 recipient={"type": "ngo", "name": "Partner"})
+    for unnamed in (Recipient(type=RecipientType.NGO),
+                    Recipient(type=RecipientType.NGO, name="\u200b\u2060")):  # reads as nothing
+        assert valid_consent([broad], ConsentPurpose.DATA_SHARING, unnamed, ON).valid
+        answer = valid_consent([broad, no], ConsentPurpose.DATA_SHARING, unnamed, ON)
+        assert not answer.valid and "taken back by the refusal K2" in answer.reason
+    # a refusal of another organisation still leaves a named request to Partner's neighbour alone
+    other = Recipient(type=RecipientType.NGO, name="Legal aid clinic")
+    assert valid_consent([broad, no], ConsentPurpose.DATA_SHARING, other, ON).valid
+
+
+def test_a_staff_member_or_guardian_named_by_invisible_characters_only_names_no_one() -> None:
+    """`certified_by: "\u200b"` passed as a certified verbal consent, and `guardian: "\u200b"`
+    as a named guardian's consent for a child, on main."""
+    verbal = _registration("K1", "given", "2026-03-01", mode="verbal", certified_by="\u200b\u2060")
+    answer = valid_consent([verbal], ConsentPurpose.REGISTRATION, None, ON)
+    assert not answer.valid and "not certified in writing" in answer.reason
+    guardian = _registration("K2", "given", "2026-03-01", given_by="guardian", guardian="\u200b")
+    answer = valid_consent([guardian], ConsentPurpose.REGISTRATION, None, ON, minor=True)
+    assert not answer.valid and "guardian who is not named" in answer.reason
+    assert valid_consent([changed(verbal, certified_by="staff-17")], ConsentPurpose.REGISTRATION,
+                         None, ON).valid

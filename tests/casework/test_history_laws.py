@@ -21,6 +21,8 @@ LAW = settings(max_examples=40, deadline=None)
 START = dt.date(2026, 3, 1)
 AGENCY = {"type": "government", "name": "Child welfare agency"}
 SHELTER = {"type": "ngo", "name": "Women's shelter"}
+CATEGORIES = ["civil_documentation", "health"]
+HANDS_OVER = (CaseAction.TRANSFER, CaseAction.REFER, CaseAction.REPORT_TO_POLICE)
 
 
 @st.composite
@@ -42,6 +44,9 @@ def consent_docs(draw: st.DrawFn, i: int) -> dict[str, Any]:
         doc["recipient"] = draw(st.sampled_from([AGENCY, SHELTER]))
     if draw(st.booleans()):
         doc["withdrawn_on"] = doc["date"] + dt.timedelta(days=draw(st.integers(0, 6)))
+    if draw(st.integers(0, 3)) == 0:
+        doc["data_categories"] = draw(st.lists(st.sampled_from(CATEGORIES), min_size=1,
+                                               unique=True))
     return doc
 
 
@@ -64,6 +69,9 @@ def event_doc(draw: st.DrawFn, action: CaseAction, day: int, ids: list[str]) -> 
         doc["to"] = draw(st.sampled_from([AGENCY, SHELTER, {"type": "ngo", "name": "Legal aid"}]))
     elif action is CaseAction.REPORT_TO_POLICE and draw(st.integers(0, 3)):
         doc["requested_by_person"] = draw(st.booleans())
+    if action in HANDS_OVER and draw(st.booleans()):
+        doc["data_categories"] = draw(st.lists(st.sampled_from(CATEGORIES), max_size=2,
+                                               unique=True))
     if action in (CaseAction.REGISTER, CaseAction.TRANSFER, CaseAction.REFER,
                   CaseAction.REPORT_TO_POLICE) and "handover_plan" not in doc \
             and ids and draw(st.booleans()):
@@ -118,7 +126,10 @@ def _consent(h: CaseHistory, i: int, purpose: ConsentPurpose, recipient: Recipie
     if purpose is ConsentPurpose.POLICE_REPORT:  # the purpose is the recipient: any refusal holds
         records = [r.model_copy(update={"recipient": None}) if r.purpose is purpose else r
                    for r in records]
-    return valid_consent(records, purpose, recipient, e.date, minor=child, ids=e.consent).valid
+    # an event that hands data over without listing it is not covered by a scoped record
+    return valid_consent(records, purpose, recipient, e.date, minor=child, ids=e.consent,
+                         categories=e.data_categories or (),
+                         unlisted=e.action in HANDS_OVER and not e.data_categories).valid
 
 
 @LAW
@@ -270,3 +281,55 @@ def test_a_partner_transfer_goes_ahead_exactly_when_consented(consents: list[dic
     expected = _consent(h, 6, ConsentPurpose.TRANSFER, agency)  # age unknown: as for a child
     assert [o.allowed for o in report.events[:6]] == [True] * 6
     assert report.events[6].allowed == expected
+
+
+@st.composite
+def hand_overs(draw: st.DrawFn) -> CaseHistory:
+    """A case in implementation that then transfers, refers or reports to the police, on a
+    consent for it that lists the data categories it covers (given by the person or a guardian,
+    with other records drawn beside it), the event listing some of those categories."""
+    action = draw(st.sampled_from(HANDS_OVER))
+    purpose = {CaseAction.TRANSFER: "transfer", CaseAction.REFER: "referral",
+               CaseAction.REPORT_TO_POLICE: "police_report"}[action]
+    scope = draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, unique=True))
+    record = {"id": "S1", "purpose": purpose, "kind": "consent",
+              "given_by": draw(st.sampled_from(["self", "guardian"])),
+              "guardian": "Appointed guardian", "mode": "written", "decision": "given",
+              "date": START, "data_categories": scope}
+    if record["given_by"] == "self":
+        del record["guardian"]
+    if action is not CaseAction.REPORT_TO_POLICE:
+        record["recipient"] = AGENCY
+    more: dict[str, Any] = {"requested_by_person": True} \
+        if action is CaseAction.REPORT_TO_POLICE else {"to": AGENCY}
+    days = [START + dt.timedelta(days=d) for d in range(7)]
+    events = [{"date": days[0], "action": "identify"},
+              {"date": days[0], "action": "verify_eligibility", "result": "eligible"},
+              {"date": days[0], "action": "register", "consent": ["G1", "G2"]},
+              {"date": days[1], "action": "assess"},
+              {"date": days[2], "action": "plan", "plan": PLAN},
+              {"date": days[3], "action": "implement"},
+              {"date": days[4], "action": action.value, "consent": ["S1"],
+               "data_categories": draw(st.lists(st.sampled_from(scope), min_size=1,
+                                                unique=True)), **more}]
+    others = [draw(consent_docs(i)) for i in range(draw(st.integers(0, 2)))]
+    return CaseHistory.model_validate({
+        "case": "C-LAW", "person": {"age": draw(st.sampled_from([None, 15, 34]))},
+        "consents": [GOOD[0], GOOD[1], record, *others], "events": events})
+
+
+@LAW
+@given(hand_overs(), st.booleans())
+def test_leaving_out_what_an_event_hands_over_never_turns_a_refused_event_allowed(
+        h: CaseHistory, drop: bool) -> None:
+    """A transfer, referral or police report that does not list the data it hands over may hand
+    over anything: leaving its `data_categories` out, or listing none, never allows more than
+    listing them (on main a consent scoped to some categories covered an event listing none)."""
+    doc = h.model_dump(exclude_none=True)
+    if drop:
+        del doc["events"][-1]["data_categories"]
+    else:
+        doc["events"][-1]["data_categories"] = []
+    before, after = check_history(h), check_history(CaseHistory.model_validate(doc))
+    assert after.events[-1].allowed <= before.events[-1].allowed
+    assert not after.events[-1].allowed

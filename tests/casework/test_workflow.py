@@ -280,3 +280,31 @@ def test_the_report_is_the_json_contract_and_deterministic() -> None:
 def test_transfer_types_are_internal_office_and_every_recipient_type() -> None:
     assert {t.value for t in TransferType} == {"internal_office", *(r.value for r in RecipientType)}
     assert CASE_EVENT.default_pack == "casework-2023"
+
+
+@pytest.mark.parametrize("action", ["transfer", "refer", "report_to_police"])
+@pytest.mark.parametrize("listed", [None, []])
+def test_an_event_that_lists_no_data_is_not_covered_by_a_consent_scoped_to_some(
+        action: str, listed: list[str] | None) -> None:
+    """A consent to hand over only civil documentation does not cover an event that does not say
+    what it hands over: on main, leaving `data_categories` out (or listing none) let a transfer
+    through that listing `health` refused."""
+    purpose = {"transfer": "transfer", "refer": "referral",
+               "report_to_police": "police_report"}[action]
+    to = {"type": "un_agency", "name": "UNHCR"}
+    scoped = transfer_consent(purpose=purpose, data_categories=["civil_documentation"],
+                              **({} if action != "report_to_police" else {"recipient": None}))
+    more: dict[str, Any] = {"to": to} if action != "report_to_police" \
+        else {"requested_by_person": True}
+    if listed is not None:
+        more["data_categories"] = listed
+    h = history([*to_implementation(), ev(action, "2026-02-06", consent=["T1"], **more)],
+                consents=[REGISTRATION_CONSENT, scoped])
+    (v,) = check_history(h).violations
+    assert "covers only the data categories it lists" in v.reason
+    # listing what it hands over, within the scope, the same event is allowed
+    ok = history([*to_implementation(),
+                  ev(action, "2026-02-06", consent=["T1"],
+                     **{**more, "data_categories": ["civil_documentation"]})],
+                 consents=[REGISTRATION_CONSENT, scoped])
+    assert check_history(ok).valid

@@ -169,9 +169,11 @@ def test_more_fields_are_never_less_restricted(doc: dict[str, Any], extra: list[
 def test_a_data_subject_asking_for_their_own_record_is_permitted(doc: dict[str, Any],
                                                                  fields: list[str]) -> None:
     own = {**doc, "fields": fields, "granularity": "record_level",
-           "recipient": {"type": "data_subject"}}
+           "recipient": {"type": "data_subject"}, "case": "C-1"}
     own.pop("data_class", None)
     assert decide(own) == "permit"
+    # The right of access is to one's own record: naming no case, the list could be anyone's.
+    assert decide({k: v for k, v in own.items() if k != "case"}) == "aggregate_only"
     # A field the catalogue does not know may be about someone else: the most restrictive class.
     assert decide({**own, "fields": [*fields, UNKNOWN[0]]}) == "deny"
 

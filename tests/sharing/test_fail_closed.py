@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from mcrules.casework.derive import is_child
@@ -159,6 +161,26 @@ def test_a_list_of_people_declared_non_personal_is_personal_data_and_not_publish
     assert d.decision not in PERMITS
     assert d.data_class == "personal"
     assert ("granularity", "personal", "granularity") in d.fields
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["name", "date_of_birth", "medical_needs", "sogiesc",
+                                 "case_history", "nationality", "zz_unknown"]),
+                min_size=1, max_size=4, unique=True),
+       st.sampled_from([None, "own record", "access request"]))
+def test_someone_asking_as_the_data_subject_gets_no_record_of_an_unnamed_case(
+        fields: list[str], purpose: str | None) -> None:
+    """`recipient: {type: data_subject}` was a PERMIT for any record-level list (names, medical
+    needs, SOGIESC), no consent, no case: whoever typed it got everyone's records. The right of
+    access is to one's own record, so the request must name the case it is about."""
+    doc: dict[str, Any] = {"fields": fields, "granularity": "record_level",
+                           "recipient": {"type": "data_subject"}}
+    if purpose is not None:
+        doc["purpose"] = purpose
+    assert decide(doc, None).decision not in PERMITS
+    own = decide({**doc, "case": "C-1"}, None).decision
+    # their own case named: their record (a field the catalogue does not know stays denied)
+    assert own == ("deny" if "zz_unknown" in fields else "permit")
 
 
 # -- consent belongs to a person ------------------------------------------------------------------

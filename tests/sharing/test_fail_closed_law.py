@@ -256,3 +256,47 @@ def test_the_law_holds_on_the_cases_the_issue_names(path: Path, value: Any) -> N
     assert DECISIONS[outcome(request, history)] == "permit_with_obligations"
     after = outcome(request, changed(history, path, "null" if value is None else "set", value))
     assert after < DECISIONS.index("permit_with_obligations")
+
+
+INLINE_HISTORY = {"case": "C-1", "person": {"age": 30}, "consents": [
+    {"id": "K1", "purpose": "data_sharing", "recipient": {"type": "ngo", "name": "Partner"},
+     "kind": "consent", "given_by": "self", "mode": "written", "decision": "given",
+     "date": "2026-01-10"}]}
+INLINE_REQUEST = {"case": "C-1", "fields": ["name", "date_of_birth"],
+                  "granularity": "record_level", "recipient": {"type": "ngo", "name": "Partner"},
+                  "purpose": "follow-up",
+                  "consent": {"given": True, "purposes": ["follow-up"], "recipients": ["ngo"]},
+                  "safeguards": {"data_sharing_agreement": True, "risk_benefit_assessment": True}}
+
+
+@pytest.mark.parametrize("history_change", [
+    {"person": {"age": 15}},  # a child: the block does not say a guardian gave it
+    {"person": {}},  # the age not recorded: not known to be an adult
+    {"consents": [{**INLINE_HISTORY["consents"][0], "decision": "refused"}]},  # the person's "no"
+    {"consents": [{**INLINE_HISTORY["consents"][0], "withdrawn_on": "2026-06-01"}]},
+    {"case": "C-2"},  # the history of someone else
+])
+def test_a_case_history_in_hand_binds_an_inline_consent(history_change: dict[str, Any]) -> None:
+    """On main the inline block was read alone, so `consent: {given: true}` permitted a
+    15-year-old's record, or one whose person had refused, with the history that says so given."""
+    assert DECISIONS[outcome(INLINE_REQUEST, INLINE_HISTORY)] == "permit_with_obligations"
+    assert DECISIONS[outcome(INLINE_REQUEST, None)] == "permit_with_obligations"
+    after = outcome(INLINE_REQUEST, {**INLINE_HISTORY, **history_change})
+    assert 0 <= after < DECISIONS.index("permit_with_obligations"), DECISIONS[after]
+
+
+@settings(max_examples=40, deadline=None)
+@given(requests(), histories())
+def test_an_inline_consent_never_outweighs_the_history_given_with_it(
+        request: dict[str, Any], history: dict[str, Any]) -> None:
+    """For a request stating consent inline: giving a case history never loosens the decision,
+    and a history whose every record is a refusal leaves no record-level permit, whatever the
+    block says."""
+    if "consent" not in request:
+        return
+    alone, with_history = outcome(request, None), outcome(request, history)
+    assert with_history <= alone
+    refused = {**history, "consents": [{**c, "decision": "refused"}
+                                       for c in history["consents"]]}
+    if request.get("granularity") == "record_level":
+        assert outcome(request, refused) < DECISIONS.index("permit_with_obligations")

@@ -153,6 +153,11 @@ def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False
     subject the pack's rules are about), evaluated on `as_of` (default: today, fixed here so a
     run that crosses midnight evaluates every row on the same day)."""
     chosen = subject_of(pack, subject)
+    if not chosen.columnar:
+        # Before any row: every row would otherwise be rejected as an internal error, exit 0.
+        raise McrulesError(f"bulk cannot evaluate {chosen.noun} rows: their facts are derived "
+                           f"from each {chosen.noun} one at a time (pack {pack.id}); decide them "
+                           "one by one instead (for a sharing request: mcrules share)")
     converter = Converter(chosen.schema(), chosen.model, strict=strict)
     return Compiled(ColumnarEvaluator(pack), converter, chosen, as_of or dt.date.today())
 

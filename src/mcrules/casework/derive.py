@@ -97,6 +97,13 @@ def event_facts(history: CaseHistory, index: int, state: CaseState, allowed: boo
     return EventFacts(facts, reason, unmeasurable)
 
 
+#: The events that hand the person's data to someone outside the office. One that does not list
+#: the data it hands over may hand over anything, so a consent scoped to some categories does not
+#: cover it (as a data-sharing request that lists no fields): leaving `data_categories` out, or
+#: listing none, must not be what lets a transfer or a referral through.
+HANDS_OVER = frozenset({CaseAction.TRANSFER, CaseAction.REFER, CaseAction.REPORT_TO_POLICE})
+
+
 def _eligible(earlier: Sequence[CaseEvent], event: CaseEvent) -> bool:
     """The latest allowed verification on or before the event's day found the person eligible."""
     last = None
@@ -127,7 +134,8 @@ def _consent(history: CaseHistory, event: CaseEvent,
 
     def ask(minor: bool) -> ConsentAnswer:
         return valid_consent(records, purpose, recipient, event.date, minor=minor,
-                             ids=event.consent, categories=event.data_categories or ())
+                             ids=event.consent, categories=event.data_categories or (),
+                             unlisted=event.action in HANDS_OVER and not event.data_categories)
 
     as_child = ask(True)
     if as_child.valid or child is True:

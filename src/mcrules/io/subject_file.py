@@ -54,8 +54,12 @@ def validate_model(data: Any, model: type[M], *, noun: str, strict: bool = False
         return model.model_validate(data), []
     except ValidationError as exc:
         errors = exc.errors()
-    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
-    others = [e for e in errors if e["type"] != "extra_forbidden"]
+    # An unknown key that reads as a field left out, whose default would then stand in for the
+    # value meant (`valance: negative` beside no `valence`: a positive capacity, a lower risk), is
+    # an error even when unknown keys are only warnings: dropping it changes the verdict.
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"
+               and _defaulted_twin(e, data, model) is None]
+    others = [e for e in errors if e not in unknown]
     warnings = [str(_problem(e, data, model)) for e in unknown]
     if others or strict:
         problems = [_problem(e, data, model) for e in (others + (unknown if strict else []))]
@@ -70,6 +74,34 @@ def validate_model(data: Any, model: type[M], *, noun: str, strict: bool = False
     # errors must be reported like any other, not escape as a ValidationError.
     obj, _ = validate_model(cleaned, model, noun=noun, strict=strict, source=source)
     return obj, warnings
+
+
+def _close_name(key: str, model: type[BaseModel] | None) -> str | None:
+    """The field of `model` that `key` is most likely a misspelling of, or None."""
+    names = list(model.model_fields) if model else []
+    close = difflib.get_close_matches(key, names, n=1) if len(key) <= _HINT_CHARS else []
+    return close[0] if close else None
+
+
+def _defaulted_twin(error: Any, data: Any, root: type[BaseModel]) -> str | None:
+    """For an unknown key: the field it most likely misspells when that field is left out of the
+    same mapping and has a default other than None (so dropping the key would apply the default
+    instead of the value meant); None otherwise."""
+    loc = tuple(error["loc"])
+    model = _model_at(root, loc)
+    twin = _close_name(str(loc[-1]), model)
+    if model is None or twin is None:
+        return None
+    info = model.model_fields[twin]
+    if info.is_required() or (info.default_factory is None and info.default is None):
+        return None
+    node: Any = data
+    for part in loc[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return twin if isinstance(node, Mapping) and twin not in node else None
 
 
 def _drop(data: Any, loc: tuple[Any, ...]) -> None:
@@ -116,11 +148,11 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     shown = "a mapping" if isinstance(value, Mapping) else "a list" \
         if isinstance(value, list) else excerpt(value)
     if kind == "extra_forbidden":
-        model = _model_at(root, loc)
-        names = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(str(loc[-1]), names, n=1) \
-            if len(str(loc[-1])) <= _HINT_CHARS else []
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        close = _close_name(str(loc[-1]), _model_at(root, loc))
+        hint = f"; did you mean '{close}'?" if close else ""
+        twin = _defaulted_twin(error, data, root)
+        if twin is not None:
+            hint += f" (left out, `{twin}` takes its default, which the file may not mean)"
         return Problem(path, f"unknown key {excerpt(str(loc[-1]))}{hint}", line)
     if kind == "value_error":
         msg = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
@@ -148,8 +180,8 @@ def _problem(error: Any, data: Any, root: type[BaseModel]) -> Problem:
     if kind == "enum":
         choices = [c.strip(" '") for c in str(ctx.get("expected", "")).replace(" or ", ", ")
                    .split(",")]
-        close = difflib.get_close_matches(str(value), choices, n=1) \
+        near = difflib.get_close_matches(str(value), choices, n=1) \
             if len(str(value)) <= _HINT_CHARS else []
-        hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(choices)})"
+        hint = f"; did you mean '{near[0]}'?" if near else f" (allowed: {', '.join(choices)})"
         return Problem(path, f"unknown value {shown}{hint}", line)
     return Problem(path, messages.get(kind, f"{error['msg']} (got {shown})"), line)

@@ -164,7 +164,9 @@ class CaseEvent(InputModel):
     handover_plan: Flag | None = Field(
         default=None, description="A handover plan was shared with the caseworker taking over.")
     data_categories: list[Short] | None = Field(
-        default=None, max_length=50, description="The data a transfer hands over.")
+        default=None, max_length=50, description="The data a transfer, a referral or a report "
+        "to the police hands over; a consent scoped to some categories covers only an event "
+        "that lists them.")
     reason: ClosureReason | None = Field(default=None, description="Why the case closes.")
     prepared: Flag | None = Field(
         default=None, description="The beneficiary was prepared for the transition.")
@@ -212,9 +214,11 @@ class CaseEvent(InputModel):
                              f"{', '.join(t.value for t in REFERRAL_TYPES)}, not "
                              f"{self.to.type.value}")
         if a in (CaseAction.REFER, CaseAction.TRANSFER) and self.to is not None \
-                and self.to.type is not TransferType.INTERNAL_OFFICE and self.to.name is None:
+                and self.to.type is not TransferType.INTERNAL_OFFICE \
+                and (self.to.name is None or not id_skeleton(self.to.name)):
             # Consent and refusal are to one organisation; an unnamed one could be the one the
-            # person refused, so the event must say which it is.
+            # person refused, so the event must say which it is (a name of zero-width
+            # characters only reads as no name at all).
             what = "referral" if a is CaseAction.REFER else "transfer to a partner"
             raise FieldError(("to", "name"), f"a {what} names the organisation it goes to")
         if self.handover_plan is not None and (self.to is None
@@ -232,8 +236,8 @@ _KEYS: dict[CaseAction, set[str]] = {
     CaseAction.PLAN: {"plan"},
     CaseAction.REVIEW: {"result"},
     CaseAction.TRANSFER: {"to", "consent", "handover_plan", "data_categories"},
-    CaseAction.REFER: {"to", "consent"},
-    CaseAction.REPORT_TO_POLICE: {"requested_by_person", "consent"},
+    CaseAction.REFER: {"to", "consent", "data_categories"},
+    CaseAction.REPORT_TO_POLICE: {"requested_by_person", "consent", "data_categories"},
     CaseAction.CLOSE: {"reason", "prepared", "unmet_needs_reviewed"},
 }
 

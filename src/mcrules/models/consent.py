@@ -8,7 +8,6 @@ management both ask).
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
 from typing import Annotated
 
@@ -18,6 +17,9 @@ from mcrules.errors import FieldError
 from mcrules.models.base import Day, Flag, InputModel
 from mcrules.models.case import Accompaniment, Sex
 from mcrules.models.fields import Whole
+from mcrules.models.skeleton import id_skeleton
+
+__all__ = ["id_skeleton"]  # re-exported: callers ask consent records' ids by it
 
 MAX_RECORDS = 10_000
 MAX_CATEGORIES = 50
@@ -141,21 +143,3 @@ class HistoryPerson(InputModel):
     sex: Sex | None = None
     accompanied_by: Accompaniment | None = Field(
         default=None, description="Who the person travels with.")
-
-
-# Letters of other scripts that render like Latin ones: a record id `К1` (Cyrillic) beside `K1`
-# reads as one id to a caseworker, so ids are compared by this skeleton.
-_LOOK_ALIKE = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
-    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
-    "υ": "u", "χ": "x", "ζ": "z", "η": "n", "μ": "u",
-})
-
-
-def id_skeleton(record_id: str) -> str:
-    """What `record_id` looks like: compatibility-normalised, case-folded, look-alike letters of
-    other scripts read as Latin, invisible format characters dropped. Two ids with one skeleton
-    are one id to a reader."""
-    text = unicodedata.normalize("NFKC", record_id).casefold().translate(_LOOK_ALIKE)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")

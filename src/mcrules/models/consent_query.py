@@ -33,6 +33,7 @@ from mcrules.models.consent import (
     GivenBy,
     Recipient,
 )
+from mcrules.models.skeleton import id_skeleton
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
                     "recipient is not named")
         return f"{rid} is for another {recipient.type.value} recipient"
     if unlisted and record.data_categories is not None:
-        return (f"{rid} covers only the data categories it lists, and the request does not list "
-                "the data it asks for")
+        return (f"{rid} covers only the data categories it lists, and the request (or event) "
+                "does not list the data it asks for (data_categories)")
     if categories and record.data_categories is not None:
         scope = {c.casefold() for c in record.data_categories}
         outside = [c for c in categories if c.casefold() not in scope]
@@ -85,13 +86,19 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
         # to record audio or video consent."
         return (f"{rid} is a {record.mode.value} consent and does not record that written consent "
                 "was not feasible (written_not_feasible)")
-    if record.mode is ConsentMode.VERBAL and not record.certified_by:
+    if record.mode is ConsentMode.VERBAL and not _named(record.certified_by):
         return f"{rid} is verbal and not certified in writing by a staff member"
-    if record.given_by is GivenBy.GUARDIAN and not record.guardian:
+    if record.given_by is GivenBy.GUARDIAN and not _named(record.guardian):
         return f"{rid} is given by a guardian who is not named"
     if record.kind is ConsentKind.ASSENT and record.given_by is GivenBy.GUARDIAN:
         return f"{rid} is an assent given by a guardian; assent is the person's own"
     return None
+
+
+def _named(who: str | None) -> bool:
+    """Whether `who` names someone: not absent, not blank, not invisible characters only (a
+    certifying staff member or a guardian written as a zero-width space is no one)."""
+    return who is not None and bool(id_skeleton(who))
 
 
 def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
@@ -105,6 +112,21 @@ def _covers(scope: Recipient | None, wanted: Recipient) -> bool:
     return True
 
 
+def _touches(scope: Recipient, wanted: Recipient) -> bool:
+    """Whether a refusal scoped to `scope` applies to `wanted`: as `_covers`, but names are
+    compared by what they look like (`id_skeleton`), so a refusal of `Pаrtner` (Cyrillic а), of
+    `Partner` with a zero-width space or of fullwidth `Ｐａｒｔｎｅｒ` still binds `Partner`: a
+    caseworker reading the history sees one organisation, and the person's "no" holds."""
+    if scope.type != wanted.type:
+        return False
+    if scope.name:
+        # a name that reads as nothing (zero-width characters only) names no one: it may be the
+        # refused organisation as much as an absent name may
+        seen = id_skeleton(wanted.name) if wanted.name is not None else ""
+        return not seen or id_skeleton(scope.name) == seen
+    return True
+
+
 def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpose,
                      recipient: Recipient | None, on: dt.date,
                      categories: Sequence[str]) -> dict[ConsentKind, ConsentRecord]:
@@ -112,17 +134,17 @@ def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpos
     is asked (no recipient named, or this one; no categories listed, or one asked). The latest
     decision holds, so an old consent never outlives the person's later "no", even when the
     event cites only the old one. One pass, so a long history stays linear."""
-    wanted = {c.casefold() for c in categories}
+    wanted = {id_skeleton(c) for c in categories}
     latest: dict[ConsentKind, ConsentRecord] = {}
     for s in everything:
         if s.decision is not ConsentDecision.REFUSED or s.purpose is not purpose or s.date > on:
             continue
         if s.withdrawn_on is not None and s.withdrawn_on <= on:
             continue  # a refusal taken back no longer holds
-        if s.recipient is not None and (recipient is None or not _covers(s.recipient, recipient)):
+        if s.recipient is not None and (recipient is None or not _touches(s.recipient, recipient)):
             continue
         if s.data_categories is not None and wanted \
-                and not {c.casefold() for c in s.data_categories} & wanted:
+                and not {id_skeleton(c) for c in s.data_categories} & wanted:
             continue
         if s.kind not in latest or s.date > latest[s.kind].date:
             latest[s.kind] = s

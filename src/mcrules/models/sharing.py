@@ -132,6 +132,9 @@ class SharingFacts(InputModel):
         "given means the class is unknown.")
     granularity: Granularity | None = None
     recipient: RecipientType | None = Field(default=None, description="The recipient's type.")
+    case_named: Flag | None = Field(
+        default=None, description="The request names the one case (`case`) the data is about: "
+        "a person asking for their own record can only be given the record of their own case.")
     consent: Flag | None = Field(
         default=None, description="Valid consent for this purpose to this recipient on the date.")
     safeguards: SafeguardFacts | None = None

@@ -68,6 +68,11 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
     if inline is not None:
         answers.append(_inline(request, inline.given, inline.purposes, inline.recipients,
                                purposes))
+        if history is not None:
+            # A history in hand binds an inline claim: it may hold the person's refusal, a
+            # withdrawal, or show a child whose consent is a guardian's, none of which the
+            # block can say. Checked on every path, so leaving `case` out never loosens it.
+            answers.append(_referenced(request, None, history, on, purposes))
     if request.consent_ref is not None:
         ref = request.consent_ref
         answers.append(_referenced(request, ref, history, on, purposes))
@@ -80,18 +85,23 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
     return True, "; ".join(r for _, r in answers)
 
 
-def _referenced(request: SharingRequest, ref: str, history: CaseHistory | None, on: dt.date,
-                purposes: Sequence[ConsentPurpose]) -> tuple[bool, str]:
-    """Whether the consent record `ref` of the request's own case covers every purpose."""
+def _referenced(request: SharingRequest, ref: str | None, history: CaseHistory | None,
+                on: dt.date, purposes: Sequence[ConsentPurpose]) -> tuple[bool, str]:
+    """Whether the consent record `ref` of the request's own case (None: any record of it)
+    covers every purpose."""
+    ids = None if ref is None else [ref]
+    what = f"consent {ref}" if ref is not None else "consent stated inline (with a case history)"
     if not request.purpose:
-        return False, f"consent {ref}: no purpose is stated, so no consent can cover it"
+        return False, f"{what}: no purpose is stated, so no consent can cover it"
     if request.case is None:
-        return False, (f"consent {ref}: the request names no `case`, so the reference belongs "
+        return False, (f"{what}: the request names no `case`, so the reference belongs "
                        "to no one and resolves to no consent")
     if history is None or not history.consents:
-        return False, f"consent {ref}: no case history holds it, so there is no consent"
+        where = "no case history holds it" if ref is not None else \
+            "the case history holds no consent record"
+        return False, f"{what}: {where}, so there is no consent"
     if history.case != request.case:
-        return False, (f"consent {ref}: the case history given is of another case than the "
+        return False, (f"{what}: the case history given is of another case than the "
                        "request's `case`, so it holds no consent for this person")
     age = history.person.age if history.person is not None else None
     child = is_child(age, on)
@@ -100,7 +110,7 @@ def _referenced(request: SharingRequest, ref: str, history: CaseHistory | None, 
     for purpose in purposes:
         def ask(minor: bool, purpose: ConsentPurpose = purpose) -> ConsentAnswer:
             return valid_consent(history.consents, purpose, recipient, on, minor=minor,
-                                 ids=[ref], categories=request.fields,
+                                 ids=ids, categories=request.fields,
                                  unlisted=unlisted(request))
 
         answer = ask(True)
@@ -109,13 +119,13 @@ def _referenced(request: SharingRequest, ref: str, history: CaseHistory | None, 
             if child is False:
                 answer = as_adult
             elif as_adult.valid:
-                return False, (f"consent {ref}: {as_adult.records[0]} is the person's own consent "
+                return False, (f"{what}: {as_adult.records[0]} is the person's own consent "
                                "and person.age is not recorded: the person is not known to be "
                                "an adult, and for a child only a guardian's consent counts")
         if not answer.valid:
-            return False, f"consent {ref}: {answer.reason}"
+            return False, f"{what}: {answer.reason}"
         reasons.append(answer.reason)
-    return True, f"consent {ref}: {'; '.join(reasons)}"
+    return True, f"{what}: {'; '.join(reasons)}"
 
 
 def _inline(request: SharingRequest, given: bool | None, purposes: list[str],
@@ -156,6 +166,7 @@ def derive_facts(request: SharingRequest, catalogue: Catalogue, history: CaseHis
         classified=classified or None,
         granularity=request.granularity,
         recipient=request.recipient.type if request.recipient is not None else None,
+        case_named=request.case is not None,
         consent=consent,
         safeguards=safeguards,
         urgent=request.urgent,

@@ -51,6 +51,14 @@ class Subject(Generic[M]):
         """A validated instance as the flat facts the evaluators read."""
         return facts_of(obj, self.name)
 
+    @property
+    def columnar(self) -> bool:
+        """Whether a row of the model is the facts themselves, so bulk can convert a table of
+        them column by column. A subject that derives its facts (overrides `facts`: a sharing
+        request, whose fields are classified and consent resolved) cannot: bulk would read the
+        request as if it were the facts. Found from the class, so no subject can forget it."""
+        return type(self).facts is Subject.facts
+
     def label(self, obj: M) -> str | None:
         """The display name of one instance, None when it has none."""
         if not self.label_field:

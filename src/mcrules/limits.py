@@ -23,8 +23,11 @@ MAX_DEPTH = 32
 MAX_NODES = 20_000
 #: characters in one text value or key
 MAX_STRING_CHARS = 10_000
-#: digits in one written number (a count of 400 digits is refused, not overflowed)
-MAX_NUMBER_DIGITS = 20
+#: digits in one written number (a count of 400 digits is refused, not overflowed). Every float a
+#: program writes in its shortest form fits: 17 significant digits after up to 4 leading zeros
+#: (`0.00020344665075222674`, 22 digits; smaller numbers switch to an exponent), so a CSV that
+#: Python, pandas or a spreadsheet wrote is never refused for its precision.
+MAX_NUMBER_DIGITS = 32
 #: characters in one quantity or unit text (`12 m^3/day`), from a file, a row or `--set`
 MAX_QUANTITY_CHARS = 100
 #: parentheses nested in one unit text

@@ -45,7 +45,13 @@ from mcrules.rules.ir import (
 )
 from mcrules.rules.overlay import cite_overlay, overlay_parameters
 from mcrules.rules.pack import TITLE_FIELD, Pack, Variant
-from mcrules.rules.parameter_values import checked_value, quantity_in, today, unit_text_of
+from mcrules.rules.parameter_values import (
+    checked_value,
+    quantity_in,
+    scale_violation,
+    today,
+    unit_text_of,
+)
 from mcrules.rules.plan import build_plan
 from mcrules.rules.schema import Collection, Schema
 from mcrules.units import conversion_factor, parse_quantity, parse_unit
@@ -63,7 +69,7 @@ RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_
              "requirement"}
 FILE_KEYS = {"subject", "rules", "values", "decisions", "description"}
 VALUE_KEYS = {"id", "title", "expression", "unit", "description", "citations"}
-PARAM_KEYS = {"description", "value", "values", "citations", "minimum", "maximum",
+PARAM_KEYS = {"description", "value", "values", "scale", "citations", "minimum", "maximum",
               "exclusive_minimum", "exclusive_maximum"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -437,7 +443,49 @@ def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Pa
         if not NAME.match(name):
             raise RuleLoadError(f"parameter file name {name!r} must be lower_snake_case", file=str(f))
         node = ctx.mapping(_read(f), f"parameter {name}", PARAM_KEYS, ("citations",), name)
-        out[name] = _parameter(ctx, node, name, documents)
+        if "scale" in node:
+            out.update(_scale(ctx, node, name, documents))
+        else:
+            out[name] = _parameter(ctx, node, name, documents)
+    return out
+
+
+def _scale(ctx: FileContext, node: LocatedDict, name: str,
+           documents: Mapping[str, Document]) -> dict[str, Parameter]:
+    """A rank scale: `scale:` maps each level, lowest first, to its number (or to dated numbers,
+    like `values`). Each number becomes a parameter `<name>.<level>` with the file's
+    description, citations and bounds, checked as any parameter is; all share one unit and a
+    higher level never ranks below a lower one."""
+    if "value" in node or "values" in node:
+        raise ctx.error("a scale parameter gives its numbers under `scale`, not `value` or "
+                        "`values`", node, "value" if "value" in node else "values", name)
+    entries = node["scale"]
+    if not isinstance(entries, LocatedDict) or len(entries) < 2:
+        raise ctx.error("`scale` must map each level of an ordinal scale, lowest first, to its "
+                        "number (at least two levels)", node, "scale", name)
+    out: dict[str, Parameter] = {}
+    for label, raw in entries.items():
+        if not isinstance(label, str) or not NAME.match(label):
+            raise ctx.error(f"`scale`: {label!r} is not a level name (lower_snake_case)",
+                            entries, label, name)
+        key = "values" if isinstance(raw, LocatedDict) else "value"
+        entry = LocatedDict({k: v for k, v in node.items() if k != "scale"}, **{key: raw})
+        line = entries.lines.get(label)
+        entry.lines, entry.line = {**node.lines, **({key: line} if line else {})}, node.line
+        param = _parameter(ctx, entry, f"{name}.{label}", documents)
+        first = next(iter(out.values()), None)
+        if first is not None and param.unit != first.unit:
+            raise ctx.error(f"`scale`: every level's number needs the same unit, but {label} is "
+                            f"in {param.unit_text} and {first.label} in {first.unit_text}",
+                            entries, label, name)
+        out[param.name] = replace(param, scale=name, label=label)
+    dates = sorted({d for p in out.values() for d, _ in p.dated_values})
+    for on in dates or [None]:
+        numbers = [(p.label, p.value if on is None else p.value_on(on)) for p in out.values()]
+        problem = scale_violation(name, [(lab, v) for lab, v in numbers if v is not None])
+        if problem is not None:
+            when = "" if on is None else f" on {on.isoformat()}"
+            raise ctx.error(f"`scale`{when}: {problem}", node, "scale", name)
     return out
 
 

@@ -7,7 +7,9 @@ value refused in one place is refused in all of them, with the same message.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from mcrules.errors import McrulesError, UnitError
@@ -90,3 +92,14 @@ def value_in_force(param: Parameter, on: dt.date) -> float:
         raise McrulesError(f"parameter {param.name} has no value on {on.isoformat()}: its first "
                            f"dated value starts on {first.isoformat()}")
     return value
+
+
+def scale_violation(scale: str, entries: Sequence[tuple[str, float]]) -> str | None:
+    """Why the numbers of the rank scale `scale` ((level, number), lowest level first) are not a
+    rank scale, or None: a higher level ranked below a lower one would let a more severe threat
+    lower a risk, so it is refused at load, and again when a variant or `--set` changes one."""
+    for (low, a), (high, b) in itertools.pairwise(entries):
+        if b < a:
+            return (f"scale {scale} ranks level {high} ({b:g}) below the lower level {low} "
+                    f"({a:g}); a higher level needs a number at least as high")
+    return None

@@ -198,7 +198,7 @@ class Pack:
             levels = [(p.label, p.value) for p in params.values() if p.scale == scale]
             problem = scale_violation(scale, levels)
             if problem is not None:
-                raise McrulesError(f"pack {self.id}: {problem}", path=scale)
+                raise McrulesError(f"pack {self.id}: {problem}")
         return replace(self, parameters=params)._retitled()
 
     def _floored(self, on: dt.date) -> Pack:

@@ -3,8 +3,8 @@
 "The longer the time people face the threat, the higher the risk"; risk rises with threat and
 vulnerability and falls with capacity (Facilitator Note 1.3.1, in both written forms); no single
 factor turns into a verdict. Each law holds for the default multiplicative form, the additive
-variant, an example programme's own cut-points and uneven rank scales. The scalar and columnar evaluators agree on
-every value, rule and decision of the pack.
+variant, an example programme's own cut-points and uneven rank scales. The scalar and columnar
+evaluators agree on every value, rule and decision of the pack.
 """
 
 from __future__ import annotations

@@ -479,7 +479,7 @@ def _scale(ctx: FileContext, node: LocatedDict, name: str,
                             f"in {param.unit_text} and {first.label} in {first.unit_text}",
                             entries, label, name)
         out[param.name] = replace(param, scale=name, label=label)
-    dates = sorted({d for p in out.values() for d, _ in p.dated_values})
+    dates: list[dt.date | None] = [*sorted({d for p in out.values() for d, _ in p.dated_values})]
     for on in dates or [None]:
         numbers = [(p.label, p.value if on is None else p.value_on(on)) for p in out.values()]
         problem = scale_violation(name, [(lab, v) for lab, v in numbers if v is not None])

@@ -41,15 +41,15 @@ def _configs() -> list[tuple[str, Pack]]:
             ("additive", load_case_pack(variants=["risk-additive"])),
             ("programme", programme.configure(base)),
             ("blue-object", load_case_pack(variants=["blue-assessment-object"])),
-            ("scales", load_case_pack(parameters=UNEVEN_SCALES))]
+            ("scales", load_case_pack(parameters=UNEVEN_SCALES)),
+            ("unpaired-2", load_case_pack(parameters={"unpaired_vulnerability_rank": 2}))]
 
 
 # A programme's own rank scales (parameters severity_rank, capacity_rank): uneven, with a tie,
 # so each law holds for any ascending scale, not only for the 1 2 3 4 of the default. The lowest
-# severity stays at unpaired_vulnerability_rank (1): a threat no vulnerability names scores with
-# that number, so a lowest level below it would let naming a low vulnerability lower the risk.
+# severity is below unpaired_vulnerability_rank (1), as `unpaired-2` puts it above the default's.
 UNEVEN_SCALES: dict[str, str | float] = {
-    "severity_rank.low": 1, "severity_rank.medium": 1.5, "severity_rank.high": 1.5,
+    "severity_rank.low": 0.5, "severity_rank.medium": 1.5, "severity_rank.high": 1.5,
     "severity_rank.very_high": 9, "capacity_rank.none": 1, "capacity_rank.low": 1.2,
     "capacity_rank.medium": 3, "capacity_rank.high": 7}
 

@@ -197,7 +197,8 @@ def test_the_score_is_the_equation_over_the_scales_numbers(
     doc = {"threats": [{"id": "x", "severity": t}],
            "vulnerabilities": [{"id": "y", "threat": "x", "severity": v}],
            "capacities": [{"id": "z", "strength": c}], "migration": {"exposure_days": 0}}
-    want = severity[SEVERITIES.index(t)] * severity[SEVERITIES.index(v)] / \
+    # a named vulnerability counts at least unpaired_vulnerability_rank (1), as an unnamed one
+    want = severity[SEVERITIES.index(t)] * max(severity[SEVERITIES.index(v)], 1.0) / \
         capacity[STRENGTHS.index(c)]
     assert _score(pack, doc) == pytest.approx(want, rel=1e-9)
 

@@ -223,3 +223,27 @@ def test_the_assessment_report_follows_a_set_scale() -> None:
     moved = assess_case(case, as_of=AS_OF, parameters={"severity_rank.high": 3.5})
     assert (default.risk.level, moved.risk.level) == ("high", "very_high")
     assert moved.risk.per_threat[0].level == "very_high"
+
+
+def test_a_scale_level_named_like_a_nested_field_is_a_load_error(tmp_path: Path) -> None:
+    pack = tmp_path / "domv"
+    shutil.copytree(ROOT / "rules" / "domv-2023", pack)
+    (pack / "parameters" / "migration.yaml").write_text(
+        "description: d\nscale: {exposure_days: 1, other: 2}\n"
+        "citations: [{document: mct-tm-2023, quote: q}]\n")
+    with pytest.raises(RuleLoadError, match=r"level parameter migration.exposure_days has the "
+                                            r"name of a field of case"):
+        load_case_pack(pack)
+
+
+def test_an_overlay_cannot_set_a_scales_numbers(tmp_path: Path) -> None:
+    folder = tmp_path / "national"
+    (folder / "parameters").mkdir(parents=True)
+    (folder / "pack.yaml").write_text("id: domv-national\ntitle: t\nversion: 1.0.0\n"
+                                      "overlays: domv-2023\ndocuments:\n  ns: {title: N}\n")
+    (folder / "parameters" / "severity_rank.yaml").write_text(
+        "description: d\nscale: {low: 1, medium: 2, high: 3.5, very_high: 4}\n"
+        "citations: [{document: ns, quote: q}]\n")
+    with pytest.raises(RuleLoadError, match=r"severity_rank.yaml.*overlay domv-national sets "
+                                            r"severity_rank.low"):
+        load_case_pack(folder)

@@ -125,6 +125,13 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
     documents = _merged_documents(ctx, head, required)
     params = _merged("parameter", ctx, head, required, lambda q: q.parameters,
                      _parameters(folder, documents))
+    for name, param in params.items():
+        # a level `migration.exposure_days` would hide the field of that name from every rule
+        hidden = sorted(s.subject for s in schemas.values() if param.scale and name in s.fields)
+        if hidden:
+            raise RuleLoadError(f"scale {param.scale}: level parameter {name} has the name of a "
+                                f"field of {', '.join(hidden)}; rename the scale",
+                                file=str(folder / "parameters" / f"{param.scale}.yaml"), path=name)
 
     definitions: dict[str, Expr] = {}
     definition_texts: dict[str, str] = {}
@@ -386,7 +393,7 @@ def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,
     if not own:
         raise ctx.error(f"overlay {overlay_id} tightens nothing: add parameter files under "
                         "parameters/ named like the base pack's", head, "overlays")
-    sources = {name: str(folder / "parameters" / f"{name}.yaml") for name in own}
+    sources = {name: str(folder / "parameters" / f"{p.scale or name}.yaml") for name, p in own.items()}
     params, floors = overlay_parameters(base.id, base.rules, base.parameters, overlay_id, own,
                                         sources)
     pack = replace(

@@ -225,12 +225,15 @@ def test_the_assessment_report_follows_a_set_scale() -> None:
     assert moved.risk.per_threat[0].level == "very_high"
 
 
+def _scale_file(pack: Path, name: str, scale: str, document: str) -> None:
+    (pack / "parameters" / f"{name}.yaml").write_text(
+        f"description: d\nscale: {scale}\ncitations: [{{document: {document}, quote: q}}]\n")
+
+
 def test_a_scale_level_named_like_a_nested_field_is_a_load_error(tmp_path: Path) -> None:
     pack = tmp_path / "domv"
     shutil.copytree(ROOT / "rules" / "domv-2023", pack)
-    (pack / "parameters" / "migration.yaml").write_text(
-        "description: d\nscale: {exposure_days: 1, other: 2}\n"
-        "citations: [{document: mct-tm-2023, quote: q}]\n")
+    _scale_file(pack, "migration", "{exposure_days: 1, other: 2}", "mct-tm-2023")
     with pytest.raises(RuleLoadError, match=r"level parameter migration.exposure_days has the "
                                             r"name of a field of case"):
         load_case_pack(pack)
@@ -241,9 +244,7 @@ def test_an_overlay_cannot_set_a_scales_numbers(tmp_path: Path) -> None:
     (folder / "parameters").mkdir(parents=True)
     (folder / "pack.yaml").write_text("id: domv-national\ntitle: t\nversion: 1.0.0\n"
                                       "overlays: domv-2023\ndocuments:\n  ns: {title: N}\n")
-    (folder / "parameters" / "severity_rank.yaml").write_text(
-        "description: d\nscale: {low: 1, medium: 2, high: 3.5, very_high: 4}\n"
-        "citations: [{document: ns, quote: q}]\n")
+    _scale_file(folder, "severity_rank", "{low: 1, medium: 2, high: 3.5, very_high: 4}", "ns")
     with pytest.raises(RuleLoadError, match=r"severity_rank.yaml.*overlay domv-national sets "
                                             r"severity_rank.low"):
         load_case_pack(folder)

@@ -248,3 +248,18 @@ def test_an_overlay_cannot_set_a_scales_numbers(tmp_path: Path) -> None:
     with pytest.raises(RuleLoadError, match=r"severity_rank.yaml.*overlay domv-national sets "
                                             r"severity_rank.low"):
         load_case_pack(folder)
+
+
+def test_a_variant_that_makes_a_scale_descend_is_a_load_error(tmp_path: Path) -> None:
+    pack = tmp_path / "domv"
+    shutil.copytree(ROOT / "rules" / "domv-2023", pack)
+    head = (pack / "pack.yaml").read_text()
+    (pack / "pack.yaml").write_text(head.replace(
+        "variants:\n",
+        "variants:\n  flat-top:\n    description: d\n"
+        "    parameters: {severity_rank.very_high: 2.5}\n"
+        "    citations: [{document: mct-tm-2023, quote: q}]\n", 1))
+    with pytest.raises(RuleLoadError, match=r"pack.yaml:\d+: \[flat-top\] scale severity_rank "
+                                            r"ranks level very_high \(2.5\) below the lower "
+                                            r"level high \(3\)"):
+        load_case_pack(pack)

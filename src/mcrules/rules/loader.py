@@ -49,6 +49,7 @@ from mcrules.rules.parameter_values import (
     checked_value,
     quantity_in,
     scale_violation,
+    set_scale_violation,
     today,
     unit_text_of,
 )
@@ -589,13 +590,17 @@ def _variants(ctx: FileContext, node: Any, params: Mapping[str, Parameter], rule
                            {"description", "parameters", "severity", "citations"},
                            ("description", "citations"), vid)
         values = spec.get("parameters") or {}
+        numbers: dict[str, float] = {}
         for pname, raw in values.items():
             if pname not in params:
                 raise ctx.error(f"variant sets unknown parameter {pname!r}", values, pname, vid)
             try:
-                checked_value(params[pname], raw)
+                numbers[pname] = checked_value(params[pname], raw)
             except McrulesError as exc:
                 raise ctx.error(exc.message, values, pname, vid) from None
+        problem = set_scale_violation(params, numbers)
+        if problem is not None:
+            raise ctx.error(problem, spec, "parameters", vid)
         sev = spec.get("severity") or {}
         severities = {}
         for rid, level in sev.items():

@@ -26,7 +26,12 @@ from mcrules.rules.ir import (
     ValueDecl,
 )
 from mcrules.rules.overlay import OverlayFloor
-from mcrules.rules.parameter_values import checked_value, scale_violation, today, value_in_force
+from mcrules.rules.parameter_values import (
+    checked_value,
+    set_scale_violation,
+    today,
+    value_in_force,
+)
 from mcrules.rules.plan import Step
 from mcrules.units import format_unit
 
@@ -194,11 +199,9 @@ class Pack:
                 known = ", ".join(sorted(params))
                 raise McrulesError(f"pack {self.id} has no parameter {name!r} (known: {known})")
             params[name] = replace(old, value=checked_value(old, raw), dated_values=())
-        for scale in sorted({params[name].scale for name in values} - {""}):
-            levels = [(p.label, p.value) for p in params.values() if p.scale == scale]
-            problem = scale_violation(scale, levels)
-            if problem is not None:
-                raise McrulesError(f"pack {self.id}: {problem}")
+        problem = set_scale_violation(params, {name: params[name].value for name in values})
+        if problem is not None:
+            raise McrulesError(f"pack {self.id}: {problem}")
         return replace(self, parameters=params)._retitled()
 
     def _floored(self, on: dt.date) -> Pack:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mcrules.errors import McrulesError, UnitError
@@ -102,4 +102,15 @@ def scale_violation(scale: str, entries: Sequence[tuple[str, float]]) -> str | N
         if b < a:
             return (f"scale {scale} ranks level {high} ({b:g}) below the lower level {low} "
                     f"({a:g}); a higher level needs a number at least as high")
+    return None
+
+
+def set_scale_violation(params: Mapping[str, Parameter], values: Mapping[str, float]) -> str | None:
+    """Why setting `values` (parameter name -> checked number) would make a rank scale of
+    `params` descend, or None: one check for a variant at load and for `Pack.configure`."""
+    for scale in sorted({params[n].scale for n in values if n in params} - {""}):
+        levels = [(p.label, values.get(n, p.value)) for n, p in params.items() if p.scale == scale]
+        problem = scale_violation(scale, levels)
+        if problem is not None:
+            return problem
     return None

@@ -3,8 +3,8 @@
 "The longer the time people face the threat, the higher the risk"; risk rises with threat and
 vulnerability and falls with capacity (Facilitator Note 1.3.1, in both written forms); no single
 factor turns into a verdict. Each law holds for the default multiplicative form, the additive
-variant and an example programme's own cut-points. The scalar and columnar evaluators agree on
-every value, rule and decision of the pack.
+variant, an example programme's own cut-points and uneven rank scales. The scalar and columnar
+evaluators agree on every value, rule and decision of the pack.
 """
 
 from __future__ import annotations
@@ -40,7 +40,18 @@ def _configs() -> list[tuple[str, Pack]]:
     return [("multiplicative", base),
             ("additive", load_case_pack(variants=["risk-additive"])),
             ("programme", programme.configure(base)),
-            ("blue-object", load_case_pack(variants=["blue-assessment-object"]))]
+            ("blue-object", load_case_pack(variants=["blue-assessment-object"])),
+            ("scales", load_case_pack(parameters=UNEVEN_SCALES)),
+            ("unpaired-2", load_case_pack(parameters={"unpaired_vulnerability_rank": 2}))]
+
+
+# A programme's own rank scales (parameters severity_rank, capacity_rank): uneven, with a tie,
+# so each law holds for any ascending scale, not only for the 1 2 3 4 of the default. The lowest
+# severity is below unpaired_vulnerability_rank (1), as `unpaired-2` puts it above the default's.
+UNEVEN_SCALES: dict[str, str | float] = {
+    "severity_rank.low": 0.5, "severity_rank.medium": 1.5, "severity_rank.high": 1.5,
+    "severity_rank.very_high": 9, "capacity_rank.none": 1, "capacity_rank.low": 1.2,
+    "capacity_rank.medium": 3, "capacity_rank.high": 7}
 
 
 CONFIGS = _configs()

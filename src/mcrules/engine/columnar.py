@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from mcrules.engine import semantics as sem
 from mcrules.engine.columns import ColumnBatch, FloatArray, ItemTable, set_key
-from mcrules.engine.compiled import band_cuts
+from mcrules.engine.compiled import band_cuts, scale_numbers
 from mcrules.engine.decide_columns import DecidedColumns, decide_columns
 from mcrules.engine.outcomes import Code
 from mcrules.rules.ir import (
@@ -125,6 +125,14 @@ def _nonneg(expr: Expr, params: Mapping[str, float]) -> bool:
     if isinstance(expr, Call):
         return expr.fn == "abs" or all(_nonneg(a, params) for a in expr.args)
     return False
+
+
+def _ranked_on(x: Value, numbers: FloatArray) -> Value:
+    """The number a rank scale gives each ordinal (held 0-based); NaN, an unknown, stays NaN."""
+    a = np.asarray(x, dtype=np.float64)
+    unknown = np.isnan(a)
+    out = np.where(unknown, sem.NAN, numbers[np.where(unknown, 0, a).astype(np.intp)])
+    return out if np.ndim(x) else float(out)
 
 
 def _div(a: Value, b: Value) -> Value:
@@ -261,6 +269,9 @@ class _Compiler:
             return lambda env: _floor(args[0](env))
         if e.fn == "abs":
             return lambda env: np.abs(args[0](env))
+        if e.fn == "rank" and len(e.args) > 1:
+            numbers = np.asarray(scale_numbers(e, self.params), dtype=np.float64)
+            return lambda env: _ranked_on(args[0](env), numbers)
         if e.fn == "rank":
             return lambda env: args[0](env) + 1.0
         if e.fn == "days_between":

@@ -36,6 +36,7 @@ from mcrules.rules.ir import (
     Scale,
     field_keys,
 )
+from mcrules.rules.parameter_values import scale_violation
 
 Facts = Mapping[str, Any]
 Getter = Callable[[Facts], Any]
@@ -125,6 +126,9 @@ def _scale(expr: Scale, params: Mapping[str, float]) -> Getter:
 def _call(expr: Call, params: Mapping[str, float]) -> Getter:
     if expr.fn == "days_between":
         return _binary(operator.sub, expr.args[1], expr.args[0], params)
+    if expr.fn == "rank" and len(expr.args) > 1:
+        arg, numbers = compile_expr(expr.args[0], params), scale_numbers(expr, params)
+        return lambda f: sem.rank_on(arg(f), numbers)
     fn = _FUNCS[expr.fn]
     args = [compile_expr(a, params) for a in expr.args]
     if len(args) == 1:
@@ -147,6 +151,19 @@ def band_cuts(expr: Band, params: Mapping[str, float]) -> tuple[float, ...]:
         raise McrulesError(f"band() cut points must ascend, got {', '.join(f'{c:g}' for c in cuts)}"
                            f" for labels {', '.join(expr.labels)}")
     return cuts
+
+
+def scale_numbers(expr: Call, params: Mapping[str, float]) -> tuple[float, ...]:
+    """The numbers of `rank(x, scale)`'s scale, lowest level first; McrulesError naming the scale
+    when a higher level ranks below a lower one (a variant, overlay or `--set` can do that)."""
+    refs = [a for a in expr.args[1:] if isinstance(a, ParamRef)]
+    numbers = tuple(float(params[r.name]) for r in refs)
+    scale = refs[0].name.rpartition(".")[0]
+    problem = scale_violation(scale, [(r.name.rpartition(".")[2], n)
+                                      for r, n in zip(refs, numbers, strict=True)])
+    if problem is not None:
+        raise McrulesError(problem, path=scale)
+    return numbers
 
 
 def _compare(expr: Compare, params: Mapping[str, float]) -> Getter:

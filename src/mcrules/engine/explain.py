@@ -80,6 +80,9 @@ def _scale(e: Scale) -> str:
 
 
 def _call(e: Call) -> str:
+    if e.fn == "rank" and len(e.args) > 1:  # a rank scale, written by its name as in the pack
+        scale = e.args[1].name.rpartition(".")[0]  # type: ignore[attr-defined]
+        return f"rank({describe(e.args[0])}, {scale})"
     return f"{e.fn}({', '.join(describe(a) for a in e.args)})"
 
 

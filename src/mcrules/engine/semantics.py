@@ -81,6 +81,11 @@ def rank(x: float) -> float:
     return x + 1.0
 
 
+def rank_on(x: float, numbers: tuple[float, ...]) -> float:
+    """The number a rank scale gives an ordinal (held 0-based): `numbers[x]`; NaN stays NaN."""
+    return NAN if x != x else numbers[int(x)]
+
+
 def band(x: float, cuts: tuple[float, ...]) -> float:
     """The 0-based label index of `x`: how many cut points it reaches (with the tolerance of
     `ge`, so a unit conversion never moves a value across a cut). NaN stays NaN."""

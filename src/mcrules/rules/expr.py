@@ -15,6 +15,8 @@ Grammar, informally::
              | 'as_of' | "date('2026-03-14')" | "outcome('rule.id')" | "decision('table.id')"
              | band '(' arith ',' '[' arith, ... ']' ',' '[' STRING, ... ']' ')'
     FUNC    := ceil | floor | min | max | abs | rank | days_between
+             (`rank(severity)` is the level's 1-based position; `rank(severity, severity_rank)`
+             the number the rank scale parameter severity_rank gives it)
     AGG     := count | sum | min | max | any | all     (`sum(members.income)` is short for
                                                         `sum(members, income)`)
 
@@ -322,11 +324,9 @@ class _Parser:
         if fn in ("count", "sum", "any", "all"):
             raise self.fail(node, f"{fn}() needs a collection first, e.g. "
                                   f"{fn}({next(iter(self.scope.schema.collections), 'items')} ...)")
-        args = [self.node(a) for a in node.args]
         if fn == "rank":
-            if len(args) != 1 or args[0].type != "ordinal":
-                raise self.fail(node, "rank() takes one ordinal value, e.g. rank(severity)")
-            return Call("rank", (args[0],), DIMENSIONLESS)
+            return self.rank(node)
+        args = [self.node(a) for a in node.args]
         if fn == "days_between":
             if len(args) != 2 or any(a.type != "date" for a in args):
                 raise self.fail(node, "days_between() takes two dates: days_between(from, to)")
@@ -351,6 +351,40 @@ class _Parser:
             arg = self.to_dimensionless(node, args[0])
             return Call(fn, (arg,), DIMENSIONLESS)  # type: ignore[arg-type]
         return Call("abs", (args[0],), _unit(args[0]))
+
+    def rank(self, node: ast.Call) -> Expr:
+        """`rank(x)`: x's 1-based position on its scale. `rank(x, scale)`: the number the rank
+        scale parameter `scale` gives x's level; the scale must rank every level of x's scale,
+        in x's order, and nothing else, so a scale written for another enumeration is refused."""
+        usage = ("rank() takes one ordinal value and optionally a scale parameter: "
+                 "rank(severity) or rank(severity, severity_rank)")
+        if not 1 <= len(node.args) <= 2:
+            raise self.fail(node, usage)
+        arg = self.node(node.args[0])
+        if arg.type != "ordinal":
+            raise self.fail(node, usage)
+        if len(node.args) == 1:
+            return Call("rank", (arg,), DIMENSIONLESS)
+        name = self.dotted(node.args[1]) or ast.unparse(node.args[1])
+        levels = [p for p in self.scope.params.values() if p.scale == name]
+        if not levels:
+            scales = sorted({p.scale for p in self.scope.params.values() if p.scale})
+            raise self.fail(node, f"`{name}` is not a scale parameter (a parameter file with "
+                                  f"`scale:`); known scales: {', '.join(scales) or 'none'}")
+        labels = tuple(p.label for p in levels)
+        if labels != arg.scale:
+            missing = [lab for lab in arg.scale if lab not in labels]
+            extra = [lab for lab in labels if lab not in arg.scale]
+            detail = "; ".join(part for part in (
+                f"it has no number for {', '.join(missing)}" if missing else "",
+                f"{', '.join(extra)} is not a level of it" if extra else "",
+                "" if missing or extra else "its levels are in another order") if part)
+            raise self.fail(node, f"scale {name} ranks {' < '.join(labels)}, but "
+                                  f"`{ast.unparse(node.args[0])}` is a level of "
+                                  f"{' < '.join(arg.scale)}: {detail}")
+        self.scope.used_params.update(p.name for p in levels)
+        refs = tuple(ParamRef(p.name, p.unit) for p in levels)
+        return Call("rank", (arg, *refs), levels[0].unit)
 
     def number_of(self, node: ast.AST, out: Expr) -> Expr:
         if out.type != "number":

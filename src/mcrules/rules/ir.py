@@ -200,7 +200,9 @@ class Scale(Expr):
 @dataclass(frozen=True)
 class Call(Expr):
     """A built-in function. `min`/`max` of ordinals or dates keep that type; `rank` is an
-    ordinal's 1-based position on its scale; `days_between(a, b)` is b - a in days."""
+    ordinal's 1-based position on its scale, or with more arguments (`rank(x, severity_rank)`,
+    parsed to x then one ParamRef per level, lowest first) the number the scale parameter gives
+    x's level; `days_between(a, b)` is b - a in days."""
 
     fn: Literal["ceil", "floor", "min", "max", "abs", "rank", "days_between"]
     args: tuple[Expr, ...]
@@ -387,6 +389,10 @@ class Bound:
 class Parameter:
     """A named threshold with its unit and citation; packs and users may override its value.
 
+    A rank scale (a parameter file with `scale:`) is one Parameter per level, named
+    `<scale>.<level>` and carrying `scale` and `label`, so a variant, an overlay and `--set`
+    reach each number as they reach any parameter; `rank(x, scale)` reads them in level order.
+
     `value` is the value in force; `dated_values` (ascending, OpenFisca-style) is the schedule it
     was chosen from by date, empty for an undated parameter or once a variant or `--set` fixed it.
     """
@@ -400,6 +406,8 @@ class Parameter:
     minimum: Bound | None = None
     maximum: Bound | None = None
     dated_values: tuple[tuple[dt.date, float], ...] = ()
+    scale: str = ""   # for one number of a rank scale (`severity_rank.high`): the scale's name
+    label: str = ""   # ... and the level it ranks (`high`)
 
     def bound_violation(self, value: float) -> str | None:
         """What `value` breaks (NaN, an infinity, or a bound), or None if it is a valid value."""

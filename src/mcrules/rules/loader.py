@@ -45,7 +45,14 @@ from mcrules.rules.ir import (
 )
 from mcrules.rules.overlay import cite_overlay, overlay_parameters
 from mcrules.rules.pack import TITLE_FIELD, Pack, Variant
-from mcrules.rules.parameter_values import checked_value, quantity_in, today, unit_text_of
+from mcrules.rules.parameter_values import (
+    checked_value,
+    quantity_in,
+    scale_violation,
+    set_scale_violation,
+    today,
+    unit_text_of,
+)
 from mcrules.rules.plan import build_plan
 from mcrules.rules.schema import Collection, Schema
 from mcrules.units import conversion_factor, parse_quantity, parse_unit
@@ -63,7 +70,7 @@ RULE_KEYS = {"id", "title", "severity", "description", "tags", "each", "applies_
              "requirement"}
 FILE_KEYS = {"subject", "rules", "values", "decisions", "description"}
 VALUE_KEYS = {"id", "title", "expression", "unit", "description", "citations"}
-PARAM_KEYS = {"description", "value", "values", "citations", "minimum", "maximum",
+PARAM_KEYS = {"description", "value", "values", "scale", "citations", "minimum", "maximum",
               "exclusive_minimum", "exclusive_maximum"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -119,6 +126,13 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
     documents = _merged_documents(ctx, head, required)
     params = _merged("parameter", ctx, head, required, lambda q: q.parameters,
                      _parameters(folder, documents))
+    for name, param in params.items():
+        # a level `migration.exposure_days` would hide the field of that name from every rule
+        hidden = sorted(s.subject for s in schemas.values() if param.scale and name in s.fields)
+        if hidden:
+            raise RuleLoadError(f"scale {param.scale}: level parameter {name} has the name of a "
+                                f"field of {', '.join(hidden)}; rename the scale",
+                                file=str(folder / "parameters" / f"{param.scale}.yaml"), path=name)
 
     definitions: dict[str, Expr] = {}
     definition_texts: dict[str, str] = {}
@@ -380,7 +394,7 @@ def _load_overlay(folder: Path, ctx: FileContext, head: LocatedDict,
     if not own:
         raise ctx.error(f"overlay {overlay_id} tightens nothing: add parameter files under "
                         "parameters/ named like the base pack's", head, "overlays")
-    sources = {name: str(folder / "parameters" / f"{name}.yaml") for name in own}
+    sources = {name: str(folder / "parameters" / f"{p.scale or name}.yaml") for name, p in own.items()}
     params, floors = overlay_parameters(base.id, base.rules, base.parameters, overlay_id, own,
                                         sources)
     pack = replace(
@@ -437,7 +451,49 @@ def _parameters(folder: Path, documents: Mapping[str, Document]) -> dict[str, Pa
         if not NAME.match(name):
             raise RuleLoadError(f"parameter file name {name!r} must be lower_snake_case", file=str(f))
         node = ctx.mapping(_read(f), f"parameter {name}", PARAM_KEYS, ("citations",), name)
-        out[name] = _parameter(ctx, node, name, documents)
+        if "scale" in node:
+            out.update(_scale(ctx, node, name, documents))
+        else:
+            out[name] = _parameter(ctx, node, name, documents)
+    return out
+
+
+def _scale(ctx: FileContext, node: LocatedDict, name: str,
+           documents: Mapping[str, Document]) -> dict[str, Parameter]:
+    """A rank scale: `scale:` maps each level, lowest first, to its number (or to dated numbers,
+    like `values`). Each number becomes a parameter `<name>.<level>` with the file's
+    description, citations and bounds, checked as any parameter is; all share one unit and a
+    higher level never ranks below a lower one."""
+    if "value" in node or "values" in node:
+        raise ctx.error("a scale parameter gives its numbers under `scale`, not `value` or "
+                        "`values`", node, "value" if "value" in node else "values", name)
+    entries = node["scale"]
+    if not isinstance(entries, LocatedDict) or len(entries) < 2:
+        raise ctx.error("`scale` must map each level of an ordinal scale, lowest first, to its "
+                        "number (at least two levels)", node, "scale", name)
+    out: dict[str, Parameter] = {}
+    for label, raw in entries.items():
+        if not isinstance(label, str) or not NAME.match(label):
+            raise ctx.error(f"`scale`: {label!r} is not a level name (lower_snake_case)",
+                            entries, label, name)
+        key = "values" if isinstance(raw, LocatedDict) else "value"
+        entry = LocatedDict({k: v for k, v in node.items() if k != "scale"}, **{key: raw})
+        line = entries.lines.get(label)
+        entry.lines, entry.line = {**node.lines, **({key: line} if line else {})}, node.line
+        param = _parameter(ctx, entry, f"{name}.{label}", documents)
+        first = next(iter(out.values()), None)
+        if first is not None and param.unit != first.unit:
+            raise ctx.error(f"`scale`: every level's number needs the same unit, but {label} is "
+                            f"in {param.unit_text} and {first.label} in {first.unit_text}",
+                            entries, label, name)
+        out[param.name] = replace(param, scale=name, label=label)
+    dates: list[dt.date | None] = [*sorted({d for p in out.values() for d, _ in p.dated_values})]
+    for on in dates or [None]:
+        numbers = [(p.label, p.value if on is None else p.value_on(on)) for p in out.values()]
+        problem = scale_violation(name, [(lab, v) for lab, v in numbers if v is not None])
+        if problem is not None:
+            when = "" if on is None else f" on {on.isoformat()}"
+            raise ctx.error(f"`scale`{when}: {problem}", node, "scale", name)
     return out
 
 
@@ -534,13 +590,17 @@ def _variants(ctx: FileContext, node: Any, params: Mapping[str, Parameter], rule
                            {"description", "parameters", "severity", "citations"},
                            ("description", "citations"), vid)
         values = spec.get("parameters") or {}
+        numbers: dict[str, float] = {}
         for pname, raw in values.items():
             if pname not in params:
                 raise ctx.error(f"variant sets unknown parameter {pname!r}", values, pname, vid)
             try:
-                checked_value(params[pname], raw)
+                numbers[pname] = checked_value(params[pname], raw)
             except McrulesError as exc:
                 raise ctx.error(exc.message, values, pname, vid) from None
+        problem = set_scale_violation(params, numbers)
+        if problem is not None:
+            raise ctx.error(problem, spec, "parameters", vid)
         sev = spec.get("severity") or {}
         severities = {}
         for rid, level in sev.items():

@@ -26,7 +26,12 @@ from mcrules.rules.ir import (
     ValueDecl,
 )
 from mcrules.rules.overlay import OverlayFloor
-from mcrules.rules.parameter_values import checked_value, today, value_in_force
+from mcrules.rules.parameter_values import (
+    checked_value,
+    set_scale_violation,
+    today,
+    value_in_force,
+)
 from mcrules.rules.plan import Step
 from mcrules.units import format_unit
 
@@ -194,6 +199,9 @@ class Pack:
                 known = ", ".join(sorted(params))
                 raise McrulesError(f"pack {self.id} has no parameter {name!r} (known: {known})")
             params[name] = replace(old, value=checked_value(old, raw), dated_values=())
+        problem = set_scale_violation(params, {name: params[name].value for name in values})
+        if problem is not None:
+            raise McrulesError(f"pack {self.id}: {problem}")
         return replace(self, parameters=params)._retitled()
 
     def _floored(self, on: dt.date) -> Pack:
@@ -274,6 +282,8 @@ class Pack:
                     todo.append(texts[name])
                 elif name in self.parameters:
                     params.add(name)
+                else:  # a rank scale reads every one of its levels' numbers
+                    params.update(n for n, p in self.parameters.items() if p.scale == name)
         return {
             "id": rule.id, "severity": rule.severity.value, "check": rule.check_text,
             "applies_if": rule.applies_if_text, "each": rule.each,

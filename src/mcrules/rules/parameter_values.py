@@ -7,7 +7,9 @@ value refused in one place is refused in all of them, with the same message.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mcrules.errors import McrulesError, UnitError
@@ -90,3 +92,25 @@ def value_in_force(param: Parameter, on: dt.date) -> float:
         raise McrulesError(f"parameter {param.name} has no value on {on.isoformat()}: its first "
                            f"dated value starts on {first.isoformat()}")
     return value
+
+
+def scale_violation(scale: str, entries: Sequence[tuple[str, float]]) -> str | None:
+    """Why the numbers of the rank scale `scale` ((level, number), lowest level first) are not a
+    rank scale, or None: a higher level ranked below a lower one would let a more severe threat
+    lower a risk, so it is refused at load, and again when a variant or `--set` changes one."""
+    for (low, a), (high, b) in itertools.pairwise(entries):
+        if b < a:
+            return (f"scale {scale} ranks level {high} ({b:g}) below the lower level {low} "
+                    f"({a:g}); a higher level needs a number at least as high")
+    return None
+
+
+def set_scale_violation(params: Mapping[str, Parameter], values: Mapping[str, float]) -> str | None:
+    """Why setting `values` (parameter name -> checked number) would make a rank scale of
+    `params` descend, or None: one check for a variant at load and for `Pack.configure`."""
+    for scale in sorted({params[n].scale for n in values if n in params} - {""}):
+        levels = [(p.label, values.get(n, p.value)) for n, p in params.items() if p.scale == scale]
+        problem = scale_violation(scale, levels)
+        if problem is not None:
+            return problem
+    return None

@@ -100,10 +100,15 @@ def test_questions_are_ranked_by_how_much_they_settle() -> None:
     questions = next_questions(evaluator, facts, AS_OF)
     counts = [len(q.settles) for q in questions]
     assert counts == sorted(counts, reverse=True)
-    first = questions[0]
-    assert first.input == "consent_valid_until"
-    assert set(first.settles) == {"case.consent.current", "case.consent.since_policy",
-                                  "case.sharing"}
+    first, second = questions[0], questions[1]
+    # The capacities settle four verdicts since the pack weighs them on a rank scale
+    # (case.weighted_risk); the consent's end date three.
+    assert first.input == "capacities"
+    assert set(first.settles) == {"case.capacity", "case.capacity.matches_threats",
+                                  "case.escalation", "case.weighted_risk"}
+    assert second.input == "consent_valid_until"
+    assert set(second.settles) == {"case.consent.current", "case.consent.since_policy",
+                                   "case.sharing"}
     assert "threats[0].since" in {q.input for q in questions}
 
 

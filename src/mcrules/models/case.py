@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -276,7 +276,6 @@ class Case(InputModel):
     """One person's intake assessment."""
 
     # Validators: age from date_of_birth, factor shape, vulnerabilities naming listed threats.
-    runs_validators: ClassVar[bool] = True
 
     id: Label | None = Field(default=None, description="The caller's reference.")
     assessed_on: Day | None = None

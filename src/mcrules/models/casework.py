@@ -9,7 +9,7 @@ verified, consent valid, the plan's elements), which the guard rules of `casewor
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -145,7 +145,6 @@ class CaseEvent(InputModel):
     """One event of a case history; which keys an action takes is checked, so a `plan` on an
     assessment or a transfer without `to` is an invalid file, not a silent no-op."""
 
-    runs_validators: ClassVar[bool] = True
 
     date: Day
     action: CaseAction
@@ -245,7 +244,6 @@ _KEYS: dict[CaseAction, set[str]] = {
 class CaseHistory(InputModel):
     """A case history file: `case`, `person`, `consents`, `events` (in the order they happened)."""
 
-    runs_validators: ClassVar[bool] = True
 
     case: Short = Field(description="The case reference.")
     person: HistoryPerson | None = None

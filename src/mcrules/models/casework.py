@@ -20,9 +20,9 @@ from mcrules.models.consent import (
     ConsentRecord,
     HistoryPerson,
     RecipientType,
-    id_skeleton,
 )
 from mcrules.models.fields import Whole
+from mcrules.models.skeleton import id_skeleton
 
 MAX_EVENTS = 1_000
 MAX_PLAN_ITEMS = 100

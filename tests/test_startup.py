@@ -13,7 +13,8 @@ from pathlib import Path
 import mcrules
 from tests.conftest import ROOT
 
-HEAVY = ("numpy", "pyarrow", "dask", "pint", "pydantic", "shapely", "pyproj")
+HEAVY = ("numpy", "pyarrow", "dask", "pint", "pydantic", "shapely", "pyproj", "scipy",
+         "highspy")
 GEO = ("shapely", "pyproj")
 
 

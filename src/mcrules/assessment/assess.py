@@ -246,9 +246,7 @@ def _risk(case: Case, pack: Pack, catalogue: Catalogue,
     shown = level.shown if level.known else None
     combiner = combiner_of(pack)
     cites: list[dict[str, Any]] = []
-    for vid in (f"assess.risk.score_{combiner}", TERMS["time"]):
-        cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
-    for vid in ("assess.risk.pair_" + combiner,):
+    for vid in (f"assess.risk.score_{combiner}", TERMS["time"], f"assess.risk.pair_{combiner}"):
         cites += [c.as_dict() for c in values[vid].value.citations if c.as_dict() not in cites]
     scale = level.value.scale
     known = [scale.index(t.level) for t in per_threat if t.level in scale]
@@ -267,6 +265,7 @@ def _per_threat(case: Case, pack: Pack, on: dt.date, worst: ValueResult) -> tupl
     if not case.threats:
         return ()
     scalar = evaluator(pack)
+    case_score = _number(worst) if worst.known else None
     out: list[ThreatRisk] = []
     for t in case.threats:
         named = None if case.vulnerabilities is None else \
@@ -276,8 +275,8 @@ def _per_threat(case: Case, pack: Pack, on: dt.date, worst: ValueResult) -> tupl
         got = {v.value.id: v for v in run.values}
         lv, sc = got[RISK_LEVEL], got[RISK_SCORE]
         number = _number(sc)
-        deciding = (number is not None and worst.known and _number(worst) is not None
-                    and abs(number - (_number(worst) or 0.0)) <= 1e-9 * max(1.0, number))
+        deciding = (number is not None and case_score is not None
+                    and abs(number - case_score) <= 1e-9 * max(1.0, number))
         out.append(ThreatRisk(
             t.id, t.severity.value if t.severity else None,
             tuple({"id": v.id, "severity": v.severity.value if v.severity else None}

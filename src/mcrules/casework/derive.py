@@ -32,7 +32,7 @@ from mcrules.models.casework import (
     TransferType,
 )
 from mcrules.models.consent import ConsentPurpose, Recipient
-from mcrules.models.consent_query import ConsentAnswer, valid_consent
+from mcrules.models.consent_query import ConsentAnswer, consent_by_age, valid_consent
 from mcrules.subjects.adult_age import is_child as is_child_aged
 
 # An objective is taken as measurable when it carries a number (60 days, 3 visits, 2026-05-01):
@@ -137,16 +137,13 @@ def _consent(history: CaseHistory, event: CaseEvent,
                              ids=event.consent, categories=event.data_categories or (),
                              unlisted=event.action in HANDS_OVER and not event.data_categories)
 
-    as_child = ask(True)
-    if as_child.valid or child is True:
-        return as_child.valid, bool(as_child.assents), as_child.reason
-    as_adult = ask(False)
-    if child is False:
-        return as_adult.valid, bool(as_adult.assents), as_adult.reason
-    if as_adult.valid:
-        return None, None, (f"{as_adult.records[0]} is the person's own consent and the age is not "
+    answer, own = consent_by_age(ask, child)
+    if own is not None:
+        return None, None, (f"{own.records[0]} is the person's own consent and the age is not "
                             "recorded: for a child only a guardian's consent counts")
-    return False, False, as_child.reason
+    if child is None and not answer.valid:
+        return False, False, answer.reason
+    return answer.valid, bool(answer.assents), answer.reason
 
 
 def _plan(plan: CasePlan | None) -> tuple[PlanFacts, tuple[str, ...]]:

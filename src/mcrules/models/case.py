@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -19,7 +19,7 @@ from mcrules.errors import FieldError
 from mcrules.models.base import Day, Flag, InputModel
 from mcrules.models.fields import Quantity, Whole
 from mcrules.models.ordinal import OrdinalEnum
-from mcrules.models.skeleton import id_skeleton
+from mcrules.models.skeleton import look_alike_twin
 
 Years = Annotated[int, Whole("year", maximum=130)]
 Days = Annotated[float, Quantity("day", examples=[21, "3 week"])]
@@ -276,7 +276,6 @@ class Case(InputModel):
     """One person's intake assessment."""
 
     # Validators: age from date_of_birth, factor shape, vulnerabilities naming listed threats.
-    runs_validators: ClassVar[bool] = True
 
     id: Label | None = Field(default=None, description="The caller's reference.")
     assessed_on: Day | None = None
@@ -343,15 +342,13 @@ class Case(InputModel):
             return self
         # By what the id looks like: `аrrest` (Cyrillic а) beside `arrest` reads as one threat,
         # and a vulnerability naming the low-severity twin would score the severe one unpaired.
-        seen: dict[str, int] = {}
-        for i, t in enumerate(self.threats):
-            key = id_skeleton(t.id)
-            if key in seen:
-                first = self.threats[seen[key]].id
-                alike = "" if first == t.id else f" (it reads as {first!r})"
-                raise FieldError(("threats", i, "id"), f"{t.id!r} is listed twice{alike} "
-                                 f"(threats[{seen[key]}]); a vulnerability names its threat by id")
-            seen[key] = i
+        twin = look_alike_twin(t.id for t in self.threats)
+        if twin is not None:
+            j, i = twin
+            first, again = self.threats[j].id, self.threats[i].id
+            alike = "" if first == again else f" (it reads as {first!r})"
+            raise FieldError(("threats", i, "id"), f"{again!r} is listed twice{alike} "
+                             f"(threats[{j}]); a vulnerability names its threat by id")
         paired: list[Threat] = []
         for t in self.threats:
             if self.vulnerabilities is None:

@@ -9,7 +9,7 @@ verified, consent valid, the plan's elements), which the guard rules of `casewor
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -20,9 +20,9 @@ from mcrules.models.consent import (
     ConsentRecord,
     HistoryPerson,
     RecipientType,
-    id_skeleton,
 )
 from mcrules.models.fields import Whole
+from mcrules.models.skeleton import id_skeleton, look_alike_twin
 
 MAX_EVENTS = 1_000
 MAX_PLAN_ITEMS = 100
@@ -145,7 +145,6 @@ class CaseEvent(InputModel):
     """One event of a case history; which keys an action takes is checked, so a `plan` on an
     assessment or a transfer without `to` is an invalid file, not a silent no-op."""
 
-    runs_validators: ClassVar[bool] = True
 
     date: Day
     action: CaseAction
@@ -245,7 +244,6 @@ _KEYS: dict[CaseAction, set[str]] = {
 class CaseHistory(InputModel):
     """A case history file: `case`, `person`, `consents`, `events` (in the order they happened)."""
 
-    runs_validators: ClassVar[bool] = True
 
     case: Short = Field(description="The case reference.")
     person: HistoryPerson | None = None
@@ -254,14 +252,15 @@ class CaseHistory(InputModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CaseHistory:
-        seen: dict[str, int] = {}  # by what the id looks like: `К1` (Cyrillic) is `K1`
-        for i, c in enumerate(self.consents):
-            first = self.consents[seen.setdefault(id_skeleton(c.id), i)].id
-            if seen[id_skeleton(c.id)] != i:
-                alike = "" if first == c.id else f" (it reads as {first!r})"
-                raise FieldError(("consents", i, "id"),
-                                 f"{c.id!r} is used by an earlier record{alike}; give each "
-                                 "consent record an id of its own")
+        # By what the id looks like: `К1` (Cyrillic) is `K1`.
+        twin = look_alike_twin(c.id for c in self.consents)
+        if twin is not None:
+            j, i = twin
+            first, again = self.consents[j].id, self.consents[i].id
+            alike = "" if first == again else f" (it reads as {first!r})"
+            raise FieldError(("consents", i, "id"),
+                             f"{again!r} is used by an earlier record{alike}; give each "
+                             "consent record an id of its own")
         for i in range(1, len(self.events)):
             if self.events[i].date < self.events[i - 1].date:
                 raise FieldError(("events", i, "date"),

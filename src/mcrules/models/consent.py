@@ -17,9 +17,6 @@ from mcrules.errors import FieldError
 from mcrules.models.base import Day, Flag, InputModel
 from mcrules.models.case import Accompaniment, Sex
 from mcrules.models.fields import Whole
-from mcrules.models.skeleton import id_skeleton
-
-__all__ = ["id_skeleton"]  # re-exported: callers ask consent records' ids by it
 
 MAX_RECORDS = 10_000
 MAX_CATEGORIES = 50

@@ -20,7 +20,7 @@ each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from mcrules.models.consent import (
@@ -210,3 +210,19 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     if minor and selfs:
         problems.append(f"{selfs[0].id} is a child's own consent; a guardian's consent is needed")
     return ConsentAnswer(False, "; ".join(problems) or "no valid consent")
+
+
+def consent_by_age(ask: Callable[[bool], ConsentAnswer],
+                   child: bool | None) -> tuple[ConsentAnswer, ConsentAnswer | None]:
+    """Whose consent counts for a person known to be a child (True), an adult (False) or of no
+    recorded age (None), given `ask(minor)`: a child's, and an unknown age's, is asked as a
+    child's (a guardian's consent), an adult's as their own. The second answer is the person's
+    own valid consent when the age is unknown: it cannot count (unknown is never adult), and the
+    caller says why. The one reading case management and data sharing share."""
+    as_child = ask(True)
+    if as_child.valid or child is True:
+        return as_child, None
+    as_adult = ask(False)
+    if child is False:
+        return as_adult, None
+    return as_child, as_adult if as_adult.valid else None

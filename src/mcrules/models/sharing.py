@@ -10,7 +10,7 @@ safeguards. Absent means unknown, and unknown fails closed.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
@@ -83,7 +83,6 @@ class SharingRequest(InputModel):
     safeguards: Safeguards | None = None
     urgent: Flag = Field(default=False, description="Noted; urgency waives no condition.")
 
-    runs_validators: ClassVar[bool] = True
 
     @model_validator(mode="after")
     def _one_consent_statement(self) -> SharingRequest:

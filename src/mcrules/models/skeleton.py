@@ -10,6 +10,7 @@ would grant something (a consent covers only the name it spells).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 # Letters of other scripts that render like Latin ones: a record id `К1` (Cyrillic) beside `K1`
 # reads as one id to a caseworker, so ids are compared by this skeleton.
@@ -32,3 +33,14 @@ def id_skeleton(record_id: str) -> str:
     text = unicodedata.normalize("NFKC", record_id).casefold().translate(_LOOK_ALIKE)
     kept = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(kept.split())
+
+
+def look_alike_twin(ids: Iterable[str]) -> tuple[int, int] | None:
+    """The first id that reads as an earlier one, as (the earlier's index, its index); None when
+    every id has a skeleton of its own. The one check behind every "listed twice" refusal."""
+    seen: dict[str, int] = {}
+    for i, record_id in enumerate(ids):
+        first = seen.setdefault(id_skeleton(record_id), i)
+        if first != i:
+            return first, i
+    return None

@@ -9,7 +9,6 @@ waived by an approval given for the old one.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
 
 from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
@@ -18,13 +17,7 @@ from mcrules.models.base import Day, InputModel
 RULE_HASH_PATTERN = r"^[0-9a-f]{64}$"
 
 
-class _Strict(InputModel):
-    """Unknown keys are errors: a waiver is an audit record, and a typo must not pass unseen."""
-
-    runs_validators: ClassVar[bool] = True  # the dates' order is checked; no subject reads this
-
-
-class WaiverScope(_Strict):
+class WaiverScope(InputModel):
     """Where and when the waiver holds: one site, from one date until another."""
 
     site: str = Field(min_length=1, description="The site's `name` in its site file (or the "
@@ -37,7 +30,7 @@ class WaiverScope(_Strict):
     model_config = ConfigDict(populate_by_name=True)
 
 
-class Waiver(_Strict):
+class Waiver(InputModel):
     """One approved exception: which rule, where and when, why, what is done meanwhile, who
     approved it, and when it expires."""
 
@@ -77,7 +70,7 @@ class Waiver(_Strict):
         return self.scope.until or self.expires
 
 
-class WaiverFile(_Strict):
+class WaiverFile(InputModel):
     """A file of waivers (`--waivers FILE`)."""
 
     waivers: list[Waiver] = Field(default_factory=list, max_length=1000)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,14 @@ class SharingDecision:
     pack: Mapping[str, str]
     as_of: dt.date
     result: DecisionResult = field(repr=False, compare=False)
-    # The same texts with no text of the request but catalogued field ids (decision records).
-    record_texts: _Texts | None = field(default=None, repr=False, compare=False)
+    # Builds the same texts with no text of the request but catalogued field ids, for a decision
+    # record: only when a record is asked for (`record_texts`), not for every decision.
+    record_builder: Callable[[], _Texts] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def record_texts(self) -> _Texts | None:
+        """The texts a decision record may keep; None when `decide_sharing` did not make this."""
+        return self.record_builder() if self.record_builder is not None else None
 
     @property
     def record_level_allowed(self) -> bool:
@@ -186,9 +193,12 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
         return _Texts(tuple(reasons), obligations, alternatives, notes)
 
     shown = texts(_Filler(request, pack), ", ".join(uncatalogued), derived.consent_reason)
-    kept = texts(_Filler(request, pack, (catalogued, len(uncatalogued))),
-                 f"{len(uncatalogued)} field(s)",
-                 _without(derived.consent_reason, request.consent_ref))
+
+    def kept() -> _Texts:
+        return texts(_Filler(request, pack, (catalogued, len(uncatalogued))),
+                     f"{len(uncatalogued)} field(s)",
+                     _without(derived.consent_reason, request.consent_ref))
+
     fallback = any(p.fallback for p in binding)
     missing = tuple(dict.fromkeys(m for p in binding for m in p.missing))
     data_class = next((v.result for v in ev.values if v.value.id == "sharing.data_class"), None)
@@ -209,7 +219,7 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
         pack={"id": pack.id, "version": pack.version, "hash": pack.content_hash},
         as_of=on,
         result=main,
-        record_texts=kept,
+        record_builder=kept,
     )
 
 

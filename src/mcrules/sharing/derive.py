@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from mcrules.models.casework import CaseHistory
 from mcrules.models.consent import ConsentPurpose, Recipient, RecipientType
-from mcrules.models.consent_query import ConsentAnswer, valid_consent
+from mcrules.models.consent_query import ConsentAnswer, consent_by_age, valid_consent
 from mcrules.models.sharing import SafeguardFacts, SharingFacts, SharingRequest
 from mcrules.sharing.classification import Catalogue
 from mcrules.subjects.adult_age import is_child
@@ -113,15 +113,11 @@ def _referenced(request: SharingRequest, ref: str | None, history: CaseHistory |
                                  ids=ids, categories=request.fields,
                                  unlisted=unlisted(request))
 
-        answer = ask(True)
-        if not answer.valid and child is not True:
-            as_adult = ask(False)
-            if child is False:
-                answer = as_adult
-            elif as_adult.valid:
-                return False, (f"{what}: {as_adult.records[0]} is the person's own consent "
-                               "and person.age is not recorded: the person is not known to be "
-                               "an adult, and for a child only a guardian's consent counts")
+        answer, own = consent_by_age(ask, child)
+        if own is not None:
+            return False, (f"{what}: {own.records[0]} is the person's own consent "
+                           "and person.age is not recorded: the person is not known to be "
+                           "an adult, and for a child only a guardian's consent counts")
         if not answer.valid:
             return False, f"{what}: {answer.reason}"
         reasons.append(answer.reason)

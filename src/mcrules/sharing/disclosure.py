@@ -57,10 +57,6 @@ class Cell:
     primary: bool = False
     interval: tuple[float, float] | None = None   # for a suppressed cell, what can be inferred
 
-    @property
-    def is_margin(self) -> bool:
-        return any(v is None for v in self.key)
-
     def release(self, by: Sequence[str]) -> dict[str, Any]:
         """The published cell: no reason, no interval; `count` is null when suppressed."""
         out: dict[str, Any] = dict(zip(by, self.key, strict=True))

@@ -211,3 +211,16 @@ def test_rules_show_lists_bounds_and_dated_values(tmp_path: Path) -> None:
     assert "valid: > 0 L/person/day" in result.stdout
     assert "from 2023-01-01: 20 L/person/day" in result.stdout
     assert "from 2027-01-01: 25 L/person/day" in result.stdout
+
+
+def test_python_dash_m_runs_the_cli_as_the_script_does() -> None:
+    """`python -m mcrules.cli.main` once printed nothing and exited 0 whatever it was asked, so a
+    lint or pack test run that way checked nothing."""
+    proc = subprocess.run([sys.executable, "-m", "mcrules.cli.main", "lint",
+                           str(ROOT / "rules" / "example-national")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 pack(s): 0 error(s)" in proc.stdout
+    bad = subprocess.run([sys.executable, "-m", "mcrules.cli.main", "no-such-command"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert bad.returncode == 2

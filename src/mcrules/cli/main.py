@@ -287,3 +287,7 @@ def main() -> None:
         sys.exit(EXIT_INVALID)
     except Exception as exc:  # pragma: no cover - _Commands catches these inside a command
         sys.exit(console.fail_internal(exc).exit_code)
+
+
+if __name__ == "__main__":  # `python -m mcrules.cli.main ...` runs the CLI, as the script does
+    main()

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import mcrules
@@ -322,6 +324,33 @@ def test_the_adult_age_is_domvs_parameter_read_not_copied() -> None:
                                                                      exclude_none=True)
     assert outcomes(case(**doc))["avrr"] == "not_eligible"
     assert outcomes(case(**doc), parameters={"adult_age": "15 year"})["avrr"] == "eligible"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.one_of(st.integers(-5, 14).map(lambda n: f"{n} year"),
+                 st.integers(0, 179).map(lambda n: f"{n} month"),
+                 st.floats(0, 14.99, allow_nan=False).map(lambda x: f"{x!r} year")))
+def test_an_adult_age_below_15_is_refused_naming_the_bound(value: str) -> None:
+    """On main `--set adult_age=1 year` was accepted: every child over one became an adult, and
+    AVRR was open to them without a guardian. Below 15 is refused (programme policy), as exit 2
+    naming the parameter and the bound."""
+    with pytest.raises(McrulesError, match=r"adult_age: .*must be >= 15 year \(its minimum\)"):
+        outcomes(example("unaccompanied-child-no-guardian.yaml"),
+                 parameters={"adult_age": value})
+    result = run("eligibility", str(EXAMPLES / "unaccompanied-child-no-guardian.yaml"),
+                 "--set", f"adult_age={value}")
+    assert result.exit_code == 2
+    assert "adult_age" in result.output and ">= 15 year (its minimum)" in result.output
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(15, 30), st.integers(0, 40))
+def test_an_adult_age_of_15_or_more_decides_who_is_a_child(adult: int, age: int) -> None:
+    doc = example("unaccompanied-child-no-guardian.yaml").model_dump(mode="json",
+                                                                     exclude_none=True)
+    doc["person"]["age"] = age
+    avrr = outcomes(case(**doc), parameters={"adult_age": f"{adult} year"})["avrr"]
+    assert (avrr == "not_eligible") == (age < adult)
 
 
 @pytest.mark.parametrize(("name", "reason"), [

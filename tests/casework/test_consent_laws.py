@@ -273,3 +273,60 @@ def test_a_staff_member_or_guardian_named_by_invisible_characters_only_names_no_
     assert not answer.valid and "guardian who is not named" in answer.reason
     assert valid_consent([changed(verbal, certified_by="staff-17")], ConsentPurpose.REGISTRATION,
                          None, ON).valid
+
+
+
+def _good(ident: str, purpose: ConsentPurpose, recipient: RecipientType | None,
+          name: str | None, **more: Any) -> ConsentRecord:
+    """A written consent of the person's own, given before ON, for `purpose` and the recipient:
+    valid for an adult wherever its scope reaches."""
+    return ConsentRecord.model_validate({
+        "id": ident, "purpose": purpose.value, "kind": "consent", "given_by": "self",
+        "mode": "written", "decision": "given", "date": ON - dt.timedelta(days=10),
+        **({"recipient": {"type": recipient.value, "name": name}} if recipient else {}), **more})
+
+
+@LAW
+@given(record_sets, queries, st.sampled_from(TYPES), st.sampled_from(NAMES))
+def test_a_consent_scoped_to_a_recipient_never_authorises_a_query_that_names_none(
+        rs: list[ConsentRecord], q: tuple[Any, ...], kind: RecipientType,
+        name: str | None) -> None:
+    """Registration, assessment or a data-sharing request without a recipient asks for none: a
+    record for one recipient is no consent to anyone else (on main it covered the query)."""
+    scoped = [*(r for r in rs if r.recipient is not None), _good("KS", q[0], kind, name)]
+    assert not ask(scoped, (q[0], None, *q[2:]))
+
+
+@LAW
+@given(record_sets, queries, st.sampled_from([None, *TYPES]), st.sampled_from(NAMES),
+       st.sampled_from(["consent", "assent"]))
+def test_a_refusal_of_any_recipient_binds_a_query_that_names_none(
+        rs: list[ConsentRecord], q: tuple[Any, ...], kind: RecipientType | None,
+        name: str | None, refused_kind: str) -> None:
+    """A refusal on the day asked, of whatever recipient, takes back every consent of its kind
+    for its purpose when the query names no recipient (it may be the one refused); adding it
+    never turns a refusal into an allowance (on main a refusal naming a recipient was skipped)."""
+    purpose, _, _, categories = q
+    unnamed = (purpose, None, False, categories)
+    rs = [*rs, _good("KG", purpose, None, None)]  # valid for the unnamed query until refused
+    no = ConsentRecord.model_validate({
+        "id": "KR", "purpose": purpose.value, "kind": refused_kind, "given_by": "self",
+        "mode": "written", "decision": "refused", "date": ON,
+        **({"recipient": {"type": kind.value, "name": name}} if kind is not None else {})})
+    assert ask([*rs, no], unnamed) <= ask(rs, unnamed)
+    if refused_kind == "consent":
+        assert not ask([*rs, no], unnamed)
+
+
+
+def test_a_refusal_of_a_named_partner_takes_back_a_recipientless_consent() -> None:
+    general = changed(_registration("K1", "given", "2026-03-01"), purpose="data_sharing")
+    no = changed(general, id="K2", decision="refused", date=dt.date(2026, 4, 1),
+                 recipient={"type": "ngo", "name": "Partner"})
+    assert valid_consent([general], ConsentPurpose.DATA_SHARING, None, ON).valid
+    answer = valid_consent([general, no], ConsentPurpose.DATA_SHARING, None, ON)
+    assert not answer.valid and "K1 was taken back by the refusal K2 of 2026-04-01" in answer.reason
+    scoped = changed(general, recipient={"type": "ngo", "name": "Partner"})
+    answer = valid_consent([scoped], ConsentPurpose.DATA_SHARING, None, ON)
+    assert not answer.valid
+    assert "K1 is for one ngo recipient, and no recipient is named here" in answer.reason

@@ -70,6 +70,9 @@ SITUATIONS: dict[str, CaseHistory] = {
     "casework.registration.consent (child's own)": history(
         [ev("identify"), ev("verify_eligibility", result="eligible"), ev("register", consent="K1")],
         person=CHILD),
+    "casework.registration.consent (scoped to a recipient)": history(
+        [ev("identify"), ev("verify_eligibility", result="eligible"), ev("register", consent="K1")],
+        consents=[{**REGISTRATION_CONSENT, "recipient": {"type": "ngo", "name": "Partner"}}]),
     "casework.registration.consent (no age)": history(to_implementation()[:3], person={}),
     "casework.assessment.eligibility_verified": history(
         [ev("identify"), ev("verify_eligibility", result="eligible"), ev("register", consent="K1"),

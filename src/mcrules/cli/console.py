@@ -21,6 +21,9 @@ from mcrules.errors import InputError, McrulesError
 from mcrules.printable import printable
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+#: A reader closed the pipe (`mcrules rules list | head -1`): 128 + SIGPIPE, as a shell reports a
+#: program the signal ended, so a pipeline tells a cut-off report from a complete one.
+EXIT_PIPE = 141
 ISSUES_HINT = "this is a bug in mcrules: please report it with the command you ran"
 debug = False  # set by the global --debug option: an internal error also prints its traceback
 
@@ -77,6 +80,27 @@ def fail_input(exc: McrulesError) -> typer.Exit:
     else:
         err.print("[bold red]error:[/] " + safe(exc))
     return typer.Exit(EXIT_INVALID)
+
+
+def broke_pipe(exc: BaseException | None) -> bool:
+    """Whether `exc` is, or was raised while handling, a write to a pipe whose reader has gone:
+    ours (BrokenPipeError), or rich's and click's own exit on one (SystemExit(1) raised from it)."""
+    while exc is not None:
+        if isinstance(exc, BrokenPipeError):
+            return True
+        exc = exc.__context__
+    return False
+
+
+def closed_pipe() -> typer.Exit:
+    """A reader that stops reading is not a bug: exit 141 quietly. Python's recipe (the `signal`
+    module's note on SIGPIPE): point stdout at the null device, so the flush at interpreter exit
+    writes nowhere instead of printing "Exception ignored ... BrokenPipeError"."""
+    with contextlib.suppress(OSError, ValueError):  # stdout already closed or not a file
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    return typer.Exit(EXIT_PIPE)
 
 
 def fail_internal(exc: BaseException) -> typer.Exit:

@@ -2,7 +2,7 @@
 
 Exit codes (docs/exit-codes.md): 0 nothing fails; 1 a rule fails (with --strict, also when one
 is unknown); 2 invalid input, a bad pack, or a usage error; 3 an internal error (a bug), reported
-in one line, with the traceback only under --debug.
+in one line, with the traceback only under --debug; 141 the reader closed the pipe.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise console.closed_pipe() from None  # the reader went away: exit 141, no report
         except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt, SystemExit):
             raise  # exit codes, usage errors (exit 2) and Ctrl-C (exit 130) as typer gives them
         except McrulesError as exc:
@@ -282,6 +284,10 @@ def main() -> None:
     command; this is the last guard, for anything raised outside one."""
     try:
         app()
+    except SystemExit as exc:
+        if console.broke_pipe(exc):  # rich or click met the closed pipe (help, a table): exit 1
+            sys.exit(console.closed_pipe().exit_code)
+        raise
     except McrulesError as exc:  # pragma: no cover - commands catch their own
         console.err.print(f"error: {printable(str(exc))}", markup=False)
         sys.exit(EXIT_INVALID)

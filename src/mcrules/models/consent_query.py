@@ -2,7 +2,8 @@
 
 A record authorises only when every element holds: it was given (not refused), on or before D,
 not withdrawn on or before D, not expired before D, for purpose P, for recipient R (a record that
-names no recipient authorises none), recorded in writing, in audio or video only where the record
+names no recipient authorises none; when no R is asked, only a record that names none covers it,
+and a refusal of any recipient binds it), recorded in writing, in audio or video only where the record
 says written consent was not feasible (`written_not_feasible: true`), or verbally and certified in
 writing by a named staff member, and covering every data category asked for (a record that lists
 its categories covers only those, so never a request that asks for data without listing it), and
@@ -63,6 +64,12 @@ def record_problem(record: ConsentRecord, purpose: ConsentPurpose, recipient: Re
         return f"{rid} expired on {record.valid_until.isoformat()}"
     if record.purpose is not purpose:
         return f"{rid} is for {record.purpose.value}, not {purpose.value}"
+    if recipient is None and record.recipient is not None:
+        # Nothing is asked of a recipient, so the query may be for anyone (a data-sharing request
+        # without one) or for no one outside (registration): a record for one recipient covers
+        # neither, and never widens into consent to whoever else. Fail closed.
+        return (f"{rid} is for one {record.recipient.type.value} recipient, and no recipient "
+                "is named here")
     if recipient is not None and not _covers(record.recipient, recipient):
         if record.recipient is None:
             return f"{rid} names no recipient"
@@ -131,7 +138,8 @@ def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpos
                      recipient: Recipient | None, on: dt.date,
                      categories: Sequence[str]) -> dict[ConsentKind, ConsentRecord]:
     """For each kind, the latest refusal for `purpose` in force on `on` whose scope touches what
-    is asked (no recipient named, or this one; no categories listed, or one asked). The latest
+    is asked (a refusal naming no recipient, or this one, or any recipient when the query names
+    none: an unnamed recipient may be the one refused; no categories listed, or one asked). The latest
     decision holds, so an old consent never outlives the person's later "no", even when the
     event cites only the old one. One pass, so a long history stays linear."""
     wanted = {id_skeleton(c) for c in categories}
@@ -141,8 +149,9 @@ def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpos
             continue
         if s.withdrawn_on is not None and s.withdrawn_on <= on:
             continue  # a refusal taken back no longer holds
-        if s.recipient is not None and (recipient is None or not _touches(s.recipient, recipient)):
-            continue
+        if s.recipient is not None and recipient is not None \
+                and not _touches(s.recipient, recipient):
+            continue  # a refusal of another recipient; one of any recipient binds an unnamed one
         if s.data_categories is not None and wanted \
                 and not {id_skeleton(c) for c in s.data_categories} & wanted:
             continue

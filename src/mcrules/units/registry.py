@@ -232,7 +232,8 @@ def convert(magnitude: float, src: Unit, dst: Unit) -> float:
 
 
 _SYMBOLS = {"liter": "L", "meter": "m", "day": "day", "person": "person", "hour": "h",
-            "week": "week", "second": "s", "minute": "min", "kilometer": "km"}
+            "week": "week", "second": "s", "minute": "min", "kilometer": "km",
+            "year": "year", "month": "month"}  # not pint's `a`: "must be >= 15 a" reads as nothing
 _POWERS = {2: "²", 3: "³"}
 
 

@@ -123,3 +123,26 @@ def test_a_line_that_is_not_a_row_is_reported_with_its_number(tmp_path: Path) ->
     doc = json.loads(audit.read_text())
     assert doc["rows_rejected"] == 2 and doc["rows_skipped"] == 0 and doc["rows_counted"] == 6
     assert [r["row"] for r in doc["rejects"]] == [3, 5]
+
+
+def test_a_breakdown_column_named_twice_in_the_file_is_exit_2_not_the_last_one(
+        tmp_path: Path) -> None:
+    """`sex,sex,site`: the second `sex` column was counted and the first silently dropped."""
+    data = write_csv(tmp_path / "dup.csv", ["sex", "sex", "site"], [["f", "m", "a"]] * 6)
+    result = run(str(data), "--by", "sex,site", "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert "'sex'" in result.output and "twice" in result.output
+    # a column named twice that is not a breakdown is not counted, so it does not matter
+    assert run(str(data), "--by", "site", "--format", "json").exit_code == 0
+
+
+def test_a_parquet_breakdown_column_named_twice_is_exit_2(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["f"] * 6), pa.array(["m"] * 6)],
+                                        names=["sex", "sex"]), data)
+    result = run(str(data), "--by", "sex", "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert "twice" in result.output

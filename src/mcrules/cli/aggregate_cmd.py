@@ -57,7 +57,7 @@ def aggregate_cmd(
     )
     from mcrules.sharing.aggregate import aggregate, thresholds
     from mcrules.sharing.decide import load_sharing_pack
-    from mcrules.sharing.disclosure import CountAccumulator
+    from mcrules.sharing.disclosure import CountAccumulator, DisclosureError
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
@@ -80,6 +80,9 @@ def aggregate_cmd(
                 if fld.name == ROW_ERROR_COLUMN and is_row_error_field(fld):
                     errors = batch.column(i).to_pylist()
                 elif fld.name in acc.by:
+                    if fld.name in columns:   # which of the two to count is anyone's guess
+                        raise DisclosureError(f"the file has two columns named {fld.name!r} (a breakdown named twice): "
+                                              "rename one", path="--by")
                     columns[fld.name] = batch.column(i).to_pylist()
                     if fld.metadata and fld.metadata.get(JSON_METADATA_KEY):
                         as_json.append(fld.name)

@@ -81,8 +81,9 @@ def aggregate_cmd(
                     errors = batch.column(i).to_pylist()
                 elif fld.name in acc.by:
                     if fld.name in columns:   # which of the two to count is anyone's guess
-                        raise DisclosureError(f"the file has two columns named {fld.name!r} (a breakdown named twice): "
-                                              "rename one", path="--by")
+                        raise DisclosureError(f"the file has two columns named {fld.name!r} "
+                                              "(a breakdown named twice): rename one",
+                                              path="--by")
                     columns[fld.name] = batch.column(i).to_pylist()
                     if fld.metadata and fld.metadata.get(JSON_METADATA_KEY):
                         as_json.append(fld.name)

@@ -181,7 +181,9 @@ class Auditor:
         return value, table
 
     def interval(self, j: int) -> tuple[float, float]:
-        """Min and max of suppressed cell j over every table the attacker cannot rule out. The
+        """Min and max of suppressed cell j over every table the attacker cannot rule out, rounded
+        inwards to whole numbers (the LP relaxation's bounds, with the integrality any attacker
+        applies; an integer program could narrow a three-way table's cell further). The
         two tables that attain them are remembered by the cells where they differ from the true
         one: as long as those cells stay suppressed, both stay possible and the interval cannot
         shrink."""
@@ -198,7 +200,10 @@ class Auditor:
             truth = self.table.values[order]
             moved = (np.abs(at_lo - truth) > TOLERANCE) | (np.abs(at_hi - truth) > TOLERANCE)
             self._witness[j] = ({order[i] for i in np.flatnonzero(moved)}, hi - lo)
-        return (round(lo, 6), round(hi, 6) if math.isfinite(hi) else math.inf)
+        # Counts are whole numbers and the attacker knows it: a fractional end of the LP
+        # interval (a three-way table's vertex at 6.5) is rounded inwards, as they would.
+        return (float(math.ceil(lo - TOLERANCE)),
+                float(math.floor(hi + TOLERANCE)) if math.isfinite(hi) else math.inf)
 
     def protected(self, j: int, width: float) -> bool:
         """Whether cell j's interval is at least `width` wide (without a solve when it was found

@@ -146,3 +146,19 @@ def test_a_parquet_breakdown_column_named_twice_is_exit_2(tmp_path: Path) -> Non
     result = run(str(data), "--by", "sex", "--format", "json")
     assert result.exit_code == 2, result.output
     assert "twice" in result.output
+
+
+def test_an_unprotected_table_writes_no_release_in_any_form(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """Exit 1 wrote the JSON or CSV release (which carries no verdict) to --out all the same: a
+    careless analyst who does not read exit codes publishes it."""
+    from mcrules.sharing.disclosure import SafeTable
+
+    monkeypatch.setattr(SafeTable, "protected", property(lambda self: False))  # type: ignore[attr-defined]
+    for fmt in ("json", "csv", "text"):
+        out = tmp_path / f"release.{fmt}"
+        result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", fmt, "--out", str(out))
+        assert result.exit_code == 1, result.output
+        assert not out.exists() and "no release" in result.stderr
+    result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", "json")
+    assert result.exit_code == 1 and result.stdout == ""

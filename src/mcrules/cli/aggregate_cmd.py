@@ -4,7 +4,8 @@ Parquet, streamed in batches) with small cells and their complements suppressed,
 The output (standard output or `--out`) is the release: cells and counts only. Why each cell is
 suppressed goes to `--audit FILE`, never to the release.
 
-Exit codes: 0 the table is protected; 1 the audit could not protect every primary cell;
+Exit codes: 0 the table is protected; 1 the audit could not protect every primary cell (then no
+release is written, in any format);
 2 invalid input or arguments (a table larger than the cell limit among them).
 """
 
@@ -102,6 +103,13 @@ def aggregate_cmd(
     try:
         if audit is not None:
             emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit")
+        if not table.protected:
+            # Fail closed: an unprotected table is never written where it could be published
+            # (a JSON or CSV release, or --out, carries no verdict of its own).
+            console.err.print("[bold red]error:[/] the audit could not protect every small cell: "
+                              "no release was written"
+                              + (" (see the --audit file)" if audit is not None else ""))
+            raise typer.Exit(EXIT_FAIL)
         if data is None and out is None:
             render_release_text(release, console.out, protected=table.protected)
         else:

@@ -99,6 +99,9 @@ class Auditor:
         self._columns: dict[int, int] | None = None
         self._witness: dict[int, tuple[set[int], float]] = {}
         self._ok: set[int] = set()
+        # intervals found since the suppressed cells last changed: the audit file's intervals
+        # are then the ones the pattern's checks just computed, not solved again
+        self._intervals: dict[int, tuple[float, float]] = {}
         self.suppress(suppressed)
 
     def suppress(self, cells: Iterable[int]) -> None:
@@ -109,6 +112,7 @@ class Auditor:
                     raise DisclosureError("a zero cell is never suppressed (internal error)")
                 self.suppressed.add(j)
                 self._columns = None
+                self._intervals.clear()
 
     def publish(self, cells: Iterable[int]) -> None:
         """Undo `suppress` (used when a redundant complementary suppression is taken back)."""
@@ -116,6 +120,7 @@ class Auditor:
             if j in self.suppressed:
                 self.suppressed.discard(j)
                 self._columns = None
+                self._intervals.clear()
                 for p in list(self._ok):
                     seen = self._witness.get(p)
                     if seen is None or j in seen[0]:
@@ -190,6 +195,8 @@ class Auditor:
         if j not in self.suppressed:
             v = float(self.table.values[j])
             return v, v
+        if j in self._intervals:
+            return self._intervals[j]
         lo, at_lo = self._extreme(j, 1)
         hi, at_hi = self._extreme(j, -1)
         if at_lo is None or at_hi is None:
@@ -202,8 +209,10 @@ class Auditor:
             self._witness[j] = ({order[i] for i in np.flatnonzero(moved)}, hi - lo)
         # Counts are whole numbers and the attacker knows it: a fractional end of the LP
         # interval (a three-way table's vertex at 6.5) is rounded inwards, as they would.
-        return (float(math.ceil(lo - TOLERANCE)),
-                float(math.floor(hi + TOLERANCE)) if math.isfinite(hi) else math.inf)
+        found = (float(math.ceil(lo - TOLERANCE)),
+                 float(math.floor(hi + TOLERANCE)) if math.isfinite(hi) else math.inf)
+        self._intervals[j] = found
+        return found
 
     def protected(self, j: int, width: float) -> bool:
         """Whether cell j's interval is at least `width` wide (without a solve when it was found

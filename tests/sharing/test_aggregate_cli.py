@@ -162,3 +162,15 @@ def test_an_unprotected_table_writes_no_release_in_any_form(
         assert not out.exists() and "no release" in result.stderr
     result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", "json")
     assert result.exit_code == 1 and result.stdout == ""
+
+
+def test_long_categories_on_a_narrow_terminal_are_folded_not_cut_to_the_same_text(
+        tmp_path: Path) -> None:
+    stem = "a" * 50
+    data = write_csv(tmp_path / "long.csv", ["site"],
+                     [[stem + "1"]] * 6 + [[stem + "2"]] * 7)
+    result = CliRunner().invoke(app, ["aggregate", str(data), "--by", "site"],
+                                env={"COLUMNS": "30"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    assert '1"' in result.stdout and '2"' in result.stdout   # each category's end is shown

@@ -75,7 +75,12 @@ def render_release_text(data: Mapping[str, Any], console: Console, *,
     if cls != "non_personal":
         console.print(f"[bold yellow]Data class: {safe(cls.replace('_', ' '))}[/]: decide the "
                       "sharing with mcrules share before it leaves the centre.")
-    table = Table(*(safe(b) for b in by), "count", box=None)
+    table = Table(box=None)
+    # fold, never the default ellipsis: on a narrow terminal two long categories that differ
+    # only at the end were both cut to the same "aaaa…", and their rows could not be told apart
+    for b in by:
+        table.add_column(safe(b), overflow="fold")
+    table.add_column("count", no_wrap=True)
     for cell in cells:
         count = SUPPRESSED_TEXT if cell["suppressed"] else str(cell["count"])
         table.add_row(*(MARGIN_TEXT if cell[b] is None else safe(json.dumps(cell[b],

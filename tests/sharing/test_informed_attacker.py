@@ -231,7 +231,7 @@ def test_a_weak_margin_cell_past_the_heuristic_budget_is_opened_too() -> None:
 
 
 def sparse_tables(shape: tuple[int, ...], k: int) -> st.SearchStrategy[dict[tuple[str, ...], int]]:
-    """Tables with many zeros, one non-zero cell, or a whole row of small cells."""
+    """Tables with many zeros, one non-zero cell, a whole row of small cells, or dense."""
     keys = list(itertools.product(*[[f"{chr(97 + d)}{i}" for i in range(n)]
                                     for d, n in enumerate(shape)]))
     small = st.integers(min_value=1, max_value=k - 1)
@@ -242,7 +242,9 @@ def sparse_tables(shape: tuple[int, ...], k: int) -> st.SearchStrategy[dict[tupl
     small_row = st.tuples(st.lists(small, min_size=shape[-1], max_size=shape[-1]),
                           st.lists(st.integers(k, k + 9), min_size=len(keys),
                                    max_size=len(keys))).map(lambda t: t[0] + t[1][len(t[0]):])
-    return st.one_of(many_zeros, one, small_row).map(
+    dense = st.lists(st.sampled_from([0, 1, 2, 3, 4, 6, 9, 15]), min_size=len(keys),
+                     max_size=len(keys))
+    return st.one_of(many_zeros, one, small_row, dense).map(
         lambda ns: {key: n for key, n in zip(keys, ns, strict=True) if n} or {keys[0]: 1})
 
 

@@ -255,7 +255,7 @@ def opening(table: FullTable, p: int) -> set[int]:
     index = {key: j for j, key in enumerate(table.keys)}
     key = table.keys[p]
     free = [i for i, v in enumerate(key) if v is None]
-    cats = [sorted({k[i] for k in table.keys if k[i] is not None}) for i in free]
+    cats = [sorted({v for k in table.keys if (v := k[i]) is not None}) for i in free]
     parts = []
     for choice in itertools.product(*cats):
         full = list(key)

@@ -174,3 +174,20 @@ def test_long_categories_on_a_narrow_terminal_are_folded_not_cut_to_the_same_tex
     assert result.exit_code == 0, result.output
     assert "…" not in result.stdout
     assert '1"' in result.stdout and '2"' in result.stdout   # each category's end is shown
+
+
+def test_the_audit_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """The audit names the primary cells (each known to hold 1 to k-1): written 0644 like any
+    file, every user of a shared server could read it."""
+    import os
+    import stat
+
+    audit = tmp_path / "audit.json"
+    old = os.umask(0o022)
+    try:
+        result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", "json",
+                     "--audit", str(audit))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(audit.stat().st_mode) & 0o077 == 0

@@ -102,7 +102,8 @@ def aggregate_cmd(
         render_release_csv(release) if fmt == "csv" else None
     try:
         if audit is not None:
-            emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit")
+            emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit",
+                 private=True)
         if not table.protected:
             # Fail closed: an unprotected table is never written where it could be published
             # (a JSON or CSV release, or --out, carries no verdict of its own).

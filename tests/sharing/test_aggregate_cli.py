@@ -191,3 +191,25 @@ def test_the_audit_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
         os.umask(old)
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(audit.stat().st_mode) & 0o077 == 0
+
+
+def test_a_json_lines_key_first_written_after_the_first_batch_is_a_column(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """Rows are their own schema: `site` first appearing past the reader's first batch was
+    'no column site' (exit 2) for a valid file. Rows without it are skipped as missing; a key no
+    row has is still exit 2."""
+    from mcrules.io import tables
+
+    monkeypatch.setattr(tables, "DEFAULT_BATCH_SIZE", 4)  # type: ignore[attr-defined]
+    monkeypatch.setattr(tables.TableSource.__init__, "__defaults__", (4,))  # type: ignore[attr-defined]
+    data = tmp_path / "late.jsonl"
+    data.write_text("".join(json.dumps({"sex": "f"}) + "\n" for _ in range(10))
+                    + "".join(json.dumps({"sex": "f", "site": "a"}) + "\n" for _ in range(6)))
+    audit = tmp_path / "audit.json"
+    result = run(str(data), "--by", "sex,site", "--format", "json", "--audit", str(audit))
+    assert result.exit_code == 0, result.output
+    counts = {(c["sex"], c["site"]): c["count"] for c in json.loads(result.stdout)["cells"]}
+    assert counts[(None, None)] == 6
+    assert json.loads(audit.read_text())["rows_skipped"] == 10
+    typo = run(str(data), "--by", "sex,sitee", "--format", "json")
+    assert typo.exit_code == 2 and "no column 'sitee'" in typo.output

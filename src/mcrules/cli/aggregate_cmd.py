@@ -72,7 +72,12 @@ def aggregate_cmd(
         chosen = load_sharing_pack(pack or "data-sharing-2023", parameters=parse_sets(set_ or []))
         thresholds(chosen)   # a bad k is exit 2 before anything is read
         acc = CountAccumulator(names)
-        for batch in TableSource(input_path):
+        source = TableSource(input_path)
+        # A JSON Lines row is its own schema: a key first written after the first batch is a
+        # column of the file all the same (rows before it lack the value and are skipped).
+        seen: set[str] = set()
+        file_columns: set[str] = set()
+        for batch in source:
             schema = batch.schema
             errors = None
             columns = {}
@@ -88,11 +93,19 @@ def aggregate_cmd(
                     columns[fld.name] = batch.column(i).to_pylist()
                     if fld.metadata and fld.metadata.get(JSON_METADATA_KEY):
                         as_json.append(fld.name)
-            if errors is not None:  # a row the reader could not parse has no columns at all
+            seen.update(columns)
+            file_columns.update(n for n in schema.names if n != ROW_ERROR_COLUMN)
+            # a row the reader could not parse has no columns at all; a JSON Lines batch may
+            # lack a key the file's later rows have
+            if errors is not None or source.format == "jsonl":
                 for name in acc.by:
                     columns.setdefault(name, [None] * batch.num_rows)
             acc.add_columns(columns, batch.num_rows, json_text=as_json, errors=errors,
                             names=[n for n in schema.names if n != ROW_ERROR_COLUMN])
+        never = [b for b in acc.by if b not in seen]
+        if never and file_columns:
+            raise DisclosureError(f"no column {never[0]!r} to break down by (columns: "
+                                  f"{', '.join(sorted(file_columns))})", path="--by")
         table = aggregate(acc, names, pack=chosen)
     except McrulesError as exc:
         raise console.fail_input(exc) from None

@@ -99,6 +99,13 @@ def main(quick: bool = False) -> None:
         by = tuple(f"b{d}" for d in range(len(shape)))
         rows = [dict(zip(by, k, strict=True)) for k, n in counts.items() for _ in range(n)]
         timed(f"random {'x'.join(map(str, shape))}, 10% small cells", rows, by, pack)
+    if not quick:
+        # every cell small, one person each: the audit's worst case (about 4 solves per cell)
+        timed("one breakdown of 9,999 one-person categories",
+              [{"b0": f"c{i}"} for i in range(9_999)], ("b0",), pack)
+        timed("99x99, one person in each cell",
+              [{"b0": f"r{i}", "b1": f"c{j}"} for i in range(99) for j in range(99)],
+              ("b0", "b1"), pack)
 
 
 if __name__ == "__main__":

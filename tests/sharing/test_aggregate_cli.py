@@ -123,3 +123,93 @@ def test_a_line_that_is_not_a_row_is_reported_with_its_number(tmp_path: Path) ->
     doc = json.loads(audit.read_text())
     assert doc["rows_rejected"] == 2 and doc["rows_skipped"] == 0 and doc["rows_counted"] == 6
     assert [r["row"] for r in doc["rejects"]] == [3, 5]
+
+
+def test_a_breakdown_column_named_twice_in_the_file_is_exit_2_not_the_last_one(
+        tmp_path: Path) -> None:
+    """`sex,sex,site`: the second `sex` column was counted and the first silently dropped."""
+    data = write_csv(tmp_path / "dup.csv", ["sex", "sex", "site"], [["f", "m", "a"]] * 6)
+    result = run(str(data), "--by", "sex,site", "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert "'sex'" in result.output and "twice" in result.output
+    # a column named twice that is not a breakdown is not counted, so it does not matter
+    assert run(str(data), "--by", "site", "--format", "json").exit_code == 0
+
+
+def test_a_parquet_breakdown_column_named_twice_is_exit_2(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array(["f"] * 6), pa.array(["m"] * 6)],
+                                        names=["sex", "sex"]), data)
+    result = run(str(data), "--by", "sex", "--format", "json")
+    assert result.exit_code == 2, result.output
+    assert "twice" in result.output
+
+
+def test_an_unprotected_table_writes_no_release_in_any_form(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """Exit 1 wrote the JSON or CSV release (which carries no verdict) to --out all the same: a
+    careless analyst who does not read exit codes publishes it."""
+    from mcrules.sharing.disclosure import SafeTable
+
+    monkeypatch.setattr(SafeTable, "protected", property(lambda self: False))  # type: ignore[attr-defined]
+    for fmt in ("json", "csv", "text"):
+        out = tmp_path / f"release.{fmt}"
+        result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", fmt, "--out", str(out))
+        assert result.exit_code == 1, result.output
+        assert not out.exists() and "no release" in result.stderr
+    result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", "json")
+    assert result.exit_code == 1 and result.stdout == ""
+
+
+def test_long_categories_on_a_narrow_terminal_are_folded_not_cut_to_the_same_text(
+        tmp_path: Path) -> None:
+    stem = "a" * 50
+    data = write_csv(tmp_path / "long.csv", ["site"],
+                     [[stem + "1"]] * 6 + [[stem + "2"]] * 7)
+    result = CliRunner().invoke(app, ["aggregate", str(data), "--by", "site"],
+                                env={"COLUMNS": "30"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    assert '1"' in result.stdout and '2"' in result.stdout   # each category's end is shown
+
+
+def test_the_audit_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """The audit names the primary cells (each known to hold 1 to k-1): written 0644 like any
+    file, every user of a shared server could read it."""
+    import os
+    import stat
+
+    audit = tmp_path / "audit.json"
+    old = os.umask(0o022)
+    try:
+        result = run(str(ARRIVALS), "--by", "sex,nationality", "--format", "json",
+                     "--audit", str(audit))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(audit.stat().st_mode) & 0o077 == 0
+
+
+def test_a_json_lines_key_first_written_after_the_first_batch_is_a_column(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """Rows are their own schema: `site` first appearing past the reader's first batch was
+    'no column site' (exit 2) for a valid file. Rows without it are skipped as missing; a key no
+    row has is still exit 2."""
+    from mcrules.io import tables
+
+    monkeypatch.setattr(tables, "DEFAULT_BATCH_SIZE", 4)  # type: ignore[attr-defined]
+    monkeypatch.setattr(tables.TableSource.__init__, "__defaults__", (4,))  # type: ignore[attr-defined]
+    data = tmp_path / "late.jsonl"
+    data.write_text("".join(json.dumps({"sex": "f"}) + "\n" for _ in range(10))
+                    + "".join(json.dumps({"sex": "f", "site": "a"}) + "\n" for _ in range(6)))
+    audit = tmp_path / "audit.json"
+    result = run(str(data), "--by", "sex,site", "--format", "json", "--audit", str(audit))
+    assert result.exit_code == 0, result.output
+    counts = {(c["sex"], c["site"]): c["count"] for c in json.loads(result.stdout)["cells"]}
+    assert counts[(None, None)] == 6
+    assert json.loads(audit.read_text())["rows_skipped"] == 10
+    typo = run(str(data), "--by", "sex,sitee", "--format", "json")
+    assert typo.exit_code == 2 and "no column 'sitee'" in typo.output

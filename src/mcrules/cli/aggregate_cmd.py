@@ -4,7 +4,8 @@ Parquet, streamed in batches) with small cells and their complements suppressed,
 The output (standard output or `--out`) is the release: cells and counts only. Why each cell is
 suppressed goes to `--audit FILE`, never to the release.
 
-Exit codes: 0 the table is protected; 1 the audit could not protect every primary cell;
+Exit codes: 0 the table is protected; 1 the audit could not protect every primary cell (then no
+release is written, in any format);
 2 invalid input or arguments (a table larger than the cell limit among them).
 """
 
@@ -57,7 +58,7 @@ def aggregate_cmd(
     )
     from mcrules.sharing.aggregate import aggregate, thresholds
     from mcrules.sharing.decide import load_sharing_pack
-    from mcrules.sharing.disclosure import CountAccumulator
+    from mcrules.sharing.disclosure import CountAccumulator, DisclosureError
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
@@ -71,7 +72,12 @@ def aggregate_cmd(
         chosen = load_sharing_pack(pack or "data-sharing-2023", parameters=parse_sets(set_ or []))
         thresholds(chosen)   # a bad k is exit 2 before anything is read
         acc = CountAccumulator(names)
-        for batch in TableSource(input_path):
+        source = TableSource(input_path)
+        # A JSON Lines row is its own schema: a key first written after the first batch is a
+        # column of the file all the same (rows before it lack the value and are skipped).
+        seen: set[str] = set()
+        file_columns: set[str] = set()
+        for batch in source:
             schema = batch.schema
             errors = None
             columns = {}
@@ -80,14 +86,26 @@ def aggregate_cmd(
                 if fld.name == ROW_ERROR_COLUMN and is_row_error_field(fld):
                     errors = batch.column(i).to_pylist()
                 elif fld.name in acc.by:
+                    if fld.name in columns:   # which of the two to count is anyone's guess
+                        raise DisclosureError(f"the file has two columns named {fld.name!r} "
+                                              "(a breakdown named twice): rename one",
+                                              path="--by")
                     columns[fld.name] = batch.column(i).to_pylist()
                     if fld.metadata and fld.metadata.get(JSON_METADATA_KEY):
                         as_json.append(fld.name)
-            if errors is not None:  # a row the reader could not parse has no columns at all
+            seen.update(columns)
+            file_columns.update(n for n in schema.names if n != ROW_ERROR_COLUMN)
+            # a row the reader could not parse has no columns at all; a JSON Lines batch may
+            # lack a key the file's later rows have
+            if errors is not None or source.format == "jsonl":
                 for name in acc.by:
                     columns.setdefault(name, [None] * batch.num_rows)
             acc.add_columns(columns, batch.num_rows, json_text=as_json, errors=errors,
                             names=[n for n in schema.names if n != ROW_ERROR_COLUMN])
+        never = [b for b in acc.by if b not in seen]
+        if never and file_columns:
+            raise DisclosureError(f"no column {never[0]!r} to break down by (columns: "
+                                  f"{', '.join(sorted(file_columns))})", path="--by")
         table = aggregate(acc, names, pack=chosen)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
@@ -97,7 +115,15 @@ def aggregate_cmd(
         render_release_csv(release) if fmt == "csv" else None
     try:
         if audit is not None:
-            emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit")
+            emit(render_audit_json(table.audit()), audit, inputs=(input_path,), option="--audit",
+                 private=True)
+        if not table.protected:
+            # Fail closed: an unprotected table is never written where it could be published
+            # (a JSON or CSV release, or --out, carries no verdict of its own).
+            console.err.print("[bold red]error:[/] the audit could not protect every small cell: "
+                              "no release was written"
+                              + (" (see the --audit file)" if audit is not None else ""))
+            raise typer.Exit(EXIT_FAIL)
         if data is None and out is None:
             render_release_text(release, console.out, protected=table.protected)
         else:

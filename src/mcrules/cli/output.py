@@ -30,10 +30,11 @@ def plain_text(render: Callable[[Console], None], width: int = 120) -> bytes:
 
 
 def emit(data: bytes, out: Path | None, *, inputs: tuple[Path, ...] = (),
-         option: str = "--out") -> None:
+         option: str = "--out", private: bool = False) -> None:
     """Write `data` to `out`, or to standard output when it is None. `inputs` are the files the
     command read: `--out` naming one of them is refused rather than overwriting it. `option`
-    names the flag in messages (`--output`, `--junit`)."""
+    names the flag in messages (`--output`, `--junit`). `private`: readable by the owner only
+    (an aggregate audit names the small cells; other users of the machine must not read it)."""
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -51,7 +52,8 @@ def emit(data: bytes, out: Path | None, *, inputs: tuple[Path, ...] = (),
             f.write(data)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        # as an ordinary new file, not mkstemp's 0600, unless it is private
+        os.chmod(tmp, 0o600 if private else 0o666 & ~umask)
         os.replace(tmp, out)
         tmp = None
     except OSError as exc:

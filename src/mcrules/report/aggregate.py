@@ -22,6 +22,18 @@ from mcrules.report.common import safe
 
 MARGIN_TEXT = "all"
 SUPPRESSED_TEXT = "x"
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`,
+# `+cmd|...`, `@SUM(...)`, and a tab or carriage return before one of them).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` as a CSV field no spreadsheet runs: a field that starts with a formula character,
+    or with the quote itself, gets a leading `'` (spreadsheets show it as text and hide the quote).
+    Quoting the quote too keeps the mapping one-to-one: `'=1` and `=1` stay two categories, and a
+    reader gets the category back by dropping one leading `'`."""
+    return QUOTE + text if text.startswith((*FORMULA_STARTS, QUOTE)) else text
 
 
 def render_release_json(data: Mapping[str, Any]) -> bytes:
@@ -63,7 +75,12 @@ def render_release_text(data: Mapping[str, Any], console: Console, *,
     if cls != "non_personal":
         console.print(f"[bold yellow]Data class: {safe(cls.replace('_', ' '))}[/]: decide the "
                       "sharing with mcrules share before it leaves the centre.")
-    table = Table(*(safe(b) for b in by), "count", box=None)
+    table = Table(box=None)
+    # fold, never the default ellipsis: on a narrow terminal two long categories that differ
+    # only at the end were both cut to the same "aaaa…", and their rows could not be told apart
+    for b in by:
+        table.add_column(safe(b), overflow="fold")
+    table.add_column("count", no_wrap=True)
     for cell in cells:
         count = SUPPRESSED_TEXT if cell["suppressed"] else str(cell["count"])
         table.add_row(*(MARGIN_TEXT if cell[b] is None else safe(json.dumps(cell[b],
@@ -76,14 +93,18 @@ def render_release_text(data: Mapping[str, Any], console: Console, *,
 
 def render_release_csv(data: Mapping[str, Any]) -> bytes:
     """The release as CSV: one row per cell; a margin's breakdown field is empty and its `margin`
-    column is `true`; a suppressed cell's count is empty and `suppressed` is `true`."""
+    column is `true`; a suppressed cell's count is empty and `suppressed` is `true`. Breakdown names
+    and categories go through `spreadsheet_safe`: a category is the input's text, and a file meant
+    to be opened in a spreadsheet must not run it."""
     by = list(data["by"])
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*by, "margin", "count", "suppressed"])
+    # RFC 4180's CRLF: with it, the writer quotes a field holding a bare CR, which with "\n" it
+    # writes raw, and a reader splits the row there (a category "a\r7" became a row "7").
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*(spreadsheet_safe(b) for b in by), "margin", "count", "suppressed"])
     for cell in data["cells"]:
         margin = any(cell[b] is None for b in by)
-        writer.writerow([*("" if cell[b] is None else cell[b] for b in by),
+        writer.writerow([*("" if cell[b] is None else spreadsheet_safe(cell[b]) for b in by),
                          "true" if margin else "false",
                          "" if cell["suppressed"] else cell["count"],
                          "true" if cell["suppressed"] else "false"])

@@ -99,6 +99,9 @@ class Auditor:
         self._columns: dict[int, int] | None = None
         self._witness: dict[int, tuple[set[int], float]] = {}
         self._ok: set[int] = set()
+        # intervals found since the suppressed cells last changed: the audit file's intervals
+        # are then the ones the pattern's checks just computed, not solved again
+        self._intervals: dict[int, tuple[float, float]] = {}
         self.suppress(suppressed)
 
     def suppress(self, cells: Iterable[int]) -> None:
@@ -109,6 +112,7 @@ class Auditor:
                     raise DisclosureError("a zero cell is never suppressed (internal error)")
                 self.suppressed.add(j)
                 self._columns = None
+                self._intervals.clear()
 
     def publish(self, cells: Iterable[int]) -> None:
         """Undo `suppress` (used when a redundant complementary suppression is taken back)."""
@@ -116,6 +120,7 @@ class Auditor:
             if j in self.suppressed:
                 self.suppressed.discard(j)
                 self._columns = None
+                self._intervals.clear()
                 for p in list(self._ok):
                     seen = self._witness.get(p)
                     if seen is None or j in seen[0]:
@@ -181,13 +186,17 @@ class Auditor:
         return value, table
 
     def interval(self, j: int) -> tuple[float, float]:
-        """Min and max of suppressed cell j over every table the attacker cannot rule out. The
+        """Min and max of suppressed cell j over every table the attacker cannot rule out, rounded
+        inwards to whole numbers (the LP relaxation's bounds, with the integrality any attacker
+        applies; an integer program could narrow a three-way table's cell further). The
         two tables that attain them are remembered by the cells where they differ from the true
         one: as long as those cells stay suppressed, both stay possible and the interval cannot
         shrink."""
         if j not in self.suppressed:
             v = float(self.table.values[j])
             return v, v
+        if j in self._intervals:
+            return self._intervals[j]
         lo, at_lo = self._extreme(j, 1)
         hi, at_hi = self._extreme(j, -1)
         if at_lo is None or at_hi is None:
@@ -198,7 +207,12 @@ class Auditor:
             truth = self.table.values[order]
             moved = (np.abs(at_lo - truth) > TOLERANCE) | (np.abs(at_hi - truth) > TOLERANCE)
             self._witness[j] = ({order[i] for i in np.flatnonzero(moved)}, hi - lo)
-        return (round(lo, 6), round(hi, 6) if math.isfinite(hi) else math.inf)
+        # Counts are whole numbers and the attacker knows it: a fractional end of the LP
+        # interval (a three-way table's vertex at 6.5) is rounded inwards, as they would.
+        found = (float(math.ceil(lo - TOLERANCE)),
+                 float(math.floor(hi + TOLERANCE)) if math.isfinite(hi) else math.inf)
+        self._intervals[j] = found
+        return found
 
     def protected(self, j: int, width: float) -> bool:
         """Whether cell j's interval is at least `width` wide (without a solve when it was found

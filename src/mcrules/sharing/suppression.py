@@ -14,11 +14,12 @@ tabular data with linear constraints", Management Science 47, 2001).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from mcrules.sharing.audit import Auditor, _highs, csc
+from mcrules.sharing.audit import TOLERANCE, Auditor, _highs, csc
 from mcrules.sharing.count_table import DisclosureError, FullTable
 
 # The integer program has a copy of the table for each primary cell and direction: it is used
@@ -246,6 +247,28 @@ def primary_cells(table: FullTable, k: int) -> set[int]:
     return {j for j in range(table.size) if 0 < table.values[j] < k}
 
 
+def opening(table: FullTable, p: int) -> set[int]:
+    """Cells whose suppression leaves cell p no upper bound: a non-zero interior cell q that p
+    counts (p itself when interior) and every margin that covers q. Raising q raises exactly
+    those cells, all suppressed, so every table that does stays possible. Covering margins alone
+    are not enough for a margin cell: its published parts pin it from below."""
+    index = {key: j for j, key in enumerate(table.keys)}
+    key = table.keys[p]
+    free = [i for i, v in enumerate(key) if v is None]
+    cats = [sorted({v for k in table.keys if (v := k[i]) is not None}) for i in free]
+    parts = []
+    for choice in itertools.product(*cats):
+        full = list(key)
+        for i, v in zip(free, choice, strict=True):
+            full[i] = v
+        q = index[tuple(full)]
+        if table.values[q] > 0:
+            parts.append(q)
+    # the smallest part: most likely a primary cell, suppressed already
+    q = min(parts, key=lambda j: (table.values[j], j))
+    return {q} | {j for j in covering(table, q) if table.values[j] > 0}
+
+
 def covering(table: FullTable, p: int) -> set[int]:
     """Every cell whose count includes cell p (its margins, 2^d - 1 of them at most), p excluded."""
     index = {key: j for j, key in enumerate(table.keys)}
@@ -274,11 +297,11 @@ def heuristic(table: FullTable, primary: set[int], width: float, auditor: Audito
         rounds += 1
         auditor.suppress(h.protect(p))
     # Past the budget: every primary cell still weak (audited against one program, since nothing
-    # changes in between) gets its covering margins suppressed, all at once.
+    # changes in between) is opened (`opening`), all at once.
     weak = [p for p in rest if not auditor.protected(p, width)]
     if weak:
         rounds += 1
-        margins = {j for p in weak for j in covering(table, p) if table.values[j] > 0}
+        margins = {j for p in weak for j in opening(table, p)}
         h.mark(margins)
         auditor.suppress(margins)
         stats["margin_fallbacks"] = len(weak)
@@ -300,6 +323,9 @@ def choose(table: FullTable, k: int, width: float, auditor: Auditor) -> Pattern:
     primary = primary_cells(table, k)
     if not primary:
         return Pattern(primary, set(), "none")
+    # The audit's intervals have whole-number ends, so a width of 2.5 asks for 3: the programs
+    # below aim at that, else an attacker table moved by 2.5 would fall short once rounded.
+    width = float(math.ceil(width - TOLERANCE))
     stats: dict[str, int] = {}
     auditor.suppress(primary)
     nonzero = int(np.count_nonzero(table.values))
@@ -318,4 +344,11 @@ def choose(table: FullTable, k: int, width: float, auditor: Auditor) -> Pattern:
         chosen, more = heuristic(table, primary, width, auditor, stats)
         rounds += more
         method = "heuristic" if method == "heuristic" else method + "+heuristic"
+    # Fail closed: a primary cell the steps above left weak (an LP's fractional table, numerics)
+    # is opened, which leaves it no upper bound; the audit then holds by construction.
+    weak = [p for p in sorted(primary) if not auditor.protected(p, width)]
+    if weak:
+        auditor.suppress(set().union(*(opening(table, p) for p in weak)))
+        stats["opened"] = len(weak)
+        rounds += 1
     return Pattern(primary, set(auditor.suppressed), method, rounds, stats)

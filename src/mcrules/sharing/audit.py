@@ -24,6 +24,52 @@ from mcrules.sharing.count_table import DisclosureError, FullTable
 
 TOLERANCE = 1e-6
 
+#: The most work the linear programs of one table may do: (simplex iterations + SOLVE_OVERHEAD)
+#: times the size (rows + columns) of the program, summed over every solve of the audit and of
+#: the heuristic. A count, not a clock, so the same table gets the same answer on every machine;
+#: past it the table is refused (nothing is released), never published half-audited. About 80 s
+#: of solving on the 2-core development machine (docs/limits.md).
+AUDIT_WORK = 6_000_000_000
+#: What one solve costs beyond its iterations (setting the objective, reading the solution), in
+#: iterations of the same program: measured, 2.2 ms a solve on a 10,000-column program.
+SOLVE_OVERHEAD = 16
+#: What building a program costs, per term of the margin equations walked: measured, about 1 µs
+#: a term, the time of 75 units of solving.
+BUILD_COST = 75
+
+
+class Budget:
+    """The work one table's programs may still do (`AUDIT_WORK`), charged solve by solve: each
+    solve may iterate only as far as what is left, so no single solve runs past the budget."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = AUDIT_WORK if limit is None else limit
+        self.used = 0
+
+    def charge(self, work: int) -> None:
+        """Count work done outside a solve (building a program); DisclosureError once spent."""
+        self.used += work
+        if self.used >= self.limit:
+            self._refuse()
+
+    def _refuse(self) -> None:
+        raise DisclosureError(
+            f"auditing this table needs more work than the documented bound ({self.limit:,} "
+            "simplex iterations x program size; docs/limits.md): nothing is released; break "
+            "it down by fewer fields or coarser categories", path="by")
+
+    def run(self, h: Any) -> None:
+        """Solve `h`'s program within what is left; DisclosureError once the budget is spent."""
+        import highspy
+
+        size = max(1, int(h.getNumRow()) + int(h.getNumCol()))
+        h.setOptionValue("simplex_iteration_limit", max(1, (self.limit - self.used) // size))
+        h.run()
+        self.used += (int(h.getInfo().simplex_iteration_count) + SOLVE_OVERHEAD) * size
+        if self.used >= self.limit or \
+                h.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
+            self._refuse()
+
 
 _banner_shown = False
 
@@ -86,8 +132,10 @@ class Auditor:
     that one of its two extreme tables moved is published again.
     """
 
-    def __init__(self, table: FullTable, suppressed: Iterable[int] = ()) -> None:
+    def __init__(self, table: FullTable, suppressed: Iterable[int] = (),
+                 budget: Budget | None = None) -> None:
         self.table = table
+        self.budget = budget if budget is not None else Budget()
         self.h: Any = _highs()
         self.h.setOptionValue("presolve", "off")   # keeps the basis between solves
         # A new objective leaves the last basis primal feasible: primal simplex goes on from it
@@ -131,6 +179,7 @@ class Auditor:
         import highspy
 
         values = self.table.values
+        self.budget.charge(BUILD_COST * sum(1 + len(parts) for _, parts in self.table.sums))
         cols = {j: i for i, j in enumerate(sorted(self.suppressed))}
         entries: list[list[tuple[int, float]]] = [[] for _ in cols]
         rhs: list[float] = []
@@ -169,7 +218,7 @@ class Auditor:
         cols = self._columns if self._columns is not None else self._build()
         col = cols[j]
         self.h.changeColCost(col, float(sense))
-        self.h.run()
+        self.budget.run(self.h)
         self.solves += 1
         status = self.h.getModelStatus()
         if status in (highspy.HighsModelStatus.kUnbounded,

@@ -164,6 +164,6 @@ def protect(by: Sequence[str], counts: Mapping[tuple[str, ...], int], k: int,
     cells.sort(key=lambda c: _order(c.key))
     method = {"method": pattern.method, "rounds": pattern.rounds,
               "lp_solves": auditor.solves + pattern.stats.get("heuristic_lp_solves", 0),
-              "audit_models_built": auditor.builds,
+              "audit_models_built": auditor.builds, "work": auditor.budget.used,
               "table_cells": table.size, **pattern.stats}
     return cells, method

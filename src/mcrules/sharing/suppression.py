@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mcrules.sharing.audit import TOLERANCE, Auditor, _highs, csc
+from mcrules.sharing.audit import TOLERANCE, Auditor, Budget, _highs, csc
 from mcrules.sharing.count_table import DisclosureError, FullTable
 
 # The integer program has a copy of the table for each primary cell and direction: it is used
@@ -153,9 +153,10 @@ class Heuristic:
     row, a new suppression the cost of its columns."""
 
     def __init__(self, table: FullTable, suppressed: set[int], width: float,
-                 copies: int = 2) -> None:
+                 copies: int = 2, budget: Budget | None = None) -> None:
         import highspy
 
+        self.budget = budget if budget is not None else Budget()
         self.copies = copies
         self.table = table
         values = table.values
@@ -219,7 +220,7 @@ class Heuristic:
         import highspy
 
         self._target(p, True)
-        self.h.run()
+        self.budget.run(self.h)
         self.solves += 1
         status = self.h.getModelStatus()
         x = np.asarray(self.h.getSolution().col_value)
@@ -283,7 +284,7 @@ def covering(table: FullTable, p: int) -> set[int]:
 def heuristic(table: FullTable, primary: set[int], width: float, auditor: Auditor,
               stats: dict[str, int]) -> tuple[set[int], int]:
     """The heuristic pattern, audited as it grows; returns (suppressed, rounds)."""
-    h = Heuristic(table, set(auditor.suppressed), width, HEURISTIC_COPIES)
+    h = Heuristic(table, set(auditor.suppressed), width, HEURISTIC_COPIES, auditor.budget)
     rounds = 0
     order = sorted(primary, key=lambda j: (table.values[j], j))
     rest: list[int] = []

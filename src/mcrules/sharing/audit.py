@@ -136,6 +136,8 @@ class Auditor:
                  budget: Budget | None = None) -> None:
         self.table = table
         self.budget = budget if budget is not None else Budget()
+        # what one build of the program costs: the same for every build of this table
+        self._build_cost = BUILD_COST * sum(1 + len(parts) for _, parts in table.sums)
         self.h: Any = _highs()
         self.h.setOptionValue("presolve", "off")   # keeps the basis between solves
         # A new objective leaves the last basis primal feasible: primal simplex goes on from it
@@ -179,7 +181,7 @@ class Auditor:
         import highspy
 
         values = self.table.values
-        self.budget.charge(BUILD_COST * sum(1 + len(parts) for _, parts in self.table.sums))
+        self.budget.charge(self._build_cost)
         cols = {j: i for i, j in enumerate(sorted(self.suppressed))}
         entries: list[list[tuple[int, float]]] = [[] for _ in cols]
         rhs: list[float] = []

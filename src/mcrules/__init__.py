@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "evaluate": "mcrules.api.evaluate",
     "Fix": "mcrules.engine.outcomes",
     "Outcome": "mcrules.engine.outcomes",
     "Result": "mcrules.engine.outcomes",
@@ -97,6 +98,7 @@ __all__ = [
     "check_site",
     "decide_sharing",
     "decision_record",
+    "evaluate",
     "load_case_pack",
     "load_casework_pack",
     "load_eligibility_pack",
@@ -130,6 +132,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from mcrules.api.evaluate import evaluate
     from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
     from mcrules.casework.check import CaseworkReport, check_history, load_casework_pack
     from mcrules.eligibility.services import (

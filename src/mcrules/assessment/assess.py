@@ -199,17 +199,26 @@ def assess_case(
                                    parameters=dict(parameters or {}), as_of=on)
     elif loaded or tuple(variants) or parameters:
         pack = pack.configure(tuple(variants), parameters, on)
-    catalogue = load_catalogue(pack)
-    profile = domv_profile(case, catalogue, pack)
     report = check_facts(CASE.facts(case), [pack], subject_name=CASE.name,
                          about=CASE.about(case, source), warnings=warnings, as_of=on)
+    return assessment_of(report, case, pack, on, source=source, programme=programme)
+
+
+def assessment_of(report: Report, case: Case, pack: Pack, on: dt.date, *,
+                  source: str | None = None,
+                  programme: Programme | None = None) -> CaseAssessment:
+    """The assessment of `case` from a report that evaluated `pack` on it (among other packs,
+    maybe): the DoMV profile, the risk and the flags, read from the report's values and
+    decisions rather than evaluated again."""
+    catalogue = load_catalogue(pack)
+    profile = domv_profile(case, catalogue, pack)
     values = {v.value.id: v for v in report.values}
     decisions = {d.table.id: d for d in report.decisions}
     risk = _risk(case, pack, catalogue, values, on)
     flags = tuple(_flag(fid, values, decisions) for fid in FLAG_IDS)
     about = {"id": case.id, "file": source, "assessed_on":
              case.assessed_on.isoformat() if case.assessed_on else None}
-    return CaseAssessment(about, report, on, risk, profile, flags, tuple(warnings),
+    return CaseAssessment(about, report, on, risk, profile, flags, tuple(report.warnings),
                           programme.as_dict() if programme is not None else None)
 
 

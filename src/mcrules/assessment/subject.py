@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mcrules.models.case import Case
-from mcrules.subjects import Subject, register
+from mcrules.subjects import Part, Subject, register, register_part
 
 CASE: Subject[Case] = Subject(
     name="case",
@@ -12,5 +12,15 @@ CASE: Subject[Case] = Subject(
     description="A migrant's case at assessment: person, migration context, DoMV factors, "
     "threats, vulnerabilities, capacities and screening answers.",
     label_field="id",
+    as_of_field="assessed_on",
 )
 register(CASE)
+
+
+def _assessment_pack(pack: object) -> bool:
+    from mcrules.assessment.part import applies
+
+    return applies(pack)  # type: ignore[arg-type]
+
+
+register_part(Part(CASE.name, "assessment", _assessment_pack, "mcrules.assessment.part:make"))

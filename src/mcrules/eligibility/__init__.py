@@ -1,6 +1,7 @@
 """Eligibility: the public API for telling, per service, whether a migrant is eligible, why, and
 which question to ask next (pack eligibility-2023, over the case file and its `intake:` block)."""
 
+from mcrules.eligibility.part import EligibilityPart
 from mcrules.eligibility.services import (
     DEFAULT_PACK,
     SERVICE_TAG,
@@ -17,6 +18,7 @@ __all__ = [
     "DEFAULT_PACK",
     "SERVICE_TAG",
     "Criterion",
+    "EligibilityPart",
     "EligibilityReport",
     "NextQuestion",
     "Service",

@@ -185,8 +185,19 @@ def eligibility(
         chosen = [packs] if isinstance(packs, Pack) else list(packs)
         if tuple(variants) or parameters:
             chosen = [p.configure(tuple(variants), parameters, on) for p in chosen]
+    subject = case_subject()
+    services = service_rules(chosen, on)
+    report = check_facts(subject.facts(case), chosen, subject_name=subject.name,
+                         about=subject.about(case, source), warnings=warnings, as_of=on,
+                         ask_for={r.id for _, r in services})
+    return eligibility_of(report, case, chosen, on, source=source)
+
+
+def service_rules(packs: Sequence[Pack], on: dt.date) -> list[tuple[Pack, Rule]]:
+    """Every service rule of `packs` with its pack; McrulesError when a pack is not in force on
+    `on` or a service is declared twice."""
     services: list[tuple[Pack, Rule]] = []
-    for pack in chosen:
+    for pack in packs:
         if not pack.in_force(on):
             span = " ".join(f"{word} {day.isoformat()}" for word, day in
                             (("from", pack.effective_from), ("until", pack.effective_to)) if day)
@@ -198,16 +209,20 @@ def eligibility(
     if twice:
         raise McrulesError(f"service {twice[0]!r} is declared twice (two rules tagged "
                            f"`{SERVICE_TAG}` whose ids end in it)")
-    subject = case_subject()
-    report = check_facts(subject.facts(case), chosen, subject_name=subject.name,
-                         about=subject.about(case, source), warnings=warnings, as_of=on,
-                         ask_for={r.id for _, r in services})
+    return services
+
+
+def eligibility_of(report: Report, case: Case, packs: Sequence[Pack], on: dt.date, *,
+                   source: str | None = None) -> EligibilityReport:
+    """Every service of `packs` from a report that evaluated them on `case` (among other packs,
+    maybe), read from its results and decisions rather than evaluated again."""
+    services = service_rules(packs, on)
     results = {r.rule.id: r for r in report.results}
     decisions = {d.table.id: d for d in report.decisions}
     answers = tuple(_service(pack, rule, results[rule.id], decisions) for pack, rule in services)
     about = {"id": case.id, "file": source,
              "assessed_on": case.assessed_on.isoformat() if case.assessed_on else None}
-    return EligibilityReport(about, report, on, answers, tuple(warnings))
+    return EligibilityReport(about, report, on, answers, tuple(report.warnings))
 
 
 # `mcrules.eligibility` is this package, so the top-level API exports the function by this name.

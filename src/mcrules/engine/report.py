@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -45,13 +45,24 @@ class PackInfo:
 
 
 class Attachment(Protocol):
-    """What a domain adds to a report beside the verdicts (a site's measured layout): its JSON
-    form under its key, and the sentences a text report prints of it. Computed by the domain;
-    renderers only format it."""
+    """What a domain adds to a report beside the verdicts (a site's measured layout, a case's
+    assessment, a sharing decision): its JSON form under its key, and the sentences a text
+    report prints of it. Computed by the domain; renderers only format it. An attachment whose
+    answer is a refusal (an event of a case history refused, a request denied) says so with a
+    `refuses` attribute that is True: the report then fails like a failing rule."""
 
     def to_dict(self) -> dict[str, Any]: ...
 
     def lines(self) -> list[str]: ...
+
+
+def ruleset_hash_of(packs: Sequence[Any]) -> str:
+    """One hash over every pack used, in order (each a Pack or a PackInfo): equal hashes mean
+    the same rules and numbers. What a report prints as `ruleset_hash` and `--ruleset-hash`
+    pins."""
+    joined = "\n".join(f"{p.id}@{p.version}:{getattr(p, 'content_hash', None) or p.hash}"
+                       for p in packs)
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,11 @@ class Report:
     """For each result, the index in `packs` of the pack that gave it (all 0 when empty)."""
     waivers: tuple[WaiverNote, ...] = ()
     attachments: Mapping[str, Attachment] = field(default_factory=dict, compare=False)
-    """Keyed parts of the JSON report a domain adds (`layout`); absent keys are not written."""
+    """Keyed parts of the JSON report a domain adds (`layout`, `assessment`, `eligibility`,
+    `casework`, `sharing`); absent keys are not written."""
+    ref: Mapping[str, Any] | None = None
+    """The envelope's `subject`: `{kind, id, file}` (`mcrules.evaluate` sets it; without it, it
+    is made from `subject` and `subject_name`)."""
 
     def next_questions(self) -> tuple[Question, ...]:
         """The missing inputs that would settle unknown verdicts, the most settling first (see
@@ -115,8 +130,30 @@ class Report:
     @property
     def ruleset_hash(self) -> str:
         """One hash over every pack used, in order: equal hashes mean the same rules and numbers."""
-        joined = "\n".join(f"{p.id}@{p.version}:{p.hash}" for p in self.packs)
-        return hashlib.sha256(joined.encode()).hexdigest()
+        return ruleset_hash_of(self.packs)
+
+    @property
+    def subject_ref(self) -> dict[str, Any]:
+        """Which subject this report is about: `{kind, id, file}`."""
+        if self.ref is not None:
+            return dict(self.ref)
+        name = self.subject.get("id", self.subject.get("name"))
+        return {"kind": self.subject_name, "id": None if name is None else str(name),
+                "file": self.subject.get("file")}
+
+    @property
+    def refused(self) -> bool:
+        """Whether an attachment's answer is a refusal (see `Attachment`)."""
+        return any(getattr(a, "refuses", False) is True for a in self.attachments.values())
+
+    def attachment(self, key: str) -> Any:
+        """The domain part under `key` (`assessment`, `eligibility`, `casework`, `sharing`,
+        `layout`); KeyError naming the ones this report has."""
+        try:
+            return self.attachments[key]
+        except KeyError:
+            have = ", ".join(self.attachments) or "none"
+            raise KeyError(f"this report has no {key!r} part (it has: {have})") from None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -139,10 +176,11 @@ class Report:
         return next((w for w in self.waivers if index in w.results), None)
 
     def failed(self, *, strict: bool = False) -> bool:
-        """Whether this report should fail a build: any failure a waiver does not cover; with
-        `strict`, any failure at all (waived or not) or any unknown."""
+        """Whether the answer is no (exit 1, docs/exit-codes.md): a failure a waiver does not
+        cover, or a domain's refusal (an event of a case history refused, a sharing request
+        denied); with `strict`, also any waived failure or any unknown."""
         bad = {"fail", "waived", "unknown"} if strict else {"fail"}
-        return any(s in bad for s in self.statuses)
+        return self.refused or any(s in bad for s in self.statuses)
 
     def pack_index(self, index: int) -> int:
         """The index in `packs` of the pack that gave result `index`."""
@@ -186,14 +224,16 @@ class Report:
                 "status": self.statuses[index],
                 "waiver": waiver.as_dict() if waiver is not None else None}
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON report (docs/output.md): the one place its keys are made. `by_pack` and
-        `comparison` are there when more than one pack was given."""
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON envelope (docs/output.md), the same for every subject: the one place its
+        keys are made. `by_pack` and `comparison` are there when more than one pack was given;
+        each domain part under its own key."""
         from mcrules import __version__
 
         results = [self.result_dict(i) for i in range(len(self.results))]
         out = {
             "mcrules_version": __version__,
+            "subject": self.subject_ref,
             self.subject_name: self.subject,
             "packs": [p.as_dict() for p in self.packs],
             "ruleset_hash": self.ruleset_hash,
@@ -214,6 +254,9 @@ class Report:
                                                           strict=True)]
             out["comparison"] = [c.as_dict() for c in self.comparison]
         return out
+
+    as_dict = to_dict
+    """The former name of `to_dict`, kept so existing callers work."""
 
 
 def _summary(statuses: tuple[str, ...]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from mcrules.io.subject_file import validate_model
 from mcrules.located import load_document
 from mcrules.models.layout import Layout
 from mcrules.models.site import Site
+from mcrules.subjects.subject import Read
 
 _LAYOUT_IGNORED = ("layout: the file's layout is not applied by read_site; read it with "
                    "read_site_file and pass it to check_site(layout=...)")
@@ -38,6 +39,15 @@ def validate_site_file(data: Any, *, strict: bool = False, source: str | None = 
     site, warnings = validate_model(rest, Site, noun="site", strict=strict, source=source)
     layout = read_layout(data, site_path=path, source=source)
     return SiteFile(site, layout, tuple(warnings))
+
+
+def read_site_document(data: Any, *, strict: bool = False, source: str | None = None,
+                       path: Path | None = None) -> Read[Site]:
+    """The site subject's reader (`Subject.reader`): a site document and its layout, which the
+    report measures (`extras["layout"]`)."""
+    read = validate_site_file(data, strict=strict, source=source, path=path)
+    return Read(read.site, {"layout": read.layout} if read.layout is not None else {},
+                read.warnings)
 
 
 def read_site(path: str | Path, *, strict: bool = False) -> tuple[Site, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from mcrules.io.subject_file import validate_model
 from mcrules.located import line_of, load_document
@@ -14,8 +15,12 @@ _FIELDS = ("", *Waiver.model_fields, "scope.site", "scope.from", "scope.until")
 def read_waivers(path: str | Path) -> WaiverFile:
     """The waivers of `path`, validated strictly (an unknown key is an error: a waiver is an
     audit record); InputError naming every problem with its path and line."""
-    doc = load_document(path)
-    waivers, _ = validate_model(doc, WaiverFile, noun="waiver", strict=True, source=str(path))
+    return validate_waivers(load_document(path), source=str(path))
+
+
+def validate_waivers(doc: Any, source: str | None = None) -> WaiverFile:
+    """A parsed waiver document validated strictly, each field remembering its line."""
+    waivers, _ = validate_model(doc, WaiverFile, noun="waiver", strict=True, source=source)
     lines: dict[tuple[int, str], int] = {}
     for i in range(len(waivers.waivers)):
         for name in _FIELDS:
@@ -24,4 +29,4 @@ def read_waivers(path: str | Path) -> WaiverFile:
             line = line_of(doc, loc)
             if line is not None:
                 lines[(i, name)] = line
-    return waivers.located(str(path), lines)
+    return waivers.located(source or "<waivers>", lines)

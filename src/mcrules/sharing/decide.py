@@ -146,15 +146,17 @@ def load_sharing_pack(ref: str | Path = DEFAULT_PACK, *, as_of: dt.date | None =
 
 def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
                    history: CaseHistory | None = None,
-                   as_of: dt.date | None = None) -> SharingDecision:
+                   as_of: dt.date | None = None,
+                   adult_age: int | None = None) -> SharingDecision:
     """Decide `request` with `pack` (default: data-sharing-2023), consent references resolved
-    against `history` on `as_of` (default: today)."""
+    against `history` on `as_of` (default: today) with `adult_age` (default: domv-2023's cited
+    one in force then)."""
     on = as_of or dt.date.today()
     pack = pack or load_sharing_pack(as_of=on)
     if pack.path is None:
         raise McrulesError(f"pack {pack.id} has no folder, so no field catalogue")
     catalogue = load_catalogue(pack.path)
-    derived = derive_facts(request, catalogue, history, on)
+    derived = derive_facts(request, catalogue, history, on, adult_age=adult_age)
     evaluator = _evaluator(pack)
     facts = facts_of(derived.facts, SHARING_REQUEST.name)
     ev = evaluator.run(facts, as_of=on)

@@ -58,8 +58,8 @@ def needed_purposes(request: SharingRequest, catalogue: Catalogue) -> list[Conse
 
 
 def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt.date,
-                    purposes: Sequence[ConsentPurpose] = (ConsentPurpose.DATA_SHARING,)
-                    ) -> tuple[bool | None, str]:
+                    purposes: Sequence[ConsentPurpose] = (ConsentPurpose.DATA_SHARING,),
+                    adult_age: int | None = None) -> tuple[bool | None, str]:
     """Valid consent for the request's `purposes` and recipient on `on`: True, False (with the
     reason) or None when the request states nothing about consent. When it states both an inline
     block and a reference, both must hold."""
@@ -72,10 +72,10 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
             # A history in hand binds an inline claim: it may hold the person's refusal, a
             # withdrawal, or show a child whose consent is a guardian's, none of which the
             # block can say. Checked on every path, so leaving `case` out never loosens it.
-            answers.append(_referenced(request, None, history, on, purposes))
+            answers.append(_referenced(request, None, history, on, purposes, adult_age))
     if request.consent_ref is not None:
         ref = request.consent_ref
-        answers.append(_referenced(request, ref, history, on, purposes))
+        answers.append(_referenced(request, ref, history, on, purposes, adult_age))
     if not answers:
         return None, "no consent is stated"
     if any(a is False for a, _ in answers):
@@ -86,9 +86,10 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
 
 
 def _referenced(request: SharingRequest, ref: str | None, history: CaseHistory | None,
-                on: dt.date, purposes: Sequence[ConsentPurpose]) -> tuple[bool, str]:
+                on: dt.date, purposes: Sequence[ConsentPurpose],
+                adult_age: int | None = None) -> tuple[bool, str]:
     """Whether the consent record `ref` of the request's own case (None: any record of it)
-    covers every purpose."""
+    covers every purpose; `adult_age` is the configured one (None: the cited one on `on`)."""
     ids = None if ref is None else [ref]
     what = f"consent {ref}" if ref is not None else "consent stated inline (with a case history)"
     if not request.purpose:
@@ -104,7 +105,8 @@ def _referenced(request: SharingRequest, ref: str | None, history: CaseHistory |
         return False, (f"{what}: the case history given is of another case than the "
                        "request's `case`, so it holds no consent for this person")
     age = history.person.age if history.person is not None else None
-    child = is_child(age, on)
+    child = is_child(age, on) if adult_age is None else \
+        (None if age is None else age < adult_age)
     recipient = request.recipient if isinstance(request.recipient, Recipient) else None
     reasons = []
     for purpose in purposes:
@@ -149,10 +151,12 @@ def _inline(request: SharingRequest, given: bool | None, purposes: list[str],
 
 
 def derive_facts(request: SharingRequest, catalogue: Catalogue, history: CaseHistory | None,
-                 on: dt.date) -> Derived:
-    """The facts of `request` under `catalogue`, consent resolved against `history` on `on`."""
+                 on: dt.date, *, adult_age: int | None = None) -> Derived:
+    """The facts of `request` under `catalogue`, consent resolved against `history` on `on`
+    with `adult_age` (None: domv-2023's cited one in force on `on`)."""
     classified = catalogue.classify(request.fields, request.granularity, request.data_class)
-    consent, reason = resolve_consent(request, history, on, needed_purposes(request, catalogue))
+    consent, reason = resolve_consent(request, history, on, needed_purposes(request, catalogue),
+                                      adult_age)
     s = request.safeguards
     safeguards = None if s is None else SafeguardFacts(
         data_sharing_agreement=s.data_sharing_agreement,

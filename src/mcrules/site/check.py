@@ -17,7 +17,7 @@ from mcrules.rules.pack import Pack
 from mcrules.rules.schema import Schema
 from mcrules.site.subject import SITE
 from mcrules.site.waivers import apply_waivers
-from mcrules.subjects import load_subject_pack
+from mcrules.subjects import Context, load_subject_pack
 
 SITE_SUBJECT = SITE.name
 DEFAULT_PACK = SITE.default_pack
@@ -87,3 +87,11 @@ def check_site(
     if source is not None:
         names.add(Path(source).stem)
     return apply_waivers(report, waivers, names)
+
+
+def check_document(site: Site, context: Context) -> Report:
+    """The site subject's checker (`Subject.checker`): `check_site` with the context's packs,
+    date, layout and waivers."""
+    return check_site(site, list(context.packs), source=context.source,
+                      warnings=context.warnings, as_of=context.as_of,
+                      waivers=context.extra("waivers"), layout=context.extra("layout"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mcrules.models.site import Site
-from mcrules.subjects import Subject, register
+from mcrules.models.waiver import WaiverFile
+from mcrules.subjects import Extra, Subject, register
 
 SITE: Subject[Site] = Subject(
     name="site",
@@ -11,5 +12,10 @@ SITE: Subject[Site] = Subject(
     default_pack="mct-2023",
     description="A migrant-centre site: its population, facilities, spaces and services.",
     label_field="name",
+    extras=(Extra("waivers", "approved waivers: the failures they cover are reported as "
+                  "`waived` (docs/waivers.md)", WaiverFile,
+                  reader="mcrules.io.waiver_file:validate_waivers"),),
+    reader="mcrules.io.site_file:read_site_document",
+    checker="mcrules.site.check:check_document",
 )
 register(SITE)

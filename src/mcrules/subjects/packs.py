@@ -7,7 +7,7 @@ learn the subject from the pack itself rather than assuming one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -83,3 +83,38 @@ def subject_of(pack: Pack, subject: str | Subject[Any] | None = None) -> Subject
                            "name the subject")
     raise McrulesError(f"pack {pack.id} has rules about several subjects "
                        f"({', '.join(s.name for s in found)}); name the one to evaluate")
+
+
+def in_force_on(pack: Pack, on: dt.date) -> bool:
+    """Whether anything of `pack` gives an answer on `on`: the pack is effective then, and so is
+    one of its rules (rules carry their own dates), or it has values or decision tables (which
+    are in force with the pack)."""
+    return pack.in_force(on) and (any(r.in_force(on) for r in pack.rules)
+                                  or bool(pack.values) or bool(pack.decisions))
+
+
+def refuse_out_of_force(on: dt.date, packs: Sequence[Pack]) -> None:
+    """McrulesError (path `as_of`) when none of `packs` (loaded without a date, so every rule
+    keeps its dates) is in force on `on`, naming when they are: a date before (or after) every
+    rule checks nothing, and "nothing fails" would read as compliant or as a decision."""
+    if any(in_force_on(p, on) for p in packs):
+        return
+    dates = "; ".join(effective_dates(p) for p in packs)
+    raise McrulesError(f"no rule is in force on {on.isoformat()}, so nothing would be checked "
+                       f"({dates})", path="as_of")
+
+
+def effective_dates(pack: Pack) -> str:
+    """When a pack and its rules are in force, e.g. "mct-2023 is effective from 2023-01-01"."""
+    def span(start: dt.date | None, end: dt.date | None) -> str:
+        text = f"from {start.isoformat()}" if start else "from any date"
+        return text + (f" until {end.isoformat()}" if end else "")
+
+    text = f"{pack.id} is effective {span(pack.effective_from, pack.effective_to)}"
+    starts = [max(d for d in (r.effective_from, pack.effective_from) if d is not None)
+              if (r.effective_from or pack.effective_from) else None for r in pack.rules]
+    if pack.rules and all(starts):
+        first = min(d for d in starts if d is not None)
+        if first != pack.effective_from:
+            text += f", its first rule from {first.isoformat()}"
+    return text

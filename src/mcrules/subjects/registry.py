@@ -10,15 +10,33 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from mcrules.errors import McrulesError
 from mcrules.subjects.subject import Subject
 
-BUILTIN_DOMAINS = ("mcrules.site", "mcrules.assessment", "mcrules.sharing", "mcrules.casework")
+BUILTIN_DOMAINS = ("mcrules.site", "mcrules.assessment", "mcrules.sharing", "mcrules.casework",
+                   "mcrules.eligibility")
 
 _SUBJECTS: dict[str, Subject[Any]] = {}
+_PARTS: dict[str, list[Part]] = {}
 _builtins_loaded = False
+
+
+@dataclass(frozen=True)
+class Part:
+    """A domain's attachment to the reports of a subject (a case's `assessment`, its
+    `eligibility`): `key` names it in the report, `applies(pack)` says which of the configured
+    packs it reads, and `make` is a "module:function" taking `(report, document, context, packs)`
+    (only the packs it applies to) and returning the attachment. A string, not a callable, so a
+    domain declares its part without importing the layers that make it."""
+
+    subject: str
+    key: str
+    applies: Callable[[Any], bool]
+    make: str
 
 
 class UnknownSubjectError(McrulesError):
@@ -33,6 +51,25 @@ def register(subject: Subject[Any]) -> Subject[Any]:
                            f"{have.model.__module__}.{have.model.__qualname__}")
     _SUBJECTS[subject.name] = subject
     return subject
+
+
+def register_part(part: Part) -> Part:
+    """Attach `part` to every report of its subject whose packs it applies to; the same part
+    again is a no-op, another part under the same key is an error."""
+    parts = _PARTS.setdefault(part.subject, [])
+    for have in parts:
+        if have.key == part.key:
+            if have.make != part.make:
+                raise McrulesError(f"subject {part.subject!r} already has a part {part.key!r}")
+            return have
+    parts.append(part)
+    return part
+
+
+def parts_of(name: str) -> tuple[Part, ...]:
+    """The parts attached to reports of the subject `name`, in registration order."""
+    _load_builtins()
+    return tuple(_PARTS.get(name, ()))
 
 
 def _load_builtins() -> None:

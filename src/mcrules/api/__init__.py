@@ -1,0 +1,9 @@
+"""The one front door: `evaluate(subject, data, ...)` for every subject, and what it is made of.
+
+The CLI, the HTTP service, bulk and the YAML cases call this rather than a domain's own
+function, so every subject is read, configured, dated and reported the same way.
+"""
+
+from mcrules.api.evaluate import check, evaluate
+
+__all__ = ["check", "evaluate"]

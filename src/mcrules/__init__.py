@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "evaluate": "mcrules.api.evaluate",
+    "read": "mcrules.api.evaluate",
     "Fix": "mcrules.engine.outcomes",
     "Outcome": "mcrules.engine.outcomes",
     "Result": "mcrules.engine.outcomes",
@@ -104,6 +105,7 @@ __all__ = [
     "load_eligibility_pack",
     "load_pack",
     "load_site_pack",
+    "read",
     "read_case_history",
     "read_site",
     "read_site_file",
@@ -132,7 +134,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from mcrules.api.evaluate import evaluate
+    from mcrules.api.evaluate import evaluate, read
     from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
     from mcrules.casework.check import CaseworkReport, check_history, load_casework_pack
     from mcrules.eligibility.services import (

@@ -4,6 +4,6 @@ The CLI, the HTTP service, bulk and the YAML cases call this rather than a domai
 function, so every subject is read, configured, dated and reported the same way.
 """
 
-from mcrules.api.evaluate import check, evaluate
+from mcrules.api.evaluate import check, evaluate, read
 
-__all__ = ["check", "evaluate"]
+__all__ = ["check", "evaluate", "read"]

@@ -68,6 +68,15 @@ def evaluate(
     return check(chosen, read.document, context)
 
 
+def read(subject: str | Subject[Any], data: str | os.PathLike[str] | Mapping[str, Any], *,
+         strict: bool = False) -> Read[Any]:
+    """Read and validate one document of `subject` from a path (`"-"`: standard input) or a
+    mapping, the way `evaluate` does: bounded, every problem an InputError naming its field and
+    line. Returns the document model, the companion documents its file carried (a site file's
+    `layout`) and the warnings (unknown keys, unless `strict`)."""
+    return _read(_subject(subject), data, strict)
+
+
 def check(subject: Subject[Any], document: Any, context: Context) -> Report:
     """The report of a validated document in `context`: the subject's own checker (or the
     packs' rules, values and decisions on its derived facts), then every part attached to the

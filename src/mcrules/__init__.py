@@ -36,7 +36,8 @@ _EXPORTS = {
     "Pack": "mcrules.rules.pack",
     "Rule": "mcrules.rules.ir",
     "Severity": "mcrules.rules.ir",
-    "load_pack": "mcrules.rules.loader",
+    "load_pack": "mcrules.rules.pin",
+    "check_ruleset_hash": "mcrules.rules.pin",
     "check_site": "mcrules.site.check",
     "load_site_pack": "mcrules.site.check",
     "site_facts": "mcrules.site.check",
@@ -96,6 +97,7 @@ __all__ = [
     "assess_case",
     "check_eligibility",
     "check_history",
+    "check_ruleset_hash",
     "check_site",
     "decide_sharing",
     "decision_record",
@@ -158,8 +160,8 @@ if TYPE_CHECKING:
     from mcrules.models.site import Site
     from mcrules.models.waiver import Waiver, WaiverFile
     from mcrules.rules.ir import Rule, Severity
-    from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack
+    from mcrules.rules.pin import check_ruleset_hash, load_pack
     from mcrules.sharing.aggregate import aggregate
     from mcrules.sharing.decide import SharingDecision, decide_sharing
     from mcrules.sharing.records import decision_record

@@ -26,6 +26,7 @@ from mcrules.limits import check_structure
 from mcrules.located import load_document
 from mcrules.rules.pack import Pack
 from mcrules.rules.parameter_values import today
+from mcrules.rules.pin import check_ruleset_hash
 from mcrules.subjects import Context, Read, Subject, get, load_subject_pack, parts_of
 from mcrules.subjects.packs import refuse_out_of_force
 
@@ -62,7 +63,7 @@ def evaluate(
     on = on or _date(chosen.default_as_of(read.document), chosen.as_of_field) or today()
     loaded = _packs(chosen, packs, variants, parameters, on)
     if ruleset_hash is not None:
-        _pinned_hash(loaded, ruleset_hash)
+        check_ruleset_hash(loaded, ruleset_hash)
     given = _extras(chosen, extras, strict)
     context = Context(on, loaded, {**read.extras, **given}, _source(data), read.warnings)
     return check(chosen, read.document, context)
@@ -246,12 +247,3 @@ def _packs(subject: Subject[Any], packs: Any, variants: Iterable[str],
                             f"{type(ref).__name__}")
     refuse_out_of_force(on, plain)
     return tuple(loaded)
-
-
-def _pinned_hash(packs: Sequence[Pack], expected: str) -> None:
-    from mcrules.engine.report import ruleset_hash_of
-
-    found = ruleset_hash_of(packs)
-    if found != expected:
-        raise McrulesError(f"the packs' rule set is {found}, not the {expected} asked for",
-                           path="ruleset_hash")

@@ -19,7 +19,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_FAIL, EXIT_OK
-from mcrules.cli.pack_options import SetOpt, parse_sets
+from mcrules.cli.pack_options import RulesetHashOpt, SetOpt, parse_sets, refuse_ruleset
 from mcrules.errors import McrulesError
 
 FORMATS = ("text", "json", "csv")
@@ -44,8 +44,10 @@ def aggregate_cmd(
         "--audit", help="Write the audit (why each cell is suppressed, what an attacker can "
         "infer) to this JSON file. Never publish it.", show_default=False)] = None,
     pack: Annotated[str | None, typer.Option(
-        "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
+        "--pack", "-p", help="Data-sharing pack id or folder (default data-sharing-2023), "
+        "optionally pinned: data-sharing-2023@2023.1.0.")] = None,
     set_: SetOpt = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Count case records by the breakdowns, safe to share: cells below k suppressed, audited."""
     from mcrules.cli.output import emit, plain_text
@@ -70,6 +72,7 @@ def aggregate_cmd(
     names = [b.strip() for b in by.split(",")]
     try:
         chosen = load_sharing_pack(pack or "data-sharing-2023", parameters=parse_sets(set_ or []))
+        refuse_ruleset([chosen], ruleset_hash)
         thresholds(chosen)   # a bad k is exit 2 before anything is read
         acc = CountAccumulator(names)
         source = TableSource(input_path)

@@ -16,11 +16,13 @@ from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.pack_options import (
     PackOpt,
+    RulesetHashOpt,
     SetOpt,
     VariantOpt,
     parse_as_of,
     parse_sets,
     refuse_out_of_force,
+    refuse_ruleset,
 )
 from mcrules.errors import McrulesError
 
@@ -41,6 +43,7 @@ def assess_cmd(
         "(see examples/programme-pack/).")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Unknown keys in the case file are errors, not warnings.")] = False,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Assess a case: DoMV profile, protection risk, specialised needs, next questions."""
     from mcrules.assessment import CASE, assess_case, load_case_pack
@@ -71,6 +74,7 @@ def assess_cmd(
                              parameters=params, as_of=date, source=str(file), warnings=warnings)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+    refuse_ruleset(result.report.packs, ruleset_hash)
     data = result.as_dict()
     if fmt == "json":
         sys.stdout.buffer.write(render_assessment_json(data))

@@ -20,7 +20,15 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_INVALID, EXIT_OK, safe
-from mcrules.cli.pack_options import AsOfOpt, SetOpt, parse_as_of, parse_sets, refuse_out_of_force
+from mcrules.cli.pack_options import (
+    AsOfOpt,
+    RulesetHashOpt,
+    SetOpt,
+    parse_as_of,
+    parse_sets,
+    refuse_out_of_force,
+    refuse_ruleset,
+)
 from mcrules.printable import one_line
 
 if TYPE_CHECKING:
@@ -115,7 +123,9 @@ def bulk_cmd(
     out_path: Annotated[Path, typer.Option(
         "--out", "-o", help="Results: .parquet, .csv or .jsonl, one row per (site, rule).",
         show_default=False)],
-    pack: Annotated[str, typer.Option("--pack", "-p", help="Pack id or folder.")] = "mct-2023",
+    pack: Annotated[str, typer.Option(
+        "--pack", "-p", help="Pack id or folder, optionally pinned (mct-2023@2023.2.0).")
+    ] = "mct-2023",
     rejects: Annotated[Path | None, typer.Option(
         "--rejects", help="Write invalid rows here (row, field, reason); format by extension.")
     ] = None,
@@ -131,6 +141,7 @@ def bulk_cmd(
         "--workers", min=1, help="Threads evaluating batches. Default: 2 when there are 2 cores.")
     ] = None,
     as_of: AsOfOpt = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Check every site of a table against a pack; write outcomes per site and rule."""
     try:
@@ -152,6 +163,7 @@ def bulk_cmd(
         if date is not None:
             refuse_out_of_force(date, [load_subject_pack(pack)])
         loaded = load_subject_pack(pack, variants=variant or (), parameters=params, as_of=date)
+        refuse_ruleset([loaded], ruleset_hash)  # before a row is written
         with _terminate_cleanly(), \
                 _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,

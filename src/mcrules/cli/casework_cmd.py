@@ -16,6 +16,7 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_FAIL, EXIT_OK
+from mcrules.cli.pack_options import RulesetHashOpt, refuse_ruleset
 from mcrules.errors import McrulesError
 
 if TYPE_CHECKING:
@@ -51,11 +52,13 @@ def check_cmd(
     file: Annotated[Path, typer.Argument(help="Case history, YAML or JSON.", show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     pack: Annotated[list[str] | None, typer.Option(
-        "--pack", "-p", help="A programme's guard pack, id or folder (repeatable): evaluated "
-                             "with the default casework-2023, which it tightens, unless its "
-                             "pack.yaml says `replaces: casework-2023`.")] = None,
+        "--pack", "-p", help="A programme's guard pack, id or folder (repeatable), optionally "
+                             "pinned (id@version): evaluated with the default casework-2023, "
+                             "which it tightens, unless its pack.yaml says `replaces: "
+                             "casework-2023`.")] = None,
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the packs that declare it (repeatable).")] = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Check that every event of a case history is allowed: the transition and its guards."""
     from mcrules.casework import check_history, guard_packs, load_casework_pack
@@ -80,6 +83,7 @@ def check_cmd(
         report = check_history(history, packs)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+    refuse_ruleset(report.packs, ruleset_hash)
     _emit(report.to_dict(), fmt, render_casework_text, ok=report.valid)
 
 
@@ -90,9 +94,11 @@ def respond_cmd(
         show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     pack: Annotated[str, typer.Option(
-        "--pack", "-p", help="Incident-response pack id or folder.")] = "incident-response-2023",
+        "--pack", "-p", help="Incident-response pack id or folder, optionally pinned "
+                             "(id@version).")] = "incident-response-2023",
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the pack (repeatable).")] = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Say whether an action a staff member proposes, when a protection incident is disclosed to
     them, is SAFE or UNSAFE by the response cards (Facilitator Note 2.1.1), and why."""
@@ -107,4 +113,5 @@ def respond_cmd(
         verdict = judge_staff_action(action, loaded)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+    refuse_ruleset(verdict.report.packs, ruleset_hash)
     _emit(verdict.to_dict(), fmt, render_response_text, ok=verdict.safe)

@@ -16,11 +16,13 @@ import typer
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.pack_options import (
+    RulesetHashOpt,
     SetOpt,
     VariantOpt,
     parse_as_of,
     parse_sets,
     refuse_out_of_force,
+    refuse_ruleset,
 )
 from mcrules.errors import McrulesError
 
@@ -35,11 +37,13 @@ def eligibility_cmd(
         "--as-of", help="Evaluation date (YYYY-MM-DD). Default: the case's assessed_on, "
         "else today.")] = None,
     pack: Annotated[str | None, typer.Option(
-        "--pack", "-p", help="Eligibility pack id or folder (default eligibility-2023).")] = None,
+        "--pack", "-p", help="Eligibility pack id or folder (default eligibility-2023), "
+        "optionally pinned: eligibility-2023@2023.2.0.")] = None,
     variant: VariantOpt = None,
     set_: SetOpt = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Unknown keys in the case file are errors, not warnings.")] = False,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Tell per service whether the case is eligible, why, and the next question to ask."""
     from mcrules.eligibility import eligibility, load_eligibility_pack
@@ -66,6 +70,7 @@ def eligibility_cmd(
         data = result.to_dict()
     except McrulesError as exc:
         raise console.fail_input(exc) from None
+    refuse_ruleset(result.report.packs, ruleset_hash)
     if fmt == "json":
         sys.stdout.buffer.write(render_eligibility_json(data))
         sys.stdout.flush()

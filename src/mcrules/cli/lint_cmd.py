@@ -17,7 +17,8 @@ LINT_FORMATS = ("text", "json", "sarif")
 
 def lint_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Pack folders or folders of packs. Default: rules/.")] = None,
+        help="Pack folders or folders of packs. Default: ./rules when it "
+        "exists, else the installed packs.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
     sources: Annotated[Path | None, typer.Option(
         "--sources", help="Folder of source texts (*.txt): verified quotes must occur in one.")]
@@ -31,13 +32,13 @@ def lint_cmd(
     from mcrules.report.lint import render_lint_json, render_sarif
     from mcrules.rules.lint import CODES, lint_pack
     from mcrules.subjects import all_subjects
-    from mcrules.testing import discover_packs
+    from mcrules.testing import default_pack_root, discover_packs
 
     if fmt not in LINT_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(LINT_FORMATS)}", param_hint="--format")
     if sources is not None and not sources.is_dir():
         raise typer.BadParameter(f"no such folder: {sources}", param_hint="--sources")
-    targets = paths or [Path("rules")]
+    targets = paths or [default_pack_root()]
     schemas = {s.name: s.schema() for s in all_subjects()}
     findings = []
     packs = 0

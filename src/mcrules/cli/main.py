@@ -27,6 +27,7 @@ from mcrules.cli.eligibility_cmd import eligibility_cmd
 from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import (
     PackOpt,
+    RulesetHashOpt,
     SetOpt,
     VariantOpt,
     load_packs,
@@ -108,6 +109,7 @@ def check_site_cmd(
     waivers: Annotated[Path | None, typer.Option(
         "--waivers", help="A file of approved waivers: the failures they cover are reported as "
         "waived (exit 0 unless --strict).")] = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Check a site layout against the packs' rules and say what to change; with several
     packs, compare them side by side."""
@@ -125,7 +127,7 @@ def check_site_cmd(
         waived = read_waivers(waivers) if waivers is not None else None
     except McrulesError as exc:
         raise console.fail_input(exc) from None
-    packs = load_packs(pack, variant, params, date)
+    packs = load_packs(pack, variant, params, date, ruleset_hash=ruleset_hash)
     try:
         report = check_site(read.site, packs, source=str(file), warnings=read.warnings,
                             as_of=date, waivers=waived, layout=read.layout)
@@ -152,10 +154,13 @@ def check_site_cmd(
 
 @rules_app.command("list")
 def rules_list(pack: PackOpt = None) -> None:
-    """List every rule: id, severity, title."""
+    """List every rule: id, severity, title; then the packs' ruleset hash, to pin them with."""
     from rich.table import Table
 
-    for p in load_packs(pack, any_subject=True):
+    from mcrules.rules.pin import ruleset_hash_of
+
+    packs = load_packs(pack, any_subject=True)
+    for p in packs:
         table = Table(title=safe(f"{p.id} {p.version}: {p.title}"), title_justify="left")
         table.add_column("rule")
         table.add_column("severity")
@@ -167,6 +172,9 @@ def rules_list(pack: PackOpt = None) -> None:
         for d in p.decisions:
             table.add_row(safe(d.id), "decision", safe(d.title))
         console.out.print(table)
+    found = ruleset_hash_of(packs)
+    console.out.print(f"ruleset hash {found}: pin these packs, unconfigured, with "
+                      f"--ruleset-hash {found}", markup=False, soft_wrap=True)
 
 
 @rules_app.command("show")

@@ -16,7 +16,12 @@ import typer
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.output import append
-from mcrules.cli.pack_options import parse_as_of, refuse_out_of_force
+from mcrules.cli.pack_options import (
+    RulesetHashOpt,
+    parse_as_of,
+    refuse_out_of_force,
+    refuse_ruleset,
+)
 from mcrules.errors import McrulesError
 
 SHARE_FORMATS = ("text", "json")
@@ -30,7 +35,8 @@ def share_cmd(
         "--history", help="Case history of the request's `case`, whose `consents:` resolve "
         "`consent_ref` (read as strictly as `casework check` reads it).")] = None,
     pack: Annotated[str | None, typer.Option(
-        "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
+        "--pack", "-p", help="Data-sharing pack id or folder (default data-sharing-2023), "
+        "optionally pinned: data-sharing-2023@2023.1.0.")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The date consent must be valid on (YYYY-MM-DD; default today).")] = None,
     record: Annotated[Path | None, typer.Option(
@@ -38,6 +44,7 @@ def share_cmd(
     keep: Annotated[list[str] | None, typer.Option(
         "--keep", help="An id of the request the decision record keeps: case or consent_ref "
         "(repeat for both). Nothing else of the request is copied.")] = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Decide a data-sharing request: the answer first, then why, then what you may offer instead."""
     from mcrules.io import read_subject
@@ -58,7 +65,9 @@ def share_cmd(
         request, _ = read_subject(file, SHARING_REQUEST, strict=True)
         # The one strict reader `casework check` uses: the same file, the same errors.
         case_history = read_case_history(history) if history is not None else None
-        chosen = load_sharing_pack(pack, as_of=on) if pack else None
+        # the pack decide_sharing would load by default, loaded here so its hash is checked
+        chosen = load_sharing_pack(pack or DEFAULT_PACK, as_of=on)
+        refuse_ruleset([chosen], ruleset_hash)
         decision = decide_sharing(request, pack=chosen, history=case_history, as_of=on)
     except McrulesError as exc:
         raise console.fail_input(exc) from None

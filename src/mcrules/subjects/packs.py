@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.errors import McrulesError
-from mcrules.rules.loader import find_pack, load_pack, pack_folders
+from mcrules.rules.loader import load_pack, pack_folders
 from mcrules.rules.pack import Pack
+from mcrules.rules.pin import find_pinned
 from mcrules.subjects.registry import all_subjects, get
 from mcrules.subjects.subject import Subject
 
@@ -45,13 +46,18 @@ def load_subject_pack(
     as_of: dt.date | None = None,
 ) -> Pack:
     """Load a pack whose rule files may be about any of `subjects` (default: every registered one),
-    cached until one of its files changes, and configure it."""
-    folder = find_pack(ref).resolve()
+    cached until one of its files changes, and configure it. `ref` is a pack id or folder,
+    optionally pinned to a version (`mct-2023@2023.2.0`, see `rules.pin`): any other version
+    is refused."""
+    pin, found = find_pinned(ref)
+    folder = found.resolve()
     # The packs it overlays or requires count too: a change to one of them reloads it.
     stamp = max((_mtime(p) for f in pack_folders(folder) for p in f.rglob("*.yaml")),
                 default=0.0)
     chosen = tuple(all_subjects() if subjects is None else subjects)
-    return _load(folder, stamp, chosen).configure(variants, parameters, as_of)
+    pack = _load(folder, stamp, chosen)
+    pin.check(pack, found)
+    return pack.configure(variants, parameters, as_of)
 
 
 def pack_subjects(pack: Pack) -> tuple[Subject[Any], ...]:

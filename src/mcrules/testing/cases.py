@@ -82,6 +82,16 @@ class PackTestReport:
         return all(c.ok for c in self.cases) and not self.uncovered and bool(self.cases)
 
 
+def default_pack_root() -> Path:
+    """What `mcrules lint` and `mcrules test` check when given no path: `./rules` when it is a
+    folder (a pack author's checkout), else the packs installed with mcrules, so the commands
+    work from any folder and check what an installed wheel will evaluate."""
+    from mcrules.rules.loader import builtin_pack_dir
+
+    local = Path("rules")
+    return local if local.is_dir() else builtin_pack_dir()
+
+
 def discover_packs(path: Path) -> list[Path]:
     """Pack folders at or below `path` (a pack folder, a folder of packs, or a test file)."""
     if path.is_file():

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import stat
 import threading
 from collections.abc import Iterator
@@ -112,18 +111,6 @@ def test_a_symlink_to_a_fifo_writes_through(tmp_path: Path, fifo: Path) -> None:
     write_file(b"x", link)
     thread.join(timeout=10)
     assert got == [b"x"] and link.is_symlink() and stat.S_ISFIFO(os.stat(fifo).st_mode)
-
-
-@pytest.fixture
-def unix_socket(tmp_path: Path) -> Iterator[Path]:
-    path = tmp_path / "s.sock"
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        server.bind(str(path))
-    except OSError as exc:  # pragma: no cover - a path too long for AF_UNIX
-        pytest.skip(f"cannot bind a Unix socket here: {exc}")
-    yield path
-    server.close()
 
 
 def test_a_socket_is_refused(unix_socket: Path) -> None:

@@ -34,6 +34,7 @@ from mcrules.errors import InputError, McrulesError
 from mcrules.io.sink import Sink
 from mcrules.limits import MAX_DEPTH, MAX_ROW_BYTES
 from mcrules.located import parse_json
+from mcrules.source import STDIN_NAME, check_input, is_stdin
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -84,14 +85,14 @@ class TableSource:
         if batch_size < 1:
             raise InputError(f"batch size must be at least 1, got {batch_size}")
         _require_pyarrow()
+        if is_stdin(path):
+            raise InputError("a table is not read from standard input: it is opened more than "
+                             "once (its format is checked, then it is streamed); give a file",
+                             source=STDIN_NAME)
         self.path = Path(path)
         self.format = table_format(path)
         self.batch_size = batch_size
-        if not self.path.exists():
-            raise InputError("no such file", source=str(path))
-        if not self.path.is_file():
-            raise InputError("not a file (a folder?): expected a table file", source=str(path))
-        self.size = self.path.stat().st_size
+        self.size = check_input(self.path, fifo=False).st_size  # the one reader's path checks
         self._sniff()
         self.total_rows: int | None = None
         self._rows_read = 0

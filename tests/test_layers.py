@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mcrules"
-# limits: the bounds on untrusted input (docs/limits.md); printable: user text made safe to print
-BASE = {"errors", "located", "limits", "printable"}
+# limits: the bounds on untrusted input (docs/limits.md); printable: user text made safe to print;
+# source: the one reader of input files (a path or `-`, bounded before parsing)
+BASE = {"errors", "located", "limits", "printable", "source"}
 DOMAINS = {"site", "assessment", "casework", "sharing", "eligibility"}
 ALLOWED: dict[str, set[str]] = {
     "units": set(),

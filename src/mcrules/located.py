@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,6 +26,7 @@ from mcrules.limits import (
     excerpt,
     number_digits_ok,
 )
+from mcrules.source import is_stdin, read_input
 
 
 class LocatedDict(dict[str, Any]):
@@ -433,37 +433,25 @@ def loads_json(data: str | bytes, source: str = "<string>", *, limit: int = MAX_
 
 
 def load_document(path: str | Path) -> Any:
-    """Read a YAML or JSON file (by extension; YAML otherwise) with line numbers where possible.
+    """Read a YAML or JSON document with line numbers where possible, through the one reader
+    (`mcrules.source.read_input`: bounded, devices refused, `-` for standard input).
 
-    Only a regular file is read, and never more than `MAX_DOCUMENT_BYTES` of it: a device such as
-    /dev/zero or a named pipe is refused before a byte is read."""
-    p = Path(path)
-    raw = read_bounded(p)
-    if p.suffix.lower() == ".json":
-        return loads_json(raw, str(p))
+    A file is JSON by its extension (`.json`), YAML otherwise; standard input has no extension,
+    so it is JSON when its first character after white space is `{` or `[`, YAML otherwise."""
+    raw, name = read_input(path)
+    if _is_json(path, raw):
+        return loads_json(raw, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(p)) from None
-    return loads_yaml(text, str(p))
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=name) from None
+    return loads_yaml(text, name)
 
 
-def read_bounded(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; InputError naming the file otherwise."""
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError("not a regular file", source=str(path))
-        if info.st_size > limit:
-            raise InputError(f"a file is at most {limit:,} bytes, got {info.st_size:,}",
-                             source=str(path))
-        with path.open("rb") as f:
-            raw = f.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or type(exc).__name__}",
-                         source=str(path)) from None
-    check_size(raw, str(path), limit=limit)
-    return raw
+def _is_json(path: str | Path, raw: bytes) -> bool:
+    if is_stdin(path):
+        return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    return Path(path).suffix.lower() == ".json"
 
 
 def line_of(doc: Any, path: tuple[str | int, ...]) -> int | None:

@@ -36,6 +36,7 @@ from mcrules.bulk.run import (
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter, without_reserved_metadata
 from mcrules.rules.pack import Pack
+from mcrules.source import check_input
 from mcrules.subjects import Subject, subject_of
 
 
@@ -94,6 +95,7 @@ def pieces(paths: str | Path | Sequence[str | Path]) -> list[Piece]:
     out: list[Piece] = []
     offset = 0
     for path in parquet_files(paths):
+        check_input(path, fifo=False)  # the one reader's path checks: no device, no FIFO
         try:
             meta = pq.ParquetFile(path).metadata
         except (OSError, pa.ArrowException) as exc:

@@ -268,6 +268,7 @@ def schema_cmd(
         "--check", help="Write nothing; exit 1 if the files are not current.")] = False,
 ) -> None:
     """Export the JSON Schema of site files (schemas/site.schema.json)."""
+    from mcrules.cli.output import emit
     from mcrules.models.schema_export import export, stale
 
     if check:
@@ -275,7 +276,15 @@ def schema_cmd(
         for path in bad:
             console.err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)", markup=False)
         raise typer.Exit(EXIT_FAIL if bad else EXIT_OK)
-    for path in export(out_dir):
+    try:
+        try:
+            written = export(out_dir, lambda data, path: emit(data, path))
+        except OSError as exc:  # the folder cannot be made: a file stands where it should be
+            raise McrulesError(f"cannot write: {exc.strerror or exc}",
+                               path=f"--out {out_dir}") from None
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
+    for path in written:
         console.out.print(f"wrote {path}", markup=False)
 
 

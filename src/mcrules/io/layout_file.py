@@ -15,7 +15,7 @@ from typing import Any
 
 from mcrules.errors import InputError, Problem
 from mcrules.limits import MAX_LAYOUT_BYTES, MAX_LAYOUT_FEATURES, MAX_LAYOUT_NODES, excerpt
-from mcrules.located import LocatedDict, line_of, loads_json, read_bounded
+from mcrules.located import LocatedDict, line_of, loads_json
 from mcrules.models.layout import (
     CRS_CHOICES,
     GEOMETRY_TYPES,
@@ -27,6 +27,7 @@ from mcrules.models.layout import (
     SourceType,
 )
 from mcrules.models.site import SanitationKind
+from mcrules.source import read_input
 
 LAYOUT_KEYS = ("layout", "features", "layout_crs")
 MAX_ID_CHARS = 64
@@ -74,7 +75,7 @@ def read_layout(doc: Any, *, site_path: Path | None = None,
             "layout_crs", "says how a layout is written, but the file has no `features:` or "
             "`layout:`", line_of(doc, ("layout_crs",)))])
     path = _layout_path(part["layout"], site_path, doc, source)
-    raw = read_bounded(path, MAX_LAYOUT_BYTES)
+    raw, _ = read_input(path, limit=MAX_LAYOUT_BYTES)
     data = loads_json(raw, str(path), limit=MAX_LAYOUT_BYTES, max_nodes=MAX_LAYOUT_NODES)
     if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
         raise InputError("invalid layout file", source=str(path), problems=[Problem(

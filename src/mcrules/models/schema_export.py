@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +35,14 @@ def render(name: str) -> bytes:
     return orjson.dumps(json_schema(name), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
-def export(folder: Path) -> list[Path]:
-    """Write every schema to `folder/<name>.schema.json`; returns the paths written."""
+def export(folder: Path, write: Callable[[bytes, Path], None]) -> list[Path]:
+    """Write every schema to `folder/<name>.schema.json` with `write` (the one writer,
+    `mcrules.io.sink`, which this layer cannot import); returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name in SCHEMAS:
         path = folder / f"{name}.schema.json"
-        path.write_bytes(render(name))
+        write(render(name), path)
         out.append(path)
     return out
 

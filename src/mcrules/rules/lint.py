@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.errors import InputError, RuleLoadError, UnitError
+from mcrules.limits import MAX_SOURCE_TEXT_BYTES
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.context import CITATION_KEYS
 from mcrules.rules.decisions import ROW_KEYS, TABLE_KEYS, _describe, _samples, contains
@@ -39,6 +40,7 @@ from mcrules.rules.loader import FILE_KEYS, PACK_KEYS, PARAM_KEYS, RULE_KEYS, VA
 from mcrules.rules.pack import Pack
 from mcrules.rules.requirements import REQUIREMENTS
 from mcrules.rules.schema import Schema
+from mcrules.source import read_input
 from mcrules.units import conversion_factor, parse_unit
 
 
@@ -143,8 +145,8 @@ def _suppressed(finding: Finding) -> bool:
     if finding.line is None:
         return False
     try:
-        lines = Path(finding.file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = read_input(finding.file)[0].decode("utf-8", errors="replace").splitlines()
+    except InputError:
         return False
     for text in lines[max(0, finding.line - 2):finding.line]:
         m = _IGNORE.search(text)
@@ -203,7 +205,8 @@ def normalise(text: str) -> str:
 
 def source_texts(folder: Path) -> list[str]:
     """Every `*.txt` under `folder`, normalised; an empty list if there is none."""
-    return [normalise(p.read_text(encoding="utf-8", errors="replace"))
+    return [normalise(read_input(p, limit=MAX_SOURCE_TEXT_BYTES)[0].decode("utf-8",
+                                                                          errors="replace"))
             for p in sorted(folder.rglob("*.txt"))]
 
 

@@ -47,12 +47,9 @@ def test_a_sharing_case_is_classified_by_the_catalogue_of_the_pack_under_test(
     that catalogues `tribe` must have its cases classified by its own catalogue, not the default
     pack's (where `tribe` is unknown, so the most restrictive class). The runner used to call
     `facts(obj)` without a context, which raises for a derived subject."""
-    pack = tmp_path / "programme-sharing"
-    shutil.copytree(ROOT / "rules" / "data-sharing-2023", pack,
-                    ignore=shutil.ignore_patterns("tests"))
-    catalogue = pack / "catalogue.yaml"
-    catalogue.write_text(catalogue.read_text().replace("\nfields:\n",
-                                                       "\nfields:\n  tribe: biographical\n"))
+    from tests.sharing.packs import SHARING_PACK, sharing_pack_copy
+
+    pack = sharing_pack_copy(tmp_path / "programme-sharing", catalogued={"tribe": "biographical"})
     (pack / "tests").mkdir()
     (pack / "tests" / "t.yaml").write_text(
         "cases:\n"
@@ -66,6 +63,6 @@ def test_a_sharing_case_is_classified_by_the_catalogue_of_the_pack_under_test(
     report = run_pack_tests(pack, [pack / "tests" / "t.yaml"])
     (case,) = report.cases
     assert case.ok, case.problems
-    default = run_pack_tests(ROOT / "rules" / "data-sharing-2023", [pack / "tests" / "t.yaml"])
+    default = run_pack_tests(SHARING_PACK, [pack / "tests" / "t.yaml"])
     (other,) = default.cases
     assert any("sharing.uncatalogued_fields" in p for p in other.problems)

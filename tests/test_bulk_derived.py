@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -275,3 +276,14 @@ def test_a_pack_whose_catalogue_is_broken_is_refused_before_any_row(tmp_path: Pa
     broken = load_subject_pack(folder, as_of=AS_OF)
     with pytest.raises(McrulesError, match="catalogue"):
         compile_pack(broken, as_of=AS_OF)
+
+
+def test_a_plain_converter_of_a_derived_subject_is_refused_at_once() -> None:
+    """`Converter(schema)` reads each row as the facts: for a sharing request that rejected
+    every row as an internal error. It is a TypeError naming the way that works."""
+    from mcrules.bulk import Converter, to_columns
+
+    with pytest.raises(TypeError, match="converter_for"):
+        Converter(SHARING_REQUEST.schema())
+    with pytest.raises(TypeError, match="derives its facts"):
+        to_columns(pa.RecordBatch.from_pylist([{"fields": ["sex"]}]), SHARING_REQUEST.schema())

@@ -50,6 +50,7 @@ from mcrules.io.tables import (
 )
 from mcrules.located import plain_scalar
 from mcrules.rules.schema import Schema
+from mcrules.subjects import UnknownSubjectError
 from mcrules.subjects import get as get_subject
 
 MAX_REASON = 500  # characters of a reject's reason: a 5 MB cell is not echoed into the rejects
@@ -139,6 +140,8 @@ class Converter:
                  strict: bool = False, layout: Layout | None = None) -> None:
         # The model is the one the schema's subject declares, unless given; the layout is the
         # model's own unless given (a derived subject's rows nest into its document).
+        if layout is None:
+            _refuse_derived(schema.subject)
         model = get_subject(schema.subject).model if model is None else model
         self.schema = schema
         self.layout: Layout = layout_for(model, schema) if layout is None else layout
@@ -600,6 +603,19 @@ class Converter:
 
 
 # helpers --------------------------------------------------------------------------------------
+
+
+def _refuse_derived(name: str) -> None:
+    """TypeError when `name` is a registered subject whose facts are derived: its rows are not
+    its facts, and read as if they were, every row would be rejected as an internal error."""
+    try:
+        subject = get_subject(name)
+    except UnknownSubjectError:
+        return  # a schema of its own (a test's, a caller's): its rows are its facts
+    if subject.derived:
+        raise TypeError(f"subject {name} derives its facts from each document in a context: "
+                        "convert its rows with mcrules.bulk.derived.converter_for(subject, "
+                        "contexts)")
 
 
 def _is_text(t: pa.DataType) -> bool:

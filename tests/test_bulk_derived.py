@@ -287,3 +287,36 @@ def test_a_plain_converter_of_a_derived_subject_is_refused_at_once() -> None:
         Converter(SHARING_REQUEST.schema())
     with pytest.raises(TypeError, match="derives its facts"):
         to_columns(pa.RecordBatch.from_pylist([{"fields": ["sex"]}]), SHARING_REQUEST.schema())
+
+
+def test_a_run_reads_the_catalogue_and_the_adult_age_once(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the context gives every row is read once per run: a catalogue edited while a run
+    is going cannot classify the rows after the edit differently from the rows before, and
+    a million rows do not read the file a million times."""
+    import dataclasses
+
+    import mcrules.sharing.subject as sharing_subject
+    import mcrules.subjects.adult_age as adult
+
+    calls = {"catalogue": 0, "adult_age": 0}
+    real_catalogue, real_age = sharing_subject.catalogue_of, adult.adult_age
+
+    def catalogue_of(context: Context) -> Any:
+        calls["catalogue"] += 1
+        return real_catalogue(context)
+
+    def adult_age(on: dt.date | None = None) -> int:
+        calls["adult_age"] += 1
+        return real_age(on)
+
+    monkeypatch.setattr(sharing_subject, "catalogue_of", catalogue_of)
+    monkeypatch.setattr(adult, "adult_age", adult_age)
+    src, out = tmp_path / "r.jsonl", tmp_path / "o.jsonl"
+    src.write_text('{"fields": ["sex"], "granularity": "aggregate"}\n' * 50)
+    summary = run_file(src, out, PACK, as_of=AS_OF, batch_size=7, workers=1)
+    assert summary.rows_evaluated == 50
+    assert calls == {"catalogue": 1, "adult_age": 1}
+    context = Context(AS_OF, (PACK,))
+    assert context.once("k", lambda: 1) == 1 and context.once("k", lambda: 2) == 1
+    assert dataclasses.replace(context, as_of=dt.date(2020, 1, 1)).once("k", lambda: 2) == 2

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mcrules.bulk.convert import Reject
+from mcrules.bulk.derived import bulk_subject
 from mcrules.bulk.run import (
     OUTCOMES,
     OUTPUT_SCHEMA,
@@ -36,8 +37,9 @@ from mcrules.bulk.run import (
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter, without_reserved_metadata
 from mcrules.rules.pack import Pack
+from mcrules.rules.parameter_values import today
 from mcrules.source import check_input
-from mcrules.subjects import Subject, subject_of
+from mcrules.subjects import Subject
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,10 @@ class Shipment:
     @classmethod
     def of(cls, pack: Pack, subject: SubjectRef = None,
            as_of: dt.date | None = None) -> Shipment:
-        """The day is fixed on the client, so every worker evaluates on the same one."""
-        return cls(pack, subject_of(pack, subject), pack.content_hash, as_of or dt.date.today())
+        """The day is fixed on the client, so every worker evaluates on the same one (and a
+        derived subject's rows are derived on it); a subject bulk cannot convert is refused
+        here, on the client, before any task is sent."""
+        return cls(pack, bulk_subject(pack, subject), pack.content_hash, as_of or today())
 
     def unpacked(self) -> Pack:
         """The pack, once its hash on this worker matches the client's: the same rules and numbers."""

@@ -1,4 +1,5 @@
-"""`mcrules bulk`: evaluate a pack over a table of sites and write one row per (site, rule).
+"""`mcrules bulk`: evaluate a pack over a table of its subject (sites, cases, sharing requests)
+and write one row per (input row, rule, value or decision table).
 
 Only typer and the CLI's shared console and pack options are imported at module level: numpy and
 pyarrow load when the command runs, so `mcrules --help` and `import mcrules` stay fast and work
@@ -111,7 +112,8 @@ def _render(summary: BulkSummary, console: Console) -> None:
             others.append((rule_id, counts))
             continue
         table.add_row(safe(rule_id), *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
-    console.print(table)
+    if table.row_count:  # a pack of values and decision tables only has no rule to count
+        console.print(table)
     for what, counts in others:
         console.print(one_line(f"{what}: " + ", ".join(f"{n:,} {o}" for o, n in counts.items())),
                       markup=False)
@@ -119,9 +121,10 @@ def _render(summary: BulkSummary, console: Console) -> None:
 
 def bulk_cmd(
     input: Annotated[Path, typer.Argument(
-        help="Sites to check: .csv, .jsonl or .parquet, one site per row.", show_default=False)],
+        help="Rows to check: .csv, .jsonl or .parquet, one site (or case, or sharing request: "
+        "the pack's subject) per row.", show_default=False)],
     out_path: Annotated[Path, typer.Option(
-        "--out", "-o", help="Results: .parquet, .csv or .jsonl, one row per (site, rule).",
+        "--out", "-o", help="Results: .parquet, .csv or .jsonl, one row per (input row, rule).",
         show_default=False)],
     pack: Annotated[str, typer.Option(
         "--pack", "-p", help="Pack id or folder, optionally pinned (mct-2023@2023.2.0).")
@@ -143,7 +146,9 @@ def bulk_cmd(
     as_of: AsOfOpt = None,
     ruleset_hash: RulesetHashOpt = None,
 ) -> None:
-    """Check every site of a table against a pack; write outcomes per site and rule."""
+    """Check every row of a table against a pack; write outcomes per row and rule.
+
+    Sharing requests carry no case history: a consent_ref fails closed (docs/bulk.md)."""
     try:
         import numpy  # noqa: F401
         import pyarrow  # noqa: F401

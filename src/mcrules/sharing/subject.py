@@ -51,7 +51,8 @@ class SharingSubject(Subject[SharingRequest]):
         """The request's facts under the context's catalogue, its consent resolved against the
         `history` that came with it (none: a consent reference resolves to no consent) on the
         context's date, with the context's adult age."""
-        return derive_facts(document, catalogue_of(context), context.extra("history"),
+        catalogue = context.once("sharing.catalogue", lambda: catalogue_of(context))
+        return derive_facts(document, catalogue, context.extra("history"),
                             context.as_of, adult_age=context.adult_age()).facts
 
 

@@ -21,20 +21,23 @@ from mcrules.subjects.subject import Subject
 
 
 @lru_cache(maxsize=32)
-def _load(folder: Path, stamp: float, subjects: tuple[Subject[Any], ...]) -> Pack:
+def _load(folder: Path, stamp: tuple[tuple[str, int, int], ...],
+          subjects: tuple[Subject[Any], ...]) -> Pack:
     return load_pack(folder, {s.name: s.schema() for s in subjects})
 
 
-def _mtime(path: Path) -> float:
-    """When a pack file last changed; a dangling symlink (which the loader refuses, naming it)
-    counts by the link itself rather than failing here with a traceback."""
+def _mtime(path: Path) -> tuple[str, int, int]:
+    """When a pack file last changed, and its size: the cache key of a pack is every file's,
+    so an edit is seen even when another file of the pack is newer. A dangling symlink (which
+    the loader refuses, naming it) counts by the link itself rather than failing here."""
     try:
-        return path.stat().st_mtime
+        info = path.stat()
     except OSError:
         try:
-            return path.lstat().st_mtime
+            info = path.lstat()
         except OSError:
-            return 0.0
+            return (str(path), 0, 0)
+    return (str(path), info.st_mtime_ns, info.st_size)
 
 
 def load_subject_pack(
@@ -52,8 +55,7 @@ def load_subject_pack(
     pin, found = find_pinned(ref)
     folder = found.resolve()
     # The packs it overlays or requires count too: a change to one of them reloads it.
-    stamp = max((_mtime(p) for f in pack_folders(folder) for p in f.rglob("*.yaml")),
-                default=0.0)
+    stamp = tuple(sorted(_mtime(p) for f in pack_folders(folder) for p in f.rglob("*.yaml")))
     chosen = tuple(all_subjects() if subjects is None else subjects)
     pack = _load(folder, stamp, chosen)
     pin.check(pack, found)

@@ -157,14 +157,16 @@ def render(name: str, subjects: Iterable[Subject[Any]] | None = None) -> bytes:
                         option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
-def export(folder: Path, subjects: Iterable[Subject[Any]] | None = None) -> list[Path]:
-    """Write every schema to `folder/<name>.schema.json`; returns the paths written."""
+def export(folder: Path, write: Callable[[bytes, Path], None],
+           subjects: Iterable[Subject[Any]] | None = None) -> list[Path]:
+    """Write every schema to `folder/<name>.schema.json` with `write` (the CLI's one writer);
+    returns the paths written."""
     chosen = _subjects(subjects)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name in documents(chosen):
         path = folder / f"{name}.schema.json"
-        path.write_bytes(render(name, chosen))
+        write(render(name, chosen), path)
         out.append(path)
     return out
 

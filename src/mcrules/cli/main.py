@@ -269,7 +269,10 @@ def schema_cmd(
         for path in bad:
             console.err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)", markup=False)
         raise typer.Exit(EXIT_FAIL if bad else EXIT_OK)
-    for path in export(out_dir):
+    def write(data: bytes, path: Path) -> None:
+        path.write_bytes(data)
+
+    for path in export(out_dir, write):
         console.out.print(f"wrote {path}", markup=False)
 
 

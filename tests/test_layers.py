@@ -26,6 +26,9 @@ ALLOWED: dict[str, set[str]] = {
     "bulk": {"engine", "rules", "subjects", "facts", "models", "units", "io", "report", *DOMAINS},
     "testing": {"engine", "rules", "subjects", "facts", "models", "units", "io", "report",
                 *DOMAINS},
+    # the one front door (mcrules.evaluate, the schemas): everything below the CLI
+    "api": {"engine", "rules", "subjects", "facts", "models", "units", "io", "report", "bulk",
+            "testing", *DOMAINS},
 }
 
 

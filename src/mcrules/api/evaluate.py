@@ -9,9 +9,8 @@ before anything is copied or evaluated.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from mcrules.rules.pack import Pack
 from mcrules.rules.parameter_values import today
 from mcrules.rules.pin import check_ruleset_hash
 from mcrules.subjects import Context, Read, Subject, get, load_subject_pack, parts_of
+from mcrules.subjects.hooks import resolve
 from mcrules.subjects.packs import refuse_out_of_force
 
 PackRef = str | os.PathLike[str] | Pack
@@ -82,14 +82,14 @@ def check(subject: Subject[Any], document: Any, context: Context) -> Report:
     """The report of a validated document in `context`: the subject's own checker (or the
     packs' rules, values and decisions on its derived facts), then every part attached to the
     subject whose packs are among the context's."""
-    checker = _resolve(subject.checker) if subject.checker else None
+    checker = resolve(subject.checker) if subject.checker else None
     report: Report = checker(document, context) if checker else _generic(subject, document,
                                                                            context)
     parts = {}
     for part in parts_of(subject.name):
         mine = tuple(p for p in context.packs if part.applies(p))
         if mine:
-            parts[part.key] = _resolve(part.make)(report, document, context, mine)
+            parts[part.key] = resolve(part.make)(report, document, context, mine)
     if parts:
         report = replace(report, attachments={**report.attachments, **parts})
     return replace(report, ref=subject.ref(document, context.source))
@@ -99,15 +99,6 @@ def _generic(subject: Subject[Any], document: Any, context: Context) -> Report:
     return check_facts(subject.facts(document, context), context.packs,
                        subject_name=subject.name, about=subject.about(document, context.source),
                        warnings=context.warnings, as_of=context.as_of)
-
-
-def _resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
-    """A hook named "module:function" (see `Subject.checker`, `Part.make`)."""
-    if callable(target):
-        return target
-    module, _, name = target.partition(":")
-    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    return found
 
 
 def _subject(subject: Any) -> Subject[Any]:
@@ -163,7 +154,7 @@ def _read(subject: Subject[Any], data: Any, strict: bool) -> Read[Any]:
         raise TypeError(f"data must be a path, a mapping or a {subject.model.__name__}, got "
                         f"{type(data).__name__}")
     if subject.reader:
-        read: Read[Any] = _resolve(subject.reader)(doc, strict=strict or subject.strict_keys,
+        read: Read[Any] = resolve(subject.reader)(doc, strict=strict or subject.strict_keys,
                                                    source=source, path=path)
         return read
     document, warnings = validate_model(doc, subject.model, noun=subject.noun,
@@ -203,7 +194,7 @@ def _extras(subject: Subject[Any], extras: Mapping[str, Any] | None,
             raise TypeError(f"extras[{name!r}] must be a path, a mapping or a "
                             f"{extra.model.__name__}, got {type(value).__name__}")
         if extra.reader:
-            out[extra.name] = _resolve(extra.reader)(doc, source)
+            out[extra.name] = resolve(extra.reader)(doc, source)
         else:
             out[extra.name], _ = validate_model(doc, extra.model, noun=extra.noun,
                                                 strict=strict or extra.strict, source=source)

@@ -23,4 +23,5 @@ def _assessment_pack(pack: object) -> bool:
     return applies(pack)  # type: ignore[arg-type]
 
 
-register_part(Part(CASE.name, "assessment", _assessment_pack, "mcrules.assessment.part:make"))
+register_part(Part(CASE.name, "assessment", _assessment_pack, "mcrules.assessment.part:make",
+                   schema="mcrules.assessment.part:AssessmentOut"))

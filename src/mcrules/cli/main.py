@@ -267,9 +267,11 @@ def schema_cmd(
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 if the files are not current.")] = False,
 ) -> None:
-    """Export the JSON Schema of site files (schemas/site.schema.json)."""
+    """Export the JSON Schemas of every subject's file (site, case, case-history,
+    sharing-request, ...), of the companion files (waivers) and of the JSON report
+    (report.schema.json)."""
+    from mcrules.api.schemas import export, stale
     from mcrules.cli.output import emit
-    from mcrules.models.schema_export import export, stale
 
     if check:
         bad = stale(out_dir)

@@ -6,9 +6,10 @@ asked for are not shared (`deny`, `aggregate_only`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from mcrules.engine.report import Report
+from mcrules.models.envelope import CitationOut, Out
 from mcrules.models.sharing import SharingRequest
 from mcrules.rules.pack import Pack
 from mcrules.sharing.decide import DECISION_TABLE, SharingDecision, decide_sharing
@@ -21,6 +22,26 @@ REFUSALS = ("deny", "aggregate_only")
 def applies(pack: Pack) -> bool:
     """A pack with the sharing decision table decides requests."""
     return any(t.id == DECISION_TABLE for t in pack.decisions)
+
+
+class ReasonOut(Out):
+    """One reason for the decision, with the citations it rests on."""
+
+    text: str
+    citation: list[CitationOut]
+
+
+class SharingOut(Out):
+    """The JSON of the `sharing` part (docs/sharing.md): the decision first."""
+
+    decision: Literal["permit", "permit_with_obligations", "aggregate_only", "deny"]
+    reasons: list[ReasonOut]
+    obligations: list[str]
+    alternatives: list[str]
+    would_change: list[str]
+    data_class: str | None
+    fallback: bool
+    missing: list[str]
 
 
 @dataclass(frozen=True)

@@ -76,4 +76,5 @@ def _decides(pack: object) -> bool:
     return applies(pack)  # type: ignore[arg-type]
 
 
-register_part(Part(SHARING_REQUEST.name, "sharing", _decides, "mcrules.sharing.part:make"))
+register_part(Part(SHARING_REQUEST.name, "sharing", _decides, "mcrules.sharing.part:make",
+                   schema="mcrules.sharing.part:SharingOut"))

@@ -15,10 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
+
 from mcrules.engine.check import evaluator
 from mcrules.engine.outcomes import Outcome, format_distance, format_number
 from mcrules.engine.semantics import ge, gt, le, lt
 from mcrules.errors import InputError
+from mcrules.models.envelope import Out
 from mcrules.models.layout import FeatureKind
 from mcrules.models.site import SanitationKind, SanitationUnit, Site
 from mcrules.rules.ir import Expr, FieldRef, ParamRef, Rule, Scale
@@ -69,6 +72,37 @@ class Measurement:
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "from": self.from_id, "to": self.to_id,
                 "distance_m": self.distance_m, "limit_m": self.limit_m, "ok": self.ok}
+
+
+class FeatureOut(Out):
+    """A feature of the map, in local metres."""
+
+    id: str
+    kind: FeatureKind
+    source_type: str | None
+    geometry: dict[str, Any]
+
+
+class MeasurementOut(Out):
+    """One distance a rule judged, between two features, against its limit."""
+
+    rule: str
+    from_: str = Field(alias="from")
+    to: str
+    distance_m: float = Field(ge=0)
+    limit_m: float
+    ok: bool
+
+
+class LayoutOut(Out):
+    """The JSON of the `layout` part (docs/geometry.md)."""
+
+    crs: str
+    projection: str | None
+    bounds: list[float] | None = Field(min_length=4, max_length=4)
+    area_m2: float | None
+    features: list[FeatureOut]
+    measurements: list[MeasurementOut]
 
 
 @dataclass(frozen=True)

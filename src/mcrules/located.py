@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import sys
 from pathlib import Path
 from typing import Any, cast
 
@@ -432,20 +433,51 @@ def loads_json(data: str | bytes, source: str = "<string>", *, limit: int = MAX_
                          ) from None
 
 
+STDIN = "-"
+"""The path that names standard input, as in most command-line tools (`./-` names a file)."""
+
+
 def load_document(path: str | Path) -> Any:
     """Read a YAML or JSON file (by extension; YAML otherwise) with line numbers where possible.
 
     Only a regular file is read, and never more than `MAX_DOCUMENT_BYTES` of it: a device such as
-    /dev/zero or a named pipe is refused before a byte is read."""
+    /dev/zero or a named pipe is refused before a byte is read. `-` reads standard input, as
+    bounded: JSON when its first non-blank character opens an object or an array, else YAML."""
+    if str(path) == STDIN:
+        raw = read_stdin()
+        if raw.lstrip()[:1] in (b"{", b"["):
+            return loads_json(raw, "<stdin>")
+        return _yaml_of(raw, "<stdin>")
     p = Path(path)
     raw = read_bounded(p)
     if p.suffix.lower() == ".json":
         return loads_json(raw, str(p))
+    return _yaml_of(raw, str(p))
+
+
+def _yaml_of(raw: bytes, source: str) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(p)) from None
-    return loads_yaml(text, str(p))
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
+    return loads_yaml(text, source)
+
+
+def read_stdin(limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """Standard input, at most `limit` bytes: one byte more is read, never the rest, so an
+    endless stream is refused after `limit + 1` bytes rather than read to the end."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("standard input cannot be read", source="<stdin>")
+    try:
+        raw = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or type(exc).__name__}",
+                         source="<stdin>") from None
+    if not isinstance(raw, bytes):
+        raise InputError("standard input cannot be read as bytes", source="<stdin>")
+    check_size(raw, "<stdin>", limit=limit, what="standard input")
+    return raw
 
 
 def read_bounded(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:

@@ -8,6 +8,7 @@ from mcrules.printable import one_line
 from mcrules.report.common import (
     STATUS_LABEL,
     disagreements,
+    heading,
     ordered_indices,
     required_text,
     side_by_side,
@@ -25,9 +26,9 @@ def _cell(text: str) -> str:
 def render_markdown(report: Report) -> str:
     """The whole report as Markdown text: lines are never wrapped, and user text is written with
     its control characters escaped."""
-    name = one_line(str(report.subject.get("name") or report.subject.get("file") or "site"))
+    kind, name = heading(report)
     lines = [
-        f"# Site check: {name}",
+        f"# {kind} check: {one_line(name)}",
         "",
         _counts(report.summary) + ".",
         "",

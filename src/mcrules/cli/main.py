@@ -1,8 +1,10 @@
 """`mcrules` commands. No logic lives here: each command calls the API and renders its result.
 
-Exit codes (docs/exit-codes.md): 0 nothing fails; 1 a rule fails (with --strict, also when one
-is unknown); 2 invalid input, a bad pack, or a usage error; 3 an internal error (a bug), reported
-in one line, with the traceback only under --debug; 141 the reader closed the pipe.
+Exit codes (docs/exit-codes.md): 0 the answer is yes or not yet known; 1 it is no (a rule fails
+unwaived, an event or a sharing request is refused; with --strict, also an unknown verdict or a
+waived failure); 2 invalid input, a bad pack, or a usage error; 3 an internal error (a bug),
+reported in one line, with the traceback only under --debug; 141 the reader closed the pipe.
+Under --format json, codes 2 and 3 print a JSON error object on stdout instead.
 """
 
 from __future__ import annotations

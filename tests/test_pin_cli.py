@@ -45,8 +45,9 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str, int, Any]] = {
                    lambda d: d["ruleset_hash"]),
     "assess": (("assess", str(EX / "cases" / "two-threats.yaml")), "domv-2023", 0,
                lambda d: d["ruleset_hash"]),
+    # exit 1: some service of the example is not eligible (docs/exit-codes.md)
     "eligibility": (("eligibility", str(EX / "eligibility" / "avrr-eligible.yaml")),
-                    "eligibility-2023", 0, lambda d: d["ruleset_hash"]),
+                    "eligibility-2023", 1, lambda d: d["ruleset_hash"]),
     "casework check": (("casework", "check", str(EX / "casework" / "withdrawal.yaml")),
                        "casework-2023", 0, lambda d: _hash_of_listed(d["packs"])),
     "casework respond": (("casework", "respond",

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from mcrules.assessment.assess import CaseAssessment, assessment_of
 from mcrules.assessment.catalogue import CATALOGUE_FILE
+from mcrules.assessment.programme import Programme, programme_of, refuse_unapplied
 from mcrules.engine.report import Report
 from mcrules.models.case import Case
 from mcrules.models.envelope import CitationOut, Out
@@ -94,5 +95,10 @@ class AssessmentPart:
 def make(report: Report, case: Case, context: Context, packs: tuple[Pack, ...]) -> AssessmentPart:
     """The part for the first assessment pack of the context."""
     on: dt.date = context.as_of
+    programme = context.extra("programme")
+    if programme is not None:
+        if not isinstance(programme, Programme):  # given as the file's model, not read
+            programme = programme_of(programme)
+        refuse_unapplied(programme, packs[0])
     return AssessmentPart(assessment_of(report, case, packs[0], on, source=context.source,
-                                        programme=context.extra("programme")))
+                                        programme=programme))

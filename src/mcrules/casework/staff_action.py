@@ -31,6 +31,7 @@ STAFF_ACTION: Subject[StaffAction] = Subject(
     "(a response card of Facilitator Note 2.1.1) and the facts it depends on: the person's "
     "request, their consent.",
     label_field="",
+    strict_keys=True,  # as `casework respond` reads it: a misspelt fact is an error
 )
 register(STAFF_ACTION)
 

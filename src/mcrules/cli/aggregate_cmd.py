@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
+from mcrules.cli.check_options import format_option
 from mcrules.cli.console import EXIT_FAIL, EXIT_OK
 from mcrules.cli.pack_options import RulesetHashOpt, SetOpt, parse_sets, refuse_ruleset
 from mcrules.errors import McrulesError
@@ -36,7 +37,7 @@ def aggregate_cmd(
     input_path: Annotated[Path, typer.Argument(help="Case records: .csv, .jsonl or .parquet.",
                                                show_default=False)],
     by: Annotated[str, typer.Option("--by", help="Breakdowns, comma-separated: sex,age_group.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
+    fmt: Annotated[str, format_option(FORMATS)] = "text",
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the release to this file instead of standard output.",
         show_default=False)] = None,
@@ -62,8 +63,6 @@ def aggregate_cmd(
     from mcrules.sharing.decide import load_sharing_pack
     from mcrules.sharing.disclosure import CountAccumulator, DisclosureError
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
     if audit is not None and out is not None and _same_file(audit, out):
         raise typer.BadParameter("is the release's --out file: the audit is never the release",
                                  param_hint="--audit")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
+from mcrules.cli.check_options import format_option
 from mcrules.cli.console import EXIT_FAIL, EXIT_OK
 from mcrules.cli.output import emit
 from mcrules.cli.pack_options import AsOfOpt, parse_as_of
@@ -30,7 +31,7 @@ def diff_cmd(
         "--repo", help="The git repository that refs are read from.")] = Path("."),
     packs_path: Annotated[str, typer.Option(
         "--packs-path", help="Where the packs sit inside the repository.")] = "rules",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
+    fmt: Annotated[str, format_option(DIFF_FORMATS, "markdown")] = "markdown",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the report here instead of standard output.")] = None,
     fail_on: Annotated[list[str] | None, typer.Option(
@@ -49,8 +50,6 @@ def diff_cmd(
     from mcrules.bulk.revisions import materialise, repo_root
     from mcrules.report.diff import render_diff_markdown
 
-    if fmt not in DIFF_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(DIFF_FORMATS)}", param_hint="--format")
     for policy in fail_on or []:
         if policy not in POLICIES:
             raise typer.BadParameter(f"{policy!r}: must be one of {', '.join(POLICIES)}",

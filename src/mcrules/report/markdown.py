@@ -7,6 +7,7 @@ from mcrules.engine.report import Report
 from mcrules.report.common import (
     STATUS_LABEL,
     disagreements,
+    heading,
     ordered_indices,
     required_text,
     side_by_side,
@@ -21,10 +22,10 @@ from mcrules.report.markdown_text import md_code, md_text
 def render_markdown(report: Report) -> str:
     """The whole report as Markdown text: lines are never wrapped, and every string from a file
     or a pack goes through `md_text` (or `md_code` in backticks): shown, never rendered as HTML."""
-    name = md_text(report.subject.get("name") or report.subject.get("id")
-                   or report.subject.get("file") or "site")
+    kind, raw = heading(report)
+    name = md_text(raw)
     lines = [
-        f"# Site check: {name}",
+        f"# {kind} check: {name}",
         "",
         _counts(report.summary) + ".",
         "",

@@ -5,7 +5,7 @@ asked for are not shared (`deny`, `aggregate_only`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mcrules.engine.report import Report
@@ -46,9 +46,11 @@ class SharingOut(Out):
 
 @dataclass(frozen=True)
 class SharingPart:
-    """The typed attachment: `decision` is the domain object (`decision`, `reasons`, ...)."""
+    """The typed attachment: `decision` is the domain object (`decision`, `reasons`, ...);
+    `request` the request it decides, which a decision record fingerprints (`decision_record`)."""
 
     decision: SharingDecision
+    request: SharingRequest | None = field(default=None, compare=False)
 
     @property
     def refuses(self) -> bool:
@@ -72,4 +74,5 @@ def make(report: Report, request: SharingRequest, context: Context,
     """The decision of the first pack with the decision table, on the context's date, consent
     resolved against the context's `history`."""
     return SharingPart(decide_sharing(request, pack=packs[0], history=context.extra("history"),
-                                      as_of=context.as_of, adult_age=context.adult_age()))
+                                      as_of=context.as_of, adult_age=context.adult_age()),
+                       request)

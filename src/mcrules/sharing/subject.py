@@ -64,8 +64,10 @@ SHARING_REQUEST = SharingSubject(
     "safeguards.",
     label_field="",
     facts_model=SharingFacts,
+    strict_keys=True,  # a misspelt key (consent_reff) must not silently drop what it gives
     extras=(Extra("history", "the case history of the request's `case`, whose consent records "
-                  "a `consent_ref` names", CaseHistory),),
+                  "a `consent_ref` names", CaseHistory,
+                  reader="mcrules.io.case_history:validate_case_history"),),
 )
 register(SHARING_REQUEST)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import Field
@@ -115,6 +115,14 @@ class LayoutAnalysis:
     area_m2: float | None
     features: tuple[MapFeature, ...]
     measurements: tuple[Measurement, ...]
+    source: str | None = field(default=None, compare=False)
+    """The layout file the site named, None when the layout was written in the site file."""
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files read for this part beside the site file: a report written with `--out`
+        must never replace one of them."""
+        return (self.source,) if self.source else ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"crs": self.crs, "projection": self.projection,
@@ -288,5 +296,5 @@ def analyse(measured: MeasuredLayout, packs: Sequence[Pack], facts: Mapping[str,
     features = tuple(MapFeature(f.id, f.kind.value, f.source_type.value if f.source_type else None,
                                 measured.geometry_dict(f.id)) for f in measured.layout.features)
     return LayoutAnalysis(measured.crs, measured.projection, measured.bounds, measured.area_m2,
-                          features, tuple(t[4] for t in found))
+                          features, tuple(t[4] for t in found), measured.layout.source)
 

@@ -60,6 +60,14 @@ COMMANDS: list[list[str]] = [
     ["eligibility", str(EX / "eligibility" / "avrr-eligible.yaml")],
     ["casework", "check", str(EX / "casework" / "child-police-transfer.yaml")],
     ["share", str(EX / "sharing" / "referral-request.yaml"), "--history", HISTORY],
+    ["check", "site", str(EX / "layout" / "transit-centre.yaml")],
+    ["check", "case", str(EX / "cases" / "girl-in-transit.yaml")],
+    ["check", "case", str(EX / "eligibility" / "avrr-eligible.yaml"), "-p", "domv-2023",
+     "-p", "eligibility-2023"],
+    ["check", "case_history", str(EX / "casework" / "child-police-transfer.yaml")],
+    ["check", "sharing_request", str(EX / "sharing" / "referral-request.yaml"),
+     "--with", f"history={HISTORY}"],
+    ["check", "staff_action", str(EX / "casework" / "incident" / "ask-if-hurt.yaml")],
 ]
 
 
@@ -150,7 +158,7 @@ def test_the_shipped_schemas_are_the_ones_the_installed_package_reads() -> None:
     assert schema("case_history") == schema("case-history")
     assert {p.name for p in (ROOT / "schemas").glob("*.json")} == {
         f"{n}.schema.json" for n in ("site", "case", "case-event", "case-history",
-                                     "sharing-request", "staff-action", "waivers", "report")}
+                                     "sharing-request", "staff-action", "waivers", "programme", "report")}
     for bad in ("nothing", "../pyproject", "report.schema", ""):
         with pytest.raises(KeyError, match="no shipped schema"):
             schema(bad)

@@ -36,8 +36,7 @@ def test_the_household_is_declared_in_its_own_files_with_one_registry_line() -> 
 
 
 def test_a_household_file_is_evaluated_by_the_one_api(tmp_path: Path) -> None:
-    """`mcrules check household FILE` goes through the same call: the lead extends this test
-    with the CLI verb's line when it lands on main."""
+    """`mcrules.evaluate` and `mcrules check household FILE` give the same envelope."""
     f = tmp_path / "hh.yaml"
     f.write_text(FILE)
     report = mcrules.evaluate("household", f, packs=[PACK_DIR], as_of="2026-01-01")
@@ -52,6 +51,11 @@ def test_a_household_file_is_evaluated_by_the_one_api(tmp_path: Path) -> None:
     envelope_model("household").model_validate(doc)
     assert mcrules.evaluate("household", {"size": 2, "mosquito_nets": 1}, packs=[PACK_DIR],
                             as_of="2026-01-01").to_dict()["subject"]["file"] is None
+    # the CLI verb knows the subject with no edit to the CLI, and prints the same envelope
+    result = CliRunner().invoke(app, ["check", "household", str(f), "-p", str(PACK_DIR),
+                                      "--as-of", "2026-01-01", "-f", "json"])
+    assert result.exit_code == 1, result.output
+    assert orjson.loads(result.stdout) == doc
 
 
 def test_its_schema_file_appears_in_the_export(tmp_path: Path) -> None:

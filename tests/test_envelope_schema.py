@@ -68,6 +68,7 @@ COMMANDS: list[list[str]] = [
     ["check", "sharing_request", str(EX / "sharing" / "referral-request.yaml"),
      "--with", f"history={HISTORY}"],
     ["check", "staff_action", str(EX / "casework" / "incident" / "ask-if-hurt.yaml")],
+    ["casework", "respond", str(EX / "casework" / "incident" / "ask-if-hurt.yaml")],
 ]
 
 

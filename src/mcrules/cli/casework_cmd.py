@@ -9,27 +9,22 @@ refused (the action is UNSAFE, or cannot be told safe; with --strict, also a ver
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mcrules.cli import console
 from mcrules.cli.check_options import OutOpt, StrictOpt, format_option
-from mcrules.cli.console import EXIT_FAIL, EXIT_OK
 from mcrules.cli.evaluation import evaluate_file, finish, inputs_of
 from mcrules.cli.pack_options import (
     AsOfOpt,
     RulesetHashOpt,
     parse_as_of,
     parse_sets,
-    refuse_ruleset,
 )
 from mcrules.errors import McrulesError
 
 CHECK_FORMATS = ("text", "json", "markdown")
-RESPOND_FORMATS = ("text", "json")
+RESPOND_FORMATS = ("text", "json", "markdown")
 PART = "casework"
 
 casework_app = typer.Typer(help="Case management: check a case history event by event.",
@@ -85,33 +80,27 @@ def check_cmd(
 
 @casework_app.command("respond")
 def respond_cmd(
-    file: Annotated[Path, typer.Argument(
-        help="A staff action, YAML or JSON: action, requested_by_person, consent_given.",
-        show_default=False)],
+    file: Annotated[str, typer.Argument(
+        help="A staff action, YAML or JSON: action, requested_by_person, consent_given; `-` "
+        "reads standard input.", show_default=False)],
     fmt: Annotated[str, format_option(RESPOND_FORMATS)] = "text",
-    pack: Annotated[str, typer.Option(
+    pack: Annotated[list[str] | None, typer.Option(
         "--pack", "-p", help="Incident-response pack id or folder, optionally pinned "
-                             "(id@version).")] = "incident-response-2023",
+                             "(id@version); default incident-response-2023.")] = None,
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the pack (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a parameter of the pack (repeatable), NAME=VALUE.")] = None,
+    as_of: AsOfOpt = None,
+    strict: StrictOpt = False,
     ruleset_hash: RulesetHashOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Say whether an action a staff member proposes, when a protection incident is disclosed to
-    them, is SAFE or UNSAFE by the response cards (Facilitator Note 2.1.1), and why."""
-    from mcrules.casework import STAFF_ACTION, judge_staff_action, load_incident_pack
-    from mcrules.io.subject_file import read_subject
-    from mcrules.report.casework import render_casework_json, render_response_text
-
-    try:
-        action, _ = read_subject(file, STAFF_ACTION, strict=True)
-        loaded = load_incident_pack(pack, variants=variant or ())
-        verdict = judge_staff_action(action, loaded)
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
-    refuse_ruleset(verdict.report.packs, ruleset_hash)
-    if fmt == "json":
-        sys.stdout.buffer.write(render_casework_json(verdict.to_dict()))
-        sys.stdout.flush()
-    else:
-        render_response_text(verdict.to_dict(), console.out)
-    raise typer.Exit(EXIT_OK if verdict.safe else EXIT_FAIL)
+    them, is SAFE or UNSAFE by the response cards (Facilitator Note 2.1.1), and why. The same as
+    `mcrules check staff_action FILE`; exit 1 when it is UNSAFE."""
+    report = evaluate_file("staff_action", file, ruleset_hash=ruleset_hash, packs=pack,
+                           variants=variant or (), parameters=parse_sets(set_ or []),
+                           as_of=parse_as_of(as_of), strict=strict)
+    finish(report, fmt, out, inputs=inputs_of(report, [file]), strict=strict,
+           legacy="response")

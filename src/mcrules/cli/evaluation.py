@@ -40,6 +40,7 @@ PART_RENDERERS: dict[str, tuple[str, str]] = {
     "eligibility": ("mcrules.report.eligibility:render_eligibility_text", ""),
     "casework": ("mcrules.report.casework:render_casework_text", ""),
     "sharing": ("mcrules.report.sharing:render_sharing_text", ""),
+    "response": ("mcrules.report.casework:render_response_text", ""),
 }
 _TEXT, _MARKDOWN = 0, 1
 

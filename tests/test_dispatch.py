@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcrules.engine.columnar import COLUMNAR, COLUMNAR_KLEENE, _Compiler, _KleeneCompiler
+from mcrules.engine.columnar_compile import COLUMNAR, COLUMNAR_KLEENE, Compiler, KleeneCompiler
 from mcrules.engine.compiled import KLEENE, PLAIN
 from mcrules.engine.explain import EXPLAIN, describe
 from mcrules.rules.ir import NODE_CLASSES, Expr
@@ -20,9 +20,9 @@ def test_every_node_class_has_a_handler(table: dict[type[Expr], object]) -> None
 
 def test_columnar_handlers_name_real_methods() -> None:
     for name in COLUMNAR.values():
-        assert callable(getattr(_Compiler, name))
+        assert callable(getattr(Compiler, name))
     for name in COLUMNAR_KLEENE.values():
-        assert callable(getattr(_KleeneCompiler, name))
+        assert callable(getattr(KleeneCompiler, name))
 
 
 def test_every_rule_of_the_test_pack_explains_in_the_grammar() -> None:

@@ -35,7 +35,7 @@ _EXPORTS = {
     "Pack": "mcrules.rules.pack",
     "Rule": "mcrules.rules.ir",
     "Severity": "mcrules.rules.ir",
-    "load_pack": "mcrules.rules.loader",
+    "load_pack": "mcrules.rules.assembly",
     "check_site": "mcrules.site.check",
     "load_site_pack": "mcrules.site.check",
     "site_facts": "mcrules.site.check",
@@ -155,8 +155,8 @@ if TYPE_CHECKING:
     from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
     from mcrules.models.waiver import Waiver, WaiverFile
+    from mcrules.rules.assembly import load_pack
     from mcrules.rules.ir import Rule, Severity
-    from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack
     from mcrules.sharing.aggregate import aggregate
     from mcrules.sharing.decide import SharingDecision, decide_sharing

@@ -1,8 +1,9 @@
 """The rule-pack format: YAML loaded into typed IR, the expression grammar, provenance, variants."""
 
+from mcrules.rules.assembly import load_pack
+from mcrules.rules.discovery import available_packs, find_pack
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import Citation, Document, Lever, Parameter, Rule, Severity
-from mcrules.rules.loader import available_packs, find_pack, load_pack
 from mcrules.rules.pack import Pack, Variant
 from mcrules.rules.schema import Collection, FieldSpec, Schema
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from mcrules.located import LocatedDict, LocatedList
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import Citation, Document, Expr
 
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")  # a rule id: dotted, two parts at least
+NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")  # a parameter, value or definition name
 CITATION_KEYS = {"document", "module", "section", "note", "quote", "verified"}
 
 

@@ -61,7 +61,7 @@ from mcrules.rules.ir import (
 from mcrules.rules.schema import Schema
 
 if TYPE_CHECKING:
-    from mcrules.rules.loader import _PackEnv
+    from mcrules.rules.rule_files import PackEnv
 
 TABLE_KEYS = {"id", "title", "description", "hit_policy", "on_unknown", "inputs", "outputs",
               "rows", "default", "citations"}
@@ -71,7 +71,7 @@ MAX_COMBINATIONS = 200_000
 _OPS = (">=", "<=", "==", "!=", ">", "<")
 
 
-def load_table(ctx: FileContext, node: LocatedDict, schema: Schema, env: _PackEnv) -> DecisionTable:
+def load_table(ctx: FileContext, node: LocatedDict, schema: Schema, env: PackEnv) -> DecisionTable:
     """Parse and check one decision table."""
     did = ctx.text(node, "id")
     outputs: tuple[str, ...] = env.decision_outputs[did]
@@ -123,7 +123,7 @@ def load_table(ctx: FileContext, node: LocatedDict, schema: Schema, env: _PackEn
 
 
 def _row(ctx: FileContext, node: Any, number: int, inputs: Sequence[DecisionInput],
-         outputs: Sequence[str], scope: Scope, env: _PackEnv, did: str) -> DecisionRow:
+         outputs: Sequence[str], scope: Scope, env: PackEnv, did: str) -> DecisionRow:
     where = f"{did} row {number}" if number else f"{did} default"
     node = ctx.mapping(node, "row", ROW_KEYS, ("decision",), where)
     decision = ctx.text(node, "decision", where)

@@ -21,6 +21,7 @@ from typing import Any
 
 from mcrules.errors import InputError, RuleLoadError, UnitError
 from mcrules.located import LocatedDict, LocatedList, load_document
+from mcrules.rules.assembly import PACK_KEYS, load_pack
 from mcrules.rules.context import CITATION_KEYS
 from mcrules.rules.decisions import ROW_KEYS, TABLE_KEYS, _describe, _samples, contains
 from mcrules.rules.ir import (
@@ -35,9 +36,10 @@ from mcrules.rules.ir import (
     Rule,
     Scale,
 )
-from mcrules.rules.loader import FILE_KEYS, PACK_KEYS, PARAM_KEYS, RULE_KEYS, VALUE_KEYS, load_pack
 from mcrules.rules.pack import Pack
+from mcrules.rules.parameter_files import PARAM_KEYS
 from mcrules.rules.requirements import REQUIREMENTS
+from mcrules.rules.rule_files import FILE_KEYS, RULE_KEYS, VALUE_KEYS
 from mcrules.rules.schema import Schema
 from mcrules.units import conversion_factor, parse_unit
 

@@ -282,11 +282,6 @@ class Not(Expr):
         return (self.arg,)
 
 
-NODE_CLASSES: tuple[type[Expr], ...] = (Const, OrdinalConst, DateConst, FieldRef, Derived, ParamRef,
-                                        Member, Arith, Neg, Scale, Call, Band, Compare, Logic, Not)
-"""Every expression node class: each evaluator and the explainer has one handler per class."""
-
-
 def walk(expr: Expr) -> list[Expr]:
     """Every node of `expr`, depth first."""
     out: list[Expr] = [expr]
@@ -642,3 +637,22 @@ class DecisionTable:
     @property
     def key(self) -> str:
         return DECISION_PREFIX + self.id
+
+
+def node_classes() -> tuple[type[Expr], ...]:
+    """Every expression node class: the subclasses of `Expr`, transitively, in the order they were
+    defined. Derived, not listed, so that a new node cannot be left out of the tables each
+    evaluator and the explainer are held to (tests/test_dispatch.py)."""
+    out: list[type[Expr]] = []
+    todo = list(Expr.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        if cls not in out:
+            out.append(cls)
+            todo.extend(cls.__subclasses__())
+    return tuple(out)
+
+
+NODE_CLASSES: tuple[type[Expr], ...] = node_classes()
+"""Every expression node class: each evaluator and the explainer has one handler per class.
+Computed last in this module, so every node class defined here is in it."""

@@ -12,7 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mcrules.errors import McrulesError, PackNotFoundError, RuleLoadError
+from mcrules.errors import (
+    DUPLICATE_ID,
+    VALUE_CYCLE,
+    McrulesError,
+    PackNotFoundError,
+    RuleLoadError,
+)
 from mcrules.located import LocatedDict, LocatedList
 from mcrules.rules.context import NAME, FileContext, citations
 from mcrules.rules.decisions import load_table
@@ -98,7 +104,8 @@ def load_pack(ref: str | Path, schemas: Mapping[str, Schema], *,
         for rule in rule_file(file_ctx, schema, doc, env):
             if rule.id in seen:
                 raise RuleLoadError(f"duplicate rule id {rule.id!r} (also in {seen[rule.id]})",
-                                    file=rule.source.rsplit(":", 1)[0], path=rule.id)
+                                    file=rule.source.rsplit(":", 1)[0], path=rule.id,
+                                    code=DUPLICATE_ID)
             seen[rule.id] = rule.source
             rules.append(rule)
     values = tuple(env.value(name) for name in env.value_nodes)
@@ -183,7 +190,7 @@ def _named_pack(folder: Path, ref: str, ctx: FileContext, head: LocatedDict, key
         raise ctx.error(f"`{key}` must name a pack id, like mct-2023, got {ref!r}", head, key)
     if ref in chain or len(chain) > MAX_OVERLAY_DEPTH:
         raise ctx.error(f"`{key}` forms a cycle or nests packs too deep: "
-                        f"{' -> '.join((*chain, ref))}", head, key)
+                        f"{' -> '.join((*chain, ref))}", head, key, code=VALUE_CYCLE)
     sibling = folder.parent / ref
     if not (sibling / "pack.yaml").is_file():
         try:
@@ -292,7 +299,7 @@ def _variants(ctx: FileContext, node: Any, params: Mapping[str, Parameter], rule
             try:
                 numbers[pname] = checked_value(params[pname], raw)
             except McrulesError as exc:
-                raise ctx.error(exc.message, values, pname, vid) from None
+                raise ctx.error(exc.message, values, pname, vid, exc.code) from None
         problem = set_scale_violation(params, numbers)
         if problem is not None:
             raise ctx.error(problem, spec, "parameters", vid)

@@ -135,4 +135,5 @@ def read_pack_file(file: Path) -> Any:
         first = exc.problems[0] if exc.problems else None
         detail = exc.message if first is None else \
             f"{first.path}: {first.message}" if first.path else first.message
-        raise RuleLoadError(f"{exc.message}: {detail}", file=str(file), line=line) from None
+        raise RuleLoadError(f"{exc.message}: {detail}", file=str(file), line=line,
+                            code=exc.code) from None

@@ -2,7 +2,7 @@
 
 Two passes, so one mistake does not hide the others: a tolerant pass over the YAML (unknown keys,
 citations, quotes, verbs, duplicate ids), which works even when the pack does not load; then the
-loader, whose first `RuleLoadError` becomes one finding with the code its message names; then,
+loader, whose first `RuleLoadError` becomes one finding with the code it was raised with; then,
 when the pack loads, checks over the IR (applicability that never holds, checks that never fail,
 decision-table gaps, overlaps and unreachable rows, effective dates). Codes are documented in
 docs/lint.md and never renumbered.
@@ -124,7 +124,7 @@ def lint_pack(folder: Path, schemas: Mapping[str, Schema], sources: Path | None 
     try:
         pack = load_pack(folder, schemas)
     except RuleLoadError as exc:
-        finding = Finding(classify(exc.message), exc.file, exc.line, _message(exc))
+        finding = Finding(exc.code, exc.file, exc.line, _message(exc))
         if not any(f.file == finding.file and f.line == finding.line and f.code == finding.code
                    for f in found) and not (finding.code == "MCR008" and any(
                        f.code == "MCR008" for f in found)):
@@ -157,29 +157,6 @@ def _suppressed(finding: Finding) -> bool:
 
 def _message(exc: RuleLoadError) -> str:
     return f"[{exc.path}] {exc.message}" if exc.path else exc.message
-
-
-_CLASSES = (
-    ("MCR001", re.compile(r"unknown key ")),
-    ("MCR016", re.compile(r"cycle")),
-    ("MCR008", re.compile(r"duplicate|declared twice")),
-    ("MCR003", re.compile(r"cannot combine|bare number is compared|needs a plain number|cannot "
-                          r"convert|must be a duration|`unit`: ")),
-    ("MCR004", re.compile(r"needs `citations`")),
-    ("MCR005", re.compile(r"citation needs `quote`")),
-    ("MCR009", re.compile(r"\(its (minimum|maximum)\)|leave no valid value|must be a finite")),
-    ("MCR010", re.compile(r"dates must ascend")),
-    ("MCR013", re.compile(r"hit policy unique\): rows \d+ and \d+ overlap")),
-    ("MCR014", re.compile(r"hit policy unique\): no row matches")),
-)
-
-
-def classify(message: str) -> str:
-    """The lint code of a load error, from its message; MCR002 when no narrower code fits."""
-    for code, pattern in _CLASSES:
-        if pattern.search(message):
-            return code
-    return "MCR002"
 
 
 # -- source texts -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mcrules.errors import McrulesError, RuleLoadError, UnitError
+from mcrules.errors import EFFECTIVE_DATES, OUT_OF_BOUNDS, McrulesError, RuleLoadError, UnitError
 from mcrules.located import LocatedDict
 from mcrules.rules.context import NAME, FileContext, citations
 from mcrules.rules.discovery import inside_pack, read_pack_file
@@ -114,7 +114,7 @@ def _parameter(ctx: FileContext, node: LocatedDict, name: str,
                                 name) from None
             if previous is not None and start <= previous:
                 raise ctx.error(f"`values`: dates must ascend, but {key} follows "
-                                f"{previous.isoformat()}", dated, key, name)
+                                f"{previous.isoformat()}", dated, key, name, EFFECTIVE_DATES)
             previous = start
             written.append((raw, dated, key, start))
     first_raw, first_node, first_key, _ = written[0]
@@ -123,7 +123,8 @@ def _parameter(ctx: FileContext, node: LocatedDict, name: str,
         if not math.isfinite(magnitude):
             raise UnitError(f"{first_raw!r} is not a finite quantity")
     except UnitError as exc:
-        raise ctx.error(f"`{first_key}`: {exc.message}", first_node, first_key, name) from None
+        raise ctx.error(f"`{first_key}`: {exc.message}", first_node, first_key, name,
+                        exc.code) from None
     param = Parameter(name, 0.0, unit, unit_text_of(first_raw), ctx.text(node, "description"),
                       citations(ctx, node.get("citations"), documents, name, node, "citations"),
                       minimum=_bound(ctx, node, name, "minimum", unit_text_of(first_raw), unit),
@@ -131,7 +132,8 @@ def _parameter(ctx: FileContext, node: LocatedDict, name: str,
     low, high = param.minimum, param.maximum
     if low and high and (low.value > high.value or (
             low.value == high.value and (low.exclusive or high.exclusive))):
-        raise ctx.error("`minimum` and `maximum` leave no valid value", node, "maximum", name)
+        raise ctx.error("`minimum` and `maximum` leave no valid value", node, "maximum", name,
+                        OUT_OF_BOUNDS)
     values: list[tuple[dt.date | None, float]] = []
     for raw, where, key, since in written:
         try:
@@ -139,7 +141,7 @@ def _parameter(ctx: FileContext, node: LocatedDict, name: str,
         except McrulesError as exc:
             label = "value" if since is None else f"value of {key}"
             detail = exc.message.removeprefix(f"parameter {name}: ")
-            raise ctx.error(f"{label}: {detail}", where, key, name) from None
+            raise ctx.error(f"{label}: {detail}", where, key, name, exc.code) from None
     if values[0][0] is None:
         return replace(param, value=values[0][1])
     schedule = tuple((since, value) for since, value in values if since is not None)
@@ -165,4 +167,4 @@ def _bound(ctx: FileContext, node: LocatedDict, name: str, key: str, unit_text: 
     try:
         return Bound(quantity_in(node[key], unit_text, unit), exclusive)
     except UnitError as exc:
-        raise ctx.error(f"`{key}`: {exc.message}", node, key, name) from None
+        raise ctx.error(f"`{key}`: {exc.message}", node, key, name, exc.code) from None

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mcrules.errors import ExpressionError, UnitError
+from mcrules.errors import DUPLICATE_ID, UNIT_MISMATCH, VALUE_CYCLE, ExpressionError, UnitError
 from mcrules.located import LocatedDict, LocatedList
 from mcrules.rules.context import NAME, RULE_ID, FileContext, citations
 from mcrules.rules.decisions import TABLE_KEYS
@@ -95,14 +95,15 @@ class PackEnv:
             if vid in self.value_nodes or vid in self.params or vid in schema.fields \
                     or vid in self.definitions or vid in self.imported_values:
                 raise ctx.error(f"value id {vid!r} is declared twice or shadows a field, "
-                                "parameter or definition", node, "id", vid)
+                                "parameter or definition", node, "id", vid, DUPLICATE_ID)
             self.value_nodes[vid] = (ctx, schema, node)
         for node in doc.get("decisions") or ():
             node = ctx.mapping(node, "decision table", TABLE_KEYS,
                                ("id", "title", "inputs", "outputs", "rows", "citations"))
             did = ctx.text(node, "id")
             if did in self.decision_outputs:
-                raise ctx.error(f"duplicate decision table id {did!r}", node, "id", did)
+                raise ctx.error(f"duplicate decision table id {did!r}", node, "id", did,
+                                DUPLICATE_ID)
             outputs = node.get("outputs")
             if not isinstance(outputs, LocatedList) or not outputs or \
                     not all(isinstance(o, str) for o in outputs) or len(set(outputs)) != len(outputs):
@@ -133,7 +134,8 @@ class PackEnv:
             return got
         if name in self._parsing:
             chain = [*self._parsing[self._parsing.index(name):], name]
-            raise ExpressionError(f"values depend on each other in a cycle: {' -> '.join(chain)}")
+            raise ExpressionError(f"values depend on each other in a cycle: {' -> '.join(chain)}",
+                                  code=VALUE_CYCLE)
         ctx, schema, node = self.value_nodes[name]
         self._parsing.append(name)
         try:
@@ -152,7 +154,8 @@ class PackEnv:
                 display = parse_unit(ctx.text(node, "unit"))
                 conversion_factor(expr.unit, display)  # type: ignore[attr-defined]
             except UnitError as exc:
-                raise ctx.error(f"`unit`: {exc.message}", node, "unit", name) from None
+                raise ctx.error(f"`unit`: {exc.message}", node, "unit", name,
+                                UNIT_MISMATCH) from None
         value = ValueDecl(name, ctx.text(node, "title"), schema.subject, expr,
                           citations(ctx, node.get("citations"), self.documents, name, node,
                                      "citations"),
@@ -225,7 +228,7 @@ def _rule(ctx: FileContext, node: Any, schema: Schema, env: PackEnv) -> Rule:
             display = parse_unit(ctx.text(node, "unit"))
             conversion_factor(cmp.left.unit, display)  # type: ignore[attr-defined]
         except UnitError as exc:
-            raise ctx.error(f"`unit`: {exc.message}", node, "unit", rid) from None
+            raise ctx.error(f"`unit`: {exc.message}", node, "unit", rid, UNIT_MISMATCH) from None
     levers = _levers(ctx, node, rule, scope)
     disagreements = _disagreements(ctx, node, rid)
     return replace(rule, display_unit=display, levers=levers, disagreements=disagreements)

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mcrules"
-# limits: the bounds on untrusted input (docs/limits.md); printable: user text made safe to print
-BASE = {"errors", "located", "limits", "printable"}
+# limits: the bounds on untrusted input (docs/limits.md); printable: user text made safe to print;
+# citation_text: the one rendering of a citation's reference, shared by the IR and the renderers
+BASE = {"errors", "located", "limits", "printable", "citation_text"}
 DOMAINS = {"site", "assessment", "casework", "sharing", "eligibility"}
 BELOW_USE_CASES = {"engine", "rules", "subjects", "facts", "models", "units", "io", "report",
                    *DOMAINS}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from mcrules.citation_text import reference as citation_reference
 from mcrules.rules.schema import FieldSpec
 from mcrules.units import conversion_factor, format_unit
 
@@ -336,16 +337,7 @@ class Citation:
 
     def reference(self) -> str:
         """`IOM, Migrant Centres Toolkit Training Manual (2023), Yellow module, Facilitator Note 3.4.3`."""
-        parts = [self.document.title + (f" ({self.document.edition})" if self.document.edition else "")]
-        if self.module:
-            parts.append(f"{self.module} module")
-        for part in (self.section, self.note):
-            if part:
-                parts.append(part)
-        text = ", ".join(parts)
-        if self.document.publisher:
-            text = f"{self.document.publisher}, {text}"
-        return text if self.verified else text + " [not verified against the document]"
+        return citation_reference(self.as_dict())
 
     def as_dict(self) -> dict[str, Any]:
         return {

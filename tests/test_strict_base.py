@@ -20,12 +20,26 @@ def _sources() -> list[tuple[str, ast.Module]]:
     return [(str(p.relative_to(SRC)), ast.parse(p.read_text())) for p in sorted(SRC.rglob("*.py"))]
 
 
-def test_input_model_is_the_only_class_built_on_pydantic_base_model() -> None:
-    found = [(file, node.name) for file, tree in _sources() for node in ast.walk(tree)
+def _extra(node: ast.ClassDef) -> str | None:
+    """The `extra=` a class's own `model_config = ConfigDict(...)` sets, if any."""
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            for kw in stmt.value.keywords:
+                if kw.arg == "extra" and isinstance(kw.value, ast.Constant):
+                    return str(kw.value.value)
+    return None
+
+
+def test_input_model_is_the_only_input_base_built_on_pydantic_base_model() -> None:
+    # Anything else on BaseModel must be an output model (a report's JSON, which allows keys it
+    # does not list), never a second base for reading input.
+    found = [(file, node.name, _extra(node)) for file, tree in _sources() for node in ast.walk(tree)
              if isinstance(node, ast.ClassDef) and any(
                  (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute)
                   else "") == "BaseModel" for b in node.bases)]
-    assert found == [("models/base.py", "InputModel")]
+    assert ("models/base.py", "InputModel", "forbid") in found
+    others = [f for f in found if f[:2] != ("models/base.py", "InputModel")]
+    assert all(extra == "allow" for _, _, extra in others), others
 
 
 def test_no_other_module_declares_unknown_keys_forbidden() -> None:

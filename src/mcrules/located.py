@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import yaml
 
-from mcrules.errors import InputError, Problem
+from mcrules.errors import DUPLICATE_ID, InputError, Problem
 from mcrules.limits import (
     EXCERPT_CHARS,
     MAX_DEPTH,
@@ -147,6 +147,10 @@ class _Loader(_Events, yaml.composer.Composer, yaml.constructor.SafeConstructor,
         return _LimitError(_dotted(self._path), message, None if mark is None else mark.line + 1)
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping names one key twice: in a pack, a duplicate id (lint code MCR008)."""
+
+
 class _LimitError(Exception):
     """A limit passed while composing; becomes an InputError naming the path and line."""
 
@@ -184,8 +188,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
                 None, None, f"unsupported key {excerpt(key)}", key_node.start_mark)
         key = str(key)
         if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
+            raise _DuplicateKey(None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out
@@ -303,7 +306,8 @@ def loads_yaml(text: str, source: str = "<string>") -> Any:
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or str(exc)
         raise InputError(
-            "malformed YAML", source=source, problems=[Problem("", _bounded(what), line)]
+            "malformed YAML", source=source, problems=[Problem("", _bounded(what), line)],
+            code=DUPLICATE_ID if isinstance(exc, _DuplicateKey) else None,
         ) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # Anything else a safe loader can raise on hostile text (an explicit `!!binary` tag that is

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
+from mcrules.citation_text import reference
 from mcrules.report.common import SafeText
 from mcrules.report.markdown_text import md_code, md_text
 
@@ -43,8 +44,8 @@ def _label(level: str | None) -> str:
 
 
 def _where(c: Mapping[str, Any]) -> str:
-    return ", ".join(p for p in (c.get("module") and f"{c['module']} module",
-                                 c.get("section"), c.get("note")) if p)
+    """Where in its document (the heading above names the document)."""
+    return reference(c, document=False, publisher=False, unverified=False)
 
 
 def _cite(c: Mapping[str, Any]) -> str:

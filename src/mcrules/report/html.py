@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcrules.citation_text import reference
 from mcrules.engine.report import Report
 from mcrules.report.html_comparison import render_comparison
 from mcrules.report.html_text import (
@@ -112,12 +113,7 @@ def domain(rule_id: str) -> str:
 def _citation(c: Any) -> str:
     if not isinstance(c, dict):
         return ""
-    doc = text_of(c, "document") + (f" ({text_of(c, 'edition')})" if text_of(c, "edition") else "")
-    parts = [p for p in (doc, text_of(c, "module") and f"{text_of(c, 'module')} module",
-                         text_of(c, "section"), text_of(c, "note")) if p]
-    ref = ", ".join(parts)
-    if text_of(c, "publisher"):
-        ref = f"{text_of(c, 'publisher')}, {ref}"
+    ref = reference(c, unverified=False, text=text_of)
     unverified = ' <span class="unverified">not verified against the document</span>' \
         if c.get("verified") is False else ""
     quote = f"<q>{esc(text_of(c, 'quote'))}</q>" if text_of(c, "quote") else ""

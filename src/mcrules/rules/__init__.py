@@ -2,7 +2,7 @@
 
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import Citation, Document, Lever, Parameter, Rule, Severity
-from mcrules.rules.loader import available_packs, find_pack
+from mcrules.rules.discovery import available_packs, find_pack
 from mcrules.rules.pack import Pack, Variant
 from mcrules.rules.pin import PackRef, check_ruleset_hash, load_pack, ruleset_hash_of
 from mcrules.rules.schema import Collection, FieldSpec, Schema

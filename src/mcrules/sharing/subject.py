@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from mcrules.models.casework import CaseHistory
 from mcrules.models.sharing import SharingFacts, SharingRequest
-from mcrules.rules.loader import find_pack
+from mcrules.rules.discovery import find_pack
 from mcrules.sharing.classification import CATALOGUE_FILE, Catalogue, load_catalogue
 from mcrules.sharing.derive import derive_facts
 from mcrules.subjects import Part, Subject, register, register_part

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.errors import McrulesError
-from mcrules.rules.loader import load_pack, pack_folders
+from mcrules.rules.assembly import load_pack
+from mcrules.rules.discovery import pack_folders
 from mcrules.rules.pack import Pack
 from mcrules.rules.pin import find_pinned
 from mcrules.subjects.registry import all_subjects, get

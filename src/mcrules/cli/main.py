@@ -34,6 +34,7 @@ from mcrules.cli.pack_options import (
     parse_as_of,
     parse_sets,
 )
+from mcrules.cli.serve_cmd import serve_cmd
 from mcrules.cli.share_cmd import share_cmd
 from mcrules.cli.test_cmd import test_cmd
 from mcrules.errors import McrulesError
@@ -76,6 +77,7 @@ app.command("share")(share_cmd)
 app.command("aggregate")(aggregate_cmd)
 app.command("assess")(assess_cmd)
 app.command("eligibility")(eligibility_cmd)
+app.command("serve")(serve_cmd)
 
 
 @app.callback()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,10 @@ def test_a_subject_id_that_is_not_a_plain_reference_is_refused(client: TestClien
 def test_a_decision_log_that_cannot_be_opened_stops_the_service(tmp_path: Path) -> None:
     with pytest.raises(mcrules.McrulesError, match="--decision-log"):
         create_app(decision_log=tmp_path)  # a folder
+
+
+def test_a_decision_log_that_is_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "log.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(mcrules.McrulesError, match="--decision-log"):
+        create_app(decision_log=fifo)

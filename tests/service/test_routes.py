@@ -120,7 +120,8 @@ def test_openapi_types_each_subjects_body_and_response(client: TestClient) -> No
 
 def test_every_example_response_is_valid_against_the_openapi_document(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    for name, subject, body, query in shipped():
+    firsts = {(c[1], c[3]): c for c in reversed(shipped())}  # one per subject and pack
+    for name, subject, body, query in firsts.values():
         response = client.post(f"/v1/check/{subject}", json=body, params=list(query))
         schema = spec["paths"][f"/v1/check/{subject}"]["post"]["responses"]["200"]["content"][
             "application/json"]["schema"]

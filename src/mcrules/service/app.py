@@ -179,13 +179,25 @@ class Service:
         self.packs = packs
         self.decision_log = decision_log
         self.timeout = timeout
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mcrules-eval")
+        self.threads = threads
+        self._pool: ThreadPoolExecutor | None = None
         self.debug = debug
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        if self.decision_log is not None:
-            self.decision_log.close()
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """The worker threads, started on first use (again after `stop`: an app may be run
+        more than once, as tests do)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=self.threads,
+                                            thread_name_prefix="mcrules-eval")
+        return self._pool
+
+    def stop(self) -> None:
+        """At shutdown, once the requests in flight are answered: let the workers go (one still
+        busy past its request's time limit is not waited for)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     async def check(self, subject: Subject[Any], request: Request, pack: list[str],
                     variant: list[str], as_of: str | None, set_: list[str],
@@ -258,7 +270,7 @@ def create_app(*, packs: Sequence[str | Path] | None = None, decision_log: Path 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        service.close()
+        service.stop()
 
     app = FastAPI(title="mcrules decision service", version=__version__, lifespan=lifespan,
                   description="Every mcrules subject over HTTP: the same JSON envelope as "

@@ -82,15 +82,17 @@ class DecisionLog:
         self.path = path
         where = f"--decision-log {path}"
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOCTTY | os.O_CLOEXEC,
-                         0o600)
+            # O_NONBLOCK: a FIFO without a reader fails here instead of hanging the start-up
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOCTTY
+                         | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
         except OSError as exc:
             raise McrulesError(f"cannot write: {exc.strerror or exc}", path=where) from None
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise McrulesError("is not a regular file; name a file to append decisions to",
                                path=where)
-        self._fd: int | None = fd
+        os.set_blocking(fd, True)
+        self._fd = fd  # closed when the process ends: each line is written unbuffered
         self._lock = threading.Lock()
 
     def write(self, entry: dict[str, Any]) -> None:
@@ -102,12 +104,4 @@ class DecisionLog:
             raise RuntimeError(f"a decision record is at most {MAX_LINE_BYTES} bytes, got "
                                f"{len(line)}")
         with self._lock:
-            if self._fd is None:
-                raise RuntimeError("the decision log is closed")
             os.write(self._fd, line)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None

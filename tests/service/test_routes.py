@@ -115,6 +115,13 @@ def test_openapi_types_each_subjects_body_and_response(client: TestClient) -> No
             assert post["responses"][status]["content"]["application/json"]["schema"] == \
                 {"$ref": "#/components/schemas/ErrorResponse"}
     assert "HTTPValidationError" not in components  # FastAPI's own 422 shape is not ours
+    for s in all_subjects():  # each body is the subject's schema file, definitions moved out
+        served = client.get(f"/v1/subjects/{s.name}/schema").json()
+        body = {k: v for k, v in served.items() if k not in ("$defs", "$schema", "$id")}
+        text = json.dumps(body).replace("#/$defs/", "#/components/schemas/")
+        assert components[s.model.__name__] == json.loads(text)
+        for name in served.get("$defs", {}):
+            assert name in components
     assert "features" in components["Site"]["properties"]  # the layout keys, as in schemas/
 
 

@@ -26,7 +26,6 @@ from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
-from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mcrules import __version__
@@ -36,7 +35,6 @@ from mcrules.engine.report import Report
 from mcrules.errors import InputError, McrulesError
 from mcrules.limits import MAX_DOCUMENT_BYTES
 from mcrules.located import loads_json
-from mcrules.models.layout import LAYOUT_KEYS_SCHEMA
 from mcrules.models.schema_export import SCHEMA_DIALECT, SCHEMAS, json_schema
 from mcrules.report.pack_json import declaration_dict
 from mcrules.rules.parameter_values import today
@@ -233,18 +231,30 @@ class Service:
 
 
 def _document_schemas() -> dict[str, Any]:
-    """Each subject's document model as OpenAPI components, from the same models (and the
-    site's layout keys) as `schemas/`."""
-    subjects = all_subjects()
-    _, defs = models_json_schema([(s.model, "validation") for s in subjects],
-                                 ref_template="#/components/schemas/{model}")
-    out: dict[str, Any] = defs.get("$defs", {})
-    for s in subjects:
-        if s.name == "site":
-            name = s.model.__name__
-            out[name] = {**out[name], "properties": {**out[name]["properties"],
-                                                     **LAYOUT_KEYS_SCHEMA}}
+    """Each subject's document schema (`document_schema`, what `schemas/` holds) as OpenAPI
+    components: its definitions beside it, its references pointed at them."""
+    out: dict[str, Any] = {}
+    for subject in all_subjects():
+        schema = dict(document_schema(subject))
+        defs = schema.pop("$defs", {})
+        for key in ("$schema", "$id"):
+            schema.pop(key, None)
+        for name, body in {**defs, subject.model.__name__: schema}.items():
+            moved = _components_refs(body)
+            if out.setdefault(name, moved) != moved:
+                raise McrulesError(f"two document schemas define {name} differently")
     return out
+
+
+def _components_refs(node: Any) -> Any:
+    """`node` with every `#/$defs/X` reference made `#/components/schemas/X`."""
+    if isinstance(node, dict):
+        return {k: (v.replace("#/$defs/", "#/components/schemas/", 1)
+                    if k == "$ref" and isinstance(v, str) else _components_refs(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_components_refs(v) for v in node]
+    return node
 
 
 def document_schema(subject: Subject[Any]) -> dict[str, Any]:

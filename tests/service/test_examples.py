@@ -72,3 +72,26 @@ def test_the_query_options_are_the_cli_options(client: TestClient) -> None:
     expected = mcrules.evaluate("site", body, packs=["mct-2023", "sphere-2018"])
     assert both.json() == orjson.loads(orjson.dumps(expected.to_dict()))
     assert [p["pack"] for p in both.json()["by_pack"]] == ["mct-2023", "sphere-2018"]
+
+
+def test_a_programme_pack_served_from_its_folder_is_named_by_its_id() -> None:
+    """`mcrules serve --pack casework-2023 --pack examples/casework/programme-casework`: a
+    request names the programme's pack by id, and gets what evaluate gives with its folder."""
+    from mcrules.service import create_app
+
+    folder = EXAMPLES / "casework" / "programme-casework"
+    body = next(c[2] for c in CASES if c[0] == "casework/child-police-transfer.yaml")
+    with TestClient(create_app(packs=["casework-2023", str(folder)])) as c:
+        assert [p["id"] for p in c.get("/v1/packs").json()] == ["casework-2023",
+                                                                "programme-casework"]
+        response = c.post("/v1/check/case_history", json=body,
+                          params=[("pack", "casework-2023"), ("pack", "programme-casework")])
+        refused = c.post("/v1/check/case_history", json=body, params={"pack": str(folder)})
+        site = next(case[2] for case in CASES if case[0] == "transit-centre.yaml")
+        unserved = c.post("/v1/check/site", json=site)
+    expected = mcrules.evaluate("case_history", body, packs=["casework-2023", folder])
+    assert response.status_code == 200, response.text
+    assert response.json() == orjson.loads(orjson.dumps(expected.to_dict()))
+    assert refused.status_code == 404  # a folder is not a pack id
+    assert unserved.status_code == 404  # the site's default pack, mct-2023, is not served
+    assert "mct-2023" in unserved.json()["error"]["problems"][0]["message"]

@@ -13,6 +13,8 @@ import orjson
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mcrules
 from mcrules.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
@@ -288,3 +290,40 @@ def test_an_evaluation_past_the_time_limit_is_503() -> None:
         response = c.post("/v1/check/site", json=_site())
     assert response.status_code == 503
     assert "longer than 0.001 s" in error_problems(response.json(), code=3)[0]["message"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False,
+                                                                       allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                 max_size=4),
+    max_leaves=20)
+_SUBJECTS = [s.name for s in all_subjects()]
+
+
+@settings(max_examples=40, derandomize=True, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(subject=st.sampled_from(_SUBJECTS),
+       body=st.dictionaries(st.sampled_from(["name", "id", "population", "fields", "events",
+                                             "person", "action", "toilets", "consent",
+                                             "recipient", "case", "setting", "x"]), _JSON,
+                            max_size=5) | _JSON)
+def test_any_json_body_is_a_report_or_invalid_input_never_a_500(client: TestClient,
+                                                                subject: str, body: Any) -> None:
+    response = client.post(f"/v1/check/{subject}", content=orjson.dumps(body),
+                           headers={"content-type": "application/json"})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        error_problems(response.json())
+    else:
+        assert response.json()["subject"]["kind"] == subject
+
+
+@settings(max_examples=25, derandomize=True, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(raw=st.binary(max_size=200))
+def test_any_bytes_are_a_report_or_invalid_input_never_a_500(client: TestClient,
+                                                             raw: bytes) -> None:
+    response = client.post("/v1/check/site", content=raw)
+    assert response.status_code in (200, 422), response.text

@@ -126,3 +126,26 @@ def test_a_decision_log_that_is_a_fifo_is_refused_at_once(tmp_path: Path) -> Non
     os.mkfifo(fifo)
     with pytest.raises(mcrules.McrulesError, match="--decision-log"):
         create_app(decision_log=fifo)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--pack", "no-such-pack"], "no pack 'no-such-pack'"),
+    (["--pack", "mct-2023@1999.1.0"], "asks for version 1999.1.0"),
+    (["--decision-log", "{tmp}"], "--decision-log")])
+def test_serve_refuses_to_start_on_a_bad_pack_or_log(tmp_path: Path, args: list[str], said: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exit 2 with the reason, before the port is opened (the server is never run)."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from mcrules.cli.main import app
+
+    def never(*_: Any, **__: Any) -> None:
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+
+    result = CliRunner().invoke(app, ["serve", "--port", "1", *[a.format(tmp=tmp_path)
+                                                                for a in args]])
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split())

@@ -15,14 +15,16 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
-from mcrules.cli.pack_options import PackOpt
 from mcrules.errors import McrulesError
 
 
 def serve_cmd(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
-    pack: PackOpt = None,
+    pack: Annotated[list[str] | None, typer.Option(
+        "--pack", "-p", help="A pack to serve: id, folder, or pinned id@version (repeatable); "
+        "requests may name only these, by id. Default: every installed pack.",
+        show_default=False)] = None,
     decision_log: Annotated[Path | None, typer.Option(
         "--decision-log", help="Append one JSON line per decision to this file (no personal "
         "data: docs/service.md).", show_default=False)] = None,

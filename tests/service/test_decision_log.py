@@ -44,7 +44,7 @@ def _planted() -> list[tuple[str, dict[str, Any], list[tuple[str, str]]]]:
                "recipient": {"type": "ngo", "name": f"Friends of {NAME}"}}
     eligibility = {**_example("eligibility/first-contact.yaml"), "name": NAME,
                    "date_of_birth": BORN}
-    action = {**_example("casework/incident/ask-if-hurt.yaml"), "who": NAME}
+    action = _example("casework/incident/ask-if-hurt.yaml")  # no field holds text to plant
     return [("site", site, []), ("case", case, []), ("case_history", history, []),
             ("sharing_request", request, []),
             ("case", eligibility, [("pack", "eligibility-2023")]),

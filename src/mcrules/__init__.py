@@ -159,7 +159,6 @@ if TYPE_CHECKING:
     from mcrules.models.sharing import SharingRequest
     from mcrules.models.site import Site
     from mcrules.models.waiver import Waiver, WaiverFile
-    from mcrules.rules.assembly import load_pack
     from mcrules.rules.ir import Rule, Severity
     from mcrules.rules.pack import Pack
     from mcrules.rules.pin import check_ruleset_hash, load_pack

@@ -110,6 +110,8 @@ FILE_COMMANDS: dict[str, Cmd] = {
         "--format", "json", "--pack", str(f)],
     "casework respond": lambda f: ["casework", "respond", str(f)],
     "casework respond --format json": lambda f: ["casework", "respond", str(f), "--format", "json"],
+    # a pack that does not load stops start-up (exit 2) before the service listens
+    "serve --pack": lambda f: ["serve", "--pack", str(f), "--host", "127.0.0.1", "--port", "0"],
 }
 
 

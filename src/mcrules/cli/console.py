@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from typer._click.exceptions import UsageError
 
-from mcrules.errors import InputError, McrulesError, RuleLoadError
+from mcrules.api.errors import error_body, problem, problems_of
+from mcrules.errors import InputError, McrulesError
 from mcrules.printable import printable
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
@@ -76,29 +77,11 @@ def safe(text: object) -> str:
     return escape(printable(str(text)))
 
 
-def problems_of(exc: McrulesError) -> list[dict[str, Any]]:
-    """An error of ours as the `problems` of a JSON error: one per located problem, each
-    `{path, line, message}` (`path` the field, null when the error is about no one field; `line`
-    null when unknown), the file it is about at the head of the message."""
-    if isinstance(exc, InputError):
-        head = f"{exc.source}: " if exc.source else ""
-        if exc.problems:
-            return [_problem(p.path, p.line, head + p.message) for p in exc.problems]
-        return [_problem(exc.path, None, head + exc.message)]
-    if isinstance(exc, RuleLoadError):
-        return [_problem(exc.path, exc.line, f"{exc.file}: {exc.message}")]
-    return [_problem(exc.path, None, exc.message)]
-
-
-def _problem(path: str | None, line: int | None, message: str) -> dict[str, Any]:
-    return {"path": path or None, "line": line, "message": message}
-
-
 def json_error(code: int, problems: list[dict[str, Any]]) -> None:
     """Write `{"error": {"code", "problems"}}` on one line of standard output."""
     import orjson
 
-    data = orjson.dumps({"error": {"code": code, "problems": problems}}) + b"\n"
+    data = orjson.dumps(error_body(code, problems)) + b"\n"
     with contextlib.suppress(ValueError):  # a closed stdout: nothing can be said there
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -111,7 +94,7 @@ def fail_usage(exc: UsageError) -> typer.Exit:
     hint = getattr(exc, "param_hint", None)
     path = hint if isinstance(hint, str) else \
         (param.opts[0] if param is not None and getattr(param, "opts", None) else None)
-    json_error(EXIT_INVALID, [_problem(path, None, printable(exc.format_message()))])
+    json_error(EXIT_INVALID, [problem(path, None, printable(exc.format_message()))])
     return typer.Exit(EXIT_INVALID)
 
 
@@ -163,7 +146,7 @@ def fail_internal(exc: BaseException) -> typer.Exit:
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     if error_format == "json":
-        json_error(EXIT_INTERNAL, [_problem(None, None, f"internal error: {what} ({ISSUES_HINT}; "
+        json_error(EXIT_INTERNAL, [problem(None, None, f"internal error: {what} ({ISSUES_HINT}; "
                                                         f"mcrules {__version__})")])
         return typer.Exit(EXIT_INTERNAL)
     err.print(f"internal error: {what} ({ISSUES_HINT}; mcrules {__version__}"

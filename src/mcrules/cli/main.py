@@ -41,6 +41,7 @@ from mcrules.cli.pack_options import (
     parse_as_of,
     parse_sets,
 )
+from mcrules.cli.serve_cmd import serve_cmd
 from mcrules.cli.share_cmd import share_cmd
 from mcrules.cli.test_cmd import test_cmd
 from mcrules.errors import McrulesError
@@ -90,6 +91,7 @@ app.command("aggregate")(aggregate_cmd)
 app.command("assess")(assess_cmd)
 app.command("eligibility")(eligibility_cmd)
 app.command("check")(check_cmd)
+app.command("serve")(serve_cmd)
 
 
 def _print_version(value: bool) -> None:

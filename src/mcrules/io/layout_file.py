@@ -99,10 +99,16 @@ def _layout_path(ref: Any, site_path: Path | None, doc: Any, source: str | None)
     if rel.is_absolute() or ".." in rel.parts:
         raise bad(f"{excerpt(ref)}: a layout file is named relative to the site file, inside "
                   "its folder (no absolute path, no '..')")
+    if site_path is None:
+        # A document given as data (a mapping, an HTTP request's body) has no folder: a file
+        # it names would be one of the reading process's, chosen by whoever wrote the data.
+        raise bad(f"{excerpt(ref)}: a layout file is named relative to the site file, and "
+                  "this document was not read from a file: give the layout inline "
+                  "(`features:`)")
     if rel.suffix.lower() not in _LAYOUT_SUFFIXES:
         raise bad(f"{excerpt(ref)}: a layout file is GeoJSON, ending .geojson or .json")
     try:
-        folder = (site_path.parent if site_path is not None else Path.cwd()).resolve()
+        folder = site_path.parent.resolve()
         target = (folder / rel).resolve()
         exists = target.exists()
     except (OSError, ValueError, RuntimeError) as exc:  # a loop of links, a name too long

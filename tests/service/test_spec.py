@@ -17,11 +17,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from mcrules.api.schemas import shipped_subjects
 from mcrules.subjects import all_subjects
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-ROUTES = [*(("POST", f"/v1/check/{s.name}") for s in all_subjects()),
+# the shipped subjects' routes; a subject the tests register (household, casefile) adds its own
+ROUTES = [*(("POST", f"/v1/check/{s.name}") for s in shipped_subjects()),
           ("GET", "/v1/subjects"), ("GET", "/v1/subjects/{subject}/schema"),
           ("GET", "/v1/packs"), ("GET", "/v1/packs/{pack_id}/rules/{rule_id}"),
           ("GET", "/healthz")]
@@ -35,7 +37,8 @@ def spec(app: FastAPI) -> schemathesis.schemas.BaseSchema:
 def test_the_document_lists_exactly_these_routes(spec: schemathesis.schemas.BaseSchema) -> None:
     listed = {(method.upper(), path) for path, item in spec.raw_schema["paths"].items()
               for method in item}
-    assert listed == set(ROUTES)
+    assert set(ROUTES) <= listed
+    assert listed - set(ROUTES) <= {("POST", f"/v1/check/{s.name}") for s in all_subjects()}
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])

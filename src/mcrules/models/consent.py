@@ -113,9 +113,11 @@ class ConsentRecord(InputModel):
     withdrawn_on: Day | None = Field(
         default=None, description="From this day on it authorises nothing.")
     data_categories: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
-        default=None, max_length=MAX_CATEGORIES,
+        default=None, min_length=1, max_length=MAX_CATEGORIES,
         description="The data it covers (civil_documentation, health); none: whatever the "
-                    "purpose needs. A request for a category not listed is not covered.")
+                    "purpose needs. A request for a category not listed is not covered. An "
+                    "empty list is refused: a refusal scoped to no data would refuse nothing, "
+                    "so `[]` written for \"everything\" would loosen it.")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> ConsentRecord:

@@ -136,12 +136,16 @@ def _touches(scope: Recipient, wanted: Recipient) -> bool:
 
 def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpose,
                      recipient: Recipient | None, on: dt.date,
-                     categories: Sequence[str]) -> dict[ConsentKind, ConsentRecord]:
+                     categories: Sequence[str],
+                     known: Callable[[str], bool] | None = None
+                     ) -> dict[ConsentKind, ConsentRecord]:
     """For each kind, the latest refusal for `purpose` in force on `on` whose scope touches what
     is asked (a refusal naming no recipient, or this one, or any recipient when the query names
     none: an unnamed recipient may be the one refused; no categories listed, or one asked). The latest
     decision holds, so an old consent never outlives the person's later "no", even when the
-    event cites only the old one. One pass, so a long history stays linear."""
+    event cites only the old one. One pass, so a long history stays linear. With `known` (what
+    a catalogue knows), a refusal that lists a category it does not know (`dob` for
+    `date_of_birth`) may be the data asked for, so it binds: a typo never lifts a refusal."""
     wanted = {id_skeleton(c) for c in categories}
     latest: dict[ConsentKind, ConsentRecord] = {}
     for s in everything:
@@ -153,7 +157,8 @@ def _latest_refusals(everything: Sequence[ConsentRecord], purpose: ConsentPurpos
                 and not _touches(s.recipient, recipient):
             continue  # a refusal of another recipient; one of any recipient binds an unnamed one
         if s.data_categories is not None and wanted \
-                and not {id_skeleton(c) for c in s.data_categories} & wanted:
+                and not {id_skeleton(c) for c in s.data_categories} & wanted \
+                and (known is None or all(known(c) for c in s.data_categories)):
             continue
         if s.kind not in latest or s.date > latest[s.kind].date:
             latest[s.kind] = s
@@ -172,18 +177,20 @@ def _superseded(record: ConsentRecord, refusals: Mapping[ConsentKind, ConsentRec
 def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
                   recipient: Recipient | None, on: dt.date, *, minor: bool = False,
                   ids: Sequence[str] | None = None,
-                  categories: Sequence[str] = (), unlisted: bool = False) -> ConsentAnswer:
+                  categories: Sequence[str] = (), unlisted: bool = False,
+                  known: Callable[[str], bool] | None = None) -> ConsentAnswer:
     """Whether `records` (or only those whose id is in `ids`) hold valid consent for `purpose`
     to `recipient` on `on`, for the data `categories` asked for (none: no category is asked;
-    `unlisted`: data is asked for without saying which, so a record scoped to categories fails).
+    `unlisted`: data is asked for without saying which, so a record scoped to categories fails;
+    `known`: the categories a catalogue knows, so a refusal listing an unknown one binds).
     `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
     names only the records for `purpose`."""
     everything = list(records)
-    refusals = _latest_refusals(everything, purpose, recipient, on, categories)
+    refusals = _latest_refusals(everything, purpose, recipient, on, categories, known)
     pool = everything
     if ids is not None:
-        known = {r.id for r in pool}
-        absent = [i for i in ids if i not in known]
+        have = {r.id for r in pool}
+        absent = [i for i in ids if i not in have]
         if absent:
             return ConsentAnswer(False, f"no consent record {', '.join(absent)} in the case history")
         pool = [r for r in pool if r.id in ids]

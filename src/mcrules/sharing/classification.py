@@ -65,6 +65,11 @@ class Catalogue:
     def category_of(self, field: str) -> Category | None:
         return self.categories.get(self.fields.get(normal_name(field), ""))
 
+    def knows(self, name: str) -> bool:
+        """Whether `name` is a field or a category of this catalogue (as a consent record's
+        `data_categories` may list either)."""
+        return self.category_of(name) is not None or normal_name(name) in self.categories
+
     def classify(self, fields: Sequence[str], granularity: Granularity | None,
                  declared: DataClass | None = None) -> list[ClassifiedField]:
         """The declared class (if any), each field with its class and where it came from (a

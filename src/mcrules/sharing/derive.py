@@ -11,7 +11,7 @@ covered by a consent scoped to some categories.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mcrules.models.casework import CaseHistory
@@ -59,7 +59,8 @@ def needed_purposes(request: SharingRequest, catalogue: Catalogue) -> list[Conse
 
 def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt.date,
                     purposes: Sequence[ConsentPurpose] = (ConsentPurpose.DATA_SHARING,),
-                    adult_age: int | None = None) -> tuple[bool | None, str]:
+                    adult_age: int | None = None,
+                    known: Callable[[str], bool] | None = None) -> tuple[bool | None, str]:
     """Valid consent for the request's `purposes` and recipient on `on`: True, False (with the
     reason) or None when the request states nothing about consent. When it states both an inline
     block and a reference, both must hold."""
@@ -72,10 +73,11 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
             # A history in hand binds an inline claim: it may hold the person's refusal, a
             # withdrawal, or show a child whose consent is a guardian's, none of which the
             # block can say. Checked on every path, so leaving `case` out never loosens it.
-            answers.append(_referenced(request, None, history, on, purposes, adult_age))
+            answers.append(_referenced(request, None, history, on, purposes, adult_age,
+                                       known))
     if request.consent_ref is not None:
         ref = request.consent_ref
-        answers.append(_referenced(request, ref, history, on, purposes, adult_age))
+        answers.append(_referenced(request, ref, history, on, purposes, adult_age, known))
     if not answers:
         return None, "no consent is stated"
     if any(a is False for a, _ in answers):
@@ -87,7 +89,8 @@ def resolve_consent(request: SharingRequest, history: CaseHistory | None, on: dt
 
 def _referenced(request: SharingRequest, ref: str | None, history: CaseHistory | None,
                 on: dt.date, purposes: Sequence[ConsentPurpose],
-                adult_age: int | None = None) -> tuple[bool, str]:
+                adult_age: int | None = None,
+                known: Callable[[str], bool] | None = None) -> tuple[bool, str]:
     """Whether the consent record `ref` of the request's own case (None: any record of it)
     covers every purpose; `adult_age` is the configured one (None: the cited one on `on`)."""
     ids = None if ref is None else [ref]
@@ -113,7 +116,7 @@ def _referenced(request: SharingRequest, ref: str | None, history: CaseHistory |
         def ask(minor: bool, purpose: ConsentPurpose = purpose) -> ConsentAnswer:
             return valid_consent(history.consents, purpose, recipient, on, minor=minor,
                                  ids=ids, categories=request.fields,
-                                 unlisted=unlisted(request))
+                                 unlisted=unlisted(request), known=known)
 
         answer, own = consent_by_age(ask, child)
         if own is not None:
@@ -156,7 +159,7 @@ def derive_facts(request: SharingRequest, catalogue: Catalogue, history: CaseHis
     with `adult_age` (None: domv-2023's cited one in force on `on`)."""
     classified = catalogue.classify(request.fields, request.granularity, request.data_class)
     consent, reason = resolve_consent(request, history, on, needed_purposes(request, catalogue),
-                                      adult_age)
+                                      adult_age, catalogue.knows)
     s = request.safeguards
     safeguards = None if s is None else SafeguardFacts(
         data_sharing_agreement=s.data_sharing_agreement,

@@ -22,8 +22,9 @@ ALLOWED: dict[str, set[str]] = {
     "io": {"subjects", "facts", "models", "units"},
     "report": {"engine", "models"},
     **{d: {"engine", "rules", "subjects", "facts", "models", "units"} for d in DOMAINS},
-    "bulk": {"engine", "rules", "subjects", "facts", "models", "units", "io", "report", *DOMAINS},
-    "testing": {"engine", "rules", "subjects", "facts", "models", "units", "io", "report",
+    # bulk and testing are use cases: they read the API's one clock once per run (api.clock)
+    "bulk": {"api", "engine", "rules", "subjects", "facts", "models", "units", "io", "report", *DOMAINS},
+    "testing": {"api", "engine", "rules", "subjects", "facts", "models", "units", "io", "report",
                 *DOMAINS},
 }
 

@@ -450,6 +450,8 @@ def load_document(path: str | Path) -> Any:
 
 def read_bounded(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; InputError naming the file otherwise."""
+    if "\x00" in str(path):  # the OS cannot name it; stat would raise ValueError
+        raise InputError("a file name cannot hold a NUL character", source=repr(str(path))[:80])
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):

@@ -1,9 +1,23 @@
 """The one front door: `evaluate(subject, data, ...)` for every subject, and what it is made of.
 
 The CLI, the HTTP service, bulk and the YAML cases call this rather than a domain's own
-function, so every subject is read, configured, dated and reported the same way.
+function, so every subject is read, configured, dated and reported the same way. Names load on
+first use, so the clock (`mcrules.api.clock`), which the CLI imports at start, loads no engine.
 """
 
-from mcrules.api.evaluate import check, evaluate
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["check", "evaluate"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'mcrules.api' has no attribute {name!r}")
+    return getattr(importlib.import_module("mcrules.api.evaluate"), name)
+
+
+if TYPE_CHECKING:
+    from mcrules.api.evaluate import check, evaluate

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mcrules.api.clock import today
 from mcrules.bulk.convert import Reject
 from mcrules.bulk.run import (
     OUTCOMES,
@@ -120,7 +121,8 @@ class Shipment:
     def of(cls, pack: Pack, subject: SubjectRef = None,
            as_of: dt.date | None = None) -> Shipment:
         """The day is fixed on the client, so every worker evaluates on the same one."""
-        return cls(pack, subject_of(pack, subject), pack.content_hash, as_of or dt.date.today())
+        return cls(pack, subject_of(pack, subject), pack.content_hash,
+                   today() if as_of is None else as_of)
 
     def unpacked(self) -> Pack:
         """The pack, once its hash on this worker matches the client's: the same rules and numbers."""

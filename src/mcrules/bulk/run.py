@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from mcrules.api.clock import today
 from mcrules.bulk.convert import Converter, Reject, bounded
 from mcrules.engine.columnar import ColumnarEvaluator
 from mcrules.engine.decide_columns import DecidedColumns
@@ -150,8 +151,9 @@ class Compiled(NamedTuple):
 def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False,
                  as_of: dt.date | None = None) -> Compiled:
     """Compile once per process; every batch reuses it. The rows are of `subject` (default: the
-    subject the pack's rules are about), evaluated on `as_of` (default: today, fixed here so a
-    run that crosses midnight evaluates every row on the same day)."""
+    subject the pack's rules are about), evaluated on `as_of`, which the run's entry (`BulkRun`,
+    `bulk.dask`) fixed once, so a run that crosses midnight evaluates every row on the same day;
+    None only for a pack that reads no date."""
     chosen = subject_of(pack, subject)
     if not chosen.columnar:
         # Before any row: every row would otherwise be rejected as an internal error, exit 0.
@@ -159,7 +161,7 @@ def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False
                            f"from each {chosen.noun} one at a time (pack {pack.id}); decide them "
                            "one by one instead (for a sharing request: mcrules share)")
     converter = Converter(chosen.schema(), chosen.model, strict=strict)
-    return Compiled(ColumnarEvaluator(pack), converter, chosen, as_of or dt.date.today())
+    return Compiled(ColumnarEvaluator(pack), converter, chosen, as_of)
 
 
 def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:
@@ -361,7 +363,9 @@ class BulkRun:
                  subject: SubjectRef = None, strict: bool = False, workers: int | None = None,
                  on_rejects: Callable[[list[Reject]], None] | None = None,
                  as_of: dt.date | None = None) -> None:
-        self.compiled = compile_pack(pack, subject=subject, strict=strict, as_of=as_of)
+        # The one clock read of a run (default today), before any row.
+        self.compiled = compile_pack(pack, subject=subject, strict=strict,
+                                     as_of=today() if as_of is None else as_of)
         self.summary = BulkSummary.of(self.compiled.evaluator.pack)
         self.rejects: list[Reject] = []
         self._on_rejects = on_rejects

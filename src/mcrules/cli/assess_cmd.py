@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from mcrules.api.clock import today
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.pack_options import (
@@ -68,7 +69,8 @@ def assess_cmd(
                 pack[0] if pack else settings.pack if settings else DEFAULT_PACK)])
         chosen = load_case_pack(pack[0]) if pack else None
         result = assess_case(case, chosen, programme=settings, variants=tuple(variant or ()),
-                             parameters=params, as_of=date, source=str(file), warnings=warnings)
+                             parameters=params, as_of=date or case.assessed_on or today(),
+                             source=str(file), warnings=warnings)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
     data = result.as_dict()

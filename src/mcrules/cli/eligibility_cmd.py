@@ -6,13 +6,13 @@ Exit 0 whenever the answer was given, whatever it is (not eligible is an answer,
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from mcrules.api.clock import today
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.pack_options import (
@@ -57,7 +57,7 @@ def eligibility_cmd(
         if date is not None:
             refuse_out_of_force(date, [load_eligibility_pack(pack or DEFAULT_PACK)])
         case, warnings = read_subject(file, get("case"), strict=strict)
-        on = date or case.assessed_on or dt.date.today()
+        on = date or case.assessed_on or today()
         chosen = load_eligibility_pack(pack, variants=variant or (), parameters=params,
                                        as_of=on) if pack else None
         result = eligibility(case, chosen, on, variants=() if pack else (variant or ()),

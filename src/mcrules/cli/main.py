@@ -111,6 +111,7 @@ def check_site_cmd(
 ) -> None:
     """Check a site layout against the packs' rules and say what to change; with several
     packs, compare them side by side."""
+    from mcrules.api.clock import today
     from mcrules.cli.output import emit, plain_text
     from mcrules.io import read_site_file, read_waivers
     from mcrules.report import FORMATS, render_html, render_json, render_markdown, render_text
@@ -128,7 +129,7 @@ def check_site_cmd(
     packs = load_packs(pack, variant, params, date)
     try:
         report = check_site(read.site, packs, source=str(file), warnings=read.warnings,
-                            as_of=date, waivers=waived, layout=read.layout)
+                            as_of=date or today(), waivers=waived, layout=read.layout)
     except McrulesError as exc:  # a waiver that does not hold, a layout that does not measure
         raise console.fail_input(exc) from None
     if fmt == "text" and out is None:
@@ -202,7 +203,7 @@ def rules_show(
     if rule.requirement:
         console.out.print("[bold]requirement[/] " + safe(rule.requirement))
     console.out.print(f"[bold]rule hash[/]  {p.rule_hashes[rule.id]}  [dim](record it in a waiver)[/]")
-    from mcrules.rules.parameter_values import today
+    from mcrules.api.clock import today
 
     for name in rule.params:
         param = p.parameters[name]

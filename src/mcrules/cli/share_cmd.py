@@ -6,13 +6,13 @@ Exit codes: 0 the decision was made (whatever it is: a refusal is an answer, not
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from mcrules.api.clock import today
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_OK
 from mcrules.cli.output import append
@@ -40,18 +40,19 @@ def share_cmd(
         "(repeat for both). Nothing else of the request is copied.")] = None,
 ) -> None:
     """Decide a data-sharing request: the answer first, then why, then what you may offer instead."""
+    from mcrules.api.wrappers import decision_record
     from mcrules.io import read_subject
     from mcrules.io.case_history import read_case_history
     from mcrules.report.sharing import render_sharing_json, render_sharing_text
     from mcrules.sharing import SHARING_REQUEST, decide_sharing
     from mcrules.sharing.decide import load_sharing_pack
-    from mcrules.sharing.records import decision_record, render_record
+    from mcrules.sharing.records import render_record
     from mcrules.sharing.subject import DEFAULT_PACK
 
     if fmt not in SHARE_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(SHARE_FORMATS)}", param_hint="--format")
     given = parse_as_of(as_of)
-    on = given or dt.date.today()
+    on = given or today()
     try:
         if given is not None:
             refuse_out_of_force(given, [load_sharing_pack(pack or DEFAULT_PACK)])

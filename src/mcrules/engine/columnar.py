@@ -23,6 +23,7 @@ from mcrules.engine.columns import ColumnBatch, FloatArray, ItemTable, set_key
 from mcrules.engine.compiled import band_cuts, scale_numbers
 from mcrules.engine.decide_columns import DecidedColumns, decide_columns
 from mcrules.engine.outcomes import Code
+from mcrules.errors import McrulesError
 from mcrules.rules.ir import (
     Arith,
     Band,
@@ -635,7 +636,7 @@ class ColumnarEvaluator:
         values: dict[str, FloatArray] = {}
         decisions: dict[str, DecidedColumns] = {}
         if self._derived is not None:
-            batch = self._derived.run(batch, as_of or dt.date.today(), values, decisions)
+            batch = self._derived.run(batch, as_of, values, decisions)
         result = self._rules(batch)
         result.values, result.decisions = values, decisions
         return result
@@ -699,7 +700,7 @@ class _Derived:
                                 for e in (a.arg, a.where, a.default))
                      for key, a in pack.aggregates.items()}
 
-    def run(self, batch: ColumnBatch, as_of: dt.date, values: dict[str, FloatArray],
+    def run(self, batch: ColumnBatch, as_of: dt.date | None, values: dict[str, FloatArray],
             decisions: dict[str, DecidedColumns]) -> ColumnBatch:
         n = batch.n
         cols = dict(batch.columns)
@@ -707,6 +708,9 @@ class _Derived:
         env = Env(n, cols)
         for step in self.plan:
             if step.kind == "as_of":
+                if as_of is None:  # the engine reads no clock: the caller's date or nothing
+                    raise McrulesError(f"pack {self.pack.id} reads the evaluation date: pass "
+                                       "as_of", path="as_of")
                 col = np.full(n, float(as_of.toordinal()))
             elif step.kind == "aggregate":
                 col = self.aggregate(step.target, env, out)

@@ -50,7 +50,6 @@ from mcrules.rules.parameter_values import (
     quantity_in,
     scale_violation,
     set_scale_violation,
-    today,
     unit_text_of,
 )
 from mcrules.rules.plan import build_plan
@@ -89,14 +88,23 @@ def pack_search_path() -> list[Path]:
 def find_pack(ref: str | Path) -> Path:
     """Resolve a pack id (`mct-2023`) or a folder path to the pack folder."""
     p = Path(ref)
-    if (p / "pack.yaml").is_file():
+    if _has_head(p):
         return p
     for base in pack_search_path():
-        if (base / str(ref) / "pack.yaml").is_file():
+        if _has_head(base / str(ref)):
             return base / str(ref)
     known = sorted({d.name for base in pack_search_path() if base.is_dir()
                     for d in base.iterdir() if (d / "pack.yaml").is_file()})
-    raise PackNotFoundError(f"no pack {str(ref)!r}; known packs: {', '.join(known) or 'none'}")
+    raise PackNotFoundError(f"no pack {str(ref)[:80]!r}; known packs: {', '.join(known) or 'none'}")
+
+
+def _has_head(folder: Path) -> bool:
+    """Whether `folder` holds a `pack.yaml`; False for a name the OS refuses (too long, a NUL),
+    so an untrusted pack reference is "no pack", never an OSError."""
+    try:
+        return (folder / "pack.yaml").is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def available_packs() -> list[Path]:
@@ -554,11 +562,10 @@ def _parameter(ctx: FileContext, node: LocatedDict, name: str,
         return replace(param, value=values[0][1])
     schedule = tuple((since, value) for since, value in values if since is not None)
     param = replace(param, dated_values=schedule)
-    # The value in force today, or the first one before it starts. Pack.configure chooses again on
-    # the date asked for (or today), so a configured pack never depends on the day its files were
-    # loaded, though load_site_pack caches loaded packs across days.
-    in_force = param.value_on(today())
-    return replace(param, value=schedule[0][1] if in_force is None else in_force)
+    # The latest value (`LATEST`), never the one in force on the day the files are read: this
+    # layer reads no clock. Pack.configure chooses again on the date asked for, which the API
+    # always gives, so a loaded pack never depends on the day it was loaded.
+    return replace(param, value=schedule[-1][1])
 
 
 def _bound(ctx: FileContext, node: LocatedDict, name: str, key: str, unit_text: str,

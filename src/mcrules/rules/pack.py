@@ -27,9 +27,9 @@ from mcrules.rules.ir import (
 )
 from mcrules.rules.overlay import OverlayFloor
 from mcrules.rules.parameter_values import (
+    LATEST,
     checked_value,
     set_scale_violation,
-    today,
     value_in_force,
 )
 from mcrules.rules.plan import Step
@@ -144,10 +144,11 @@ class Pack:
         """A copy with variants applied, then parameter overrides (``{"name": "15 L/person/day"}``),
         keeping only rules in force on `as_of` when given.
 
-        Dated parameters take the value in force on `as_of`, or today (UTC) without one, before
-        variants and overrides, which replace a schedule by one value. Every value is bound-checked.
+        Dated parameters take the value in force on `as_of`, or without one their latest value
+        (`LATEST`: this layer never reads the clock), before variants and overrides, which
+        replace a schedule by one value. Every value is bound-checked.
         """
-        on = as_of if as_of is not None else today()
+        on = as_of if as_of is not None else LATEST
         pack = self._on_date(on)
         for vid in variants:
             variant = self.variants.get(vid)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcrules.api.clock import today
 from mcrules.engine.check import check_facts
 from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
 from mcrules.errors import InputError, McrulesError
@@ -91,8 +92,12 @@ def discover_packs(path: Path) -> list[Path]:
     return sorted(p.parent for p in path.rglob("pack.yaml"))
 
 
-def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestReport:
-    """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage."""
+def run_pack_tests(pack_dir: Path, only: list[Path] | None = None, *,
+                   as_of: dt.date | None = None) -> PackTestReport:
+    """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage. A case
+    without its own `as_of` is evaluated on `as_of` (default today, read once for the run) with
+    each dated parameter at its latest value, as the pack stands."""
+    on = today() if as_of is None else as_of
     base = load_subject_pack(pack_dir)
     subjects = {s.name: s for s in pack_subjects(base)}
     report = PackTestReport(base.id)
@@ -111,7 +116,7 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
                                            ("a test file needs `cases:`, a list of cases",)))
             continue
         for node, line in zip(cases, cases.lines, strict=True):
-            result, expected, outcomes = _run_case(base, subjects, str(file), line, node)
+            result, expected, outcomes = _run_case(base, subjects, str(file), line, node, on)
             report.cases.append(result)
             covered |= expected
             seen |= outcomes
@@ -131,7 +136,7 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None) -> PackTestRe
 
 
 def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: int | None,
-              node: Any) -> tuple[CaseResult, set[str], set[tuple[str, str]]]:
+              node: Any, on: dt.date) -> tuple[CaseResult, set[str], set[tuple[str, str]]]:
     """One case's result, the ids it expects, and the (id, outcome) pairs it exercised: the
     outcome each expected rule, value or table actually gave."""
     pack_id = base.id
@@ -164,7 +169,7 @@ def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: in
     except (McrulesError, ValueError) as exc:
         return bad(str(exc))
     report = check_facts(subject.facts(obj), [pack], subject_name=subject.name,
-                         about=subject.about(obj), as_of=as_of, questions=False)
+                         about=subject.about(obj), as_of=as_of or on, questions=False)
     by_id = {r.rule.id: r for r in report.results}
     values = {v.value.id: v for v in report.values}
     tables = {d.table.id: d for d in report.decisions}

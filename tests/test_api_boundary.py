@@ -131,6 +131,16 @@ def test_valid_consent_takes_the_purposes_value_and_refuses_junk_cleanly(
 # -- the named cases ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("text", ["\x00", "a\x00b", "x" * 5000, "", "/", ".", "mct-2023@"])
+def test_a_path_or_pack_id_the_os_refuses_is_an_error_of_ours(text: str) -> None:
+    only_ours(lambda: mcrules.evaluate("site", text, as_of=ON))
+    only_ours(lambda: mcrules.evaluate("site", SITE, packs=text, as_of=ON))
+    only_ours(lambda: mcrules.evaluate("site", SITE, packs=[text], as_of=ON))
+    for name, (wrapper, document) in WRAPPERS.items():
+        only_ours(lambda w=wrapper: w(text, as_of=ON))
+        only_ours(lambda w=wrapper, d=document: w(d, text, as_of=ON))
+
+
 def test_a_plain_string_purpose_is_its_enum_and_an_unknown_one_names_purpose() -> None:
     record = ConsentRecord.model_validate(
         {"id": "K1", "purpose": "registration", "date": "2026-01-01", "mode": "written",

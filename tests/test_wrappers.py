@@ -41,6 +41,10 @@ def test_check_eligibility_is_the_eligibility_part_of_evaluate(path: Path) -> No
     case, _ = mcrules.read_subject(path, get("case"))
     wrapped = mcrules.check_eligibility(case)      # as of the case's assessed_on, as before
     assert wrapped.to_dict() == services.eligibility(case).to_dict()
+    # The part ranks the next questions by the services they settle, though evaluate's report
+    # was made for every verdict of the pack (it ranked them by all, in another order).
+    report = mcrules.evaluate("case", case, packs=["eligibility-2023"])
+    assert report.attachment("eligibility").eligibility.to_dict() == wrapped.to_dict()
 
 
 @pytest.mark.parametrize("path", files("casework"), ids=lambda p: p.name)

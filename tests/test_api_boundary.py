@@ -136,7 +136,7 @@ def test_a_path_or_pack_id_the_os_refuses_is_an_error_of_ours(text: str) -> None
     only_ours(lambda: mcrules.evaluate("site", text, as_of=ON))
     only_ours(lambda: mcrules.evaluate("site", SITE, packs=text, as_of=ON))
     only_ours(lambda: mcrules.evaluate("site", SITE, packs=[text], as_of=ON))
-    for name, (wrapper, document) in WRAPPERS.items():
+    for wrapper, document in WRAPPERS.values():
         only_ours(lambda w=wrapper: w(text, as_of=ON))
         only_ours(lambda w=wrapper, d=document: w(d, text, as_of=ON))
 

@@ -200,6 +200,7 @@ def assess_case(
                                    parameters=dict(parameters or {}), as_of=on)
     elif loaded or tuple(variants) or parameters:
         pack = pack.configure(tuple(variants), parameters, on)
+    pack = pack.on_date(on)  # a pack given as loaded holds its latest dated values
     report = check_facts(CASE.facts(case), [pack], subject_name=CASE.name,
                          about=CASE.about(case, source), warnings=warnings, as_of=on)
     return assessment_of(report, case, pack, on, source=source, programme=programme)

@@ -161,6 +161,8 @@ def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False
                            f"from each {chosen.noun} one at a time (pack {pack.id}); decide them "
                            "one by one instead (for a sharing request: mcrules share)")
     converter = Converter(chosen.schema(), chosen.model, strict=strict)
+    if as_of is not None:
+        pack = pack.on_date(as_of)  # the dated values in force on the run's day
     return Compiled(ColumnarEvaluator(pack), converter, chosen, as_of)
 
 

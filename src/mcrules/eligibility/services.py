@@ -188,6 +188,7 @@ def eligibility(
         chosen = [packs] if isinstance(packs, Pack) else list(packs)
         if tuple(variants) or parameters:
             chosen = [p.configure(tuple(variants), parameters, on) for p in chosen]
+        chosen = [p.on_date(on) for p in chosen]  # as loaded: their latest dated values
     subject = case_subject()
     services = service_rules(chosen, on)
     report = check_facts(subject.facts(case), chosen, subject_name=subject.name,

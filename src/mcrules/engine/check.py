@@ -31,6 +31,10 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
     ask when verdicts are unknown (with `ask_for`, only those that settle one of these verdict
     ids; `Report.questions_among` asks about others)."""
     on = as_of
+    if on is not None:
+        # Dated parameters take their value in force on the evaluation date, whatever date the
+        # pack was configured for (a pack loaded without one holds its latest values).
+        packs = [p.on_date(on) for p in packs]
     results: list[Result] = []
     values: list[ValueResult] = []
     decisions: list[DecisionResult] = []

@@ -184,6 +184,12 @@ class Pack:
             return number if m.group(2) else f"{number} {format_unit(p.unit)}".strip()
         return TITLE_FIELD.sub(fill, template)
 
+    def on_date(self, on: dt.date) -> Pack:
+        """Each dated parameter at its value in force on `on` (titles too), every rule kept; self
+        when none is dated. What every evaluation does with its date (`check_facts`, bulk), so a
+        pack configured for one date, or loaded without one, is evaluated on another correctly."""
+        return self._on_date(on)
+
     def _on_date(self, on: dt.date) -> Pack:
         """Each dated parameter set to its value in force on `on`; self if none is dated."""
         if not any(p.dated_values for p in self.parameters.values()):

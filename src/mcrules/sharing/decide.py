@@ -152,7 +152,7 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
     against `history` on `as_of` (required: this layer reads no clock; `mcrules.decide_sharing`
     reads it) with `adult_age` (default: domv-2023's cited one in force then)."""
     on = dated(as_of, "mcrules.decide_sharing")
-    pack = pack or load_sharing_pack(as_of=on)
+    pack = (pack or load_sharing_pack(as_of=on)).on_date(on)
     if pack.path is None:
         raise McrulesError(f"pack {pack.id} has no folder, so no field catalogue")
     catalogue = load_catalogue(pack.path)

@@ -82,3 +82,31 @@ def test_a_site_files_layout_is_read_and_measured_through_the_wrapper() -> None:
     by_model = mcrules.check_site(read.site, as_of=ON, layout=read.layout)
     assert "layout" in by_path.attachments and by_path.summary == by_model.summary
     assert by_path.summary["fail"] >= 1
+
+
+def test_evaluating_again_reuses_the_configured_packs_and_their_compiled_evaluators() -> None:
+    from mcrules.engine.check import evaluator
+
+    site, _ = mcrules.read_site(EXAMPLES / "compliant-shelter.yaml")
+    first = mcrules.check_site(site, as_of=ON, variants=["sphere-water-15"])
+    before = evaluator.cache_info()
+    again = mcrules.check_site(site, as_of=ON, variants=["sphere-water-15"])
+    after = evaluator.cache_info()
+    assert again.results == first.results
+    assert after.misses == before.misses and after.hits > before.hits
+
+
+def test_configured_packs_are_cached_by_value_and_type_never_by_equality_alone() -> None:
+    from mcrules.subjects.packs import configured, load_subject_pack
+
+    pack = load_subject_pack("mct-2023")
+    one = configured(pack, (), {"people_per_toilet": 15}, ON)
+    assert configured(pack, [], {"people_per_toilet": 15}, ON) is one
+    assert configured(pack, (), {"people_per_toilet": 15.0}, ON) is not one
+    # True == 1 and hash alike: a cached 1 must not stand in for a True configure refuses.
+    configured(pack, (), {"people_per_toilet": 1}, ON)
+    with pytest.raises(mcrules.McrulesError):
+        configured(pack, (), {"people_per_toilet": True}, ON)
+    # An unhashable value is configure's own error, not the cache's.
+    with pytest.raises(mcrules.McrulesError, match="people_per_toilet"):
+        configured(pack, (), {"people_per_toilet": [15]}, ON)

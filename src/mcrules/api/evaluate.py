@@ -27,7 +27,7 @@ from mcrules.limits import check_structure
 from mcrules.located import load_document
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Context, Read, Subject, get, load_subject_pack, parts_of
-from mcrules.subjects.packs import refuse_out_of_force
+from mcrules.subjects.packs import configured, refuse_out_of_force
 
 PackRef = str | os.PathLike[str] | Pack
 
@@ -258,13 +258,13 @@ def _packs(subject: Subject[Any], packs: Any, variants: Iterable[str],
             # A loaded pack's dated parameters hold their latest value (the rules layer reads no
             # clock): chosen again here for the evaluation date, as a pack loaded by id is.
             dated = any(p.dated_values for p in ref.parameters.values())
-            loaded.append(ref.configure(variants, parameters, on)
+            loaded.append(configured(ref, variants, parameters, on)
                           if variants or parameters or dated else ref)
         elif isinstance(ref, str | os.PathLike):
             name = ref if isinstance(ref, str) else Path(ref)
-            loaded.append(load_subject_pack(name, (rules_subject,), variants=variants,
-                                            parameters=parameters, as_of=on))
             plain.append(load_subject_pack(name, (rules_subject,)))
+            # Cached by the arguments: the same Pack object, so its evaluator compiles once.
+            loaded.append(configured(plain[-1], variants, parameters, on))
         else:
             raise TypeError(f"packs must hold pack ids, folders or Packs, got "
                             f"{type(ref).__name__}")

@@ -20,6 +20,12 @@ def evaluator(pack: Pack) -> ScalarEvaluator:
     return ScalarEvaluator(pack, alternatives=True)
 
 
+@lru_cache(maxsize=32)
+def _on_date(pack: Pack, on: dt.date) -> Pack:
+    """`pack.on_date(on)`, the same object each time (so `evaluator` compiles it once)."""
+    return pack.on_date(on)
+
+
 def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name: str,
                 about: Mapping[str, Any], as_of: dt.date | None = None,
                 warnings: Sequence[str] = (),
@@ -34,7 +40,7 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
     if on is not None:
         # Dated parameters take their value in force on the evaluation date, whatever date the
         # pack was configured for (a pack loaded without one holds its latest values).
-        packs = [p.on_date(on) for p in packs]
+        packs = [_on_date(p, on) for p in packs]
     results: list[Result] = []
     values: list[ValueResult] = []
     decisions: list[DecisionResult] = []

@@ -76,7 +76,7 @@ fuzz: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/mcrules schema --out schemas
 
-## bench: performance against hand-written numpy and peer engines (not part of make test)
+## bench: performance against hand-written numpy and peer engines, and the decision service under load (results/latest.md, results/service.md; not part of make test)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/pytest benchmarks -q --benchmark-only

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +30,17 @@ def check(data: dict[str, Any], pack: Pack | None = None) -> Report:
 
 def outcome(report: Report, rule_id: str) -> str:
     return report.result(rule_id).outcome.value
+
+
+@pytest.fixture
+def unix_socket(tmp_path: Path) -> Iterator[Path]:
+    """A bound Unix socket in `tmp_path`: a path that is neither a file nor a FIFO nor a device,
+    for the reader and the writer to refuse."""
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(str(path))
+    except OSError as exc:  # pragma: no cover - a path too long for AF_UNIX
+        pytest.skip(f"cannot bind a Unix socket here: {exc}")
+    yield path
+    server.close()

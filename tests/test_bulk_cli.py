@@ -103,24 +103,3 @@ def test_without_the_bulk_extra_it_says_what_to_install(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 2
     assert "pip install 'mcrules[bulk]'" in out.stderr
-
-
-def test_bulk_refuses_a_subject_whose_facts_are_derived_before_reading_a_row(
-        tmp_path: Path) -> None:
-    """A sharing request's facts are derived (fields classified, consent resolved): bulk read
-    the request as if it were the facts, rejected every row as an internal error and exited 0,
-    so a run over a table of requests looked like a run. Now it is exit 2 before any row, saying
-    what to use instead, and every subject whose facts are its model's stays columnar."""
-    from mcrules.subjects import registry
-
-    rows = tmp_path / "requests.jsonl"
-    rows.write_text('{"fields": ["sex"], "granularity": "aggregate", '
-                    '"recipient": {"type": "public"}}\n')
-    out = tmp_path / "out.csv"
-    result = run(str(rows), "--pack", "data-sharing-2023", "--out", str(out))
-    assert result.exit_code == 2, result.output
-    assert "bulk cannot evaluate sharing request rows" in result.output
-    assert "mcrules share" in result.output and not out.exists()
-    columnar = {s.name: s.columnar for s in registry.all_subjects()}
-    assert columnar["sharing_request"] is False
-    assert all(v for k, v in columnar.items() if k != "sharing_request")

@@ -86,3 +86,38 @@ def test_a_worker_refuses_a_pack_whose_hash_differs_from_the_clients(pack: Pack)
     tampered = Shipment(pack, shipment.subject, "0" * 64, shipment.as_of)
     with pytest.raises(McrulesError, match="differs from the client's"):
         tampered.unpacked()
+
+
+def test_dask_derives_a_sharing_requests_facts_as_the_single_process_run(
+        tmp_path: Path, client: Any) -> None:
+    """A derived subject ships to the workers like any other: each worker derives every row in
+    the client's context (the pack, the client's date), so the gathered results are the
+    single-process ones, row for row."""
+    import datetime as dt
+
+    from mcrules.bulk.dask import evaluate_dataset
+    from mcrules.subjects import load_subject_pack
+
+    on = dt.date(2026, 3, 1)
+    sharing = load_subject_pack("data-sharing-2023", as_of=on)
+    kinds = ["public", "government", "ngo", "data_subject"]
+    docs = [{"fields": [["sex"], ["name", "tribe"], ["medical_needs"], []][i % 4],
+             "granularity": ["aggregate", "record_level", None][i % 3],
+             "recipient": {"type": kinds[i % 4]}, "purpose": "statistical report",
+             "consent": {"given": i % 5 == 0, "purposes": ["statistical report"],
+                         "recipients": kinds[: i % 4]},
+             "safeguards": {"data_sharing_agreement": i % 2 == 0},
+             "consent_ref": "K-1" if i % 11 == 0 else None,
+             "urgent": i % 7 == 0} for i in range(120)]
+    folder = tmp_path / "requests"
+    folder.mkdir()
+    table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(docs))])
+    pq.write_table(table, folder / "a.parquet", row_group_size=50)
+    run = evaluate(TableSource(folder / "a.parquet", 64), sharing, workers=1, as_of=on)
+    single = pa.Table.from_batches(list(run))
+    got = evaluate_dataset(folder, sharing, batch_size=64, as_of=on)
+    assert got.table.to_pylist() == single.to_pylist()
+    assert got.rejects == run.rejects and len(got.rejects) == 11  # consent twice: refused
+    assert got.summary.rows_read == 120 == got.summary.rows_evaluated + 11
+    decisions = {r["value"] for r in single.to_pylist() if r["rule"] == "sharing.decision"}
+    assert len(decisions) > 1

@@ -1,5 +1,6 @@
-"""The clock is read once, at the API (DESIGN.md, invariant 9): `mcrules.api.clock` is the only
-module that reads the date or the time, and only the layers above the evaluation (the API, the
+"""The clock is read once, at the API (DESIGN.md, invariant 9): `mcrules.clock` (a base module, so
+the use cases below the API may import it without reaching up) is the only module that reads the
+date or the time, and only the layers above the evaluation (the API, the
 CLI and the service, and the use cases bulk and testing, once per run) may call it. Everything
 else takes `as_of` as an argument, so the same inputs, packs and date give the same report on
 any machine and on any day."""
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "mcrules"
-CLOCK_MODULE = "mcrules.api.clock"
-CLOCK = {f"{CLOCK_MODULE}.today", f"{CLOCK_MODULE}.now"}
+CLOCK_MODULE = "mcrules.clock"
+CLOCK = {f"{CLOCK_MODULE}.today", f"{CLOCK_MODULE}.now", f"{CLOCK_MODULE}.instant"}
 # What reads the wall clock, by its full dotted name.
 READS = {
     "datetime.date.today", "datetime.datetime.today", "datetime.datetime.now",
@@ -34,7 +35,7 @@ def _module(path: Path, root: Path) -> str:
 
 def _names(tree: ast.AST) -> dict[str, str]:
     """Each name a module binds by importing, to the full dotted name it stands for
-    (`dt` -> `datetime`, `today` -> `mcrules.api.clock.today`)."""
+    (`dt` -> `datetime`, `today` -> `mcrules.clock.today`)."""
     out: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -89,7 +90,7 @@ def test_nothing_below_the_api_reads_the_clock() -> None:
 
 
 def test_the_api_clock_is_in_utc() -> None:
-    from mcrules.api import clock
+    from mcrules import clock
 
     assert clock.now().tzinfo is dt.UTC
     assert clock.now().microsecond == 0
@@ -102,7 +103,7 @@ VIOLATIONS = {
     "rules/b.py": ("from datetime import datetime\n\nx = datetime.now()\n", 3),
     "site/c.py": ("from datetime import date as d\n\ny = d.today()\n", 3),
     "io/d.py": ("import time\n\nz = time.time()\n", 3),
-    "engine/e.py": ("from mcrules.api.clock import today\n\nw = today()\n", 3),
+    "engine/e.py": ("from mcrules.clock import today\n\nw = today()\n", 3),
     "subjects/f.py": ("from mcrules.rules.parameter_values import today\n\nv = today()\n", 3),
     "report/g.py": ("import datetime\n\nu = datetime.datetime.utcnow()\n", 3),
 }
@@ -112,11 +113,11 @@ VIOLATIONS = {
 def test_a_clock_read_below_the_api_is_caught_with_file_and_line(tmp_path: Path,
                                                                    rel: str) -> None:
     root = tmp_path / "mcrules"
-    (root / "api").mkdir(parents=True)
-    (root / "api" / "clock.py").write_text(
+    root.mkdir()
+    (root / "clock.py").write_text(
         "import datetime as dt\n\ndef today():\n    return dt.date.today()\n")
     (root / "bulk").mkdir()
-    (root / "bulk" / "run.py").write_text("from mcrules.api.clock import today\n\non = today()\n")
+    (root / "bulk" / "run.py").write_text("from mcrules.clock import today\n\non = today()\n")
     text, line = VIOLATIONS[rel]
     target = root / rel
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -127,9 +128,9 @@ def test_a_clock_read_below_the_api_is_caught_with_file_and_line(tmp_path: Path,
 
 def test_the_clock_module_and_entry_points_may_read_it(tmp_path: Path) -> None:
     root = tmp_path / "mcrules"
-    for rel in ("api/clock.py", "cli/main.py", "testing/cases.py"):
+    for rel in ("clock.py", "cli/main.py", "testing/cases.py"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-    (root / "api" / "clock.py").write_text("import datetime as dt\n\nx = dt.date.today()\n")
-    (root / "cli" / "main.py").write_text("from mcrules.api.clock import today\n\nx = today()\n")
-    (root / "testing" / "cases.py").write_text("from mcrules.api import clock\n\nx = clock.now()\n")
+    (root / "clock.py").write_text("import datetime as dt\n\nx = dt.date.today()\n")
+    (root / "cli" / "main.py").write_text("from mcrules.clock import today\n\nx = today()\n")
+    (root / "testing" / "cases.py").write_text("from mcrules import clock\n\nx = clock.now()\n")
     assert clock_reads(root) == []

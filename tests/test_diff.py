@@ -198,3 +198,82 @@ def test_a_case_corpus_diffs_against_the_case_pack(tmp_path: Path) -> None:
     assert [(c.id, c.kind) for c in domv.changes if c.status != "same"] == \
         [("risk_cut_high", "parameter")]
     assert domv.values_changed["assess.risk.level"] >= 1 and mct.flipped == 0
+
+
+SHARING_CORPUS = (
+    '{"fields": ["sex"], "granularity": "aggregate", "recipient": {"type": "public"}}\n'
+    '{"fields": ["tribe"], "granularity": "aggregate", "recipient": {"type": "public"}}\n'
+    '{"fields": ["name"], "granularity": "record_level", "recipient": {"type": "ngo"}}\n'
+    '{"fields": ["sex"], "consent": {"given": true}, "consent_ref": "K-1"}\n')
+
+
+@pytest.fixture
+def sharing_repo(tmp_path: Path) -> Path:
+    """A git repository whose `rules/` holds data-sharing-2023 at HEAD~2; at HEAD~1 a table of
+    non-personal counts is only `aggregate_only` in its open part; at HEAD its catalogue also
+    knows `tribe` as a demographic breakdown (so it is no longer uncatalogued)."""
+    from tests.sharing.packs import sharing_pack_copy
+
+    repo = tmp_path / "repo"
+    sharing_pack_copy(repo / "rules" / "data-sharing-2023")
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    _git(repo, "init", "-q")
+    _git(repo, *who, "add", "rules")
+    _git(repo, *who, "commit", "-qm", "base")
+    table = repo / "rules" / "data-sharing-2023" / "sharing.yaml"
+    text = table.read_text()
+    old = "      - when: {open: true, granularity: aggregate}\n        decision: permit_with_obligations\n"
+    assert old in text
+    table.write_text(text.replace(old, old.replace("permit_with_obligations", "aggregate_only")))
+    _git(repo, *who, "commit", "-qam", "open counts: aggregate only")
+    catalogue = repo / "rules" / "data-sharing-2023" / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace(
+        "\nfields:\n", "\nfields:\n  tribe: demographic_breakdown\n"))
+    _git(repo, *who, "commit", "-qam", "tribe is a demographic breakdown")
+    return repo
+
+
+def test_a_sharing_corpus_is_derived_per_side_and_a_flipped_decision_is_reported(
+        sharing_repo: Path, tmp_path: Path) -> None:
+    """`diff` over sharing requests used to stop at exit 3: the corpus was read as if each
+    request were its facts. Each side now derives every request in its own context (its own
+    catalogue), so a changed decision row and a changed catalogue both show in the decisions
+    that change; the request refused by the model is a reject on both sides."""
+    corpus = tmp_path / "requests.jsonl"
+    corpus.write_text(SHARING_CORPUS)
+    common = ["--repo", str(sharing_repo), "--corpus", f"sharing_request={corpus}",
+              "--format", "json", "--as-of", "2026-03-01"]
+    code, out, err = _cli("--base", "HEAD~2", "--head", "HEAD~1", *common)
+    assert code == 0, out + err
+    (impact,) = json.loads(out)["packs"]
+    assert impact["pack"] == "data-sharing-2023"
+    assert (impact["records"], impact["rejected"]) == (3, 1)
+    assert impact["decisions_changed"]["sharing.open_part"] == 1
+    assert impact["decisions_changed"]["sharing.decision"] == 1
+    assert [(c["id"], c["status"]) for c in impact["changes"]] == \
+        [("sharing.open_part", "changed")]
+    code, out, err = _cli("--base", "HEAD~1", "--head", "HEAD", *common)
+    assert code == 0, out + err
+    (impact,) = json.loads(out)["packs"]
+    assert impact["values_changed"]["sharing.uncatalogued_fields"] == 1  # tribe, row 1
+    assert impact["values_changed"]["sharing.data_class"] == 1
+    code, same, _ = _cli("--base", "HEAD", "--head", "HEAD", *common)
+    assert code == 0
+    assert json.loads(same)["packs"][0]["decisions_changed"]["sharing.decision"] == 0
+
+
+def test_a_corpus_of_case_histories_is_refused_naming_why(repo: Path, tmp_path: Path) -> None:
+    """A case history's rules are about each event, so bulk cannot make one row of it: exit 2
+    before anything is evaluated; a subject no pack is about is exit 2 too, never a corpus
+    quietly left out of a gate."""
+    casework = tmp_path / "packs"
+    shutil.copytree(ROOT / "rules" / "casework-2023", casework / "casework-2023")
+    corpus = tmp_path / "histories.jsonl"
+    corpus.write_text('{"case": "C-1"}\n')
+    code, _, err = _cli("--base", str(casework), "--head", str(casework),
+                        "--corpus", f"case_history={corpus}")
+    assert code == 2
+    assert "bulk cannot evaluate case history rows" in err and "case event" in err
+    code, _, err = _cli("--base", "HEAD~1", "--head", "HEAD", "--repo", str(repo),
+                        "--corpus", f"sharing_request={corpus}")
+    assert code == 2 and "no pack in the base or the head is about sharing_request" in err

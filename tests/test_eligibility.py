@@ -156,12 +156,13 @@ def test_nothing_is_asked_once_every_service_is_settled() -> None:
     report = eligibility(example("avrr-eligible.yaml"))
     assert report.next_questions == ()
     result = run("eligibility", str(EXAMPLES / "avrr-eligible.yaml"))
-    assert result.exit_code == 0 and "Nothing to ask: every service is settled." in result.stdout
+    # 1: some services are not eligible, the answer no (docs/exit-codes.md)
+    assert result.exit_code == 1 and "Nothing to ask: every service is settled." in result.stdout
 
 
 def test_the_text_is_for_a_caseworker_outcome_reasons_then_ask_next() -> None:
     result = run("eligibility", str(EXAMPLES / "suspended-returns-no-capacity.yaml"))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # services not eligible: the answer no
     out = result.stdout
     assert "NOT ELIGIBLE  centre_services" in out and DUTY_TO_REFER in out
     assert "Ask next: Did the screening find a victim of trafficking?" in out
@@ -188,7 +189,7 @@ def test_an_unknown_intake_key_is_a_warning_or_under_strict_an_error(tmp_path: P
 @pytest.mark.parametrize(("args", "message"), [
     (("--format", "xml"), "must be one of text, json"),
     (("--as-of", "14/03/2026"), "expected YYYY-MM-DD"),
-    (("--as-of", "2022-06-01"), "--as-of 2022-06-01: no rule is in force"),
+    (("--as-of", "2022-06-01"), "--as-of: no rule is in force on 2022-06-01"),
     (("--variant", "no-such-variant"), "has no variant 'no-such-variant'"),
     (("--set", "case_management_min_risk_rank=9"), "case_management_min_risk_rank"),
     (("--pack", "nowhere-2023"), "no pack 'nowhere-2023'"),
@@ -359,7 +360,7 @@ def test_an_adult_age_of_15_or_more_decides_who_is_a_child(adult: int, age: int)
 def test_the_cli_shows_the_new_avrr_refusals_as_a_caseworker_reads_them(name: str,
                                                                          reason: str) -> None:
     result = run("eligibility", str(EXAMPLES / name))
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a service not eligible is the answer no (docs/exit-codes.md)
     block = result.stdout.split("NOT ELIGIBLE  avrr", 1)[1]
     assert block.lstrip().startswith(f"- {reason}")
 

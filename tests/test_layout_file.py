@@ -232,3 +232,20 @@ def test_an_empty_layout_is_a_map_with_nothing_to_measure(tmp_path: Path) -> Non
     assert report.attachments["layout"].to_dict() == {
         "crs": "EPSG:4326", "projection": None, "bounds": None, "area_m2": None, "features": [],
         "measurements": []}
+
+
+def test_a_document_given_as_data_cannot_name_a_layout_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mapping (an app's data, a request's body) has no folder: a `layout:` file it names is
+    refused, not looked up in the working directory, which is the reading process's own."""
+    import mcrules
+    from mcrules.errors import InputError
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "layout"
+    (tmp_path / "plan.geojson").write_bytes((example / "transit-centre-layout.geojson").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    doc = {"name": "x", "setting": "transit_overnight", "layout": "plan.geojson"}
+    with pytest.raises(InputError) as caught:
+        mcrules.evaluate("site", doc)
+    assert caught.value.problems[0].path == "layout"
+    assert "inline" in caught.value.problems[0].message

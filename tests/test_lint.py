@@ -285,3 +285,47 @@ def test_a_finding_is_suppressed_only_by_a_comment_with_a_code_and_a_reason(tmp_
         "    severity: error\n    check: beds",
         comment.replace("MCR007", "MCR012") + "    severity: error\n    check: beds"))
     assert "MCR007" in {f.code for f in _lint(other)}
+
+
+# A load error's code is given where it is raised, never read from its message: user text in a
+# message (a name with "cycle" or "duplicate" in it) cannot change the code it is reported under.
+
+def test_every_load_error_code_is_a_documented_lint_code() -> None:
+    import mcrules.errors as errors
+
+    constants = {v for k, v in vars(errors).items() if k.isupper() and isinstance(v, str)}
+    assert constants and constants <= set(CODES)
+
+
+@pytest.mark.parametrize(("pack", "code"), [
+    # "cycle" and "duplicate" in a variant's name, which the message repeats
+    (PACK + "variants:\n  recycled_water: {description: Grey water reused}\n", "MCR004"),
+    (PACK + "variants:\n  duplicate_sites: {description: One site counted twice}\n", "MCR004"),
+    # "cannot convert" in a document's id, which the message repeats
+    (PACK.replace("  std: {title", "  cannot convert: {}\n  std: {title"), "MCR002"),
+])
+def test_a_name_in_the_message_does_not_choose_the_code(pack: str, code: str,
+                                                         tmp_path: Path) -> None:
+    findings = [f for f in _lint(_write(tmp_path / "p", pack=pack)) if f.file.endswith("pack.yaml")]
+    assert [f.code for f in findings] == [code], [str(f) for f in findings]
+
+
+def test_the_loader_codes_match_the_trigger_packs(tmp_path: Path) -> None:
+    from mcrules.errors import RuleLoadError
+    from mcrules.rules.assembly import load_pack
+
+    schemas = {s.name: s.schema() for s in all_subjects()}
+    more = {
+        "MCR005": _rules('{document: std, quote: "A site should offer a quiet room."}',
+                         "{document: std}"),
+        "MCR008": _rules("    severity: warning\n", "    severity: warning\n    severity: info\n"),
+        "MCR010": _param("value: 20 person", "values:\n  2024-01-01: 20 person\n"
+                                             "  2023-01-01: 10 person"),
+        "MCR003": _param("minimum: 1 person", "minimum: 1 m"),
+    }
+    cases = [(code, TRIGGERS[code]) for code in ("MCR001", "MCR002", "MCR003", "MCR004", "MCR008",
+                                                 "MCR009", "MCR013", "MCR014", "MCR016")]
+    for n, (code, make) in enumerate([*cases, *more.items()]):
+        with pytest.raises(RuleLoadError) as caught:
+            load_pack(make(tmp_path / str(n)), schemas)
+        assert caught.value.code == code, str(caught.value)

@@ -25,3 +25,18 @@ def test_the_wheel_contains_the_packs_and_their_tests(tmp_path: Path) -> None:
     assert "mcrules/packs/mct-2023/wash.yaml" in names
     assert any(n.startswith("mcrules/packs/mct-2023/parameters/") for n in names)
     assert "mcrules/py.typed" in names
+    # the JSON Schemas, read back by mcrules.api.schemas.schema(name)
+    shipped = {p.name for p in (ROOT / "schemas").glob("*.schema.json")}
+    assert "report.schema.json" in shipped
+    assert {f"mcrules/schemas/{n}" for n in shipped} <= names
+    # installed outside the checkout, the package reads them from itself
+    target = tmp_path / "installed"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(target), str(wheel)], capture_output=True, text=True, check=True)
+    code = ("import mcrules, mcrules.api.schemas as s; print(mcrules.__file__); "
+            "print(s.schema('report')['$id'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": ""})
+    where, schema_id = out.stdout.split()
+    assert Path(where).is_relative_to(target)
+    assert schema_id == "https://mcrules.org/schemas/report.schema.json"

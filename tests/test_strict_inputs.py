@@ -289,7 +289,7 @@ AS_OF = [
 def test_a_date_before_every_pack_is_refused_naming_the_dates(command: str, file: str) -> None:
     result = run(command, file, "--as-of", "2022-12-31")
     assert result.exit_code == 2
-    assert "--as-of 2022-12-31: no rule is in force on that date" in result.stderr
+    assert "--as-of: no rule is in force on 2022-12-31" in result.stderr
     assert "effective from 2023-01-01" in result.stderr
     assert run(command, file, "--as-of", "2023-01-01").exit_code in (0, 1)
 

@@ -22,7 +22,8 @@ def test_the_builtin_subjects_are_registered_whichever_module_is_imported_first(
     code = (f"import {first}\nfrom mcrules.subjects import all_subjects\n"
             "print([s.name for s in all_subjects()])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['case', 'case_event', 'sharing_request', 'site', 'staff_action']"
+    assert out.stdout.strip() == str(["case", "case_event", "case_history", "sharing_request",
+                                      "site", "staff_action"])
 
 
 def test_a_site_pack_is_about_the_site_even_before_its_rules_are_in_force(pack: Pack) -> None:
@@ -46,4 +47,5 @@ def test_a_site_report_keeps_its_site_key_in_json() -> None:
     assert report.subject_name == "site"
     doc = report.as_dict()
     assert doc["site"] == {"name": "Transit centre", "file": "t.yaml"}
-    assert list(doc)[:2] == ["mcrules_version", "site"]
+    assert list(doc)[:3] == ["mcrules_version", "subject", "site"]
+    assert doc["subject"] == {"kind": "site", "id": "Transit centre", "file": "t.yaml"}

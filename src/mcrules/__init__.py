@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "evaluate": "mcrules.api.evaluate",
+    "read": "mcrules.api.evaluate",
     "Fix": "mcrules.engine.outcomes",
     "Outcome": "mcrules.engine.outcomes",
     "Result": "mcrules.engine.outcomes",
@@ -35,7 +36,8 @@ _EXPORTS = {
     "Pack": "mcrules.rules.pack",
     "Rule": "mcrules.rules.ir",
     "Severity": "mcrules.rules.ir",
-    "load_pack": "mcrules.rules.loader",
+    "load_pack": "mcrules.rules.pin",
+    "check_ruleset_hash": "mcrules.rules.pin",
     "check_site": "mcrules.api.wrappers",
     "load_site_pack": "mcrules.site.check",
     "site_facts": "mcrules.site.check",
@@ -95,6 +97,7 @@ __all__ = [
     "assess_case",
     "check_eligibility",
     "check_history",
+    "check_ruleset_hash",
     "check_site",
     "decide_sharing",
     "decision_record",
@@ -104,6 +107,7 @@ __all__ = [
     "load_eligibility_pack",
     "load_pack",
     "load_site_pack",
+    "read",
     "read_case_history",
     "read_site",
     "read_site_file",
@@ -132,7 +136,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from mcrules.api.evaluate import evaluate
+    from mcrules.api.evaluate import evaluate, read
     from mcrules.api.wrappers import (
         assess_case,
         check_eligibility,
@@ -160,8 +164,8 @@ if TYPE_CHECKING:
     from mcrules.models.site import Site
     from mcrules.models.waiver import Waiver, WaiverFile
     from mcrules.rules.ir import Rule, Severity
-    from mcrules.rules.loader import load_pack
     from mcrules.rules.pack import Pack
+    from mcrules.rules.pin import check_ruleset_hash, load_pack
     from mcrules.sharing.aggregate import aggregate
     from mcrules.sharing.decide import SharingDecision
     from mcrules.site.check import load_site_pack, site_facts, site_schema

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+# The lint codes (docs/lint.md) a mistake in a pack carries from where it is raised: `mcrules
+# lint` reports a load error under its `code`, never by reading its message.
+UNKNOWN_FIELD = "MCR001"
+INVALID_PACK = "MCR002"
+UNIT_MISMATCH = "MCR003"
+MISSING_CITATION = "MCR004"
+EMPTY_QUOTE = "MCR005"
+DUPLICATE_ID = "MCR008"
+OUT_OF_BOUNDS = "MCR009"
+EFFECTIVE_DATES = "MCR010"
+TABLE_OVERLAP = "MCR013"
+TABLE_GAP = "MCR014"
+VALUE_CYCLE = "MCR016"
+
 
 class McrulesError(Exception):
-    """Base of all mcrules errors. `path` names the field (``toilets.female``) or file position."""
+    """Base of all mcrules errors. `path` names the field (``toilets.female``) or file position.
 
-    def __init__(self, message: str, *, path: str | None = None) -> None:
+    `code` is the lint code of the mistake when one fits better than "the pack does not load"
+    (a dimension mismatch, a value out of bounds, a duplicate key), set where it is raised, so
+    that a RuleLoadError wrapping this error can carry it on; None when none is narrower.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
+        self.code = code
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -43,8 +63,9 @@ class InputError(McrulesError):
         path: str | None = None,
         problems: list[Problem] | None = None,
         source: str | None = None,
+        code: str | None = None,
     ) -> None:
-        super().__init__(message, path=path)
+        super().__init__(message, path=path, code=code)
         self.problems = problems or []
         self.source = source
 
@@ -76,10 +97,14 @@ class Problem:
 
 
 class RuleLoadError(McrulesError):
-    """A rule pack is malformed: names the file and line."""
+    """A rule pack is malformed: names the file and line, and `code`, the lint code `mcrules lint`
+    reports it under (docs/lint.md), given where it is raised; INVALID_PACK when none is narrower."""
 
-    def __init__(self, message: str, *, file: str, line: int | None = None, path: str | None = None):
-        super().__init__(message, path=path)
+    code: str
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, path: str | None = None,
+                 code: str | None = None):
+        super().__init__(message, path=path, code=code or INVALID_PACK)
         self.file = file
         self.line = line
 

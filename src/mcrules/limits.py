@@ -49,6 +49,9 @@ MAX_LAYOUT_FEATURES = 5_000
 #: system or misplaced, and the local projection would no longer hold distances to the centimetre
 MAX_LAYOUT_EXTENT_M = 50_000.0
 
+#: bytes in one source text `mcrules lint --sources` searches for quotes (a whole manual)
+MAX_SOURCE_TEXT_BYTES = 16_777_216
+
 #: how much of a bad value an error message shows
 EXCERPT_CHARS = 40
 

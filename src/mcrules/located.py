@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 from pathlib import Path
 from typing import Any, cast
 
 import yaml
 
-from mcrules.errors import InputError, Problem
+from mcrules.errors import DUPLICATE_ID, InputError, Problem
 from mcrules.limits import (
     EXCERPT_CHARS,
     MAX_DEPTH,
@@ -27,6 +26,7 @@ from mcrules.limits import (
     excerpt,
     number_digits_ok,
 )
+from mcrules.source import is_stdin, read_input
 
 
 class LocatedDict(dict[str, Any]):
@@ -147,6 +147,10 @@ class _Loader(_Events, yaml.composer.Composer, yaml.constructor.SafeConstructor,
         return _LimitError(_dotted(self._path), message, None if mark is None else mark.line + 1)
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping names one key twice: in a pack, a duplicate id (lint code MCR008)."""
+
+
 class _LimitError(Exception):
     """A limit passed while composing; becomes an InputError naming the path and line."""
 
@@ -184,8 +188,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
                 None, None, f"unsupported key {excerpt(key)}", key_node.start_mark)
         key = str(key)
         if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
+            raise _DuplicateKey(None, None, f"duplicate key {excerpt(key)}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out
@@ -303,7 +306,8 @@ def loads_yaml(text: str, source: str = "<string>") -> Any:
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or str(exc)
         raise InputError(
-            "malformed YAML", source=source, problems=[Problem("", _bounded(what), line)]
+            "malformed YAML", source=source, problems=[Problem("", _bounded(what), line)],
+            code=DUPLICATE_ID if isinstance(exc, _DuplicateKey) else None,
         ) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # Anything else a safe loader can raise on hostile text (an explicit `!!binary` tag that is
@@ -433,39 +437,25 @@ def loads_json(data: str | bytes, source: str = "<string>", *, limit: int = MAX_
 
 
 def load_document(path: str | Path) -> Any:
-    """Read a YAML or JSON file (by extension; YAML otherwise) with line numbers where possible.
+    """Read a YAML or JSON document with line numbers where possible, through the one reader
+    (`mcrules.source.read_input`: bounded, devices refused, `-` for standard input).
 
-    Only a regular file is read, and never more than `MAX_DOCUMENT_BYTES` of it: a device such as
-    /dev/zero or a named pipe is refused before a byte is read."""
-    p = Path(path)
-    raw = read_bounded(p)
-    if p.suffix.lower() == ".json":
-        return loads_json(raw, str(p))
+    A file is JSON by its extension (`.json`), YAML otherwise; standard input has no extension,
+    so it is JSON when its first character after white space is `{` or `[`, YAML otherwise."""
+    raw, name = read_input(path)
+    if _is_json(path, raw):
+        return loads_json(raw, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=str(p)) from None
-    return loads_yaml(text, str(p))
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=name) from None
+    return loads_yaml(text, name)
 
 
-def read_bounded(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; InputError naming the file otherwise."""
-    if "\x00" in str(path):  # the OS cannot name it; stat would raise ValueError
-        raise InputError("a file name cannot hold a NUL character", source=repr(str(path))[:80])
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError("not a regular file", source=str(path))
-        if info.st_size > limit:
-            raise InputError(f"a file is at most {limit:,} bytes, got {info.st_size:,}",
-                             source=str(path))
-        with path.open("rb") as f:
-            raw = f.read(limit + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or type(exc).__name__}",
-                         source=str(path)) from None
-    check_size(raw, str(path), limit=limit)
-    return raw
+def _is_json(path: str | Path, raw: bytes) -> bool:
+    if is_stdin(path):
+        return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    return Path(path).suffix.lower() == ".json"
 
 
 def line_of(doc: Any, path: tuple[str | int, ...]) -> int | None:

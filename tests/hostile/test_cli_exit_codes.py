@@ -71,6 +71,15 @@ FILE_COMMANDS: dict[str, Cmd] = {
     "check-site --format html --out": lambda f: ["check-site", COMPLIANT, "-f", "html", "--out",
                                                  str(f)],
     "test": lambda f: ["test", str(f)],
+    "check": lambda f: ["check", "site", str(f)],
+    "check --format json --strict": lambda f: ["check", "case", str(f), "-f", "json", "--strict"],
+    "check --format markdown": lambda f: ["check", "case_history", str(f), "-f", "markdown"],
+    "check --with": lambda f: ["check", "sharing_request", str(ROOT / "examples" / "sharing" /
+                                                              "referral-request.yaml"),
+                               "--with", f"history={f}", "-f", "json"],
+    "check --out": lambda f: ["check", "staff_action", str(ROOT / "examples" / "casework" /
+                                                           "incident" / "ask-if-hurt.yaml"),
+                              "--out", str(f)],
     "assess": lambda f: ["assess", str(f)],
     "assess --format json --strict": lambda f: ["assess", str(f), "-f", "json", "--strict"],
     "assess --programme": lambda f: ["assess", str(ROOT / "examples" / "cases" / "girl-in-transit.yaml"),
@@ -101,6 +110,8 @@ FILE_COMMANDS: dict[str, Cmd] = {
         "--format", "json", "--pack", str(f)],
     "casework respond": lambda f: ["casework", "respond", str(f)],
     "casework respond --format json": lambda f: ["casework", "respond", str(f), "--format", "json"],
+    # a pack that does not load stops start-up (exit 2) before the service listens
+    "serve --pack": lambda f: ["serve", "--pack", str(f), "--host", "127.0.0.1", "--port", "0"],
 }
 
 
@@ -160,7 +171,7 @@ def test_as_of_before_every_rule_is_exit_2_naming_the_packs_dates() -> None:
     for strict in ([], ["--strict"]):
         ran = mcrules("check-site", COMPLIANT, "--as-of", "2022-12-31", *strict)
         assert ran.code == 2
-        assert "--as-of 2022-12-31: no rule is in force" in ran.stderr
+        assert "--as-of: no rule is in force on 2022-12-31" in ran.stderr
         assert "mct-2023 is effective from 2023-01-01" in ran.stderr
 
 
@@ -177,7 +188,7 @@ def test_a_bug_is_exit_3_in_one_line_with_a_hint_to_report_it(monkeypatch: pytes
 
     from mcrules.cli.main import app
 
-    monkeypatch.setattr("mcrules.site.check_site", _crash)
+    monkeypatch.setattr("mcrules.site.check.check_site", _crash)
     result = CliRunner().invoke(app, ["check-site", COMPLIANT])
     assert result.exit_code == 3
     assert result.stderr.strip().count("\n") == 0
@@ -191,7 +202,7 @@ def test_debug_adds_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from mcrules.cli.main import app
 
-    monkeypatch.setattr("mcrules.site.check_site", _crash)
+    monkeypatch.setattr("mcrules.site.check.check_site", _crash)
     result = CliRunner().invoke(app, ["--debug", "check-site", COMPLIANT])
     assert result.exit_code == 3
     assert "Traceback (most recent call last)" in result.stderr

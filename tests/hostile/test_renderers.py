@@ -44,6 +44,10 @@ def test_markup_and_escapes_in_a_latrine_id_are_printed_literally(kind: str, fmt
     assert ran.code == 1
     assert "\x1b" not in ran.stdout and "\x07" not in ran.stdout and "\u202e" not in ran.stdout
     shown = latrine.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace("\u202e", "\\u202e")
+    if fmt == "markdown":  # shown escaped, never acted on: `[`, `_`, a backslash escaped
+        from mcrules.report.markdown_text import md_text
+
+        shown = md_text(latrine)
     assert f"move {shown} 6 m further" in ran.stdout
 
 

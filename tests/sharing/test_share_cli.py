@@ -1,4 +1,5 @@
-"""`mcrules share`: the answer first, JSON with the contract keys, exit 0 for any decision."""
+"""`mcrules share`: the answer first, JSON with the contract keys, exit 0 when the records may be
+shared and 1 when they are refused (deny, aggregate only)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def run(*args: str):  # type: ignore[no-untyped-def]
 
 def test_the_role_play_reads_answer_first_then_why_then_what_to_offer() -> None:
     result = run("share", str(EX / "government-list-request.yaml"), "--as-of", "2026-12-01")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # aggregate only: the records are refused
     out = result.stdout
     assert out.startswith("AGGREGATE ONLY")
     assert out.index("Why") < out.index("You may offer instead") < out.index(

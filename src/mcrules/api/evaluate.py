@@ -9,16 +9,15 @@ before anything is copied or evaluated.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from mcrules.api.clock import today
+from mcrules.clock import today
 from mcrules.engine.check import check_facts
 from mcrules.engine.report import Report
 from mcrules.errors import InputError, McrulesError
@@ -26,7 +25,9 @@ from mcrules.io.subject_file import validate_model
 from mcrules.limits import check_structure
 from mcrules.located import load_document
 from mcrules.rules.pack import Pack
+from mcrules.rules.pin import check_ruleset_hash
 from mcrules.subjects import Context, Read, Subject, get, load_subject_pack, parts_of
+from mcrules.subjects.hooks import resolve
 from mcrules.subjects.packs import configured, refuse_out_of_force
 
 PackRef = str | os.PathLike[str] | Pack
@@ -88,24 +89,33 @@ def prepare(
     on = on or _date(chosen.default_as_of(read.document), chosen.as_of_field) or today()
     loaded = _packs(chosen, packs, variants, parameters, on)
     if ruleset_hash is not None:
-        _pinned_hash(loaded, ruleset_hash)
+        check_ruleset_hash(loaded, ruleset_hash)
     given = _extras(chosen, extras, strict)
     context = Context(on, loaded, {**read.extras, **given}, _source(data), read.warnings)
     return chosen, read.document, context
+
+
+def read(subject: str | Subject[Any], data: str | os.PathLike[str] | Mapping[str, Any], *,
+         strict: bool = False) -> Read[Any]:
+    """Read and validate one document of `subject` from a path (`"-"`: standard input) or a
+    mapping, the way `evaluate` does: bounded, every problem an InputError naming its field and
+    line. Returns the document model, the companion documents its file carried (a site file's
+    `layout`) and the warnings (unknown keys, unless `strict`)."""
+    return _read(_subject(subject), data, strict)
 
 
 def check(subject: Subject[Any], document: Any, context: Context) -> Report:
     """The report of a validated document in `context`: the subject's own checker (or the
     packs' rules, values and decisions on its derived facts), then every part attached to the
     subject whose packs are among the context's."""
-    checker = _resolve(subject.checker) if subject.checker else None
+    checker = resolve(subject.checker) if subject.checker else None
     report: Report = checker(document, context) if checker else _generic(subject, document,
                                                                            context)
     parts = {}
     for part in parts_of(subject.name):
         mine = tuple(p for p in context.packs if part.applies(p))
         if mine:
-            parts[part.key] = _resolve(part.make)(report, document, context, mine)
+            parts[part.key] = resolve(part.make)(report, document, context, mine)
     if parts:
         report = replace(report, attachments={**report.attachments, **parts})
     return replace(report, ref=subject.ref(document, context.source))
@@ -115,15 +125,6 @@ def _generic(subject: Subject[Any], document: Any, context: Context) -> Report:
     return check_facts(subject.facts(document, context), context.packs,
                        subject_name=subject.name, about=subject.about(document, context.source),
                        warnings=context.warnings, as_of=context.as_of)
-
-
-def _resolve(target: str | Callable[..., Any]) -> Callable[..., Any]:
-    """A hook named "module:function" (see `Subject.checker`, `Part.make`)."""
-    if callable(target):
-        return target
-    module, _, name = target.partition(":")
-    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    return found
 
 
 def _subject(subject: Any) -> Subject[Any]:
@@ -179,7 +180,7 @@ def _read(subject: Subject[Any], data: Any, strict: bool, name: str = "data") ->
         raise TypeError(f"{name} must be a path, a mapping or a {subject.model.__name__}, got "
                         f"{type(data).__name__}")
     if subject.reader:
-        read: Read[Any] = _resolve(subject.reader)(doc, strict=strict or subject.strict_keys,
+        read: Read[Any] = resolve(subject.reader)(doc, strict=strict or subject.strict_keys,
                                                    source=source, path=path)
         return read
     document, warnings = validate_model(doc, subject.model, noun=subject.noun,
@@ -219,7 +220,7 @@ def _extras(subject: Subject[Any], extras: Mapping[str, Any] | None,
             raise TypeError(f"extras[{name!r}] must be a path, a mapping or a "
                             f"{extra.model.__name__}, got {type(value).__name__}")
         if extra.reader:
-            out[extra.name] = _resolve(extra.reader)(doc, source)
+            out[extra.name] = resolve(extra.reader)(doc, source)
         else:
             out[extra.name], _ = validate_model(doc, extra.model, noun=extra.noun,
                                                 strict=strict or extra.strict, source=source)
@@ -270,12 +271,3 @@ def _packs(subject: Subject[Any], packs: Any, variants: Iterable[str],
                             f"{type(ref).__name__}")
     refuse_out_of_force(on, plain)
     return tuple(loaded)
-
-
-def _pinned_hash(packs: Sequence[Pack], expected: str) -> None:
-    from mcrules.engine.report import ruleset_hash_of
-
-    found = ruleset_hash_of(packs)
-    if found != expected:
-        raise McrulesError(f"the packs' rule set is {found}, not the {expected} asked for",
-                           path="ruleset_hash")

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from mcrules.api.clock import now
 from mcrules.api.evaluate import PackRef, check, prepare
+from mcrules.clock import now
 from mcrules.engine.report import Report
 from mcrules.errors import McrulesError
 

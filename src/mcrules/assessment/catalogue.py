@@ -12,10 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from mcrules.errors import McrulesError, RuleLoadError
 from mcrules.located import LocatedDict, LocatedList, load_document
+from mcrules.models.base import Flag, InputModel
 from mcrules.models.case import Direction, GroupStatus, Level, Stage
 from mcrules.rules.pack import Pack
 
@@ -24,17 +25,13 @@ Stability = Literal["almost_always", "context_specific", "as_listed"]
 Term = Literal["risk", "threat", "vulnerability", "capacity"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CatalogueCitation(_Strict):
+class CatalogueCitation(InputModel):
     document: str
     quote: str = Field(min_length=1)
     module: str = ""
     section: str = ""
     note: str = ""
-    verified: bool = True
+    verified: Flag = True
 
     def as_dict(self, pack: Pack) -> dict[str, Any]:
         """The citation as reports show it, with the document's title from the pack."""
@@ -44,12 +41,12 @@ class CatalogueCitation(_Strict):
                 "quote": self.quote, "verified": self.verified}
 
 
-class FlipWhen(_Strict):
+class FlipWhen(InputModel):
     group: GroupStatus | None = None
     stage: Stage | None = None
 
 
-class Flip(_Strict):
+class Flip(InputModel):
     """In this context the factor points this way, for this reason."""
 
     when: FlipWhen
@@ -57,7 +54,7 @@ class Flip(_Strict):
     why: str = Field(min_length=1)
 
 
-class CatalogueFactor(_Strict):
+class CatalogueFactor(InputModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
     level: Level | None = None
@@ -67,25 +64,25 @@ class CatalogueFactor(_Strict):
     citations: tuple[CatalogueCitation, ...] = Field(min_length=1)
 
 
-class Suggestion(_Strict):
+class Suggestion(InputModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
     citations: tuple[CatalogueCitation, ...] = Field(min_length=1)
 
 
-class Suggestions(_Strict):
+class Suggestions(InputModel):
     threats: tuple[Suggestion, ...] = ()
     vulnerabilities: tuple[Suggestion, ...] = ()
 
 
-class Strategy(_Strict):
+class Strategy(InputModel):
     term: Term
     strategy: str = Field(min_length=1)
     steps: tuple[str, ...] = Field(min_length=1)
     citations: tuple[CatalogueCitation, ...] = Field(min_length=1)
 
 
-class Catalogue(_Strict):
+class Catalogue(InputModel):
     """Every factor a case may name by id: the level factors, the cross-level determinants and
     the capacity examples (which double as protective factors)."""
 

@@ -36,6 +36,8 @@ class _Override(InputModel):
 
 
 class _ProgrammeFile(InputModel):
+    """A programme settings file as written (the `programme` extra of a case)."""
+
     programme: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100)
     title: str = Field(min_length=1, max_length=300)
     pack: str = Field(min_length=1)
@@ -70,14 +72,31 @@ class Programme:
 
 def read_programme(path: str | Path) -> Programme:
     """Read a programme settings file; InputError naming the key when it is invalid."""
-    doc = load_document(path)
+    return programme_of(load_document(path), str(path))
+
+
+def programme_of(doc: Any, source: str | None = None) -> Programme:
+    """A parsed programme settings file as a Programme (the case subject's `programme` extra:
+    see `applied_to`); InputError naming the key when it is invalid."""
     try:
         raw = _ProgrammeFile.model_validate(doc)
     except ValidationError as exc:
         problems = [Problem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
-        raise InputError("invalid programme file", source=str(path), problems=problems) from None
+        raise InputError("invalid programme file", source=source, problems=problems) from None
     except (TypeError, ValueError) as exc:
-        raise McrulesError(f"{path}: {exc}") from None
+        raise McrulesError(f"{source}: {exc}") from None
     return Programme(raw.programme, raw.title, raw.pack, raw.variants,
                      {k: v.value for k, v in raw.parameters.items()},
-                     {k: v.reason for k, v in raw.parameters.items()}, str(path))
+                     {k: v.reason for k, v in raw.parameters.items()}, source or "")
+
+
+def refuse_unapplied(programme: Programme, pack: Pack) -> None:
+    """McrulesError unless `pack` was configured with `programme` (its variants applied, each
+    of its parameters set, by it or by the caller after it): a report must never name a
+    programme whose weights and bands it did not use."""
+    missing = [v for v in programme.variants if v not in pack.applied_variants]
+    missing += [p for p in programme.parameters if p not in pack.overrides]
+    if missing:
+        raise McrulesError(f"programme {programme.id} is not applied to pack {pack.id} (not set: "
+                           f"{', '.join(missing)}); pass its variants and parameters with it, "
+                           "as `mcrules assess --programme` does", path="extras.programme")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from mcrules.assessment.programme import _ProgrammeFile as ProgrammeFile
 from mcrules.models.case import Case
-from mcrules.subjects import Part, Subject, register, register_part
+from mcrules.subjects import Extra, Part, Subject, register, register_part
 
 CASE: Subject[Case] = Subject(
     name="case",
@@ -13,6 +14,10 @@ CASE: Subject[Case] = Subject(
     "threats, vulnerabilities, capacities and screening answers.",
     label_field="id",
     as_of_field="assessed_on",
+    extras=(Extra("programme", "a programme's settings for the assessment pack (its weights, "
+                  "bands and variants; examples/programme-pack/), which the pack must be "
+                  "configured with: `mcrules assess --programme` does both",
+                  ProgrammeFile, reader="mcrules.assessment.programme:programme_of"),),
 )
 register(CASE)
 
@@ -23,4 +28,5 @@ def _assessment_pack(pack: object) -> bool:
     return applies(pack)  # type: ignore[arg-type]
 
 
-register_part(Part(CASE.name, "assessment", _assessment_pack, "mcrules.assessment.part:make"))
+register_part(Part(CASE.name, "assessment", _assessment_pack, "mcrules.assessment.part:make",
+                   schema="mcrules.assessment.part:AssessmentOut"))

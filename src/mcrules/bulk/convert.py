@@ -50,6 +50,7 @@ from mcrules.io.tables import (
 )
 from mcrules.located import plain_scalar
 from mcrules.rules.schema import Schema
+from mcrules.subjects import UnknownSubjectError
 from mcrules.subjects import get as get_subject
 
 MAX_REASON = 500  # characters of a reject's reason: a 5 MB cell is not echoed into the rejects
@@ -136,11 +137,14 @@ class Converter:
     """
 
     def __init__(self, schema: Schema, model: type[BaseModel] | None = None, *,
-                 strict: bool = False) -> None:
-        # The model is the one the schema's subject declares, unless given.
+                 strict: bool = False, layout: Layout | None = None) -> None:
+        # The model is the one the schema's subject declares, unless given; the layout is the
+        # model's own unless given (a derived subject's rows nest into its document).
+        if layout is None:
+            _refuse_derived(schema.subject)
         model = get_subject(schema.subject).model if model is None else model
         self.schema = schema
-        self.layout: Layout = layout_for(model, schema)
+        self.layout: Layout = layout_for(model, schema) if layout is None else layout
         self.strict = strict
         self.exact = Exact(self.layout, schema.subject.replace("_", " "))
         self._leaves = {p: LeafConverter(leaf, self.exact) for p, leaf in self.layout.leaves.items()}
@@ -156,14 +160,18 @@ class Converter:
 
     def convert(self, batch: pa.RecordBatch, row_offset: int = 0) -> Converted:
         """Convert one batch; row numbers in the result are `row_offset` plus the batch index."""
-        metadata = batch.schema.metadata or {}
-        flat = _Flat(batch.num_rows, cells=metadata.get(FORMAT_METADATA_KEY) != b"jsonl")
-        self._flatten(batch, flat)
+        flat = self._flat(batch)
         if self.layout.row_reason is not None:
             return self._by_rows(flat, row_offset)
         return self._vectorised(flat, row_offset)
 
     # flattening ------------------------------------------------------------------------------
+
+    def _flat(self, batch: pa.RecordBatch) -> _Flat:
+        metadata = batch.schema.metadata or {}
+        flat = _Flat(batch.num_rows, cells=metadata.get(FORMAT_METADATA_KEY) != b"jsonl")
+        self._flatten(batch, flat)
+        return flat
 
     def _flatten(self, batch: pa.RecordBatch, flat: _Flat) -> None:
         for fld, arr in zip(batch.schema, batch.columns, strict=True):
@@ -495,10 +503,16 @@ class Converter:
     # whole rows, for models the vectorised path cannot mirror --------------------------------
 
     def _by_rows(self, flat: _Flat, row_offset: int) -> Converted:
+        documents = self._documents(flat)
+        facts = [facts_of(doc, self.schema.subject) for _, doc in documents]
+        return self._laid_out(flat, facts, [i for i, _ in documents], row_offset)
+
+    def _documents(self, flat: _Flat) -> list[tuple[int, BaseModel]]:
+        """Each row not already rejected, validated whole as a file of the model is, with its
+        index in the batch; a row the model refuses is flagged with the model's words."""
         n = flat.n
         pylists = {p: (c if isinstance(c, list) else c.to_pylist()) for p, c in flat.cols.items()}
-        facts: list[dict[str, Any]] = []
-        valid: list[int] = []
+        documents: list[tuple[int, BaseModel]] = []
         seen: set[str] = set()
         warnings = flat.warnings
         for i in range(n):
@@ -523,13 +537,17 @@ class Converter:
                 if w not in seen:
                     seen.add(w)
                     warnings.append(w)
-            facts.append(facts_of(site, self.schema.subject))
-            valid.append(i)
+            documents.append((i, site))
+        return documents
+
+    def _laid_out(self, flat: _Flat, facts: list[dict[str, Any]], valid: list[int],
+                  row_offset: int) -> Converted:
+        """The facts of the valid rows (batch indices `valid`) as columns, with the rejects."""
         columns = batch_from_facts(facts, self.schema)
         texts = {p: pa.array([f[p] for f in facts], pa.string())
                  for p, spec in self.schema.fields.items() if spec.kind == "text"}
         rows = row_offset + np.asarray(valid, dtype=np.int64)
-        return Converted(columns, rows, _rejects(flat, row_offset), warnings, texts)
+        return Converted(columns, rows, _rejects(flat, row_offset), flat.warnings, texts)
 
     def _cell(self, path: str, text: str) -> Any:
         if path in self.layout.collections:
@@ -585,6 +603,19 @@ class Converter:
 
 
 # helpers --------------------------------------------------------------------------------------
+
+
+def _refuse_derived(name: str) -> None:
+    """TypeError when `name` is a registered subject whose facts are derived: its rows are not
+    its facts, and read as if they were, every row would be rejected as an internal error."""
+    try:
+        subject = get_subject(name)
+    except UnknownSubjectError:
+        return  # a schema of its own (a test's, a caller's): its rows are its facts
+    if subject.derived:
+        raise TypeError(f"subject {name} derives its facts from each document in a context: "
+                        "convert its rows with mcrules.bulk.derived.converter_for(subject, "
+                        "contexts)")
 
 
 def _is_text(t: pa.DataType) -> bool:

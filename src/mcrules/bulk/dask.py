@@ -20,8 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mcrules.api.clock import today
 from mcrules.bulk.convert import Reject
+from mcrules.bulk.derived import bulk_subject
 from mcrules.bulk.run import (
     OUTCOMES,
     OUTPUT_SCHEMA,
@@ -34,10 +34,12 @@ from mcrules.bulk.run import (
     evaluate_batch,
     rejects_batch,
 )
+from mcrules.clock import today
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter, without_reserved_metadata
 from mcrules.rules.pack import Pack
-from mcrules.subjects import Subject, subject_of
+from mcrules.source import check_input
+from mcrules.subjects import Subject
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def pieces(paths: str | Path | Sequence[str | Path]) -> list[Piece]:
     out: list[Piece] = []
     offset = 0
     for path in parquet_files(paths):
+        check_input(path, fifo=False)  # the one reader's path checks: no device, no FIFO
         try:
             meta = pq.ParquetFile(path).metadata
         except (OSError, pa.ArrowException) as exc:
@@ -120,8 +123,10 @@ class Shipment:
     @classmethod
     def of(cls, pack: Pack, subject: SubjectRef = None,
            as_of: dt.date | None = None) -> Shipment:
-        """The day is fixed on the client, so every worker evaluates on the same one."""
-        return cls(pack, subject_of(pack, subject), pack.content_hash,
+        """The day is fixed on the client, so every worker evaluates on the same one (and a
+        derived subject's rows are derived on it); a subject bulk cannot convert is refused
+        here, on the client, before any task is sent."""
+        return cls(pack, bulk_subject(pack, subject), pack.content_hash,
                    today() if as_of is None else as_of)
 
     def unpacked(self) -> Pack:

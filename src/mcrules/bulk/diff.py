@@ -11,6 +11,7 @@ applicability, severity or citation).
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,13 +23,16 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from mcrules.bulk.convert import Converter
+from mcrules.bulk.convert import Converted, Converter
+from mcrules.bulk.derived import DerivedConverter, bulk_subject, converter_for
 from mcrules.bulk.run import default_workers
+from mcrules.clock import today
 from mcrules.engine.columnar import ColumnarEvaluator, ColumnarResult
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
+from mcrules.errors import InputError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource
 from mcrules.rules.pack import Pack
-from mcrules.subjects import Subject, subject_of
+from mcrules.subjects import Context, Subject, get
 
 NCODES = len(Code)
 WORDS = tuple(CODE_TO_OUTCOME[Code(i)].value for i in range(NCODES))
@@ -256,14 +260,24 @@ class _Batch:
 
 def diff_corpus(base: Pack | None, head: Pack | None, corpus: Sequence[str | Path], *,
                 subject: str | Subject[Any] | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                workers: int | None = None, examples: int = EXAMPLES) -> PackImpact:
+                workers: int | None = None, examples: int = EXAMPLES,
+                as_of: dt.date | None = None) -> PackImpact:
     """The impact of going from `base` to `head` (either may be None: a pack added or removed)
-    on every record of the corpus files, keeping up to `examples` flipped records per rule."""
+    on every record of the corpus files on `as_of` (default today, read once), keeping up to
+    `examples` flipped records per rule.
+
+    A record of a subject whose facts are derived (a sharing request) is derived once per side,
+    in that side's context: a changed catalogue reclassifies it, as the pack in force would."""
     some = head or base
     assert some is not None
-    chosen = subject_of(some, subject)
-    converter = Converter(chosen.schema(), chosen.model)
-    sides = [_Side(p, ColumnarEvaluator(p)) if p is not None else None for p in (base, head)]
+    on = today() if as_of is None else as_of
+    chosen = bulk_subject(some, subject)
+    present = [p for p in (base, head) if p is not None]
+    converter = converter_for(chosen, [Context(on, (p,)) for p in present])
+    # Each side's dated parameters at their values in force on the run's day, however the pack
+    # was loaded (a pack loaded without a date holds its latest values).
+    sides = [_Side(p, ColumnarEvaluator(p.on_date(on))) if p is not None else None
+             for p in (base, head)]
     impact = PackImpact(some.id, base.version if base else None, head.version if head else None,
                         base.content_hash if base else None, head.content_hash if head else None,
                         pack_changes(base, head))
@@ -275,8 +289,11 @@ def diff_corpus(base: Pack | None, head: Pack | None, corpus: Sequence[str | Pat
 
     def work(item: tuple[pa.RecordBatch, int]) -> _Batch:
         batch, offset = item
-        got = converter.convert(batch, offset)
-        results = [s.evaluator.evaluate(got.columns) if s is not None else None for s in sides]
+        each = _converted(converter, batch, offset, len(present))  # one per side, same rows
+        per_side = iter(each)
+        results = [None if s is None else s.evaluator.evaluate(next(per_side).columns, as_of=on)
+                   for s in sides]
+        got = each[0]
         names = got.texts[label].to_pylist() if label and label in got.texts else None
         return _Batch(got.rows, names, results[0], results[1], len(got.rejects))
 
@@ -286,6 +303,15 @@ def diff_corpus(base: Pack | None, head: Pack | None, corpus: Sequence[str | Pat
             impact.rejected += done.rejected
             _fold(impact, done, threshold_moved, examples)
     return impact
+
+
+def _converted(converter: Converter, batch: pa.RecordBatch, offset: int,
+               sides: int) -> list[Converted]:
+    """The batch converted for each side: once for both when a record is its facts, once per
+    side's context when they are derived (over the same rows either way)."""
+    if isinstance(converter, DerivedConverter):
+        return converter.convert_each(batch, offset)
+    return [converter.convert(batch, offset)] * sides
 
 
 def _batches(corpus: Sequence[str | Path], batch_size: int) -> Iterable[tuple[pa.RecordBatch, int]]:
@@ -376,25 +402,30 @@ def pack_folders(root: Path) -> list[Path]:
 
 def diff_folders(base_root: Path, head_root: Path, corpus: Sequence[tuple[str | None, str]], *,
                  base_label: str, head_label: str, batch_size: int = DEFAULT_BATCH_SIZE,
-                 workers: int | None = None, examples: int = EXAMPLES) -> DiffReport:
-    """Pair the packs of two folders by id and diff each over the corpus files about its subject.
+                 workers: int | None = None, examples: int = EXAMPLES,
+                 as_of: dt.date | None = None) -> DiffReport:
+    """Pair the packs of two folders by id and diff each over the corpus files about its subject,
+    on `as_of` (default today, read once for the whole diff).
 
     `corpus` holds (subject name or None, path); a file without a subject goes to the packs about
-    the one subject all packs share, or to site packs when they are about several."""
+    the one subject all packs share, or to site packs when they are about several. A file named
+    for a subject no pack is about is an error, not a file quietly left out: a gate that
+    evaluated nothing would report that nothing flips."""
     from mcrules.subjects import load_subject_pack
 
     def by_id(root: Path) -> dict[str, Pack]:
-        packs = [load_subject_pack(f) for f in pack_folders(root)]
+        # A date given keeps the rules and parameter values in force then, as bulk does.
+        packs = [load_subject_pack(f, as_of=as_of) for f in pack_folders(root)]
         return {p.id: p for p in packs}
 
     base, head = by_id(base_root), by_id(head_root)
     if not base and not head:
-        from mcrules.errors import InputError
-
         raise InputError(f"no rule packs in {base_root} or {head_root}")
+    on = as_of or today()
     ids = list(dict.fromkeys([*head, *base]))
     subjects = {p.subjects[0] if p.subjects else "" for p in [*base.values(), *head.values()]}
     default = next(iter(subjects)) if len(subjects) == 1 else "site"
+    _refuse_unmatched(corpus, [*head.values(), *base.values()], default)
     report = DiffReport([], [str(path) for _, path in corpus], base_label, head_label)
     for pid in ids:
         b, h = base.get(pid), head.get(pid)
@@ -404,10 +435,27 @@ def diff_folders(base_root: Path, head_root: Path, corpus: Sequence[tuple[str | 
         files = [path for name, path in corpus if (name or default) == subject]
         if files:
             report.packs.append(diff_corpus(b, h, files, batch_size=batch_size, workers=workers,
-                                            examples=examples))
+                                            examples=examples, as_of=on))
         else:
             report.packs.append(PackImpact(pid, b.version if b else None,
                                            h.version if h else None,
                                            b.content_hash if b else None,
                                            h.content_hash if h else None, pack_changes(b, h)))
     return report
+
+
+def _refuse_unmatched(corpus: Sequence[tuple[str | None, str]], packs: Sequence[Pack],
+                      default: str) -> None:
+    """McrulesError for a corpus file named for a subject no pack is about: an unknown subject
+    (naming the close ones), one bulk cannot convert (a case history, whose packs are about each
+    of its events: saying why), or one these packs are simply not about."""
+    about = {p.subjects[0] if p.subjects else default for p in packs}
+    for name, path in corpus:
+        if name is None or name in about:
+            continue
+        named = get(name)
+        owner = next((p for p in packs if named.rules_subject in p.subjects), None)
+        if owner is not None:
+            bulk_subject(owner, named)
+        raise InputError(f"no pack in the base or the head is about {name} (they are about "
+                         f"{', '.join(sorted(about))})", source=path)

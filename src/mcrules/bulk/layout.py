@@ -300,3 +300,62 @@ def _items(path: str, model: type[BaseModel], schema: Schema, reasons: list[str]
         leaves[name] = _leaf(name, (name,), info, spec, strip)
     reasons.extend(_defaults_problems(path, sibling_defaults(model), leaves, ""))
     return ItemsLayout(path, model, leaves, coll.label, sibling_defaults(model))
+
+
+DOCUMENT_ROWS = "its facts are derived from the whole document"
+
+
+def document_layout(model: type[BaseModel]) -> Layout:
+    """The converter's view of a document model whose facts are derived from it (a sharing
+    request): the document is not the facts, so no field becomes a column of its own; the
+    layout only says how a row's cells nest into a document (nested models, lists of models) and
+    how a flat table's text cell is typed (a list, a yes/no, a number), and every row is then
+    validated whole by the model, exactly as a file of it."""
+    hit = _DOCUMENTS.get(model)
+    if hit is None:
+        leaves: dict[str, Leaf] = {}
+        groups: dict[str, Group] = {}
+        collections: dict[str, ItemsLayout] = {}
+        _document_walk(model, "", (), leaves, groups, collections)
+        hit = _DOCUMENTS[model] = Layout(model, leaves, groups, collections, DOCUMENT_ROWS)
+    return hit
+
+
+_DOCUMENTS: dict[type[BaseModel], Layout] = {}
+
+
+def _document_walk(model: type[BaseModel], prefix: str, attrs: tuple[str, ...],
+                   leaves: dict[str, Leaf], groups: dict[str, Group],
+                   collections: dict[str, ItemsLayout]) -> list[str]:
+    mine: list[str] = []
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        base = _unwrap(info.annotation, list(info.metadata)).base
+        if isinstance(base, type) and issubclass(base, BaseModel):
+            sub = _document_walk(base, path + ".", (*attrs, name), leaves, groups, collections)
+            groups[path] = Group(path, base, tuple(sub), False, {})
+            mine.extend(sub)
+            continue
+        inner = _unwrap(typing.get_args(base)[0], []).base \
+            if typing.get_origin(base) is list else None
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            collections[path] = ItemsLayout(path, inner, {
+                n: Leaf(n, (n,), _document_spec(n, i.annotation), "opaque")
+                for n, i in inner.model_fields.items()}, "")
+            continue
+        leaves[path] = Leaf(path, (*attrs, name), _document_spec(path, info.annotation),
+                            "opaque", required=info.is_required())
+        mine.append(path)
+    return mine
+
+
+def _document_spec(path: str, annotation: Any) -> FieldSpec:
+    """How a text cell of this field is typed: a list, a yes/no, a number, or text as it is."""
+    base = _unwrap(annotation, []).base
+    if typing.get_origin(base) is list:
+        return FieldSpec(path, "set")
+    if base is bool:
+        return FieldSpec(path, "bool")
+    if base in (int, float):
+        return FieldSpec(path, "number")
+    return FieldSpec(path, "text")

@@ -22,8 +22,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from mcrules.api.clock import today
 from mcrules.bulk.convert import Converter, Reject, bounded
+from mcrules.bulk.derived import bulk_subject, converter_for
+from mcrules.clock import today
 from mcrules.engine.columnar import ColumnarEvaluator
 from mcrules.engine.decide_columns import DecidedColumns
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
@@ -31,7 +32,7 @@ from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter, table_format
 from mcrules.rules.ir import DecisionTable
 from mcrules.rules.pack import Pack
-from mcrules.subjects import Subject, subject_of
+from mcrules.subjects import Context, Subject
 
 SubjectRef = str | Subject[Any] | None  # a subject, its name, or None: the one the pack's rules name
 RULE_OUTCOMES: tuple[str, ...] = tuple(CODE_TO_OUTCOME[Code(i)].value for i in range(len(Code)))
@@ -152,18 +153,17 @@ def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False
                  as_of: dt.date | None = None) -> Compiled:
     """Compile once per process; every batch reuses it. The rows are of `subject` (default: the
     subject the pack's rules are about), evaluated on `as_of`, which the run's entry (`BulkRun`,
-    `bulk.dask`) fixed once, so a run that crosses midnight evaluates every row on the same day;
-    None only for a pack that reads no date."""
-    chosen = subject_of(pack, subject)
-    if not chosen.columnar:
-        # Before any row: every row would otherwise be rejected as an internal error, exit 0.
-        raise McrulesError(f"bulk cannot evaluate {chosen.noun} rows: their facts are derived "
-                           f"from each {chosen.noun} one at a time (pack {pack.id}); decide them "
-                           "one by one instead (for a sharing request: mcrules share)")
-    converter = Converter(chosen.schema(), chosen.model, strict=strict)
-    if as_of is not None:
-        pack = pack.on_date(as_of)  # the dated values in force on the run's day
-    return Compiled(ColumnarEvaluator(pack), converter, chosen, as_of)
+    `bulk.dask`) fixed once, so a run that crosses midnight evaluates every row on the same day
+    (without one, today, read here once). A subject whose facts are derived is converted row by
+    row through its `derive` in that context; one bulk cannot convert at all (`bulk_subject`) is
+    a McrulesError here, before any row is read."""
+    chosen = bulk_subject(pack, subject)  # refused here, before any row, when bulk cannot
+    on = today() if as_of is None else as_of  # convert it at all
+    pack = pack.on_date(on)  # the dated values in force on the run's day
+    # A derived subject's rows are derived in the run's context: this pack, on this date, and
+    # no companion documents (a sharing request's consent_ref resolves to no consent).
+    converter = converter_for(chosen, (Context(on, (pack,)),), strict=strict)
+    return Compiled(ColumnarEvaluator(pack), converter, chosen, on)
 
 
 def evaluate_batch(batch: pa.RecordBatch, compiled: Compiled, row_offset: int) -> BatchResult:

@@ -25,8 +25,8 @@ from mcrules.engine.report import PackInfo
 from mcrules.errors import McrulesError
 from mcrules.facts import facts_of
 from mcrules.models.casework import CaseAction, CaseEvent, CaseHistory, CaseState
+from mcrules.rules.discovery import find_pack
 from mcrules.rules.ir import Citation, Severity
-from mcrules.rules.loader import find_pack
 from mcrules.rules.pack import Pack
 from mcrules.subjects import load_subject_pack
 

@@ -5,15 +5,52 @@ event is refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
+
 from mcrules.casework.check import CaseworkReport, check_history
 from mcrules.engine.report import Report
-from mcrules.models.casework import CaseHistory
+from mcrules.models.casework import CaseHistory, CaseState
+from mcrules.models.envelope import CitationOut, Out
 from mcrules.subjects import Context
 
 KEY = "casework"
+
+
+class ViolationOut(Out):
+    """A guard that refused an event (or, among `notes`, one that only warns)."""
+
+    event: int = Field(ge=0, description="The event's 0-based index in the history.")
+    action: str
+    guard: str
+    reason: str
+    citations: list[CitationOut]
+
+
+class EventOut(Out):
+    """One event: allowed or refused, and the states around it."""
+
+    event: int = Field(ge=0)
+    date: dt.date
+    action: str
+    allowed: bool
+    state_before: CaseState
+    state_after: CaseState
+    violations: list[ViolationOut]
+
+
+class CaseworkOut(Out):
+    """The JSON of the `casework` part (docs/casework.md)."""
+
+    case: str
+    state: CaseState = Field(description="The state after the last allowed event.")
+    valid: bool
+    violations: list[ViolationOut]
+    events: list[EventOut]
+    notes: list[ViolationOut] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)

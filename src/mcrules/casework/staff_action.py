@@ -18,7 +18,7 @@ from mcrules.errors import McrulesError
 from mcrules.models.staff_action import StaffAction
 from mcrules.rules.ir import Severity
 from mcrules.rules.pack import Pack
-from mcrules.subjects import Subject, load_subject_pack, register
+from mcrules.subjects import Context, Part, Subject, load_subject_pack, register, register_part
 
 INCIDENT_PACK = "incident-response-2023"
 RESPONSE_TABLE = "incident.response.card"
@@ -31,6 +31,7 @@ STAFF_ACTION: Subject[StaffAction] = Subject(
     "(a response card of Facilitator Note 2.1.1) and the facts it depends on: the person's "
     "request, their consent.",
     label_field="",
+    strict_keys=True,  # as `casework respond` reads it: a misspelt fact is an error
 )
 register(STAFF_ACTION)
 
@@ -93,6 +94,11 @@ def judge_staff_action(action: StaffAction, pack: Pack | None = None, *,
     chosen = pack if pack is not None else load_incident_pack()
     report = check_facts(STAFF_ACTION.facts(action), [chosen], subject_name=STAFF_ACTION.name,
                          about=STAFF_ACTION.about(action), as_of=as_of, questions=False)
+    return response_of(report, action)
+
+
+def response_of(report: Report, action: StaffAction) -> ResponseVerdict:
+    """The verdict on `action` from a report that evaluated an incident-response pack on it."""
     table = next(d for d in report.decisions if d.table.id == RESPONSE_TABLE)
     decision = table.decision if isinstance(table.decision, str) else None
     # No decision (a table that fails open, no row) is unsafe: only a SAFE row makes it safe.
@@ -106,3 +112,40 @@ def judge_staff_action(action: StaffAction, pack: Pack | None = None, *,
         refused_by=tuple(r.rule.id for r in not_passed if r.rule.severity is Severity.ERROR),
         notes=tuple(r.rule.id for r in not_passed if r.rule.severity is not Severity.ERROR),
         report=report)
+
+
+def _responds(pack: Pack) -> bool:
+    return any(d.id == RESPONSE_TABLE for d in pack.decisions)
+
+
+@dataclass(frozen=True)
+class ResponsePart:
+    """The `response` part of a staff action's report: SAFE or UNSAFE by the cards, why, and
+    what to do instead. The report refuses when the action is not safe."""
+
+    response: ResponseVerdict
+
+    @property
+    def refuses(self) -> bool:
+        return not self.response.safe
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.response.to_dict().items() if k != "packs"}
+
+    def legacy(self) -> dict[str, Any]:
+        """What `mcrules casework respond --format json` printed before the envelope."""
+        return self.response.to_dict()
+
+    def lines(self) -> list[str]:
+        r = self.response
+        return [f"{r.action or 'the action'}: {'SAFE' if r.safe else 'UNSAFE'}", *r.reasons]
+
+
+def make_response(report: Report, action: StaffAction, context: Context,
+                  packs: tuple[Pack, ...]) -> ResponsePart:
+    """The response part, read from the report the one API made."""
+    return ResponsePart(response_of(report, action))
+
+
+register_part(Part(STAFF_ACTION.name, "response", _responds,
+                   "mcrules.casework.staff_action:make_response"))

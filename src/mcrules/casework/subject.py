@@ -30,5 +30,6 @@ CASE_HISTORY: Subject[CaseHistory] = Subject(
     pack_subject=CASE_EVENT.name,
     strict_keys=True,
     checker="mcrules.casework.part:check_document",
+    attaches={"casework": "mcrules.casework.part:CaseworkOut"},
 )
 register(CASE_HISTORY)

@@ -18,8 +18,9 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
+from mcrules.cli.check_options import format_option
 from mcrules.cli.console import EXIT_FAIL, EXIT_OK
-from mcrules.cli.pack_options import SetOpt, parse_sets
+from mcrules.cli.pack_options import RulesetHashOpt, SetOpt, parse_sets, refuse_ruleset
 from mcrules.errors import McrulesError
 
 FORMATS = ("text", "json", "csv")
@@ -36,7 +37,7 @@ def aggregate_cmd(
     input_path: Annotated[Path, typer.Argument(help="Case records: .csv, .jsonl or .parquet.",
                                                show_default=False)],
     by: Annotated[str, typer.Option("--by", help="Breakdowns, comma-separated: sex,age_group.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv.")] = "text",
+    fmt: Annotated[str, format_option(FORMATS)] = "text",
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the release to this file instead of standard output.",
         show_default=False)] = None,
@@ -44,8 +45,10 @@ def aggregate_cmd(
         "--audit", help="Write the audit (why each cell is suppressed, what an attacker can "
         "infer) to this JSON file. Never publish it.", show_default=False)] = None,
     pack: Annotated[str | None, typer.Option(
-        "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
+        "--pack", "-p", help="Data-sharing pack id or folder (default data-sharing-2023), "
+        "optionally pinned: data-sharing-2023@2023.1.0.")] = None,
     set_: SetOpt = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
     """Count case records by the breakdowns, safe to share: cells below k suppressed, audited."""
     from mcrules.cli.output import emit, plain_text
@@ -60,8 +63,6 @@ def aggregate_cmd(
     from mcrules.sharing.decide import load_sharing_pack
     from mcrules.sharing.disclosure import CountAccumulator, DisclosureError
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
     if audit is not None and out is not None and _same_file(audit, out):
         raise typer.BadParameter("is the release's --out file: the audit is never the release",
                                  param_hint="--audit")
@@ -70,6 +71,7 @@ def aggregate_cmd(
     names = [b.strip() for b in by.split(",")]
     try:
         chosen = load_sharing_pack(pack or "data-sharing-2023", parameters=parse_sets(set_ or []))
+        refuse_ruleset([chosen], ruleset_hash)
         thresholds(chosen)   # a bad k is exit 2 before anything is read
         acc = CountAccumulator(names)
         source = TableSource(input_path)

@@ -1,85 +1,67 @@
-"""`mcrules assess`: assess one case file and print the explained, cited result.
+"""`mcrules assess`: assess one case file and print the explained, cited result. An alias of
+`mcrules check case FILE` whose JSON also keeps the keys `assess` printed before the envelope.
 
-Exit 0 whenever the assessment ran, whatever the risk (a high risk is a finding, not a failure);
-2 on an invalid case, programme file or option, naming the field and what was expected.
+Exit codes (docs/exit-codes.md): 0 the answer is yes or not yet known (a high risk is a finding,
+not a failure); 1 a rule of the pack fails (with --strict, also an unknown verdict); 2 an
+invalid case, programme file or option, naming the field and what was expected.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mcrules.api.clock import today
-from mcrules.cli import console
-from mcrules.cli.console import EXIT_OK
-from mcrules.cli.pack_options import (
-    PackOpt,
-    SetOpt,
-    VariantOpt,
-    parse_as_of,
-    parse_sets,
-    refuse_out_of_force,
-)
-from mcrules.errors import McrulesError
+from mcrules.cli.check_options import OutOpt, StrictOpt, format_option
+from mcrules.cli.evaluation import evaluate_file, finish, inputs_of
+from mcrules.cli.pack_options import PackOpt, RulesetHashOpt, SetOpt, VariantOpt, parse_as_of, parse_sets
 
 ASSESS_FORMATS = ("text", "json", "markdown")
+PART = "assessment"
 
 
 def assess_cmd(
-    file: Annotated[Path, typer.Argument(help="Case file, YAML or JSON.", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    file: Annotated[str, typer.Argument(help="Case file, YAML or JSON; `-` reads standard "
+                                        "input.", show_default=False)],
+    fmt: Annotated[str, format_option(ASSESS_FORMATS)] = "text",
     variant: VariantOpt = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Evaluation date (YYYY-MM-DD). Default: the case's assessed_on, "
         "else today.")] = None,
     pack: PackOpt = None,
     set_: SetOpt = None,
-    programme: Annotated[Path | None, typer.Option(
+    programme: Annotated[str | None, typer.Option(
         "--programme", help="A programme settings file: its weights, bands and variants "
         "(see examples/programme-pack/).")] = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Unknown keys in the case file are errors, not warnings.")] = False,
+    strict: StrictOpt = False,
+    ruleset_hash: RulesetHashOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Assess a case: DoMV profile, protection risk, specialised needs, next questions."""
-    from mcrules.assessment import CASE, assess_case, load_case_pack
     from mcrules.assessment.assess import DEFAULT_PACK
     from mcrules.assessment.programme import read_programme
-    from mcrules.io import read_subject
-    from mcrules.report.assessment import (
-        render_assessment_json,
-        render_assessment_markdown,
-        render_assessment_text,
-    )
+    from mcrules.subjects import get
 
-    if fmt not in ASSESS_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(ASSESS_FORMATS)}",
-                                 param_hint="--format")
     date = parse_as_of(as_of)
-    if pack and len(pack) > 1:
-        raise typer.BadParameter("assess takes one pack", param_hint="--pack")
-    params = parse_sets(set_ or [])
-    try:
-        case, warnings = read_subject(file, CASE, strict=strict)
-        settings = read_programme(programme) if programme else None
-        if date is not None:
-            refuse_out_of_force(date, [load_case_pack(
-                pack[0] if pack else settings.pack if settings else DEFAULT_PACK)])
-        chosen = load_case_pack(pack[0]) if pack else None
-        result = assess_case(case, chosen, programme=settings, variants=tuple(variant or ()),
-                             parameters=params, as_of=date or case.assessed_on or today(),
-                             source=str(file), warnings=warnings)
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
-    data = result.as_dict()
-    if fmt == "json":
-        sys.stdout.buffer.write(render_assessment_json(data))
-        sys.stdout.flush()
-    elif fmt == "markdown":
-        sys.stdout.write(render_assessment_markdown(data))  # unwrapped: tables stay one line
-        sys.stdout.flush()
-    else:
-        render_assessment_text(data, console.out)
-    raise typer.Exit(EXIT_OK)
+    params: dict[str, str | float] = dict(parse_sets(set_ or []))
+    extras: dict[str, str] = {}
+    variants = tuple(variant or ())
+    packs = list(pack or [DEFAULT_PACK])
+    if programme is not None:
+        # The programme's pack, variants and parameters first, the command line's after them,
+        # as `Programme.configure` orders them; the report names the programme (its extra).
+        settings = read_programme(programme)
+        packs = list(pack or [settings.pack])
+        variants = (*settings.variants, *variants)
+        params = {**settings.parameters, **params}
+        extras["programme"] = programme
+    report = evaluate_file(get("case").name, file, ruleset_hash=ruleset_hash, packs=packs, variants=variants,
+                           parameters=params, as_of=date, strict=strict, extras=extras)
+    if PART not in report.attachments:
+        from mcrules.errors import McrulesError
+
+        raise McrulesError(f"no pack given assesses a case ({', '.join(packs)}): an assessment "
+                           f"pack has a DoMV factor catalogue, as {DEFAULT_PACK} does",
+                           path="--pack")
+    finish(report, fmt, out, inputs=inputs_of(report, [file, programme]), strict=strict,
+           legacy=PART)

@@ -1,4 +1,5 @@
-"""`mcrules bulk`: evaluate a pack over a table of sites and write one row per (site, rule).
+"""`mcrules bulk`: evaluate a pack over a table of its subject (sites, cases, sharing requests)
+and write one row per (input row, rule, value or decision table).
 
 Only typer and the CLI's shared console and pack options are imported at module level: numpy and
 pyarrow load when the command runs, so `mcrules --help` and `import mcrules` stay fast and work
@@ -20,7 +21,15 @@ import typer
 
 from mcrules.cli import console
 from mcrules.cli.console import EXIT_INVALID, EXIT_OK, safe
-from mcrules.cli.pack_options import AsOfOpt, SetOpt, parse_as_of, parse_sets, refuse_out_of_force
+from mcrules.cli.pack_options import (
+    AsOfOpt,
+    RulesetHashOpt,
+    SetOpt,
+    parse_as_of,
+    parse_sets,
+    refuse_out_of_force,
+    refuse_ruleset,
+)
 from mcrules.printable import one_line
 
 if TYPE_CHECKING:
@@ -103,7 +112,8 @@ def _render(summary: BulkSummary, console: Console) -> None:
             others.append((rule_id, counts))
             continue
         table.add_row(safe(rule_id), *(f"{counts[o]:,}" for o in SHOWN_OUTCOMES))
-    console.print(table)
+    if table.row_count:  # a pack of values and decision tables only has no rule to count
+        console.print(table)
     for what, counts in others:
         console.print(one_line(f"{what}: " + ", ".join(f"{n:,} {o}" for o, n in counts.items())),
                       markup=False)
@@ -111,11 +121,14 @@ def _render(summary: BulkSummary, console: Console) -> None:
 
 def bulk_cmd(
     input: Annotated[Path, typer.Argument(
-        help="Sites to check: .csv, .jsonl or .parquet, one site per row.", show_default=False)],
+        help="Rows to check: .csv, .jsonl or .parquet, one site (or case, or sharing request: "
+        "the pack's subject) per row.", show_default=False)],
     out_path: Annotated[Path, typer.Option(
-        "--out", "-o", help="Results: .parquet, .csv or .jsonl, one row per (site, rule).",
+        "--out", "-o", help="Results: .parquet, .csv or .jsonl, one row per (input row, rule).",
         show_default=False)],
-    pack: Annotated[str, typer.Option("--pack", "-p", help="Pack id or folder.")] = "mct-2023",
+    pack: Annotated[str, typer.Option(
+        "--pack", "-p", help="Pack id or folder, optionally pinned (mct-2023@2023.2.0).")
+    ] = "mct-2023",
     rejects: Annotated[Path | None, typer.Option(
         "--rejects", help="Write invalid rows here (row, field, reason); format by extension.")
     ] = None,
@@ -131,8 +144,11 @@ def bulk_cmd(
         "--workers", min=1, help="Threads evaluating batches. Default: 2 when there are 2 cores.")
     ] = None,
     as_of: AsOfOpt = None,
+    ruleset_hash: RulesetHashOpt = None,
 ) -> None:
-    """Check every site of a table against a pack; write outcomes per site and rule."""
+    """Check every row of a table against a pack; write outcomes per row and rule.
+
+    Sharing requests carry no case history: a consent_ref fails closed (docs/bulk.md)."""
     try:
         import numpy  # noqa: F401
         import pyarrow  # noqa: F401
@@ -152,6 +168,7 @@ def bulk_cmd(
         if date is not None:
             refuse_out_of_force(date, [load_subject_pack(pack)])
         loaded = load_subject_pack(pack, variants=variant or (), parameters=params, as_of=date)
+        refuse_ruleset([loaded], ruleset_hash)  # before a row is written
         with _terminate_cleanly(), \
                 _progress(console.out, input.name, _show_progress(console.out)) as progress:
             summary = run_file(input, out_path, loaded, rejects, progress, strict=strict,

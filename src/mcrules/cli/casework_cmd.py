@@ -1,46 +1,31 @@
-"""`mcrules casework check FILE`: walk a case history through the case-management steps.
-`mcrules casework respond FILE`: is a staff action SAFE by the response cards?
+"""`mcrules casework check FILE`: walk a case history through the case-management steps, an
+alias of `mcrules check case_history FILE` whose JSON also keeps the keys it printed before the
+envelope. `mcrules casework respond FILE`: is a staff action SAFE by the response cards?
 
-Exit codes: 0 every event is allowed (the action is SAFE); 1 an event is refused (the action is
-UNSAFE, or cannot be told safe); 2 the file (or an option) is invalid.
+Exit codes (docs/exit-codes.md): 0 every event is allowed (the action is SAFE); 1 an event is
+refused (the action is UNSAFE, or cannot be told safe; with --strict, also a verdict unknown);
+2 the file (or an option) is invalid.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
-from mcrules.cli import console
-from mcrules.cli.console import EXIT_FAIL, EXIT_OK
+from mcrules.cli.check_options import OutOpt, StrictOpt, format_option
+from mcrules.cli.evaluation import evaluate_file, finish, inputs_of
+from mcrules.cli.pack_options import (
+    AsOfOpt,
+    RulesetHashOpt,
+    parse_as_of,
+    parse_sets,
+)
 from mcrules.errors import McrulesError
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-CASEWORK_FORMATS = ("text", "json")
-
-def _check_format(fmt: str) -> None:
-    if fmt not in CASEWORK_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(CASEWORK_FORMATS)}",
-                                 param_hint="--format")
-
-
-def _emit(data: dict[str, Any], fmt: str, render_text: Callable[[dict[str, Any], Console], None],
-          *, ok: bool) -> None:
-    """Print `data` as JSON or text, and exit 0 when `ok`, else 1."""
-    from mcrules.report.casework import render_casework_json
-
-    if fmt == "json":
-        sys.stdout.buffer.write(render_casework_json(data))
-        sys.stdout.flush()
-    else:
-        render_text(data, console.out)
-    raise typer.Exit(EXIT_OK if ok else EXIT_FAIL)
-
+CHECK_FORMATS = ("text", "json", "markdown")
+RESPOND_FORMATS = ("text", "json", "markdown")
+PART = "casework"
 
 casework_app = typer.Typer(help="Case management: check a case history event by event.",
                            no_args_is_help=True)
@@ -48,63 +33,74 @@ casework_app = typer.Typer(help="Case management: check a case history event by 
 
 @casework_app.command("check")
 def check_cmd(
-    file: Annotated[Path, typer.Argument(help="Case history, YAML or JSON.", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    file: Annotated[str, typer.Argument(help="Case history, YAML or JSON; `-` reads standard "
+                                        "input.", show_default=False)],
+    fmt: Annotated[str, format_option(CHECK_FORMATS)] = "text",
     pack: Annotated[list[str] | None, typer.Option(
         "--pack", "-p", help="A programme's guard pack, id or folder (repeatable): evaluated "
                              "with the default casework-2023, which it tightens, unless its "
                              "pack.yaml says `replaces: casework-2023`.")] = None,
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the packs that declare it (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a parameter of the packs that declare it (repeatable), "
+        "NAME=VALUE.")] = None,
+    as_of: AsOfOpt = None,
+    strict: StrictOpt = False,
+    ruleset_hash: RulesetHashOpt = None,
+    out: OutOpt = None,
 ) -> None:
-    """Check that every event of a case history is allowed: the transition and its guards."""
-    from mcrules.casework import check_history, guard_packs, load_casework_pack
-    from mcrules.io.case_history import read_case_history
-    from mcrules.report.casework import render_casework_text
+    """Check that every event of a case history is allowed: the transition and its guards.
+    The same as `mcrules check case_history FILE`, the guards configured as said above."""
+    from mcrules.casework import guard_packs, load_casework_pack
 
-    _check_format(fmt)
-    try:
-        if any(not ref.strip() for ref in pack or []):
-            raise McrulesError("--pack: an empty pack id; name a programme's guard pack (the "
-                               "default casework-2023 is always evaluated)")
-        history = read_case_history(file)
-        packs = list(guard_packs([load_casework_pack(ref) for ref in pack] if pack else None))
-        wanted = list(variant or [])
-        unknown = [v for v in wanted if not any(v in p.variants for p in packs)]
-        if unknown:
-            known = sorted({v for p in packs for v in p.variants}) or ["none"]
-            raise McrulesError(f"--variant: no pack declares {', '.join(unknown)} "
-                               f"(declared: {', '.join(known)})")
-        packs = [p.configure([v for v in wanted if v in p.variants]) if wanted else p
-                 for p in packs]
-        report = check_history(history, packs)
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
-    _emit(report.to_dict(), fmt, render_casework_text, ok=report.valid)
+    date = parse_as_of(as_of)
+    params = parse_sets(set_ or [])
+    if any(not ref.strip() for ref in pack or []):
+        raise McrulesError("--pack: an empty pack id; name a programme's guard pack (the "
+                           "default casework-2023 is always evaluated)")
+    packs = list(guard_packs([load_casework_pack(ref) for ref in pack] if pack else None))
+    wanted = list(variant or [])
+    unknown = [v for v in wanted if not any(v in p.variants for p in packs)]
+    if unknown:
+        known = sorted({v for p in packs for v in p.variants}) or ["none"]
+        raise McrulesError(f"--variant: no pack declares {', '.join(unknown)} "
+                           f"(declared: {', '.join(known)})")
+    unset = [name for name in params if not any(name in p.parameters for p in packs)]
+    if unset:
+        raise McrulesError(f"--set: no pack has a parameter {', '.join(unset)}")
+    # Each pack takes the variants and parameters it declares, as `casework check` always did.
+    packs = [p.configure([v for v in wanted if v in p.variants],
+                         {k: v for k, v in params.items() if k in p.parameters} or None)
+             if wanted or params else p for p in packs]
+    report = evaluate_file("case_history", file, ruleset_hash=ruleset_hash, packs=packs,
+                           as_of=date, strict=strict)
+    finish(report, fmt, out, inputs=inputs_of(report, [file]), strict=strict, legacy=PART)
 
 
 @casework_app.command("respond")
 def respond_cmd(
-    file: Annotated[Path, typer.Argument(
-        help="A staff action, YAML or JSON: action, requested_by_person, consent_given.",
-        show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    pack: Annotated[str, typer.Option(
-        "--pack", "-p", help="Incident-response pack id or folder.")] = "incident-response-2023",
+    file: Annotated[str, typer.Argument(
+        help="A staff action, YAML or JSON: action, requested_by_person, consent_given; `-` "
+        "reads standard input.", show_default=False)],
+    fmt: Annotated[str, format_option(RESPOND_FORMATS)] = "text",
+    pack: Annotated[list[str] | None, typer.Option(
+        "--pack", "-p", help="Incident-response pack id or folder, optionally pinned "
+                             "(id@version); default incident-response-2023.")] = None,
     variant: Annotated[list[str] | None, typer.Option(
         "--variant", help="Apply a named variant of the pack (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Override a parameter of the pack (repeatable), NAME=VALUE.")] = None,
+    as_of: AsOfOpt = None,
+    strict: StrictOpt = False,
+    ruleset_hash: RulesetHashOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Say whether an action a staff member proposes, when a protection incident is disclosed to
-    them, is SAFE or UNSAFE by the response cards (Facilitator Note 2.1.1), and why."""
-    from mcrules.casework import STAFF_ACTION, judge_staff_action, load_incident_pack
-    from mcrules.io.subject_file import read_subject
-    from mcrules.report.casework import render_response_text
-
-    _check_format(fmt)
-    try:
-        action, _ = read_subject(file, STAFF_ACTION, strict=True)
-        loaded = load_incident_pack(pack, variants=variant or ())
-        verdict = judge_staff_action(action, loaded)
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
-    _emit(verdict.to_dict(), fmt, render_response_text, ok=verdict.safe)
+    them, is SAFE or UNSAFE by the response cards (Facilitator Note 2.1.1), and why. The same as
+    `mcrules check staff_action FILE`; exit 1 when it is UNSAFE."""
+    report = evaluate_file("staff_action", file, ruleset_hash=ruleset_hash, packs=pack,
+                           variants=variant or (), parameters=parse_sets(set_ or []),
+                           as_of=parse_as_of(as_of), strict=strict)
+    finish(report, fmt, out, inputs=inputs_of(report, [file]), strict=strict,
+           legacy="response")

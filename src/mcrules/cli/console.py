@@ -12,11 +12,14 @@ import io
 import os
 import sys
 import traceback
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer._click.exceptions import UsageError
 
+from mcrules.api.errors import error_body, problem, problems_of
 from mcrules.errors import InputError, McrulesError
 from mcrules.printable import printable
 
@@ -26,6 +29,10 @@ EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_PIPE = 141
 ISSUES_HINT = "this is a bug in mcrules: please report it with the command you ran"
 debug = False  # set by the global --debug option: an internal error also prints its traceback
+error_format = "text"
+"""The format a command was asked for (its `--format`, set as soon as the option is parsed):
+under `json`, an error is a JSON object on standard output (`json_error`), not a message on
+standard error, so a program reading the report reads the error the same way."""
 
 
 def _width() -> int | None:
@@ -70,8 +77,33 @@ def safe(text: object) -> str:
     return escape(printable(str(text)))
 
 
+def json_error(code: int, problems: list[dict[str, Any]]) -> None:
+    """Write `{"error": {"code", "problems"}}` on one line of standard output."""
+    import orjson
+
+    data = orjson.dumps(error_body(code, problems)) + b"\n"
+    with contextlib.suppress(ValueError):  # a closed stdout: nothing can be said there
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def fail_usage(exc: UsageError) -> typer.Exit:
+    """A usage error (an option's value, a missing argument) under `--format json`: the JSON
+    error, exit 2. Without json, click prints it with the usage line, as for any command."""
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None)
+    path = hint if isinstance(hint, str) else \
+        (param.opts[0] if param is not None and getattr(param, "opts", None) else None)
+    json_error(EXIT_INVALID, [problem(path, None, printable(exc.format_message()))])
+    return typer.Exit(EXIT_INVALID)
+
+
 def fail_input(exc: McrulesError) -> typer.Exit:
-    """Print an invalid input's message (and each located problem) and give exit code 2."""
+    """Print an invalid input's message (and each located problem) and give exit code 2;
+    under `--format json`, the JSON error on standard output instead."""
+    if error_format == "json":
+        json_error(EXIT_INVALID, problems_of(exc))
+        return typer.Exit(EXIT_INVALID)
     if isinstance(exc, InputError):
         err.print(f"[bold red]error:[/] {safe(exc.source) + ': ' if exc.source else ''}"
                   f"{safe(exc.message)}")
@@ -113,6 +145,10 @@ def fail_internal(exc: BaseException) -> typer.Exit:
         what = what[:300] + "..."
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
+    if error_format == "json":
+        json_error(EXIT_INTERNAL, [problem(None, None, f"internal error: {what} ({ISSUES_HINT}; "
+                                                        f"mcrules {__version__})")])
+        return typer.Exit(EXIT_INTERNAL)
     err.print(f"internal error: {what} ({ISSUES_HINT}; mcrules {__version__}"
               + ("" if debug else "; rerun with --debug for the traceback") + ")",
               markup=False, soft_wrap=True)

@@ -1,74 +1,52 @@
-"""`mcrules eligibility`: which services a case is eligible for, why, and what to ask next.
+"""`mcrules eligibility`: which services a case is eligible for, why, and what to ask next. An
+alias of `mcrules check case FILE --pack eligibility-2023` whose JSON also keeps the keys
+`eligibility` printed before the envelope.
 
-Exit 0 whenever the answer was given, whatever it is (not eligible is an answer, not a failure);
-2 on an invalid case file, pack or option, naming the field and what was expected.
+Exit codes (docs/exit-codes.md): 0 every service is eligible or not yet known; 1 a service is
+not eligible (its rule fails; with --strict, also when one is unknown); 2 an invalid case file,
+pack or option, naming the field and what was expected.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mcrules.api.clock import today
-from mcrules.cli import console
-from mcrules.cli.console import EXIT_OK
-from mcrules.cli.pack_options import (
-    SetOpt,
-    VariantOpt,
-    parse_as_of,
-    parse_sets,
-    refuse_out_of_force,
-)
+from mcrules.cli.check_options import OutOpt, StrictOpt, format_option
+from mcrules.cli.evaluation import evaluate_file, finish, inputs_of
+from mcrules.cli.pack_options import RulesetHashOpt, SetOpt, VariantOpt, parse_as_of, parse_sets
 from mcrules.errors import McrulesError
 
-ELIGIBILITY_FORMATS = ("text", "json")
+ELIGIBILITY_FORMATS = ("text", "json", "markdown")
+PART = "eligibility"
 
 
 def eligibility_cmd(
-    file: Annotated[Path, typer.Argument(help="Case file with an `intake:` block, YAML or JSON.",
-                                         show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    file: Annotated[str, typer.Argument(help="Case file with an `intake:` block, YAML or JSON; "
+                                        "`-` reads standard input.", show_default=False)],
+    fmt: Annotated[str, format_option(ELIGIBILITY_FORMATS)] = "text",
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Evaluation date (YYYY-MM-DD). Default: the case's assessed_on, "
         "else today.")] = None,
-    pack: Annotated[str | None, typer.Option(
-        "--pack", "-p", help="Eligibility pack id or folder (default eligibility-2023).")] = None,
+    pack: Annotated[list[str] | None, typer.Option(
+        "--pack", "-p", help="Eligibility pack id or folder, repeatable (default "
+        "eligibility-2023).")] = None,
     variant: VariantOpt = None,
     set_: SetOpt = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Unknown keys in the case file are errors, not warnings.")] = False,
+    strict: StrictOpt = False,
+    ruleset_hash: RulesetHashOpt = None,
+    out: OutOpt = None,
 ) -> None:
     """Tell per service whether the case is eligible, why, and the next question to ask."""
-    from mcrules.eligibility import eligibility, load_eligibility_pack
     from mcrules.eligibility.services import DEFAULT_PACK
-    from mcrules.io import read_subject
-    from mcrules.report.eligibility import render_eligibility_json, render_eligibility_text
-    from mcrules.subjects import get
 
-    if fmt not in ELIGIBILITY_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(ELIGIBILITY_FORMATS)}",
-                                 param_hint="--format")
-    date = parse_as_of(as_of)
-    params = parse_sets(set_ or [])
-    try:
-        if date is not None:
-            refuse_out_of_force(date, [load_eligibility_pack(pack or DEFAULT_PACK)])
-        case, warnings = read_subject(file, get("case"), strict=strict)
-        on = date or case.assessed_on or today()
-        chosen = load_eligibility_pack(pack, variants=variant or (), parameters=params,
-                                       as_of=on) if pack else None
-        result = eligibility(case, chosen, on, variants=() if pack else (variant or ()),
-                             parameters=None if pack else params, source=str(file),
-                             warnings=warnings)
-        data = result.to_dict()
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
-    if fmt == "json":
-        sys.stdout.buffer.write(render_eligibility_json(data))
-        sys.stdout.flush()
-    else:
-        render_eligibility_text(data, console.out)
-    raise typer.Exit(EXIT_OK)
+    packs = list(pack or [DEFAULT_PACK])
+    report = evaluate_file("case", file, ruleset_hash=ruleset_hash, packs=packs, variants=variant or (),
+                           parameters=parse_sets(set_ or []), as_of=parse_as_of(as_of),
+                           strict=strict)
+    if PART not in report.attachments:
+        raise McrulesError(f"no pack given declares services ({', '.join(packs)}): an "
+                           f"eligibility pack has rules tagged `service`, as {DEFAULT_PACK} has",
+                           path="--pack")
+    finish(report, fmt, out, inputs=inputs_of(report, [file]), strict=strict, legacy=PART)

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from mcrules.cli import console
-from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK
+from mcrules.cli.check_options import format_option
+from mcrules.cli.console import EXIT_FAIL, EXIT_OK
 from mcrules.cli.output import emit
 from mcrules.errors import McrulesError
 
@@ -17,8 +18,9 @@ LINT_FORMATS = ("text", "json", "sarif")
 
 def lint_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Pack folders or folders of packs. Default: rules/.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
+        help="Pack folders or folders of packs. Default: ./rules when it "
+        "exists, else the installed packs.")] = None,
+    fmt: Annotated[str, format_option(LINT_FORMATS)] = "text",
     sources: Annotated[Path | None, typer.Option(
         "--sources", help="Folder of source texts (*.txt): verified quotes must occur in one.")]
         = None,
@@ -31,26 +33,22 @@ def lint_cmd(
     from mcrules.report.lint import render_lint_json, render_sarif
     from mcrules.rules.lint import CODES, lint_pack
     from mcrules.subjects import all_subjects
-    from mcrules.testing import discover_packs
+    from mcrules.testing import default_pack_root, discover_packs
 
-    if fmt not in LINT_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(LINT_FORMATS)}", param_hint="--format")
     if sources is not None and not sources.is_dir():
         raise typer.BadParameter(f"no such folder: {sources}", param_hint="--sources")
-    targets = paths or [Path("rules")]
+    targets = paths or [default_pack_root()]
     schemas = {s.name: s.schema() for s in all_subjects()}
     findings = []
     packs = 0
     for target in targets:
         if not target.exists():
-            console.err.print(f"[bold red]error:[/] no such path: {target}")
-            raise typer.Exit(EXIT_INVALID)
+            raise McrulesError(f"no such path: {target}")
         for folder in discover_packs(target):
             packs += 1
             findings += lint_pack(folder, schemas, sources)
     if not packs:
-        console.err.print("[bold red]error:[/] no rule packs found")
-        raise typer.Exit(EXIT_INVALID)
+        raise McrulesError("no rule packs found")
     if fmt == "text":
         text = "".join(f"{f}\n" for f in findings)
         errors = sum(f.level == "error" for f in findings)

@@ -1,8 +1,10 @@
 """`mcrules` commands. No logic lives here: each command calls the API and renders its result.
 
-Exit codes (docs/exit-codes.md): 0 nothing fails; 1 a rule fails (with --strict, also when one
-is unknown); 2 invalid input, a bad pack, or a usage error; 3 an internal error (a bug), reported
-in one line, with the traceback only under --debug; 141 the reader closed the pipe.
+Exit codes (docs/exit-codes.md): 0 the answer is yes or not yet known; 1 it is no (a rule fails
+unwaived, an event or a sharing request is refused; with --strict, also an unknown verdict or a
+waived failure); 2 invalid input, a bad pack, or a usage error; 3 an internal error (a bug),
+reported in one line, with the traceback only under --debug; 141 the reader closed the pipe.
+Under --format json, codes 2 and 3 print a JSON error object on stdout instead.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from typer._click.core import Context
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
@@ -21,18 +24,24 @@ from mcrules.cli.aggregate_cmd import aggregate_cmd
 from mcrules.cli.assess_cmd import assess_cmd
 from mcrules.cli.bulk_cmd import bulk_cmd
 from mcrules.cli.casework_cmd import casework_app
+from mcrules.cli.check_cmd import check_cmd
+from mcrules.cli.check_options import OutOpt, StrictOpt, WithOpt, format_option, parse_with
 from mcrules.cli.console import EXIT_FAIL, EXIT_INVALID, EXIT_OK, safe
 from mcrules.cli.diff_cmd import diff_cmd
 from mcrules.cli.eligibility_cmd import eligibility_cmd
+from mcrules.cli.evaluation import evaluate_file, finish, inputs_of
 from mcrules.cli.lint_cmd import lint_cmd
 from mcrules.cli.pack_options import (
+    AsOfOpt,
     PackOpt,
+    RulesetHashOpt,
     SetOpt,
     VariantOpt,
     load_packs,
     parse_as_of,
     parse_sets,
 )
+from mcrules.cli.serve_cmd import serve_cmd
 from mcrules.cli.share_cmd import share_cmd
 from mcrules.cli.test_cmd import test_cmd
 from mcrules.errors import McrulesError
@@ -48,6 +57,10 @@ class _Commands(TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             raise console.closed_pipe() from None  # the reader went away: exit 141, no report
+        except UsageError as exc:
+            if console.error_format != "json":
+                raise  # click prints it with the usage line: exit 2
+            raise console.fail_usage(exc) from None
         except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt, SystemExit):
             raise  # exit codes, usage errors (exit 2) and Ctrl-C (exit 130) as typer gives them
         except McrulesError as exc:
@@ -55,6 +68,8 @@ class _Commands(TyperGroup):
         except Exception as exc:
             raise console.fail_internal(exc) from None
 
+
+SITE_FORMATS = ("text", "json", "markdown", "html")
 
 app = typer.Typer(
     cls=_Commands,
@@ -75,88 +90,74 @@ app.command("share")(share_cmd)
 app.command("aggregate")(aggregate_cmd)
 app.command("assess")(assess_cmd)
 app.command("eligibility")(eligibility_cmd)
+app.command("check")(check_cmd)
+app.command("serve")(serve_cmd)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from mcrules import __version__
+
+        sys.stdout.write(__version__ + "\n")
+        raise typer.Exit(EXIT_OK)
 
 
 @app.callback()
 def _setup(debug: Annotated[bool, typer.Option(
         "--debug", help="On an internal error (exit 3), also print its traceback.")] = False,
+        version: Annotated[bool, typer.Option(
+            "--version", help="Print the mcrules version and exit.", is_eager=True,
+            callback=_print_version)] = False,
 ) -> None:
     """Bind the consoles to the streams and width in force when the command runs."""
     console.debug = debug
+    console.error_format = "text"  # until a command's --format says otherwise
     console.bind()
 
 
 @app.command("check-site")
 def check_site_cmd(
-    file: Annotated[Path, typer.Argument(
-        help="Site file, YAML or JSON, with an optional layout (docs/geometry.md).",
-        show_default=False)],
+    file: Annotated[str, typer.Argument(
+        help="Site file, YAML or JSON, with an optional layout (docs/geometry.md); `-` reads "
+        "standard input.", show_default=False)],
     pack: PackOpt = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="text, json, markdown or html (one self-contained page).")] = "text",
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write the report to this file instead of standard output.",
-        show_default=False)] = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Unknown outcomes fail (exit 1) and unknown keys are errors.")] = False,
+    fmt: Annotated[str, format_option(SITE_FORMATS)] = "text",
+    out: OutOpt = None,
+    strict: StrictOpt = False,
+    ruleset_hash: RulesetHashOpt = None,
     variant: VariantOpt = None,
     set_: SetOpt = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Only rules in force on this date (YYYY-MM-DD).")] = None,
+    as_of: AsOfOpt = None,
     failures_only: Annotated[bool, typer.Option(
         "--failures-only", help="Text format: hide passes and rules that do not apply.")] = False,
-    waivers: Annotated[Path | None, typer.Option(
+    waivers: Annotated[str | None, typer.Option(
         "--waivers", help="A file of approved waivers: the failures they cover are reported as "
-        "waived (exit 0 unless --strict).")] = None,
+        "waived (exit 0 unless --strict). The same as --with waivers=FILE.")] = None,
+    with_: WithOpt = None,
 ) -> None:
     """Check a site layout against the packs' rules and say what to change; with several
-    packs, compare them side by side."""
-    from mcrules.api.clock import today
-    from mcrules.cli.output import emit, plain_text
-    from mcrules.io import read_site_file, read_waivers
-    from mcrules.report import FORMATS, render_html, render_json, render_markdown, render_text
-    from mcrules.site import check_site
+    packs, compare them side by side. The same as `mcrules check site FILE`."""
+    from mcrules.site import SITE
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
     date = parse_as_of(as_of)
     params = parse_sets(set_ or [])
-    try:
-        read = read_site_file(file, strict=strict)
-        waived = read_waivers(waivers) if waivers is not None else None
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
-    packs = load_packs(pack, variant, params, date)
-    try:
-        report = check_site(read.site, packs, source=str(file), warnings=read.warnings,
-                            as_of=date or today(), waivers=waived, layout=read.layout)
-    except McrulesError as exc:  # a waiver that does not hold, a layout that does not measure
-        raise console.fail_input(exc) from None
-    if fmt == "text" and out is None:
-        render_text(report, console.out, show_all=not failures_only)
-    else:
-        # Markdown and HTML go straight to the stream: never wrapped at the terminal's width.
-        data = render_json(report) if fmt == "json" else \
-            render_markdown(report).encode() if fmt == "markdown" else \
-            render_html(report).encode() if fmt == "html" else \
-            plain_text(lambda c: render_text(report, c, show_all=not failures_only))
-        try:
-            # Every file read is an input --out must not overwrite: the layout file too.
-            layout_file = read.layout.source if read.layout is not None else None
-            inputs = (file, *((waivers,) if waivers is not None else ()),
-                      *((Path(layout_file),) if layout_file else ()))
-            emit(data, out, inputs=inputs)
-        except McrulesError as exc:
-            raise console.fail_input(exc) from None
-    raise typer.Exit(EXIT_FAIL if report.failed(strict=strict) else EXIT_OK)
+    extras = parse_with([*([f"waivers={waivers}"] if waivers is not None else []), *(with_ or [])],
+                        SITE.extra)
+    report = evaluate_file(SITE.name, file, ruleset_hash=ruleset_hash, packs=pack, variants=variant or (),
+                           parameters=params, as_of=date, strict=strict, extras=extras)
+    finish(report, fmt, out, inputs=inputs_of(report, [file, *extras.values()]), strict=strict,
+           show_all=not failures_only)
 
 
 @rules_app.command("list")
 def rules_list(pack: PackOpt = None) -> None:
-    """List every rule: id, severity, title."""
+    """List every rule: id, severity, title; then the packs' ruleset hash, to pin them with."""
     from rich.table import Table
 
-    for p in load_packs(pack, any_subject=True):
+    from mcrules.rules.pin import ruleset_hash_of
+
+    packs = load_packs(pack, any_subject=True)
+    for p in packs:
         table = Table(title=safe(f"{p.id} {p.version}: {p.title}"), title_justify="left")
         table.add_column("rule")
         table.add_column("severity")
@@ -168,6 +169,9 @@ def rules_list(pack: PackOpt = None) -> None:
         for d in p.decisions:
             table.add_row(safe(d.id), "decision", safe(d.title))
         console.out.print(table)
+    found = ruleset_hash_of(packs)
+    console.out.print(f"ruleset hash {found}: pin these packs, unconfigured, with "
+                      f"--ruleset-hash {found}", markup=False, soft_wrap=True)
 
 
 @rules_app.command("show")
@@ -176,7 +180,7 @@ def rules_show(
     pack: PackOpt = None,
 ) -> None:
     """Show a rule, value or decision table: its check, parameters, sources, disagreements."""
-    from mcrules.api.clock import today
+    from mcrules.clock import today
     from mcrules.report.pack_text import show_decision, show_value
 
     packs = load_packs(pack, any_subject=True)
@@ -261,15 +265,26 @@ def schema_cmd(
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 if the files are not current.")] = False,
 ) -> None:
-    """Export the JSON Schema of site files (schemas/site.schema.json)."""
-    from mcrules.models.schema_export import export, stale
+    """Export the JSON Schemas of every subject's file (site, case, case-history,
+    sharing-request, ...), of the companion files (waivers) and of the JSON report
+    (report.schema.json)."""
+    from mcrules.api.schemas import export, stale
+    from mcrules.cli.output import emit
 
     if check:
         bad = stale(out_dir)
         for path in bad:
             console.err.print(f"stale: {path} (run `mcrules schema --out {out_dir}`)", markup=False)
         raise typer.Exit(EXIT_FAIL if bad else EXIT_OK)
-    for path in export(out_dir):
+    try:
+        try:
+            written = export(out_dir, lambda data, path: emit(data, path))
+        except OSError as exc:  # the folder cannot be made: a file stands where it should be
+            raise McrulesError(f"cannot write: {exc.strerror or exc}",
+                               path=f"--out {out_dir}") from None
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
+    for path in written:
         console.out.print(f"wrote {path}", markup=False)
 
 

@@ -1,5 +1,6 @@
-"""The options that choose and configure packs (`--pack`, `--variant`, `--set`), and turning them
-into loaded packs: shared by every command that evaluates rules."""
+"""The options that choose, pin and configure packs (`--pack`, `--ruleset-hash`, `--variant`,
+`--set`), and turning them into loaded packs: shared by every command that evaluates rules, so
+each gets them the same way."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
     from mcrules.rules.pack import Pack
 
 PackOpt = Annotated[list[str] | None, typer.Option(
-    "--pack", "-p", help="Pack id or folder (repeatable). Default: mct-2023.")]
+    "--pack", "-p", help="Pack id or folder (repeatable), optionally pinned to a version: "
+    "mct-2023@2023.2.0 refuses any other. Default: mct-2023.")]
+RulesetHashOpt = Annotated[str | None, typer.Option(
+    "--ruleset-hash", help="Refuse (exit 2) unless the packs, as configured, have this rule-set "
+    "hash: the `ruleset_hash` of a JSON report.", show_default=False)]
 VariantOpt = Annotated[list[str] | None, typer.Option(
     "--variant", help="Apply a named variant of the pack (repeatable); see `mcrules rules variants`.")]
 SetOpt = Annotated[list[str] | None, typer.Option(
@@ -51,10 +56,11 @@ def parse_sets(values: list[str]) -> dict[str, str]:
 
 def load_packs(refs: list[str] | None, variants: list[str] | None = None,
                params: dict[str, str] | None = None, as_of: dt.date | None = None, *,
-               any_subject: bool = False) -> list[Any]:
-    """The packs named on the command line (default mct-2023): site packs, or with
-    `any_subject` packs about any registered subject; exit 2 with the reason if one does not
-    load."""
+               any_subject: bool = False, ruleset_hash: str | None = None) -> list[Any]:
+    """The packs named on the command line (default mct-2023), each at the version it is
+    pinned to (`id@version`): site packs, or with `any_subject` packs about any registered
+    subject; exit 2 with the reason if one does not load, or if `ruleset_hash` (from
+    `--ruleset-hash`) is not the configured packs' hash."""
     from mcrules.site import load_site_pack
     from mcrules.subjects import load_subject_pack
 
@@ -64,7 +70,22 @@ def load_packs(refs: list[str] | None, variants: list[str] | None = None,
                  for p in (refs or ["mct-2023"])]
         if as_of is not None:
             refuse_out_of_force(as_of, [load(p) for p in (refs or ["mct-2023"])])
-        return packs
+    except McrulesError as exc:
+        raise console.fail_input(exc) from None
+    refuse_ruleset(packs, ruleset_hash)
+    return packs
+
+
+def refuse_ruleset(packs: Sequence[Any], expected: str | None) -> None:
+    """Exit 2 when `--ruleset-hash` was given and `packs` (loaded and configured as they are
+    evaluated, or a report's PackInfo) have another ruleset hash, naming the one found. Called
+    before anything is written, so a refused run leaves no output."""
+    from mcrules.rules.pin import check_ruleset_hash
+
+    if expected is None:
+        return
+    try:
+        check_ruleset_hash(packs, expected)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
 

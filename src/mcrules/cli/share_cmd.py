@@ -1,77 +1,73 @@
-"""`mcrules share FILE`: may this data-sharing request be met? The decision, why, and what to offer.
+"""`mcrules share FILE`: may this data-sharing request be met? The decision, why, and what to
+offer. An alias of `mcrules check sharing_request FILE --with history=H` whose JSON also keeps
+the keys `share` printed before the envelope.
 
-Exit codes: 0 the decision was made (whatever it is: a refusal is an answer, not an error);
-2 the request or history file is invalid.
+Exit codes (docs/exit-codes.md): 0 the records asked for may be shared (permit, permit with
+obligations); 1 they may not (deny, aggregate only: the answer is no); 2 the request, history or
+an option is invalid.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mcrules.api.clock import today
 from mcrules.cli import console
-from mcrules.cli.console import EXIT_OK
+from mcrules.cli.check_options import OutOpt, StrictOpt, format_option
+from mcrules.cli.evaluation import evaluate_file, finish, inputs_of
 from mcrules.cli.output import append
-from mcrules.cli.pack_options import parse_as_of, refuse_out_of_force
+from mcrules.cli.pack_options import PackOpt, RulesetHashOpt, SetOpt, VariantOpt, parse_as_of, parse_sets
 from mcrules.errors import McrulesError
 
-SHARE_FORMATS = ("text", "json")
+SHARE_FORMATS = ("text", "json", "markdown")
+PART = "sharing"
 
 
 def share_cmd(
-    file: Annotated[Path, typer.Argument(help="Data-sharing request, YAML or JSON.",
-                                         show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    history: Annotated[Path | None, typer.Option(
+    file: Annotated[str, typer.Argument(help="Data-sharing request, YAML or JSON; `-` reads "
+                                        "standard input.", show_default=False)],
+    fmt: Annotated[str, format_option(SHARE_FORMATS)] = "text",
+    history: Annotated[str | None, typer.Option(
         "--history", help="Case history of the request's `case`, whose `consents:` resolve "
-        "`consent_ref` (read as strictly as `casework check` reads it).")] = None,
-    pack: Annotated[str | None, typer.Option(
-        "--pack", help="Data-sharing pack id or folder (default data-sharing-2023).")] = None,
+        "`consent_ref` (read as strictly as `casework check` reads it). The same as "
+        "`check sharing_request --with history=FILE`.")] = None,
+    pack: PackOpt = None,
+    variant: VariantOpt = None,
+    set_: SetOpt = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="The date consent must be valid on (YYYY-MM-DD; default today).")] = None,
-    record: Annotated[Path | None, typer.Option(
+    strict: StrictOpt = False,
+    ruleset_hash: RulesetHashOpt = None,
+    out: OutOpt = None,
+    record: Annotated[str | None, typer.Option(
         "--record", help="Append a decision record (JSON Lines, no personal data) to this file.")] = None,
     keep: Annotated[list[str] | None, typer.Option(
         "--keep", help="An id of the request the decision record keeps: case or consent_ref "
         "(repeat for both). Nothing else of the request is copied.")] = None,
 ) -> None:
     """Decide a data-sharing request: the answer first, then why, then what you may offer instead."""
-    from mcrules.api.wrappers import decision_record
-    from mcrules.io import read_subject
-    from mcrules.io.case_history import read_case_history
-    from mcrules.report.sharing import render_sharing_json, render_sharing_text
-    from mcrules.sharing import SHARING_REQUEST, decide_sharing
-    from mcrules.sharing.decide import load_sharing_pack
+    from pathlib import Path
+
+    from mcrules.api.wrappers import decision_record  # made now: the API reads the clock
     from mcrules.sharing.records import render_record
     from mcrules.sharing.subject import DEFAULT_PACK
 
-    if fmt not in SHARE_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(SHARE_FORMATS)}", param_hint="--format")
-    given = parse_as_of(as_of)
-    on = given or today()
-    try:
-        if given is not None:
-            refuse_out_of_force(given, [load_sharing_pack(pack or DEFAULT_PACK)])
-        request, _ = read_subject(file, SHARING_REQUEST, strict=True)
-        # The one strict reader `casework check` uses: the same file, the same errors.
-        case_history = read_case_history(history) if history is not None else None
-        chosen = load_sharing_pack(pack, as_of=on) if pack else None
-        decision = decide_sharing(request, pack=chosen, history=case_history, as_of=on)
-    except McrulesError as exc:
-        raise console.fail_input(exc) from None
+    packs = list(pack or [DEFAULT_PACK])
+    extras = {"history": history} if history is not None else {}
+    report = evaluate_file("sharing_request", file, ruleset_hash=ruleset_hash, packs=packs,
+                           variants=variant or (), parameters=parse_sets(set_ or []),
+                           as_of=parse_as_of(as_of), strict=strict, extras=extras)
+    if PART not in report.attachments:
+        raise McrulesError(f"no pack given decides sharing requests ({', '.join(packs)}): a "
+                           f"data-sharing pack has the decision table, as {DEFAULT_PACK} has",
+                           path="--pack")
+    part = report.attachment(PART)
     if record is not None:
         try:
-            append(render_record(decision_record(decision, request, keep=keep or ())), record,
-                   option="--record")
+            append(render_record(decision_record(part.decision, part.request, keep=keep or ())),
+                   Path(record), option="--record")
         except McrulesError as exc:
             raise console.fail_input(exc) from None
-    if fmt == "json":
-        sys.stdout.buffer.write(render_sharing_json(decision.as_dict()))
-        sys.stdout.flush()
-    else:
-        render_sharing_text(decision.as_dict(), console.out)
-    raise typer.Exit(EXIT_OK)
+    finish(report, fmt, out, inputs=inputs_of(report, [file, history, record]), strict=strict,
+           legacy=PART)

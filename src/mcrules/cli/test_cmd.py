@@ -16,7 +16,8 @@ from mcrules.printable import printable
 
 def test_cmd(
     paths: Annotated[list[Path] | None, typer.Argument(
-        help="Pack folders, folders of packs, or test files. Default: rules/.")] = None,
+        help="Pack folders, folders of packs, or test files. Default: ./rules when it "
+        "exists, else the installed packs.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every case.")] = False,
     coverage: Annotated[bool, typer.Option(
         "--coverage", help="List each rule, value or row with an outcome no case exercises.")]
@@ -29,9 +30,9 @@ def test_cmd(
 ) -> None:
     """Run the YAML test cases of rule packs; fail if a case fails or a rule has no case."""
     from mcrules.report.junit import JUnitCase, JUnitSuite, render_junit
-    from mcrules.testing import discover_packs, run_pack_tests
+    from mcrules.testing import default_pack_root, discover_packs, run_pack_tests
 
-    targets = paths or [Path("rules")]
+    targets = paths or [default_pack_root()]
     passed = failed = untested = 0
     below: list[str] = []
     suites: list[JUnitSuite] = []

@@ -7,11 +7,12 @@ that subject rather than a subject."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from mcrules.eligibility.services import SERVICE_TAG, EligibilityReport, eligibility_of
 from mcrules.engine.report import Report
 from mcrules.models.case import Case
+from mcrules.models.envelope import Out, QuestionOut
 from mcrules.rules.pack import Pack
 from mcrules.subjects import Context, Part, register_part
 
@@ -21,6 +22,22 @@ KEY = "eligibility"
 def applies(pack: Pack) -> bool:
     """A pack with a rule tagged `service` declares services."""
     return any(SERVICE_TAG in r.tags for r in pack.rules)
+
+
+class ServiceOut(Out):
+    """One service's answer, with why and what is missing."""
+
+    service: str
+    outcome: Literal["eligible", "not_eligible", "unknown"]
+    reasons: list[str]
+    missing: list[str]
+
+
+class EligibilityOut(Out):
+    """The JSON of the `eligibility` part (docs/eligibility.md)."""
+
+    services: list[ServiceOut]
+    next_questions: list[QuestionOut]
 
 
 @dataclass(frozen=True)
@@ -48,4 +65,5 @@ def make(report: Report, case: Case, context: Context,
                                           source=context.source))
 
 
-register_part(Part("case", KEY, applies, "mcrules.eligibility.part:make"))
+register_part(Part("case", KEY, applies, "mcrules.eligibility.part:make",
+                   schema="mcrules.eligibility.part:EligibilityOut"))

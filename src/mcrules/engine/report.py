@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +12,7 @@ from mcrules.engine.compare import Comparison, compare
 from mcrules.engine.outcomes import DecisionResult, Result, ValueResult
 from mcrules.engine.questions import Question
 from mcrules.rules.pack import Pack
+from mcrules.rules.pin import ruleset_hash_of
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,6 @@ class Attachment(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
     def lines(self) -> list[str]: ...
-
-
-def ruleset_hash_of(packs: Sequence[Any]) -> str:
-    """One hash over every pack used, in order (each a Pack or a PackInfo): equal hashes mean
-    the same rules and numbers. What a report prints as `ruleset_hash` and `--ruleset-hash`
-    pins."""
-    joined = "\n".join(f"{p.id}@{p.version}:{getattr(p, 'content_hash', None) or p.hash}"
-                       for p in packs)
-    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from mcrules.errors import InputError, Problem
 from mcrules.limits import MAX_LAYOUT_BYTES, MAX_LAYOUT_FEATURES, MAX_LAYOUT_NODES, excerpt
-from mcrules.located import LocatedDict, line_of, loads_json, read_bounded
+from mcrules.located import LocatedDict, line_of, loads_json
 from mcrules.models.layout import (
     CRS_CHOICES,
     GEOMETRY_TYPES,
@@ -27,6 +27,7 @@ from mcrules.models.layout import (
     SourceType,
 )
 from mcrules.models.site import SanitationKind
+from mcrules.source import read_input
 
 LAYOUT_KEYS = ("layout", "features", "layout_crs")
 MAX_ID_CHARS = 64
@@ -74,7 +75,7 @@ def read_layout(doc: Any, *, site_path: Path | None = None,
             "layout_crs", "says how a layout is written, but the file has no `features:` or "
             "`layout:`", line_of(doc, ("layout_crs",)))])
     path = _layout_path(part["layout"], site_path, doc, source)
-    raw = read_bounded(path, MAX_LAYOUT_BYTES)
+    raw, _ = read_input(path, limit=MAX_LAYOUT_BYTES)
     data = loads_json(raw, str(path), limit=MAX_LAYOUT_BYTES, max_nodes=MAX_LAYOUT_NODES)
     if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
         raise InputError("invalid layout file", source=str(path), problems=[Problem(
@@ -98,10 +99,16 @@ def _layout_path(ref: Any, site_path: Path | None, doc: Any, source: str | None)
     if rel.is_absolute() or ".." in rel.parts:
         raise bad(f"{excerpt(ref)}: a layout file is named relative to the site file, inside "
                   "its folder (no absolute path, no '..')")
+    if site_path is None:
+        # A document given as data (a mapping, an HTTP request's body) has no folder: a file
+        # it names would be one of the reading process's, chosen by whoever wrote the data.
+        raise bad(f"{excerpt(ref)}: a layout file is named relative to the site file, and "
+                  "this document was not read from a file: give the layout inline "
+                  "(`features:`)")
     if rel.suffix.lower() not in _LAYOUT_SUFFIXES:
         raise bad(f"{excerpt(ref)}: a layout file is GeoJSON, ending .geojson or .json")
     try:
-        folder = (site_path.parent if site_path is not None else Path.cwd()).resolve()
+        folder = site_path.parent.resolve()
         target = (folder / rel).resolve()
         exists = target.exists()
     except (OSError, ValueError, RuntimeError) as exc:  # a loop of links, a name too long

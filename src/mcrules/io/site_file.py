@@ -11,6 +11,7 @@ from mcrules.io.subject_file import validate_model
 from mcrules.located import load_document
 from mcrules.models.layout import Layout
 from mcrules.models.site import Site
+from mcrules.source import display_name, is_stdin
 from mcrules.subjects.subject import Read
 
 _LAYOUT_IGNORED = ("layout: the file's layout is not applied by read_site; read it with "
@@ -29,7 +30,8 @@ class SiteFile:
 def read_site_file(path: str | Path, *, strict: bool = False) -> SiteFile:
     """Read and validate a site file and its layout (`features:` or `layout: file.geojson`)."""
     doc = load_document(path)
-    return validate_site_file(doc, strict=strict, source=str(path), path=Path(path))
+    return validate_site_file(doc, strict=strict, source=display_name(path),
+                              path=None if is_stdin(path) else Path(path))
 
 
 def validate_site_file(data: Any, *, strict: bool = False, source: str | None = None,

@@ -19,6 +19,7 @@ from mcrules.errors import FieldError, InputError, Problem
 from mcrules.facts import _strip_optional
 from mcrules.limits import excerpt
 from mcrules.located import line_of, load_document
+from mcrules.source import display_name
 
 if TYPE_CHECKING:  # only the declaration's fields are read: no need to load the pack loader
     from mcrules.subjects import Subject
@@ -31,7 +32,7 @@ def read_subject(path: str | Path, subject: Subject[M], *,
                  strict: bool = False) -> tuple[M, list[str]]:
     """Read and validate a file of `subject`. Unknown keys are warnings, or errors when `strict`."""
     doc = load_document(path)
-    return validate_subject(doc, subject, strict=strict, source=str(path))
+    return validate_subject(doc, subject, strict=strict, source=display_name(path))
 
 
 def validate_subject(data: Any, subject: Subject[M], *, strict: bool = False,

@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from mcrules.errors import InputError
+from mcrules.errors import InputError, McrulesError
+from mcrules.io.sink import Sink
 from mcrules.limits import MAX_DEPTH, MAX_ROW_BYTES
 from mcrules.located import parse_json
+from mcrules.source import STDIN_NAME, check_input, is_stdin
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -84,14 +85,14 @@ class TableSource:
         if batch_size < 1:
             raise InputError(f"batch size must be at least 1, got {batch_size}")
         _require_pyarrow()
+        if is_stdin(path):
+            raise InputError("a table is not read from standard input: it is opened more than "
+                             "once (its format is checked, then it is streamed); give a file",
+                             source=STDIN_NAME)
         self.path = Path(path)
         self.format = table_format(path)
         self.batch_size = batch_size
-        if not self.path.exists():
-            raise InputError("no such file", source=str(path))
-        if not self.path.is_file():
-            raise InputError("not a file (a folder?): expected a table file", source=str(path))
-        self.size = self.path.stat().st_size
+        self.size = check_input(self.path, fifo=False).st_size  # the one reader's path checks
         self._sniff()
         self.total_rows: int | None = None
         self._rows_read = 0
@@ -634,37 +635,47 @@ def partial_path(path: str | Path) -> Path:
 class TableWriter:
     """Writes record batches of one schema to a file, format by extension, batch by batch.
 
-    The file appears under its name only when `close()` succeeds; until then it is written to a
-    hidden sibling, so an interrupted run never leaves a truncated file that looks complete.
+    The file goes through the one writer (`mcrules.io.sink`): a regular file appears under its
+    name only when `close()` succeeds, until then it is written to a hidden sibling, so an
+    interrupted run never leaves a truncated file that looks complete; a FIFO or a character
+    device is written through, batch by batch; anything else is refused.
     """
 
-    def __init__(self, path: str | Path, schema: pa.Schema) -> None:
+    def __init__(self, path: str | Path, schema: pa.Schema, *, option: str = "--output",
+                 inputs: tuple[str | Path, ...] = ()) -> None:
         _require_pyarrow()
         self.path = Path(path)
         self.format = table_format(path)
         self.schema = schema
         self.rows = 0
-        self._partial = partial_path(self.path)
         self._jsonl: IO[bytes] | None = None
         self._writer: Any = None
-        if self.path.is_dir():
-            raise InputError("is a folder: expected the name of a file to write", source=str(path))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # The old file goes now, not when this one is complete: a run that fails or is killed
+            # must not leave last run's results looking like this run's.
+            self._sink = Sink(self.path, option=option, inputs=inputs,
+                              temp=partial_path(self.path), drop_old=True, make_parents=True)
+        except McrulesError as exc:
+            raise InputError(exc.message, source=str(path)) from None
+        try:
+            # A regular target: pyarrow writes the temporary file natively, by name; a FIFO or a
+            # device: into the open stream.
+            where: Any = self._sink.file
+            if self._sink.temp is not None and self.format != "jsonl":
+                self._sink.file.close()
+                where = str(self._sink.temp)
             if self.format == "parquet":
                 import pyarrow.parquet as pq
 
-                self._writer = pq.ParquetWriter(self._partial, schema, compression="zstd")
+                self._writer = pq.ParquetWriter(where, schema, compression="zstd")
             elif self.format == "csv":
                 import pyarrow.csv as pcsv
 
-                self._writer = pcsv.CSVWriter(str(self._partial), schema)
+                self._writer = pcsv.CSVWriter(where, schema)
             else:
-                self._jsonl = self._partial.open("wb")
-            # The old file goes now, not when this one is complete: a run that fails or is killed
-            # must not leave last run's results looking like this run's.
-            self.path.unlink(missing_ok=True)
+                self._jsonl = self._sink.file
         except OSError as exc:
+            self._sink.abort()
             raise InputError(f"cannot write: {exc}", source=str(path)) from None
         except BaseException:  # SIGTERM or Ctrl-C while opening: no .partial is left behind
             self.abort()
@@ -687,7 +698,10 @@ class TableWriter:
             self._jsonl.close()
         elif self._writer is not None:
             self._writer.close()
-        os.replace(self._partial, self.path)
+        try:
+            self._sink.commit()
+        except McrulesError as exc:
+            raise InputError(exc.message, source=str(self.path)) from None
 
     def abort(self) -> None:
         """Drop what was written."""
@@ -697,7 +711,7 @@ class TableWriter:
             elif self._writer is not None:
                 self._writer.close()
         finally:
-            self._partial.unlink(missing_ok=True)
+            self._sink.abort()
 
     def __enter__(self) -> TableWriter:
         return self

@@ -8,6 +8,7 @@ from typing import Any
 from mcrules.io.subject_file import validate_model
 from mcrules.located import line_of, load_document
 from mcrules.models.waiver import Waiver, WaiverFile
+from mcrules.source import display_name
 
 _FIELDS = ("", *Waiver.model_fields, "scope.site", "scope.from", "scope.until")
 
@@ -15,7 +16,7 @@ _FIELDS = ("", *Waiver.model_fields, "scope.site", "scope.from", "scope.until")
 def read_waivers(path: str | Path) -> WaiverFile:
     """The waivers of `path`, validated strictly (an unknown key is an error: a waiver is an
     audit record); InputError naming every problem with its path and line."""
-    return validate_waivers(load_document(path), source=str(path))
+    return validate_waivers(load_document(path), source=display_name(path))
 
 
 def validate_waivers(doc: Any, source: str | None = None) -> WaiverFile:

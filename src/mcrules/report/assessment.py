@@ -8,14 +8,15 @@ markup.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
 from rich.console import Console
 
+from mcrules.citation_text import reference
 from mcrules.report.common import SafeText
+from mcrules.report.markdown_text import md_code, md_text
 
 _LEVEL_STYLE = {"low": "green", "medium": "yellow", "high": "bold red", "very_high": "bold red"}
 _FLAG_STYLE = {"present": "bold red", "absent": "green", "unknown": "yellow"}
@@ -43,8 +44,8 @@ def _label(level: str | None) -> str:
 
 
 def _where(c: Mapping[str, Any]) -> str:
-    return ", ".join(p for p in (c.get("module") and f"{c['module']} module",
-                                 c.get("section"), c.get("note")) if p)
+    """Where in its document (the heading above names the document)."""
+    return reference(c, document=False, publisher=False, unverified=False)
 
 
 def _cite(c: Mapping[str, Any]) -> str:
@@ -206,56 +207,49 @@ def _by_document(cites: list[Mapping[str, Any]]) -> list[tuple[str, list[Mapping
     return list(grouped.items())
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def _md(text: Any) -> str:
-    """User or pack text as literal Markdown: special characters escaped, one line."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
 def render_assessment_markdown(d: Mapping[str, Any]) -> str:
     """The assessment as Markdown, for a case note or an e-mail."""
     risk, domv = d["risk"], d["domv"]
-    lines = [f"# {_md(_headline(d))}", ""]
-    lines += ["Pack: " + ", ".join(f"`{p['id']}` {p['version']}" for p in d["packs"])
+    lines = [f"# {md_text(_headline(d))}", ""]
+    lines += ["Pack: " + ", ".join(f"{md_code(p['id'])} {md_text(p['version'])}"
+                                   for p in d["packs"])
               + f". Ruleset hash `{d['ruleset_hash'][:16]}`.", ""]
     if risk["outcome"] == "assessed":
-        decided = f" {_md(_decided(risk))}." if risk.get("deciding_threat") else ""
+        decided = f" {md_text(_decided(risk))}." if risk.get("deciding_threat") else ""
         lines += [f"**Protection risk: {_label(risk['level'])}** (score {_num(risk['score'])}; "
-                  f"{_md(_FORM[risk['combiner']])}).{decided}", "",
-                  _md("For every threat: " + _terms_line(risk)), ""]
-        lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
+                  f"{md_text(_FORM[risk['combiner']])}).{decided}", "",
+                  md_text("For every threat: " + _terms_line(risk)), ""]
+        lines += [f"- {md_text(line)}" for line in _threat_lines(risk)] + [""]
     else:
         floor = f", at least {_label(risk['at_least'])}" if risk.get("at_least") else ""
         lines += [f"**Protection risk: unknown{floor}**: not assessed: "
-                  f"{_md(', '.join(risk['missing']))}.", ""]
-        lines += [f"- {_md(line)}" for line in _threat_lines(risk)] + [""]
+                  f"{md_text(', '.join(risk['missing']))}.", ""]
+        lines += [f"- {md_text(line)}" for line in _threat_lines(risk)] + [""]
     lines += ["_The manual gives no scale or cut-points: the bands are this programme's policy._",
               "", "## What the manual gives to reduce it", ""]
     for s in risk["strategies"]:
-        target = f" ({_md(', '.join(s['targets']))})" if s["targets"] else ""
-        lines.append(f"- **{_md(s['strategy'])}**{target}: {_md('; '.join(s['steps']))}")
+        target = f" ({md_text(', '.join(s['targets']))})" if s["targets"] else ""
+        lines.append(f"- **{md_text(s['strategy'])}**{target}: {md_text('; '.join(s['steps']))}")
     lines += ["", "## Specialised needs", "", "| flag | outcome | referral |", "|---|---|---|"]
     for f in d["flags"]:
         referral = f["referral"] if f["outcome"] == "present" else (
             "ask: " + ", ".join(f["missing"]) if f["outcome"] == "unknown" and f["missing"] else "")
-        lines.append(f"| {_md(f['title'])} | {f['outcome']} | {_md(referral)} |")
+        lines.append(f"| {md_text(f['title'])} | {f['outcome']} | {md_text(referral)} |")
     lines += ["", "## DoMV profile", ""]
     for level, lp in domv["levels"].items():
         drives = " (drives vulnerability)" if lp["drives_vulnerability"] else ""
-        lines.append(f"- **{_LEVEL_NAMES.get(level, level)}**: {_md(lp['summary'])}{drives}")
+        lines.append(f"- **{_LEVEL_NAMES.get(level, level)}**: {md_text(lp['summary'])}{drives}")
         for kind in ("risk", "protective", "unresolved"):
             for f in lp[kind]:
-                lines.append(f"  - {_md(f['label'])}: {f['direction']}, {_md(f['why'])}")
-    lines += ["", *(f"> {_md(n)}" for n in domv["notes"]), ""]
+                lines.append(f"  - {md_text(f['label'])}: {f['direction']}, {md_text(f['why'])}")
+    lines += ["", *(f"> {md_text(n)}" for n in domv["notes"]), ""]
     if d["next_questions"]:
         lines += ["## Next questions", ""]
-        lines += [f"{i}. `{q['input']}` settles {_md(', '.join(q['settles']))}"
+        lines += [f"{i}. {md_code(q['input'])} settles {md_text(', '.join(q['settles']))}"
                   for i, q in enumerate(d["next_questions"], start=1)]
         lines.append("")
     lines += ["## Sources", ""]
     for document, cites in _by_document(_sources(d)):
-        lines.append(f"- *{_md(document)}*")
-        lines += [f"  - {_md(_cite(c))}" for c in cites]
+        lines.append(f"- *{md_text(document)}*")
+        lines += [f"  - {md_text(_cite(c))}" for c in cites]
     return "\n".join(lines) + "\n"

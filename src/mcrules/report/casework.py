@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
+from mcrules.citation_text import reference
 from mcrules.report.common import safe
 
 
@@ -21,9 +22,9 @@ def render_casework_json(data: Mapping[str, Any]) -> bytes:
 
 
 def _source(c: Mapping[str, Any]) -> str:
-    where = ", ".join(str(c[k]) + (" module" if k == "module" else "")
-                      for k in ("module", "section", "note") if c.get(k))
-    return f"{c.get('publisher') or ''} {c.get('edition') or ''}, {where}".strip(" ,")
+    """`IOM 2023, Yellow module, Facilitator Note 3.4.3`: the document is named by its publisher
+    and edition, so the line stays short beside the quote."""
+    return reference(c, document=False, unverified=False)
 
 
 def render_casework_text(data: Mapping[str, Any], console: Console, *,

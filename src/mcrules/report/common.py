@@ -69,6 +69,15 @@ STATUS_LABEL = {"pass": "pass", "fail": "FAIL", "not_applicable": "n/a", "unknow
 STATUS_ORDER = {"fail": 0, "waived": 1, "unknown": 2, "pass": 3, "not_applicable": 4}
 
 
+def heading(report: Report) -> tuple[str, str]:
+    """What a report's title says it checked: the kind ("Site", "Case history") and the one
+    checked (its name or id, else its file), as raw text for the renderer to make safe."""
+    ref = report.subject_ref
+    kind = str(ref.get("kind") or "site").replace("_", " ").capitalize()
+    name = report.subject.get("name") or ref.get("id") or ref.get("file") or kind.lower()
+    return kind, str(name)
+
+
 def ordered_indices(report: Report) -> list[int]:
     """The results' indices failures first (waived ones after the others), most severe first;
     pack order within a group."""

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
+from mcrules.citation_text import reference
 from mcrules.report.common import safe
 
 BADGES = {"eligible": "[bold green]ELIGIBLE[/]    ",
@@ -25,14 +26,6 @@ def render_eligibility_json(data: Mapping[str, Any]) -> bytes:
     """One JSON object with sorted keys: the same inputs give byte-identical output."""
     return orjson.dumps(dict(data), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
-
-
-def _reference(c: Mapping[str, Any]) -> str:
-    parts = [str(c.get("document", "")) + (f" ({c['edition']})" if c.get("edition") else "")]
-    if c.get("module"):
-        parts.append(f"{c['module']} module")
-    parts += [str(c[k]) for k in ("section", "note") if c.get(k)]
-    return ", ".join(p for p in parts if p)
 
 
 def _ask(q: Mapping[str, Any]) -> str:
@@ -56,7 +49,8 @@ def render_eligibility_text(data: Mapping[str, Any], console: Console) -> None:
         for r in s["reasons"]:
             console.print(f"  - {safe(r)}", soft_wrap=True)
         if s.get("citations"):
-            console.print(f"    [dim]{safe(_reference(s['citations'][0]))}[/]", soft_wrap=True)
+            source = reference(s["citations"][0], publisher=False, unverified=False)
+            console.print(f"    [dim]{safe(source)}[/]", soft_wrap=True)
     questions = data.get("next_questions") or []
     console.print()
     if not questions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcrules.citation_text import reference
 from mcrules.engine.report import Report
 from mcrules.report.html_comparison import render_comparison
 from mcrules.report.html_text import (
@@ -112,12 +113,7 @@ def domain(rule_id: str) -> str:
 def _citation(c: Any) -> str:
     if not isinstance(c, dict):
         return ""
-    doc = text_of(c, "document") + (f" ({text_of(c, 'edition')})" if text_of(c, "edition") else "")
-    parts = [p for p in (doc, text_of(c, "module") and f"{text_of(c, 'module')} module",
-                         text_of(c, "section"), text_of(c, "note")) if p]
-    ref = ", ".join(parts)
-    if text_of(c, "publisher"):
-        ref = f"{text_of(c, 'publisher')}, {ref}"
+    ref = reference(c, unverified=False, text=text_of)
     unverified = ' <span class="unverified">not verified against the document</span>' \
         if c.get("verified") is False else ""
     quote = f"<q>{esc(text_of(c, 'quote'))}</q>" if text_of(c, "quote") else ""
@@ -216,8 +212,8 @@ def _pack_label(pack: Any) -> str:
     return scalar(pack)
 
 
-def _header(data: dict[str, Any], subject: dict[str, Any], name: str) -> str:
-    meta = [("site file", text_of(subject, "file")), ("evaluated as of", text_of(data, "as_of")),
+def _header(data: dict[str, Any], subject: dict[str, Any], name: str, kind: str = "Site") -> str:
+    meta = [(f"{kind.lower()} file", text_of(subject, "file")), ("evaluated as of", text_of(data, "as_of")),
             ("ruleset hash", text_of(data, "ruleset_hash")),
             ("mcrules", text_of(data, "mcrules_version"))]
     dl = "".join(f"<dt>{esc(k)}</dt><dd>{f'<code>{esc(v)}</code>' if k == 'ruleset hash' else esc(v)}"
@@ -232,7 +228,7 @@ def _header(data: dict[str, Any], subject: dict[str, Any], name: str) -> str:
                      f"<td>{esc(text_of(p, 'version'))}</td><td>{esc(text_of(p, 'title'))}</td>"
                      f"<td>{esc(config)}</td><td><code>{esc(text_of(p, 'hash'))}</code></td></tr>")
     packs_table = table(("pack", "version", "title", "configured", "content hash"), packs, "packs")
-    return (f'<header id="report-header"><h1>Site check: {esc(name)}</h1>'
+    return (f'<header id="report-header"><h1>{esc(kind)} check: {esc(name)}</h1>'
             f'<dl class="meta">{dl}</dl>{packs_table}</header>')
 
 
@@ -345,11 +341,13 @@ def render_html_dict(data: dict[str, Any]) -> str:
     if not isinstance(subject, dict):
         subject = next((v for k, v in data.items() if isinstance(v, dict) and "name" in v
                         and k not in ("layout", "summary")), {})
-    name = text_of(subject, "name") or text_of(subject, "file") or "site"
+    ref = data["subject"] if isinstance(data.get("subject"), dict) else {}
+    kind = (text_of(ref, "kind") or "site").replace("_", " ").capitalize()
+    name = text_of(subject, "name") or text_of(ref, "id") or text_of(subject, "file") or "site"
     columns = [_pack_label(e.get("pack")).split(" ")[0] for e in dicts_of(data, "by_pack")] \
         or [text_of(p, "id") for p in dicts_of(data, "packs")]
     comparison = render_comparison(data, columns, badge)
-    body = (_header(data, subject, name) + _summary(data) + _layout(data, name) + comparison
+    body = (_header(data, subject, name, kind) + _summary(data) + _layout(data, name) + comparison
             + _pack_sections(data) + _derived(data))
     footer = (f"<footer>mcrules {esc(text_of(data, 'mcrules_version'))}; ruleset "
               f"{esc(text_of(data, 'ruleset_hash')[:16])}. This page loads nothing and runs no "
@@ -357,7 +355,7 @@ def render_html_dict(data: dict[str, Any]) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Site check: {esc(name)}</title><style>{CSS}</style></head>"
+            f"<title>{esc(kind)} check: {esc(name)}</title><style>{CSS}</style></head>"
             f"<body><main>{body}{footer}</main></body></html>\n")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from mcrules.engine.outcomes import Outcome, format_number
 from mcrules.engine.report import Report
-from mcrules.printable import one_line
 from mcrules.report.common import (
     STATUS_LABEL,
     disagreements,
+    heading,
     ordered_indices,
     required_text,
     side_by_side,
@@ -16,28 +16,27 @@ from mcrules.report.common import (
     verdict_text,
     waiver_lines,
 )
-
-
-def _cell(text: str) -> str:
-    return one_line(text.replace("\n", " ")).replace("|", "\\|")
+from mcrules.report.markdown_text import md_code, md_text
 
 
 def render_markdown(report: Report) -> str:
-    """The whole report as Markdown text: lines are never wrapped, and user text is written with
-    its control characters escaped."""
-    name = one_line(str(report.subject.get("name") or report.subject.get("file") or "site"))
+    """The whole report as Markdown text: lines are never wrapped, and every string from a file
+    or a pack goes through `md_text` (or `md_code` in backticks): shown, never rendered as HTML."""
+    kind, raw = heading(report)
+    name = md_text(raw)
     lines = [
-        f"# Site check: {name}",
+        f"# {kind} check: {name}",
         "",
         _counts(report.summary) + ".",
         "",
         "Packs: " + ", ".join(
-            f"`{p.id}` {p.version}" + (f" (variants: {', '.join(p.variants)})" if p.variants else "")
+            f"{md_code(p.id)} {md_text(p.version)}"
+            + (f" (variants: {md_text(', '.join(p.variants))})" if p.variants else "")
             for p in report.packs) + f". Ruleset hash `{report.ruleset_hash[:16]}`.",
         "",
     ]
     for warning in report.warnings:
-        lines += [f"> warning: {one_line(warning)}", ""]
+        lines += [f"> warning: {md_text(warning)}", ""]
     lines += ["| outcome | severity | rule | measured | required | fix / missing |",
               "|---|---|---|---:|---:|---|"]
     for i in ordered_indices(report):
@@ -46,23 +45,24 @@ def render_markdown(report: Report) -> str:
         if len(report.packs) > 1:
             title += f" ({report.packs[report.pack_index(i)].id})"
         lines.append(
-            f"| {STATUS_LABEL[report.statuses[i]]} | {r.severity.value} | `{one_line(r.rule.id)}` "
-            f"{_cell(title)} | {_cell(value_text(r.measured, r.unit))} | {_cell(required_text(r))} "
-            f"| {_cell(status_what(report, i))} |")
+            f"| {STATUS_LABEL[report.statuses[i]]} | {r.severity.value} | {md_code(r.rule.id, cell=True)} "
+            f"{md_text(title)} | {md_text(value_text(r.measured, r.unit))} | "
+            f"{md_text(required_text(r))} "
+            f"| {md_text(status_what(report, i))} |")
     lines += _compared(report)
     if report.waivers:
-        lines += ["", "## Waivers", ""] + [f"- {_cell(line)}" for line in waiver_lines(report)]
+        lines += ["", "## Waivers", ""] + [f"- {md_text(line)}" for line in waiver_lines(report)]
     failures = [report.results[i] for i in ordered_indices(report)
                 if report.results[i].outcome is Outcome.FAIL]
     if failures:
         lines += ["", "## Sources of the failing rules", ""]
         for r in failures:
             c = r.citations[0]
-            lines.append(f"- `{one_line(r.rule.id)}`: {one_line(c.reference())}: “{one_line(c.quote)}”")
+            lines.append(f"- {md_code(r.rule.id)}: {md_text(c.reference())}: “{md_text(c.quote)}”")
     for key, part in report.attachments.items():
         found = part.lines()
         if found:
-            lines += ["", f"## {key.capitalize()}", "", *(f"- {one_line(x)}" for x in found)]
+            lines += ["", f"## {key.capitalize()}", "", *(f"- {md_text(x)}" for x in found)]
     lines += _derived(report)
     return "\n".join(lines) + "\n"
 
@@ -79,18 +79,18 @@ def _compared(report: Report) -> list[str]:
     if len(report.packs) < 2:
         return []
     lines = ["", "## Side by side", ""]
-    lines += [f"- `{one_line(p.id)}`: {_counts(counts)}."
+    lines += [f"- {md_code(p.id)}: {_counts(counts)}."
               for (p, _), counts in zip(report.by_pack, report.pack_summaries(), strict=True)]
-    lines += ["", "| | requirement | " + " | ".join(f"`{one_line(p.id)}`" for p in report.packs)
+    lines += ["", "| | requirement | " + " | ".join(f"{md_code(p.id, cell=True)}" for p in report.packs)
               + " |", "|---|---|" + "---|" * len(report.packs)]
     for c in side_by_side(report):
-        cells = " | ".join(_cell(verdict_text(v)) for v in c.verdicts)
-        lines.append(f"| {'**≠**' if c.disagree else ''} | {_cell(c.title)} "
-                     f"(`{one_line(c.requirement)}`) | {cells} |")
+        cells = " | ".join(md_text(verdict_text(v)) for v in c.verdicts)
+        lines.append(f"| {'**≠**' if c.disagree else ''} | {md_text(c.title)} "
+                     f"({md_code(c.requirement, cell=True)}) | {cells} |")
     found = disagreements(report)
     if found:
         lines += ["", "### Where the packs disagree", ""]
-        lines += [f"- {_cell(c.sentence or '')}" for c in found]
+        lines += [f"- {md_text(c.sentence or '')}" for c in found]
     return lines
 
 
@@ -103,16 +103,18 @@ def _derived(report: Report) -> list[str]:
             shown = v.shown
             text = "?" if shown is None else format_number(shown) \
                 if isinstance(shown, float | bool) else str(shown)
-            lines.append(f"| `{one_line(v.value.id)}` {_cell(v.value.title)} | "
-                         f"{_cell(f'{text} {v.unit}'.strip())} | {_cell(', '.join(v.missing))} |")
+            lines.append(f"| {md_code(v.value.id, cell=True)} {md_text(v.value.title)} | "
+                         f"{md_text(f'{text} {v.unit}'.strip())} | "
+                         f"{md_text(', '.join(v.missing))} |")
     if report.decisions:
         lines += ["", "## Decisions", ""]
         for d in report.decisions:
-            lines.append(f"- `{one_line(d.table.id)}`: {_cell(d.message)}")
-            lines += [f"  - because {_cell(r)}" for r in d.reasons]
-            lines += [f"  - must {_cell(o)}" for o in d.obligations]
+            lines.append(f"- {md_code(d.table.id)}: {md_text(d.message)}")
+            lines += [f"  - because {md_text(r)}" for r in d.reasons]
+            lines += [f"  - must {md_text(o)}" for o in d.obligations]
     if report.questions:
         lines += ["", "## Next questions to ask", ""]
-        lines += [f"- `{one_line(q.input)}`: settles {len(q.settles)} ({_cell(', '.join(q.settles))})"
+        lines += [f"- {md_code(q.input)}: settles {len(q.settles)} "
+                  f"({md_text(', '.join(q.settles))})"
                   for q in report.questions]
     return lines

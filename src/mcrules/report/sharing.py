@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
+from mcrules.citation_text import reference
 from mcrules.report.common import safe
 
 HEADLINES = {
@@ -27,16 +28,6 @@ def render_sharing_json(data: Mapping[str, Any]) -> bytes:
     return orjson.dumps(dict(data), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
 
-def _reference(c: Mapping[str, Any]) -> str:
-    title = str(c.get("document", "")) + (f" ({c['edition']})" if c.get("edition") else "")
-    parts = [f"{c['publisher']}, {title}" if c.get("publisher") else title]
-    for key in ("module", "section", "note"):
-        if c.get(key):
-            parts.append(f"{c[key]} module" if key == "module" else str(c[key]))
-    text = ", ".join(p for p in parts if p)
-    return text if c.get("verified", True) else text + " [not verified against the document]"
-
-
 def render_sharing_text(data: Mapping[str, Any], console: Console, *, citations: bool = True) -> None:
     """The decision as staff read it."""
     decision = str(data.get("decision"))
@@ -50,7 +41,7 @@ def render_sharing_text(data: Mapping[str, Any], console: Console, *, citations:
         console.print(f"  - {safe(r['text'])}", soft_wrap=True)
         if citations:
             for c in r.get("citation", [])[:1]:
-                console.print(f"      [dim]{safe(_reference(c))}: \"{safe(c.get('quote', ''))}\"[/]",
+                console.print(f"      [dim]{safe(reference(c))}: \"{safe(c.get('quote', ''))}\"[/]",
                               soft_wrap=True)
     for n in data.get("notes", []):
         console.print(f"  - {safe(n['text'])}", soft_wrap=True)

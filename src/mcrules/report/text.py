@@ -13,6 +13,7 @@ from mcrules.printable import printable
 from mcrules.report.common import (
     STATUS_LABEL,
     disagreements,
+    heading,
     ordered_indices,
     required_text,
     side_by_side,
@@ -35,10 +36,10 @@ _STYLE = {
 def render_text(report: Report, console: Console, *, show_all: bool = True) -> None:
     """Print the report; `show_all=False` hides passes and rules that do not apply."""
     # Every piece of user text goes in as `Text`, never as a string rich would read as markup.
-    name = printable(str(report.subject.get("name") or report.subject.get("file") or "site"))
+    kind, name = heading(report)
     packs = ", ".join(f"{p.id} {p.version}" + (f" [{', '.join(p.variants)}]" if p.variants else "")
                       for p in report.packs)
-    console.print(Text.assemble(("Site: ", "bold"), name, ("   Packs: ", "bold"),
+    console.print(Text.assemble((f"{kind}: ", "bold"), printable(name), ("   Packs: ", "bold"),
                                 printable(packs)))
     for warning in report.warnings:
         console.print(Text("warning: " + printable(warning), style="yellow"))

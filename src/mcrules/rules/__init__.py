@@ -1,9 +1,10 @@
 """The rule-pack format: YAML loaded into typed IR, the expression grammar, provenance, variants."""
 
+from mcrules.rules.discovery import available_packs, find_pack
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import Citation, Document, Lever, Parameter, Rule, Severity
-from mcrules.rules.loader import available_packs, find_pack, load_pack
 from mcrules.rules.pack import Pack, Variant
+from mcrules.rules.pin import PackRef, check_ruleset_hash, load_pack, ruleset_hash_of
 from mcrules.rules.schema import Collection, FieldSpec, Schema
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "FieldSpec",
     "Lever",
     "Pack",
+    "PackRef",
     "Parameter",
     "Rule",
     "Schema",
@@ -20,7 +22,9 @@ __all__ = [
     "Severity",
     "Variant",
     "available_packs",
+    "check_ruleset_hash",
     "find_pack",
     "load_pack",
     "parse_expression",
+    "ruleset_hash_of",
 ]

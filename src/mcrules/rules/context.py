@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mcrules.errors import ExpressionError, RuleLoadError
+from mcrules.errors import (
+    EMPTY_QUOTE,
+    MISSING_CITATION,
+    UNKNOWN_FIELD,
+    ExpressionError,
+    RuleLoadError,
+)
 from mcrules.located import LocatedDict, LocatedList
 from mcrules.rules.expr import Scope, parse_expression
 from mcrules.rules.ir import Citation, Document, Expr
 
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")  # a rule id: dotted, two parts at least
+NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")  # a parameter, value or definition name
 CITATION_KEYS = {"document", "module", "section", "note", "quote", "verified"}
 
 
@@ -22,13 +31,13 @@ class FileContext:
         self.file = str(file)
 
     def error(self, message: str, node: Any = None, key: str | None = None,
-              path: str | None = None) -> RuleLoadError:
+              path: str | None = None, code: str | None = None) -> RuleLoadError:
         line = None
         if isinstance(node, LocatedDict):
             line = node.lines.get(key, node.line) if key else node.line
         elif isinstance(node, LocatedList):
             line = node.line
-        return RuleLoadError(message, file=self.file, line=line, path=path)
+        return RuleLoadError(message, file=self.file, line=line, path=path, code=code)
 
     def mapping(self, node: Any, what: str, allowed: set[str], required: tuple[str, ...] = (),
                 path: str | None = None) -> LocatedDict:
@@ -37,10 +46,12 @@ class FileContext:
         unknown = sorted(set(node) - allowed)
         if unknown:
             raise self.error(f"unknown key {unknown[0]!r} in {what} (allowed: "
-                             f"{', '.join(sorted(allowed))})", node, unknown[0], path)
+                             f"{', '.join(sorted(allowed))})", node, unknown[0], path, UNKNOWN_FIELD)
         for key in required:
             if key not in node or node[key] in (None, ""):
-                raise self.error(f"{what} needs `{key}`", node, path=path)
+                code = MISSING_CITATION if key == "citations" else \
+                    EMPTY_QUOTE if key == "quote" and what.endswith("citation") else None
+                raise self.error(f"{what} needs `{key}`", node, path=path, code=code)
         return node
 
     def text(self, node: LocatedDict, key: str, path: str | None = None, default: str = "") -> str:
@@ -65,7 +76,7 @@ class FileContext:
         try:
             return parse_expression(self.text(node, key, path), scope)
         except ExpressionError as exc:
-            raise self.error(f"`{key}`: {exc.message}", node, key, path) from None
+            raise self.error(f"`{key}`: {exc.message}", node, key, path, exc.code) from None
 
 
 
@@ -73,7 +84,7 @@ def citations(ctx: FileContext, node: Any, documents: Mapping[str, Document], pa
                parent: Any, key: str) -> tuple[Citation, ...]:
     if not isinstance(node, LocatedList) or not node:
         raise ctx.error("needs `citations`: a list with at least one {document, quote, ...}",
-                        parent, key, path)
+                        parent, key, path, MISSING_CITATION)
     out = []
     for item in node:
         c = ctx.mapping(item, "citation", CITATION_KEYS, ("document", "quote"), path)

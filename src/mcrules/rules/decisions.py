@@ -37,7 +37,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mcrules.errors import ExpressionError
+from mcrules.errors import INVALID_PACK, TABLE_GAP, TABLE_OVERLAP, ExpressionError
 from mcrules.located import LocatedDict, LocatedList
 from mcrules.rules.context import FileContext, citations
 from mcrules.rules.expr import Scope, parse_expression
@@ -61,7 +61,7 @@ from mcrules.rules.ir import (
 from mcrules.rules.schema import Schema
 
 if TYPE_CHECKING:
-    from mcrules.rules.loader import _PackEnv
+    from mcrules.rules.rule_files import PackEnv
 
 TABLE_KEYS = {"id", "title", "description", "hit_policy", "on_unknown", "inputs", "outputs",
               "rows", "default", "citations"}
@@ -71,7 +71,7 @@ MAX_COMBINATIONS = 200_000
 _OPS = (">=", "<=", "==", "!=", ">", "<")
 
 
-def load_table(ctx: FileContext, node: LocatedDict, schema: Schema, env: _PackEnv) -> DecisionTable:
+def load_table(ctx: FileContext, node: LocatedDict, schema: Schema, env: PackEnv) -> DecisionTable:
     """Parse and check one decision table."""
     did = ctx.text(node, "id")
     outputs: tuple[str, ...] = env.decision_outputs[did]
@@ -115,15 +115,16 @@ def load_table(ctx: FileContext, node: LocatedDict, schema: Schema, env: _PackEn
         default=default, description=ctx.text(node, "description"),
         source=f"{ctx.file}:{node.line}")
     if policy == "unique":
-        problem = check_unique(table, env.params)
-        if problem:
+        found = check_unique(table, env.params)
+        if found:
+            code, problem = found
             raise ctx.error(f"decision table {did} (hit policy unique): {problem}", node,
-                            "rows", did)
+                            "rows", did, code)
     return table
 
 
 def _row(ctx: FileContext, node: Any, number: int, inputs: Sequence[DecisionInput],
-         outputs: Sequence[str], scope: Scope, env: _PackEnv, did: str) -> DecisionRow:
+         outputs: Sequence[str], scope: Scope, env: PackEnv, did: str) -> DecisionRow:
     where = f"{did} row {number}" if number else f"{did} default"
     node = ctx.mapping(node, "row", ROW_KEYS, ("decision",), where)
     decision = ctx.text(node, "decision", where)
@@ -297,20 +298,22 @@ def _describe(table: DecisionTable, combo: Sequence[Any]) -> str:
     return ", ".join(parts)
 
 
-def check_unique(table: DecisionTable, params: Mapping[str, Parameter]) -> str | None:
-    """The first overlap or gap of a `unique` table, in words; None when it has neither."""
+def check_unique(table: DecisionTable, params: Mapping[str, Parameter]) -> tuple[str, str] | None:
+    """The first overlap or gap of a `unique` table: its lint code and what it is, in words; None
+    when it has neither."""
     samples = [_samples(table, i) for i in range(len(table.inputs))]
     total = 1
     for s in samples:
         total *= len(s)
     if total > MAX_COMBINATIONS:
-        return (f"{total} combinations of inputs are too many to check (at most "
+        return INVALID_PACK, (f"{total} combinations of inputs are too many to check (at most "
                 f"{MAX_COMBINATIONS}); split the table or use hit policy first")
     for combo in itertools.product(*samples):
         hits = [row.number for row in table.rows
                 if all(contains(c, v) for c, v in zip(row.cells, combo, strict=True))]
         if len(hits) > 1:
-            return f"rows {hits[0]} and {hits[1]} overlap, e.g. when {_describe(table, combo)}"
+            return TABLE_OVERLAP, f"rows {hits[0]} and {hits[1]} overlap, e.g. when {_describe(table, combo)}"
         if not hits and table.default is None:
-            return f"no row matches when {_describe(table, combo)} (a gap; add a row or a default)"
+            return TABLE_GAP, (f"no row matches when {_describe(table, combo)} (a gap; add a row or "
+                               "a default)")
     return None

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcrules.errors import ExpressionError
+from mcrules.errors import UNIT_MISMATCH, ExpressionError
 from mcrules.limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_NODES
 from mcrules.rules.ir import (
     AGGREGATE_PREFIX,
@@ -176,10 +176,10 @@ class _Parser:
         self.scope = scope
         self.text = text
 
-    def fail(self, node: ast.AST, message: str) -> ExpressionError:
+    def fail(self, node: ast.AST, message: str, code: str | None = None) -> ExpressionError:
         col = getattr(node, "col_offset", None)
         where = f" (column {col + 1})" if col is not None else ""
-        return ExpressionError(f"{message}{where} in `{self.text.strip()}`")
+        return ExpressionError(f"{message}{where} in `{self.text.strip()}`", code=code)
 
     # -- names -------------------------------------------------------------------------------
     def dotted(self, node: ast.AST) -> str | None:
@@ -302,7 +302,7 @@ class _Parser:
         unit = _unit(value)
         if unit == DIMENSIONLESS or (1 * unit).dimensionality != (1 * DAY).dimensionality:
             raise self.fail(node, f"`{ast.unparse(node)}` must be a duration with a time unit "
-                                  "(a parameter such as `30 day`)")
+                                  "(a parameter such as `30 day`)", UNIT_MISMATCH)
         return value if unit == DAY else Scale(conversion_factor(unit, DAY), value, DAY)
 
     def call(self, node: ast.Call) -> Expr:
@@ -396,7 +396,7 @@ class _Parser:
             return
         if other.type != first.type or (first.type == "ordinal" and other.scale != first.scale):
             raise self.fail(node, f"cannot combine {_describe_type(first)} with "
-                                  f"{_describe_type(other)}")
+                                  f"{_describe_type(other)}", UNIT_MISMATCH)
 
     def coerce(self, node: ast.AST, like: Expr, value: Expr) -> Expr:
         """A quoted label or date written where an ordinal or a date is expected becomes one."""
@@ -571,7 +571,8 @@ class _Parser:
             return arg
         if (1 * unit).dimensionality != DIMENSIONLESS.dimensionality:
             raise self.fail(node, f"`{ast.unparse(node)}` needs a plain number but its argument is "
-                                  f"in {_unit_text(unit)}; divide by a parameter with that unit")
+                                  f"in {_unit_text(unit)}; divide by a parameter with that unit",
+                            UNIT_MISMATCH)
         return Scale(conversion_factor(unit, DIMENSIONLESS), arg, DIMENSIONLESS)
 
     def unify(self, node: ast.AST, left: Expr, right: Expr) -> Expr:
@@ -588,9 +589,10 @@ class _Parser:
         if bare:
             raise self.fail(node, f"a bare number is compared with a value in "
                                   f"{_unit_text(lu if ru == DIMENSIONLESS else ru)}; "
-                                  "write the threshold as a parameter with its unit")
+                                  "write the threshold as a parameter with its unit", UNIT_MISMATCH)
         if (1 * lu).dimensionality != (1 * ru).dimensionality:
-            raise self.fail(node, f"cannot combine {_describe(lu)} with {_describe(ru)}")
+            raise self.fail(node, f"cannot combine {_describe(lu)} with {_describe(ru)}",
+                            UNIT_MISMATCH)
         return Scale(conversion_factor(ru, lu), right, lu)
 
     def compare(self, node: ast.Compare) -> Expr:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from mcrules.citation_text import reference as citation_reference
 from mcrules.rules.schema import FieldSpec
 from mcrules.units import conversion_factor, format_unit
 
@@ -282,11 +283,6 @@ class Not(Expr):
         return (self.arg,)
 
 
-NODE_CLASSES: tuple[type[Expr], ...] = (Const, OrdinalConst, DateConst, FieldRef, Derived, ParamRef,
-                                        Member, Arith, Neg, Scale, Call, Band, Compare, Logic, Not)
-"""Every expression node class: each evaluator and the explainer has one handler per class."""
-
-
 def walk(expr: Expr) -> list[Expr]:
     """Every node of `expr`, depth first."""
     out: list[Expr] = [expr]
@@ -341,16 +337,7 @@ class Citation:
 
     def reference(self) -> str:
         """`IOM, Migrant Centres Toolkit Training Manual (2023), Yellow module, Facilitator Note 3.4.3`."""
-        parts = [self.document.title + (f" ({self.document.edition})" if self.document.edition else "")]
-        if self.module:
-            parts.append(f"{self.module} module")
-        for part in (self.section, self.note):
-            if part:
-                parts.append(part)
-        text = ", ".join(parts)
-        if self.document.publisher:
-            text = f"{self.document.publisher}, {text}"
-        return text if self.verified else text + " [not verified against the document]"
+        return citation_reference(self.as_dict())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -642,3 +629,22 @@ class DecisionTable:
     @property
     def key(self) -> str:
         return DECISION_PREFIX + self.id
+
+
+def node_classes() -> tuple[type[Expr], ...]:
+    """Every expression node class: the subclasses of `Expr`, transitively, in the order they were
+    defined. Derived, not listed, so that a new node cannot be left out of the tables each
+    evaluator and the explainer are held to (tests/test_dispatch.py)."""
+    out: list[type[Expr]] = []
+    todo = list(Expr.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        if cls not in out:
+            out.append(cls)
+            todo.extend(cls.__subclasses__())
+    return tuple(out)
+
+
+NODE_CLASSES: tuple[type[Expr], ...] = node_classes()
+"""Every expression node class: each evaluator and the explainer has one handler per class.
+Computed last in this module, so every node class defined here is in it."""

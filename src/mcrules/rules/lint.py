@@ -2,7 +2,7 @@
 
 Two passes, so one mistake does not hide the others: a tolerant pass over the YAML (unknown keys,
 citations, quotes, verbs, duplicate ids), which works even when the pack does not load; then the
-loader, whose first `RuleLoadError` becomes one finding with the code its message names; then,
+loader, whose first `RuleLoadError` becomes one finding with the code it was raised with; then,
 when the pack loads, checks over the IR (applicability that never holds, checks that never fail,
 decision-table gaps, overlaps and unreachable rows, effective dates). Codes are documented in
 docs/lint.md and never renumbered.
@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.errors import InputError, RuleLoadError, UnitError
+from mcrules.limits import MAX_SOURCE_TEXT_BYTES
 from mcrules.located import LocatedDict, LocatedList, load_document
+from mcrules.rules.assembly import PACK_KEYS, load_pack
 from mcrules.rules.context import CITATION_KEYS
 from mcrules.rules.decisions import ROW_KEYS, TABLE_KEYS, _describe, _samples, contains
 from mcrules.rules.ir import (
@@ -35,10 +37,12 @@ from mcrules.rules.ir import (
     Rule,
     Scale,
 )
-from mcrules.rules.loader import FILE_KEYS, PACK_KEYS, PARAM_KEYS, RULE_KEYS, VALUE_KEYS, load_pack
 from mcrules.rules.pack import Pack
+from mcrules.rules.parameter_files import PARAM_KEYS
 from mcrules.rules.requirements import REQUIREMENTS
+from mcrules.rules.rule_files import FILE_KEYS, RULE_KEYS, VALUE_KEYS
 from mcrules.rules.schema import Schema
+from mcrules.source import read_input
 from mcrules.units import conversion_factor, parse_unit
 
 
@@ -122,7 +126,7 @@ def lint_pack(folder: Path, schemas: Mapping[str, Schema], sources: Path | None 
     try:
         pack = load_pack(folder, schemas)
     except RuleLoadError as exc:
-        finding = Finding(classify(exc.message), exc.file, exc.line, _message(exc))
+        finding = Finding(exc.code, exc.file, exc.line, _message(exc))
         if not any(f.file == finding.file and f.line == finding.line and f.code == finding.code
                    for f in found) and not (finding.code == "MCR008" and any(
                        f.code == "MCR008" for f in found)):
@@ -143,8 +147,8 @@ def _suppressed(finding: Finding) -> bool:
     if finding.line is None:
         return False
     try:
-        lines = Path(finding.file).read_text(encoding="utf-8").splitlines()
-    except OSError:
+        lines = read_input(finding.file)[0].decode("utf-8", errors="replace").splitlines()
+    except InputError:
         return False
     for text in lines[max(0, finding.line - 2):finding.line]:
         m = _IGNORE.search(text)
@@ -155,29 +159,6 @@ def _suppressed(finding: Finding) -> bool:
 
 def _message(exc: RuleLoadError) -> str:
     return f"[{exc.path}] {exc.message}" if exc.path else exc.message
-
-
-_CLASSES = (
-    ("MCR001", re.compile(r"unknown key ")),
-    ("MCR016", re.compile(r"cycle")),
-    ("MCR008", re.compile(r"duplicate|declared twice")),
-    ("MCR003", re.compile(r"cannot combine|bare number is compared|needs a plain number|cannot "
-                          r"convert|must be a duration|`unit`: ")),
-    ("MCR004", re.compile(r"needs `citations`")),
-    ("MCR005", re.compile(r"citation needs `quote`")),
-    ("MCR009", re.compile(r"\(its (minimum|maximum)\)|leave no valid value|must be a finite")),
-    ("MCR010", re.compile(r"dates must ascend")),
-    ("MCR013", re.compile(r"hit policy unique\): rows \d+ and \d+ overlap")),
-    ("MCR014", re.compile(r"hit policy unique\): no row matches")),
-)
-
-
-def classify(message: str) -> str:
-    """The lint code of a load error, from its message; MCR002 when no narrower code fits."""
-    for code, pattern in _CLASSES:
-        if pattern.search(message):
-            return code
-    return "MCR002"
 
 
 # -- source texts -------------------------------------------------------------------------------
@@ -203,7 +184,8 @@ def normalise(text: str) -> str:
 
 def source_texts(folder: Path) -> list[str]:
     """Every `*.txt` under `folder`, normalised; an empty list if there is none."""
-    return [normalise(p.read_text(encoding="utf-8", errors="replace"))
+    return [normalise(read_input(p, limit=MAX_SOURCE_TEXT_BYTES)[0].decode("utf-8",
+                                                                          errors="replace"))
             for p in sorted(folder.rglob("*.txt"))]
 
 

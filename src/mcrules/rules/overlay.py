@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from mcrules.errors import RuleLoadError, UnitError
+from mcrules.errors import OUT_OF_BOUNDS, RuleLoadError, UnitError
 from mcrules.rules.ir import (
     Arith,
     Band,
@@ -173,7 +173,7 @@ def overlay_parameters(base_id: str, base_rules: tuple[Rule, ...],
         except UnitError as exc:
             raise RuleLoadError(f"overlay {overlay_id}: {name} must be in a unit of "
                                 f"{base_id}'s {format_unit(base.unit)}: {exc.message}",
-                                file=file, path=name) from None
+                                file=file, path=name, code=exc.code) from None
         mine = replace(mine, unit=base.unit, unit_text=base.unit_text, value=mine.value * factor,
                        dated_values=tuple((d, v * factor) for d, v in mine.dated_values),
                        minimum=base.minimum, maximum=base.maximum)
@@ -181,7 +181,8 @@ def overlay_parameters(base_id: str, base_rules: tuple[Rule, ...],
             problem = base.bound_violation(value)
             if problem:
                 raise RuleLoadError(f"overlay {overlay_id}: {name} {_describe(value, base.unit)} "
-                                    f"{problem} in {base_id}", file=file, path=name)
+                                    f"{problem} in {base_id}", file=file, path=name,
+                                    code=OUT_OF_BOUNDS)
         readers = [r for r in base_rules if name in r.params]
         if not readers:
             raise RuleLoadError(f"overlay {overlay_id} sets {name}, which no rule of {base_id} "

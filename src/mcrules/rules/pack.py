@@ -33,10 +33,15 @@ from mcrules.rules.parameter_values import (
     value_in_force,
 )
 from mcrules.rules.plan import Step
+from mcrules.source import read_input
 from mcrules.units import format_unit
 
 TITLE_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)(:number)?\}")
 NAME_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+DATA_FILES = ("catalogue.yaml",)
+"""Data files a domain reads from a pack's folder (docs/packs.md): part of its content hash."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,13 @@ class Pack:
     replaces: str = ""
     """The default pack this one replaces rather than tightens (`replaces:` in pack.yaml): a
     domain that evaluates a subject's default pack beside a programme's drops it only then."""
+    data_hashes: Mapping[str, str] | None = field(default=None, compare=False)
+    """sha256 of each data file of the pack's folder (`DATA_FILES`), read once when the pack is
+    made (a configured copy keeps them), so the content hash is the files' as loaded."""
+
+    def __post_init__(self) -> None:
+        if self.data_hashes is None:
+            object.__setattr__(self, "data_hashes", self._read_data_hashes())
 
     @property
     def name(self) -> str:
@@ -234,6 +246,19 @@ class Pack:
         """sha256 of everything that decides a verdict: rules, severities, parameter values."""
         return hashlib.sha256(orjson.dumps(self.fingerprint(), option=orjson.OPT_SORT_KEYS)).hexdigest()
 
+    def _read_data_hashes(self) -> dict[str, str]:
+        """sha256 of each data file beside pack.yaml that a domain reads to decide (a field or
+        factor catalogue): changing one changes decisions, so it changes the hash, and a pinned
+        `--ruleset-hash` refuses it. Only packs that have one: other hashes stay as they were."""
+        if self.path is None:
+            return {}
+        out = {}
+        for name in DATA_FILES:
+            path = self.path / name
+            if path.is_file():
+                out[name] = hashlib.sha256(read_input(path)[0]).hexdigest()
+        return out
+
     def fingerprint(self) -> dict[str, Any]:
         """What the content hash covers. Values and decisions appear only in packs that have
         them, so the hash of a pack of rules alone is what it was before they existed."""
@@ -249,6 +274,9 @@ class Pack:
                 for r in self.rules
             ],
         }
+        data = dict(self.data_hashes or {})
+        if data:
+            out["data_files"] = data
         if self.overlays:
             out["overlays"] = self.overlays
         if self.requires:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mcrules.errors import McrulesError, UnitError
+from mcrules.errors import OUT_OF_BOUNDS, McrulesError, UnitError
 from mcrules.limits import MAX_QUANTITY_CHARS
 from mcrules.rules.ir import Parameter
 from mcrules.units import (
@@ -31,7 +31,7 @@ MAX_VALUE_TEXT = MAX_QUANTITY_CHARS
 LATEST = dt.date.max
 """The date a pack chooses its dated parameters on when no `as_of` is given: after every date, so
 each schedule's latest value, whatever day the pack is loaded on. The rules layer never reads the
-clock: the API reads it once (`mcrules.api.clock`) and configures every pack it evaluates for
+clock: the API reads it once (`mcrules.clock`) and configures every pack it evaluates for
 that date, so an undated choice is seen only by a caller who compiles a pack without one."""
 
 
@@ -77,10 +77,11 @@ def checked_value(param: Parameter, raw: Any) -> float:
     try:
         value = quantity_in(raw, param.unit_text, param.unit)
     except UnitError as exc:
-        raise McrulesError(f"parameter {param.name}: {exc.message}") from None
+        raise McrulesError(f"parameter {param.name}: {exc.message}", code=exc.code) from None
     problem = param.bound_violation(value)
     if problem is not None:
-        raise McrulesError(f"parameter {param.name}: {shown(raw, value, param)} {problem}")
+        raise McrulesError(f"parameter {param.name}: {shown(raw, value, param)} {problem}",
+                           code=OUT_OF_BOUNDS)
     return value
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mcrules.errors import RuleLoadError
+from mcrules.errors import VALUE_CYCLE, RuleLoadError
 from mcrules.rules.ir import (
     AS_OF_KEY,
     OUTCOME_PREFIX,
@@ -82,7 +82,7 @@ def _ordered(steps: Mapping[str, Step], source: str) -> tuple[Step, ...]:
             cycle = [*path[path.index(key):], key]
             names = " -> ".join(_name(k) for k in cycle)
             raise RuleLoadError(f"a cycle: {names}; a value, rule or decision cannot depend on "
-                                "itself", file=source)
+                                "itself", file=source, code=VALUE_CYCLE)
         state[key] = 1
         for dep in steps[key].deps:
             visit(dep, [*path, key])

@@ -5,10 +5,11 @@ asked for are not shared (`deny`, `aggregate_only`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from mcrules.engine.report import Report
+from mcrules.models.envelope import CitationOut, Out
 from mcrules.models.sharing import SharingRequest
 from mcrules.rules.pack import Pack
 from mcrules.sharing.decide import DECISION_TABLE, SharingDecision, decide_sharing
@@ -23,11 +24,33 @@ def applies(pack: Pack) -> bool:
     return any(t.id == DECISION_TABLE for t in pack.decisions)
 
 
+class ReasonOut(Out):
+    """One reason for the decision, with the citations it rests on."""
+
+    text: str
+    citation: list[CitationOut]
+
+
+class SharingOut(Out):
+    """The JSON of the `sharing` part (docs/sharing.md): the decision first."""
+
+    decision: Literal["permit", "permit_with_obligations", "aggregate_only", "deny"]
+    reasons: list[ReasonOut]
+    obligations: list[str]
+    alternatives: list[str]
+    would_change: list[str]
+    data_class: str | None
+    fallback: bool
+    missing: list[str]
+
+
 @dataclass(frozen=True)
 class SharingPart:
-    """The typed attachment: `decision` is the domain object (`decision`, `reasons`, ...)."""
+    """The typed attachment: `decision` is the domain object (`decision`, `reasons`, ...);
+    `request` the request it decides, which a decision record fingerprints (`decision_record`)."""
 
     decision: SharingDecision
+    request: SharingRequest | None = field(default=None, compare=False)
 
     @property
     def refuses(self) -> bool:
@@ -51,4 +74,5 @@ def make(report: Report, request: SharingRequest, context: Context,
     """The decision of the first pack with the decision table, on the context's date, consent
     resolved against the context's `history`."""
     return SharingPart(decide_sharing(request, pack=packs[0], history=context.extra("history"),
-                                      as_of=context.as_of, adult_age=context.adult_age()))
+                                      as_of=context.as_of, adult_age=context.adult_age()),
+                       request)

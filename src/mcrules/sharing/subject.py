@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from mcrules.models.casework import CaseHistory
 from mcrules.models.sharing import SharingFacts, SharingRequest
-from mcrules.rules.loader import find_pack
+from mcrules.rules.discovery import find_pack
 from mcrules.sharing.classification import CATALOGUE_FILE, Catalogue, load_catalogue
 from mcrules.sharing.derive import derive_facts
 from mcrules.subjects import Part, Subject, register, register_part
@@ -51,7 +51,8 @@ class SharingSubject(Subject[SharingRequest]):
         """The request's facts under the context's catalogue, its consent resolved against the
         `history` that came with it (none: a consent reference resolves to no consent) on the
         context's date, with the context's adult age."""
-        return derive_facts(document, catalogue_of(context), context.extra("history"),
+        catalogue = context.once("sharing.catalogue", lambda: catalogue_of(context))
+        return derive_facts(document, catalogue, context.extra("history"),
                             context.as_of, adult_age=context.adult_age()).facts
 
 
@@ -63,8 +64,10 @@ SHARING_REQUEST = SharingSubject(
     "safeguards.",
     label_field="",
     facts_model=SharingFacts,
+    strict_keys=True,  # a misspelt key (consent_reff) must not silently drop what it gives
     extras=(Extra("history", "the case history of the request's `case`, whose consent records "
-                  "a `consent_ref` names", CaseHistory),),
+                  "a `consent_ref` names", CaseHistory,
+                  reader="mcrules.io.case_history:validate_case_history"),),
 )
 register(SHARING_REQUEST)
 
@@ -75,4 +78,5 @@ def _decides(pack: object) -> bool:
     return applies(pack)  # type: ignore[arg-type]
 
 
-register_part(Part(SHARING_REQUEST.name, "sharing", _decides, "mcrules.sharing.part:make"))
+register_part(Part(SHARING_REQUEST.name, "sharing", _decides, "mcrules.sharing.part:make",
+                   schema="mcrules.sharing.part:SharingOut"))

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import Field
 
 from mcrules.engine.check import evaluator
 from mcrules.engine.outcomes import Outcome, format_distance, format_number
 from mcrules.engine.semantics import ge, gt, le, lt
 from mcrules.errors import InputError
+from mcrules.models.envelope import Out
 from mcrules.models.layout import FeatureKind
 from mcrules.models.site import SanitationKind, SanitationUnit, Site
 from mcrules.rules.ir import Expr, FieldRef, ParamRef, Rule, Scale
@@ -71,6 +74,37 @@ class Measurement:
                 "distance_m": self.distance_m, "limit_m": self.limit_m, "ok": self.ok}
 
 
+class FeatureOut(Out):
+    """A feature of the map, in local metres."""
+
+    id: str
+    kind: FeatureKind
+    source_type: str | None
+    geometry: dict[str, Any]
+
+
+class MeasurementOut(Out):
+    """One distance a rule judged, between two features, against its limit."""
+
+    rule: str
+    from_: str = Field(alias="from")
+    to: str
+    distance_m: float = Field(ge=0)
+    limit_m: float
+    ok: bool
+
+
+class LayoutOut(Out):
+    """The JSON of the `layout` part (docs/geometry.md)."""
+
+    crs: str
+    projection: str | None
+    bounds: list[float] | None = Field(min_length=4, max_length=4)
+    area_m2: float | None
+    features: list[FeatureOut]
+    measurements: list[MeasurementOut]
+
+
 @dataclass(frozen=True)
 class LayoutAnalysis:
     """The layout key of a site report: where everything is, and every distance judged."""
@@ -81,6 +115,14 @@ class LayoutAnalysis:
     area_m2: float | None
     features: tuple[MapFeature, ...]
     measurements: tuple[Measurement, ...]
+    source: str | None = field(default=None, compare=False)
+    """The layout file the site named, None when the layout was written in the site file."""
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files read for this part beside the site file: a report written with `--out`
+        must never replace one of them."""
+        return (self.source,) if self.source else ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"crs": self.crs, "projection": self.projection,
@@ -254,5 +296,5 @@ def analyse(measured: MeasuredLayout, packs: Sequence[Pack], facts: Mapping[str,
     features = tuple(MapFeature(f.id, f.kind.value, f.source_type.value if f.source_type else None,
                                 measured.geometry_dict(f.id)) for f in measured.layout.features)
     return LayoutAnalysis(measured.crs, measured.projection, measured.bounds, measured.area_m2,
-                          features, tuple(t[4] for t in found))
+                          features, tuple(t[4] for t in found), measured.layout.source)
 

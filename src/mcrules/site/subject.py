@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mcrules.models.layout import LAYOUT_KEYS_SCHEMA
 from mcrules.models.site import Site
 from mcrules.models.waiver import WaiverFile
 from mcrules.subjects import Extra, Subject, register
@@ -17,5 +18,7 @@ SITE: Subject[Site] = Subject(
                   reader="mcrules.io.waiver_file:validate_waivers"),),
     reader="mcrules.io.site_file:read_site_document",
     checker="mcrules.site.check:check_document",
+    attaches={"layout": "mcrules.site.layout:LayoutOut"},
+    schema_extra=LAYOUT_KEYS_SCHEMA,
 )
 register(SITE)

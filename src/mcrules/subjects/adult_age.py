@@ -15,9 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from mcrules.errors import McrulesError
+from mcrules.rules.assembly import pack_documents
 from mcrules.rules.context import FileContext
+from mcrules.rules.discovery import find_pack, read_pack_file
 from mcrules.rules.ir import Parameter
-from mcrules.rules.loader import _documents, _parameters, _read, find_pack
+from mcrules.rules.parameter_files import pack_parameters
 from mcrules.rules.parameter_values import value_in_force
 
 ADULT_AGE_PACK = "domv-2023"
@@ -28,9 +30,9 @@ ADULT_AGE_PARAMETER = "adult_age"
 def _parameter(folder: Path, stamp: float) -> Parameter:
     head = folder / "pack.yaml"
     ctx = FileContext(head)
-    doc = _read(head)
-    documents = _documents(ctx, doc.get("documents") if hasattr(doc, "get") else None)
-    params = _parameters(folder, documents)
+    doc = read_pack_file(head)
+    documents = pack_documents(ctx, doc.get("documents") if hasattr(doc, "get") else None)
+    params = pack_parameters(folder, documents)
     if ADULT_AGE_PARAMETER not in params:
         raise McrulesError(f"pack {ADULT_AGE_PACK} has no parameter {ADULT_AGE_PARAMETER}")
     return params[ADULT_AGE_PARAMETER]

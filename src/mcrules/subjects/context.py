@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from mcrules.errors import McrulesError
 from mcrules.rules.ir import Parameter
 from mcrules.rules.pack import Pack
 from mcrules.rules.parameter_values import value_in_force
+
+T = TypeVar("T")
 
 
 def dated(on: dt.date | None, via: str) -> dt.date:
@@ -42,6 +44,17 @@ class Context:
     extras: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None
     warnings: tuple[str, ...] = ()
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """`make()` the first time `key` is asked of this context, the same answer after. What
+        a context gives every document (the adult age, a pack's catalogue) is read once per
+        context: a bulk run of a million rows reads it once, and a file edited during the run
+        cannot change the answer for the rows after it. (`dataclasses.replace` starts afresh.)"""
+        if key not in self._memo:
+            self._memo[key] = make()
+        found: T = self._memo[key]
+        return found
 
     def parameter(self, name: str) -> Parameter | None:
         """The parameter `name` of the first configured pack that has it (so a programme's
@@ -58,10 +71,13 @@ class Context:
         younger counts as an adult."""
         from mcrules.subjects.adult_age import ADULT_AGE_PARAMETER, adult_age
 
-        param = self.parameter(ADULT_AGE_PARAMETER)
-        if param is None:
-            return adult_age(self.as_of)
-        return math.ceil(value_in_force(param, self.as_of))
+        def read() -> int:
+            param = self.parameter(ADULT_AGE_PARAMETER)
+            if param is None:
+                return adult_age(self.as_of)
+            return math.ceil(value_in_force(param, self.as_of))
+
+        return self.once("adult_age", read)
 
     def is_child(self, age: int | None) -> bool | None:
         """Whether a person of `age` whole years is a child on `as_of`; None when the age is not

@@ -13,27 +13,32 @@ from pathlib import Path
 from typing import Any
 
 from mcrules.errors import McrulesError
-from mcrules.rules.loader import find_pack, load_pack, pack_folders
+from mcrules.rules.assembly import load_pack
+from mcrules.rules.discovery import pack_folders
 from mcrules.rules.pack import Pack
+from mcrules.rules.pin import find_pinned
 from mcrules.subjects.registry import all_subjects, get
 from mcrules.subjects.subject import Subject
 
 
 @lru_cache(maxsize=32)
-def _load(folder: Path, stamp: float, subjects: tuple[Subject[Any], ...]) -> Pack:
+def _load(folder: Path, stamp: tuple[tuple[str, int, int], ...],
+          subjects: tuple[Subject[Any], ...]) -> Pack:
     return load_pack(folder, {s.name: s.schema() for s in subjects})
 
 
-def _mtime(path: Path) -> float:
-    """When a pack file last changed; a dangling symlink (which the loader refuses, naming it)
-    counts by the link itself rather than failing here with a traceback."""
+def _mtime(path: Path) -> tuple[str, int, int]:
+    """When a pack file last changed, and its size: the cache key of a pack is every file's,
+    so an edit is seen even when another file of the pack is newer. A dangling symlink (which
+    the loader refuses, naming it) counts by the link itself rather than failing here."""
     try:
-        return path.stat().st_mtime
+        info = path.stat()
     except OSError:
         try:
-            return path.lstat().st_mtime
+            info = path.lstat()
         except OSError:
-            return 0.0
+            return (str(path), 0, 0)
+    return (str(path), info.st_mtime_ns, info.st_size)
 
 
 def load_subject_pack(
@@ -45,13 +50,17 @@ def load_subject_pack(
     as_of: dt.date | None = None,
 ) -> Pack:
     """Load a pack whose rule files may be about any of `subjects` (default: every registered one),
-    cached until one of its files changes, and configure it."""
-    folder = find_pack(ref).resolve()
+    cached until one of its files changes, and configure it. `ref` is a pack id or folder,
+    optionally pinned to a version (`mct-2023@2023.2.0`, see `rules.pin`): any other version
+    is refused."""
+    pin, found = find_pinned(ref)
+    folder = found.resolve()
     # The packs it overlays or requires count too: a change to one of them reloads it.
-    stamp = max((_mtime(p) for f in pack_folders(folder) for p in f.rglob("*.yaml")),
-                default=0.0)
+    stamp = tuple(sorted(_mtime(p) for f in pack_folders(folder) for p in f.rglob("*.yaml")))
     chosen = tuple(all_subjects() if subjects is None else subjects)
-    return configured(_load(folder, stamp, chosen), variants, parameters, as_of)
+    pack = _load(folder, stamp, chosen)
+    pin.check(pack, found)
+    return configured(pack, variants, parameters, as_of)
 
 
 def configured(pack: Pack, variants: Iterable[str] = (),

@@ -31,12 +31,15 @@ class Part:
     `eligibility`): `key` names it in the report, `applies(pack)` says which of the configured
     packs it reads, and `make` is a "module:function" taking `(report, document, context, packs)`
     (only the packs it applies to) and returning the attachment. A string, not a callable, so a
-    domain declares its part without importing the layers that make it."""
+    domain declares its part without importing the layers that make it. `schema` is the
+    "module:Model" (a pydantic model) describing the attachment's JSON, so the report's JSON
+    Schema (`mcrules schema`) types the part; empty: an object of any keys."""
 
     subject: str
     key: str
     applies: Callable[[Any], bool]
     make: str
+    schema: str = ""
 
 
 class UnknownSubjectError(McrulesError):

@@ -86,6 +86,13 @@ class Subject(Generic[M]):
     """"module:function" evaluating one document, `(document, context) -> Report`, when the
     domain does more than evaluate the packs on the derived facts (a site's layout and waivers,
     a case history walked event by event); empty: the packs' rules, values and decisions."""
+    attaches: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """The parts the `checker` attaches itself (a site's `layout`, a history's `casework`): key
+    to the "module:Model" describing its JSON, so the report's JSON Schema types it. Parts other
+    domains attach declare their model on their `Part`."""
+    schema_extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """JSON Schema properties of keys the subject's file carries beside its model, read by its
+    `reader` (a site file's layout keys), merged into the file's exported schema."""
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):

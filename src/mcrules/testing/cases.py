@@ -36,14 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcrules.api.clock import today
+from mcrules.clock import today
 from mcrules.engine.check import check_facts
 from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.subject_file import validate_subject
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.pack import Pack
-from mcrules.subjects import Subject, load_subject_pack, pack_subjects
+from mcrules.subjects import Context, Subject, load_subject_pack, pack_subjects
 from mcrules.testing.coverage import PackCoverage, pack_coverage
 
 CASE_KEYS = {"name", "variants", "parameters", "as_of", "expect"}  # and one subject's name
@@ -83,6 +83,16 @@ class PackTestReport:
         return all(c.ok for c in self.cases) and not self.uncovered and bool(self.cases)
 
 
+def default_pack_root() -> Path:
+    """What `mcrules lint` and `mcrules test` check when given no path: `./rules` when it is a
+    folder (a pack author's checkout), else the packs installed with mcrules, so the commands
+    work from any folder and check what an installed wheel will evaluate."""
+    from mcrules.rules.loader import builtin_pack_dir
+
+    local = Path("rules")
+    return local if local.is_dir() else builtin_pack_dir()
+
+
 def discover_packs(path: Path) -> list[Path]:
     """Pack folders at or below `path` (a pack folder, a folder of packs, or a test file)."""
     if path.is_file():
@@ -93,11 +103,13 @@ def discover_packs(path: Path) -> list[Path]:
 
 
 def run_pack_tests(pack_dir: Path, only: list[Path] | None = None, *,
-                   as_of: dt.date | None = None) -> PackTestReport:
-    """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage. A case
-    without its own `as_of` is evaluated on `as_of` (default today, read once for the run) with
-    each dated parameter at its latest value, as the pack stands."""
-    on = today() if as_of is None else as_of
+                   on: dt.date | None = None) -> PackTestReport:
+    """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage.
+
+    A case without `as_of` is evaluated on `on` (default today, read once here, so a run that
+    crosses midnight evaluates every case on the same day), each dated parameter at its value in
+    force on that date (`check_facts` re-dates the pack)."""
+    run_date = today() if on is None else on
     base = load_subject_pack(pack_dir)
     subjects = {s.name: s for s in pack_subjects(base)}
     report = PackTestReport(base.id)
@@ -116,7 +128,8 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None, *,
                                            ("a test file needs `cases:`, a list of cases",)))
             continue
         for node, line in zip(cases, cases.lines, strict=True):
-            result, expected, outcomes = _run_case(base, subjects, str(file), line, node, on)
+            result, expected, outcomes = _run_case(base, subjects, str(file), line, node,
+                                                   run_date)
             report.cases.append(result)
             covered |= expected
             seen |= outcomes
@@ -136,9 +149,14 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None, *,
 
 
 def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: int | None,
-              node: Any, on: dt.date) -> tuple[CaseResult, set[str], set[tuple[str, str]]]:
+              node: Any, run_date: dt.date) -> tuple[CaseResult, set[str], set[tuple[str, str]]]:
     """One case's result, the ids it expects, and the (id, outcome) pairs it exercised: the
-    outcome each expected rule, value or table actually gave."""
+    outcome each expected rule, value or table actually gave.
+
+    The situation is the subject's document, and its facts are derived through the subject's
+    contract in a context of the pack under test on the case's date (else the run's): so a
+    sharing request is classified by the catalogue of the pack being tested, not the default
+    one, and its consent resolved on the case's date."""
     pack_id = base.id
     name = str(node.get("name", f"case at line {line}")) if isinstance(node, dict) else "?"
 
@@ -166,10 +184,12 @@ def _run_case(base: Pack, subjects: dict[str, Subject[Any]], file: str, line: in
                               node.get("parameters") or None, as_of)
         obj, _ = validate_subject(node.get(subject.name) or {}, subject, strict=True,
                                   source=f"{file}:{line}")
+        on = as_of or run_date
+        facts = subject.facts(obj, Context(as_of=on, packs=(pack,)))
     except (McrulesError, ValueError) as exc:
         return bad(str(exc))
-    report = check_facts(subject.facts(obj), [pack], subject_name=subject.name,
-                         about=subject.about(obj), as_of=as_of or on, questions=False)
+    report = check_facts(facts, [pack], subject_name=subject.name,
+                         about=subject.about(obj), as_of=on, questions=False)
     by_id = {r.rule.id: r for r in report.results}
     values = {v.value.id: v for v in report.values}
     tables = {d.table.id: d for d in report.decisions}

@@ -92,7 +92,7 @@ def pack_coverage(pack: Pack, subjects: Iterable[Subject[Any]], expected: set[st
     """The coverage of `pack` given the ids cases expected (rows as `table#n`) and the
     (id, outcome) pairs they gave. For an overlay, only the rules reading a parameter the overlay
     sets count."""
-    models = {s.name: s.model for s in subjects}
+    models = {s.name: s.facts_model or s.model for s in subjects}
     out = PackCoverage(pack.id)
     # An overlay answers only for the rules reading a parameter it sets (`Pack.owns`); the base
     # pack's own cases cover its other rules, values and decision rows, as `mcrules test` says.

@@ -9,7 +9,7 @@ from typing import Any
 
 import pint
 
-from mcrules.errors import UnitError
+from mcrules.errors import UNIT_MISMATCH, UnitError
 from mcrules.limits import (
     MAX_NUMBER_DIGITS,
     MAX_QUANTITY_CHARS,
@@ -128,7 +128,7 @@ def conversion_factor(src: Unit, dst: Unit) -> float:
         raise UnitError(
             f"cannot convert {format_unit(src) or 'a plain number'} to "
             f"{format_unit(dst) or 'a plain number'}: {describe_dimension(src)} is not "
-            f"{describe_dimension(dst)}"
+            f"{describe_dimension(dst)}", code=UNIT_MISMATCH
         ) from None
 
 
@@ -189,7 +189,7 @@ def strict_conversion_factor(src: Unit, dst: Unit) -> float:
             return format_unit(root) or "a plain ratio"
         raise UnitError(f"cannot convert {format_unit(src) or 'a plain number'} to "
                         f"{format_unit(dst) or 'a plain number'}: {name(src_root)} is not "
-                        f"{name(dst_root)}")
+                        f"{name(dst_root)}", code=UNIT_MISMATCH)
     return factor
 
 

@@ -5,6 +5,7 @@ a check, the error object of an error)."""
 
 from __future__ import annotations
 
+import orjson
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -49,3 +50,18 @@ def test_every_route_answers_as_its_openapi_document_says(
         case.call_and_validate(checks=CHECKS)
 
     answers()
+
+
+def test_a_registered_subject_whose_model_names_clash_with_a_shipped_one_keeps_both() -> None:
+    """The casefile test subject has its own `Capacity`, unlike the case's: the OpenAPI document
+    names its one for its subject, and each request body refers to its own models."""
+    import tests.subjects.casefile.subject  # noqa: F401  registers it, one line in its own file
+    from mcrules.service import create_app
+
+    doc = create_app().openapi()
+    schemas = doc["components"]["schemas"]
+    assert "Capacity" in schemas and "CasefileCapacity" in schemas
+    assert schemas["Capacity"] != schemas["CasefileCapacity"]
+    texts = orjson.dumps(schemas["CaseFile"]).decode()
+    assert "#/components/schemas/CasefileCapacity" in texts
+    assert "#/components/schemas/Capacity\"" not in texts

@@ -35,7 +35,7 @@ PackRef = str | os.PathLike[str] | Pack
 
 def evaluate(
     subject: str | Subject[Any],
-    data: str | os.PathLike[str] | Mapping[str, Any] | BaseModel,
+    data: str | os.PathLike[str] | Mapping[str, Any] | BaseModel | Read[Any],
     *,
     packs: PackRef | Sequence[PackRef] | None = None,
     as_of: dt.date | str | None = None,
@@ -48,14 +48,15 @@ def evaluate(
     """Evaluate one document of `subject` (`site`, `case`, `case_history`, `sharing_request`,
     ...; `mcrules.subjects.all_subjects()` lists them) and return its Report.
 
-    `data` is a path to a YAML or JSON file (`"-"` reads standard input), a mapping, or the
-    subject's document model. `packs` are pack ids (`mct-2023`, pinned `mct-2023@2023.2.0`),
-    folders or loaded packs (default: the subject's default pack); `variants` and `parameters`
-    configure them; `as_of` is the evaluation date (default: the date the document gives, such
-    as a case's `assessed_on`, else today, read once). `extras` are the companion documents the
-    subject declares (a sharing request's `history`, a site's `waivers`), as paths, mappings or
-    models. With `strict`, unknown keys are errors rather than warnings. With `ruleset_hash`,
-    any other rule set than the one it names is refused.
+    `data` is a path to a YAML or JSON file (`"-"` reads standard input), a mapping, the subject's
+    document model, or what `mcrules.read` returned (the document with the companion documents its
+    file carried, such as a site file's layout). `packs` are pack ids (`mct-2023`, pinned
+    `mct-2023@2023.2.0`), folders or loaded packs (default: the subject's default pack);
+    `variants` and `parameters` configure them; `as_of` is the evaluation date (default: the date
+    the document gives, such as a case's `assessed_on`, else today, read once). `extras` are the
+    companion documents the subject declares (a sharing request's `history`, a site's `waivers`),
+    as paths, mappings or models. With `strict`, unknown keys are errors rather than warnings.
+    With `ruleset_hash`, any other rule set than the one it names is refused.
 
     A wrong type is a TypeError naming the argument (a datetime for `as_of`, an int for `data`);
     a mapping is bounded in size and depth before anything copies it (InputError, never a
@@ -68,7 +69,7 @@ def evaluate(
 
 def prepare(
     subject: str | Subject[Any],
-    data: str | os.PathLike[str] | Mapping[str, Any] | BaseModel,
+    data: str | os.PathLike[str] | Mapping[str, Any] | BaseModel | Read[Any],
     *,
     packs: PackRef | Sequence[PackRef] | None = None,
     as_of: dt.date | str | None = None,
@@ -162,6 +163,11 @@ def _source(data: Any) -> str | None:
 
 def _read(subject: Subject[Any], data: Any, strict: bool, name: str = "data") -> Read[Any]:
     """The document of `data` (a path, a mapping or the model), validated and bounded."""
+    if isinstance(data, Read):
+        if not isinstance(data.document, subject.model):
+            raise TypeError(f"{name} must be read as a {subject.noun}, got a read "
+                            f"{type(data.document).__name__}")
+        return data
     if isinstance(data, BaseModel):
         if not isinstance(data, subject.model):
             raise TypeError(f"{name} must be a {subject.model.__name__} for subject "

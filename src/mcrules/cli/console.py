@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.markup import escape
 from typer._click.exceptions import UsageError
 
-from mcrules.api.errors import error_body, problem, problems_of
 from mcrules.errors import InputError, McrulesError
 from mcrules.printable import printable
 
@@ -81,6 +80,8 @@ def json_error(code: int, problems: list[dict[str, Any]]) -> None:
     """Write `{"error": {"code", "problems"}}` on one line of standard output."""
     import orjson
 
+    from mcrules.api.errors import error_body  # on an error only: the api loads the engine
+
     data = orjson.dumps(error_body(code, problems)) + b"\n"
     with contextlib.suppress(ValueError):  # a closed stdout: nothing can be said there
         sys.stdout.buffer.write(data)
@@ -94,6 +95,8 @@ def fail_usage(exc: UsageError) -> typer.Exit:
     hint = getattr(exc, "param_hint", None)
     path = hint if isinstance(hint, str) else \
         (param.opts[0] if param is not None and getattr(param, "opts", None) else None)
+    from mcrules.api.errors import problem
+
     json_error(EXIT_INVALID, [problem(path, None, printable(exc.format_message()))])
     return typer.Exit(EXIT_INVALID)
 
@@ -102,6 +105,8 @@ def fail_input(exc: McrulesError) -> typer.Exit:
     """Print an invalid input's message (and each located problem) and give exit code 2;
     under `--format json`, the JSON error on standard output instead."""
     if error_format == "json":
+        from mcrules.api.errors import problems_of
+
         json_error(EXIT_INVALID, problems_of(exc))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, InputError):
@@ -146,6 +151,8 @@ def fail_internal(exc: BaseException) -> typer.Exit:
     if debug:
         traceback.print_exception(exc, file=sys.stderr)
     if error_format == "json":
+        from mcrules.api.errors import problem
+
         json_error(EXIT_INTERNAL, [problem(None, None, f"internal error: {what} ({ISSUES_HINT}; "
                                                         f"mcrules {__version__})")])
         return typer.Exit(EXIT_INTERNAL)

@@ -229,29 +229,56 @@ class Service:
 
 
 def _document_schemas() -> dict[str, Any]:
+    """The components of every subject's document (see `_documents`)."""
+    return _documents()[0]
+
+
+def _documents() -> tuple[dict[str, Any], dict[str, str]]:
     """Each subject's document schema (`document_schema`, what `schemas/` holds) as OpenAPI
-    components: its definitions beside it, its references pointed at them."""
+    components: its definitions beside it, its references pointed at them. Two subjects may
+    name different models alike (a `Capacity` of a case and of another subject's document): the
+    later one's is then named for its subject (`HouseholdCapacity`), within its schema only.
+    Also each subject's document component name, which its route's request body refers to."""
     out: dict[str, Any] = {}
+    names: dict[str, str] = {}
     for subject in all_subjects():
         schema = dict(document_schema(subject))
         defs = schema.pop("$defs", {})
         for key in ("$schema", "$id"):
             schema.pop(key, None)
-        for name, body in {**defs, subject.model.__name__: schema}.items():
-            moved = _components_refs(body)
-            if out.setdefault(name, moved) != moved:
-                raise McrulesError(f"two document schemas define {name} differently")
-    return out
+        bodies = {**defs, subject.model.__name__: schema}
+        renamed: dict[str, str] = {}
+        for name, body in bodies.items():
+            plain = _components_refs(body, {})
+            if out.get(name, plain) != plain:
+                renamed[name] = document_component(subject, name)
+        for name, body in bodies.items():
+            out[renamed.get(name, name)] = _components_refs(body, renamed)
+        names[subject.name] = renamed.get(subject.model.__name__, subject.model.__name__)
+    return out, names
 
 
-def _components_refs(node: Any) -> Any:
-    """`node` with every `#/$defs/X` reference made `#/components/schemas/X`."""
+def document_component(subject: Subject[Any], name: str | None = None) -> str:
+    """The component name of a model of `subject`'s document (default: the document itself)
+    when it clashes with another subject's model of that name."""
+    camel = "".join(part.capitalize() for part in subject.name.split("_"))
+    return f"{camel}{name or subject.model.__name__}"
+
+
+def _components_refs(node: Any, renamed: dict[str, str]) -> Any:
+    """`node` with every `#/$defs/X` reference made `#/components/schemas/X` (or the name
+    `renamed` gives X)."""
     if isinstance(node, dict):
-        return {k: (v.replace("#/$defs/", "#/components/schemas/", 1)
-                    if k == "$ref" and isinstance(v, str) else _components_refs(v))
-                for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/"):
+                target = v.removeprefix("#/$defs/")
+                out[k] = f"#/components/schemas/{renamed.get(target, target)}"
+            else:
+                out[k] = _components_refs(v, renamed)
+        return out
     if isinstance(node, list):
-        return [_components_refs(v) for v in node]
+        return [_components_refs(v, renamed) for v in node]
     return node
 
 
@@ -288,6 +315,7 @@ def create_app(*, packs: Sequence[str | Path] | None = None, decision_log: Path 
 
 
 def _routes(app: FastAPI, service: Service) -> None:
+    _, names = _documents()
     for subject in all_subjects():
         app.add_api_route(
             f"/v1/check/{subject.name}", _check_route(service, subject), methods=["POST"],
@@ -298,7 +326,7 @@ def _routes(app: FastAPI, service: Service) -> None:
                 DECISION_ID_HEADER: {"description": "The id of this decision in the decision "
                                      "log.", "schema": {"type": "string"}}}}, **_CHECK_ERRORS},
             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{subject.model.__name__}"}}}}})
+                "schema": {"$ref": f"#/components/schemas/{names[subject.name]}"}}}}})
 
     @app.post("/v1/check/{subject}", include_in_schema=False)
     async def unknown_subject(subject: str) -> Response:

@@ -15,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 import mcrules
-from mcrules.assessment import CASE, FLAG_IDS, assess_case, load_case_pack, load_catalogue
+from mcrules import assess_case
+from mcrules.assessment import CASE, FLAG_IDS, load_case_pack, load_catalogue
 from mcrules.assessment.programme import read_programme
 from mcrules.cli.main import app
 from mcrules.errors import InputError, McrulesError, RuleLoadError

@@ -233,10 +233,10 @@ def test_a_malformed_service_is_an_error_naming_it(tmp_path: Path, old: str, new
 
 
 def test_the_api_is_exported_and_takes_packs_and_a_date() -> None:
-    assert mcrules.check_eligibility is eligibility
     assert {"check_eligibility", "EligibilityReport", "load_eligibility_pack"} <= set(mcrules.__all__)
     pack = load_eligibility_pack(as_of=AS_OF)
-    report = mcrules.check_eligibility(case(), [pack], AS_OF)
+    # One argument order for every wrapper: the date is a keyword (it was third, positional).
+    report = mcrules.check_eligibility(case(), [pack], as_of=AS_OF)
     assert all(s.outcome == "unknown" for s in report.services)
     assert report.to_dict()["as_of"] == "2026-03-14"
     with pytest.raises(McrulesError, match="not in force on 2022-01-01"):

@@ -194,12 +194,43 @@ def test_a_date_before_the_first_value_names_the_parameter_and_its_first_date(da
         dated.configure(as_of=dt.date(2022, 12, 31))
 
 
-def test_without_as_of_the_value_in_force_today_is_used(dated: Pack,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("mcrules.rules.pack.today", lambda: dt.date(2027, 6, 1))
+def test_without_as_of_a_pack_holds_each_schedules_latest_value_whatever_the_day(
+        dated: Pack) -> None:
+    # The rules layer reads no clock: a pack loaded or configured without a date holds the
+    # latest dated value, on any day; the API configures every pack for its evaluation date.
+    assert water(dated) == 25
     assert water(dated.configure()) == 25
-    monkeypatch.setattr("mcrules.rules.pack.today", lambda: dt.date(2026, 6, 1))
-    assert water(dated.configure()) == 20
+    assert water(dated.configure(as_of=dt.date(2026, 6, 1)).configure()) == 25
+
+
+def test_the_api_chooses_a_loaded_packs_dated_values_on_its_evaluation_date(
+        dated: Pack) -> None:
+    import mcrules
+
+    site = {"population": {"female": 250, "male": 250}, "water_supply": 10000}
+
+    def required(on: dt.date) -> float:
+        report = mcrules.evaluate("site", site, packs=[dated], as_of=on)
+        return next(r.required for r in report.results
+                    if r.rule.id == "mct.wash.water_per_person")
+
+    assert (required(dt.date(2026, 12, 31)), required(dt.date(2027, 1, 1))) == (20, 25)
+
+
+def test_every_evaluation_takes_the_dated_value_in_force_on_its_own_date(dated: Pack) -> None:
+    # A pack loaded without a date (the latest value, 25) or configured for another date is
+    # evaluated on the caller's date by the scalar path and by bulk alike.
+    from mcrules.bulk.run import compile_pack
+    from mcrules.io import validate_site
+    from mcrules.site import check_site
+
+    site, _ = validate_site({"population": {"female": 250, "male": 250}, "water_supply": 10000})
+    for pack in (dated, dated.configure(as_of=dt.date(2027, 6, 1))):
+        for on, want in ((dt.date(2026, 12, 31), 20), (dt.date(2027, 1, 1), 25)):
+            report = check_site(site, [pack], as_of=on)
+            result = next(r for r in report.results if r.rule.id == "mct.wash.water_per_person")
+            assert result.required == want
+            assert water(compile_pack(pack, as_of=on).evaluator.pack) == want
 
 
 def test_the_content_hash_follows_the_chosen_value_and_only_it(dated: Pack) -> None:

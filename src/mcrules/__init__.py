@@ -38,31 +38,31 @@ _EXPORTS = {
     "Severity": "mcrules.rules.ir",
     "load_pack": "mcrules.rules.pin",
     "check_ruleset_hash": "mcrules.rules.pin",
-    "check_site": "mcrules.site.check",
+    "check_site": "mcrules.api.wrappers",
     "load_site_pack": "mcrules.site.check",
     "site_facts": "mcrules.site.check",
     "site_schema": "mcrules.site.check",
     "Subject": "mcrules.subjects.subject",
     "SharingRequest": "mcrules.models.sharing",
     "SharingDecision": "mcrules.sharing.decide",
-    "decide_sharing": "mcrules.sharing.decide",
+    "decide_sharing": "mcrules.api.wrappers",
     "aggregate": "mcrules.sharing.aggregate",
-    "decision_record": "mcrules.sharing.records",
+    "decision_record": "mcrules.api.wrappers",
     "valid_consent": "mcrules.models.consent_query",
     "ConsentAnswer": "mcrules.models.consent_query",
     "ConsentRecord": "mcrules.models.consent",
     "CaseHistory": "mcrules.models.casework",
     "CaseworkReport": "mcrules.casework.check",
-    "check_history": "mcrules.casework.check",
+    "check_history": "mcrules.api.wrappers",
     "load_casework_pack": "mcrules.casework.check",
     "read_case_history": "mcrules.io.case_history",
     "validate_case_history": "mcrules.io.case_history",
     "Case": "mcrules.models.case",
     "CaseAssessment": "mcrules.assessment.assess",
-    "assess_case": "mcrules.assessment.assess",
+    "assess_case": "mcrules.api.wrappers",
     "load_case_pack": "mcrules.assessment.assess",
     "EligibilityReport": "mcrules.eligibility.services",
-    "check_eligibility": "mcrules.eligibility.services",
+    "check_eligibility": "mcrules.api.wrappers",
     "load_eligibility_pack": "mcrules.eligibility.services",
 }
 
@@ -137,13 +137,17 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from mcrules.api.evaluate import evaluate, read
-    from mcrules.assessment.assess import CaseAssessment, assess_case, load_case_pack
-    from mcrules.casework.check import CaseworkReport, check_history, load_casework_pack
-    from mcrules.eligibility.services import (
-        EligibilityReport,
+    from mcrules.api.wrappers import (
+        assess_case,
         check_eligibility,
-        load_eligibility_pack,
+        check_history,
+        check_site,
+        decide_sharing,
+        decision_record,
     )
+    from mcrules.assessment.assess import CaseAssessment, load_case_pack
+    from mcrules.casework.check import CaseworkReport, load_casework_pack
+    from mcrules.eligibility.services import EligibilityReport, load_eligibility_pack
     from mcrules.engine.outcomes import Fix, Outcome, Result
     from mcrules.engine.report import Report
     from mcrules.engine.scalar import ScalarEvaluator
@@ -163,7 +167,6 @@ if TYPE_CHECKING:
     from mcrules.rules.pack import Pack
     from mcrules.rules.pin import check_ruleset_hash, load_pack
     from mcrules.sharing.aggregate import aggregate
-    from mcrules.sharing.decide import SharingDecision, decide_sharing
-    from mcrules.sharing.records import decision_record
-    from mcrules.site.check import check_site, load_site_pack, site_facts, site_schema
+    from mcrules.sharing.decide import SharingDecision
+    from mcrules.site.check import load_site_pack, site_facts, site_schema
     from mcrules.subjects.subject import Subject

@@ -62,6 +62,8 @@ def check_input(path: str | os.PathLike[str], *, fifo: bool = True) -> os.stat_r
     """The `stat` of an input file (a symbolic link followed); InputError naming the path when it
     is missing or is not something read (see `refusal`)."""
     name = os.fspath(path)
+    if "\x00" in name:  # the OS cannot name it; stat would raise ValueError
+        raise InputError("a file name cannot hold a NUL character", source=repr(name)[:80])
     try:
         info = os.stat(name)
     except FileNotFoundError:

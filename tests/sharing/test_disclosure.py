@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mcrules.sharing import decide_sharing
+from mcrules import decide_sharing
 from mcrules.sharing.aggregate import aggregate, sharing_request_for, thresholds
 from mcrules.sharing.audit import Auditor
 from mcrules.sharing.count_table import (

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from mcrules import decision_record
 from mcrules.casework.derive import is_child
 from mcrules.cli.main import app
 from mcrules.errors import McrulesError
@@ -22,7 +23,7 @@ from mcrules.io.case_history import validate_case_history
 from mcrules.models.casework import CaseHistory
 from mcrules.models.consent import ConsentPurpose, ConsentRecord
 from mcrules.models.consent_query import valid_consent
-from mcrules.sharing import decide_sharing, decision_record
+from mcrules.sharing import decide_sharing
 from mcrules.sharing.records import render_record
 from mcrules.subjects import load_subject_pack
 from tests.sharing.strategies import build
@@ -87,11 +88,11 @@ def test_the_adult_age_is_the_one_cited_parameter_for_sharing_and_casework(
     from mcrules.subjects import adult_age as adult_age_module
 
     domv = load_subject_pack("domv-2023")
-    assert adult_age_module.adult_age() == domv.parameters["adult_age"].value == 18
+    assert adult_age_module.adult_age(ON) == domv.parameters["adult_age"].value == 18
     assert adult_age_module.adult_age_parameter().citations
     # Raise it in the one place: both case management and data sharing follow.
     monkeypatch.setattr(adult_age_module, "adult_age", lambda on=None: 21)
-    assert is_child(history({"age": 19})) is True
+    assert is_child(history({"age": 19}), ON) is True
     assert decide(request(), history({"age": 19})).decision not in PERMITS
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import orjson
 from hypothesis import given, settings
 
+from mcrules import decision_record
 from mcrules.models.casework import CaseHistory
-from mcrules.sharing import decide_sharing, decision_record
+from mcrules.sharing import decide_sharing
 from mcrules.sharing.records import render_record, request_fingerprint
 from tests.sharing.strategies import build, request_docs
 

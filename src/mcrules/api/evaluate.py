@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mcrules.clock import today
 from mcrules.engine.check import check_facts
 from mcrules.engine.report import Report
 from mcrules.errors import InputError, McrulesError
@@ -24,11 +25,10 @@ from mcrules.io.subject_file import validate_model
 from mcrules.limits import check_structure
 from mcrules.located import load_document
 from mcrules.rules.pack import Pack
-from mcrules.rules.parameter_values import today
 from mcrules.rules.pin import check_ruleset_hash
 from mcrules.subjects import Context, Read, Subject, get, load_subject_pack, parts_of
 from mcrules.subjects.hooks import resolve
-from mcrules.subjects.packs import refuse_out_of_force
+from mcrules.subjects.packs import configured, refuse_out_of_force
 
 PackRef = str | os.PathLike[str] | Pack
 
@@ -57,17 +57,43 @@ def evaluate(
     companion documents the subject declares (a sharing request's `history`, a site's `waivers`),
     as paths, mappings or models. With `strict`, unknown keys are errors rather than warnings.
     With `ruleset_hash`, any other rule set than the one it names is refused.
+
+    A wrong type is a TypeError naming the argument (a datetime for `as_of`, an int for `data`);
+    a mapping is bounded in size and depth before anything copies it (InputError, never a
+    RecursionError) and validated against the subject's model.
     """
+    return check(*prepare(subject, data, packs=packs, as_of=as_of, variants=variants,
+                          parameters=parameters, extras=extras, strict=strict,
+                          ruleset_hash=ruleset_hash))
+
+
+def prepare(
+    subject: str | Subject[Any],
+    data: str | os.PathLike[str] | Mapping[str, Any] | BaseModel | Read[Any],
+    *,
+    packs: PackRef | Sequence[PackRef] | None = None,
+    as_of: dt.date | str | None = None,
+    variants: Iterable[str] = (),
+    parameters: Mapping[str, str | float] | None = None,
+    extras: Mapping[str, Any] | None = None,
+    strict: bool = False,
+    ruleset_hash: str | None = None,
+    data_name: str = "data",
+) -> tuple[Subject[Any], Any, Context]:
+    """What `evaluate` checks: the subject, its validated document and the context (the date,
+    read from the clock at most once, and the configured packs); for a wrapper that adds to the
+    context what `evaluate` has no argument for (an assessment's programme). `data_name` is
+    what a TypeError calls `data` (a wrapper's `site`, `case`)."""
     chosen = _subject(subject)
     on = _date(as_of, "as_of")
-    read = _read(chosen, data, strict)
+    read = _read(chosen, data, strict, data_name)
     on = on or _date(chosen.default_as_of(read.document), chosen.as_of_field) or today()
     loaded = _packs(chosen, packs, variants, parameters, on)
     if ruleset_hash is not None:
         check_ruleset_hash(loaded, ruleset_hash)
     given = _extras(chosen, extras, strict)
     context = Context(on, loaded, {**read.extras, **given}, _source(data), read.warnings)
-    return check(chosen, read.document, context)
+    return chosen, read.document, context
 
 
 def read(subject: str | Subject[Any], data: str | os.PathLike[str] | Mapping[str, Any], *,
@@ -135,16 +161,16 @@ def _source(data: Any) -> str | None:
     return None
 
 
-def _read(subject: Subject[Any], data: Any, strict: bool) -> Read[Any]:
+def _read(subject: Subject[Any], data: Any, strict: bool, name: str = "data") -> Read[Any]:
     """The document of `data` (a path, a mapping or the model), validated and bounded."""
     if isinstance(data, Read):
         if not isinstance(data.document, subject.model):
-            raise TypeError(f"data must be read as a {subject.noun}, got a read "
+            raise TypeError(f"{name} must be read as a {subject.noun}, got a read "
                             f"{type(data.document).__name__}")
         return data
     if isinstance(data, BaseModel):
         if not isinstance(data, subject.model):
-            raise TypeError(f"data must be a {subject.model.__name__} for subject "
+            raise TypeError(f"{name} must be a {subject.model.__name__} for subject "
                             f"{subject.name}, got {type(data).__name__}")
         return Read(data)
     path: Path | None = None
@@ -157,7 +183,7 @@ def _read(subject: Subject[Any], data: Any, strict: bool) -> Read[Any]:
         check_structure(data, None)  # before any copy: a deeply nested dict is refused here
         doc = data
     else:
-        raise TypeError(f"data must be a path, a mapping or a {subject.model.__name__}, got "
+        raise TypeError(f"{name} must be a path, a mapping or a {subject.model.__name__}, got "
                         f"{type(data).__name__}")
     if subject.reader:
         read: Read[Any] = resolve(subject.reader)(doc, strict=strict or subject.strict_keys,
@@ -211,9 +237,13 @@ def _packs(subject: Subject[Any], packs: Any, variants: Iterable[str],
            parameters: Mapping[str, str | float] | None, on: dt.date) -> tuple[Pack, ...]:
     """The packs to evaluate, loaded (cached), pinned and configured for `on`; McrulesError
     when one does not load, and when none of them has anything in force on `on`."""
-    if isinstance(variants, str):
+    if isinstance(variants, str | bytes):
         raise TypeError("variants must be a list of variant ids, not one string")
+    if not isinstance(variants, Iterable):
+        raise TypeError(f"variants must be a list of variant ids, got {type(variants).__name__}")
     variants = tuple(variants)
+    if not all(isinstance(v, str) for v in variants):
+        raise TypeError("variants must be a list of variant ids (strings)")
     if parameters is not None and not isinstance(parameters, Mapping):
         raise TypeError(f"parameters must be a mapping of name to value, got "
                         f"{type(parameters).__name__}")
@@ -221,7 +251,7 @@ def _packs(subject: Subject[Any], packs: Any, variants: Iterable[str],
         refs: list[Any] = [subject.default_pack]
     elif isinstance(packs, str | os.PathLike | Pack):
         refs = [packs]
-    elif isinstance(packs, Sequence):
+    elif isinstance(packs, Sequence) and not isinstance(packs, bytes | bytearray):
         refs = list(packs)
     else:
         raise TypeError(f"packs must be a pack id, a folder, a Pack or a list of them, got "
@@ -232,13 +262,16 @@ def _packs(subject: Subject[Any], packs: Any, variants: Iterable[str],
     for ref in refs:
         if isinstance(ref, Pack):
             plain.append(ref)
-            loaded.append(ref.configure(variants, parameters, on)
-                          if variants or parameters else ref)
+            # A loaded pack's dated parameters hold their latest value (the rules layer reads no
+            # clock): chosen again here for the evaluation date, as a pack loaded by id is.
+            dated = any(p.dated_values for p in ref.parameters.values())
+            loaded.append(configured(ref, variants, parameters, on)
+                          if variants or parameters or dated else ref)
         elif isinstance(ref, str | os.PathLike):
             name = ref if isinstance(ref, str) else Path(ref)
-            loaded.append(load_subject_pack(name, (rules_subject,), variants=variants,
-                                            parameters=parameters, as_of=on))
             plain.append(load_subject_pack(name, (rules_subject,)))
+            # Cached by the arguments: the same Pack object, so its evaluator compiles once.
+            loaded.append(configured(plain[-1], variants, parameters, on))
         else:
             raise TypeError(f"packs must hold pack ids, folders or Packs, got "
                             f"{type(ref).__name__}")

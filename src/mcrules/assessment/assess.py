@@ -25,7 +25,7 @@ from mcrules.engine.report import Report
 from mcrules.errors import McrulesError
 from mcrules.models.case import Case, Threat
 from mcrules.rules.pack import Pack
-from mcrules.subjects import load_subject_pack
+from mcrules.subjects import dated, load_subject_pack
 
 DEFAULT_PACK = CASE.default_pack
 # Every flag the report shows, in its order; each one is also a referral service of
@@ -186,11 +186,12 @@ def assess_case(
     source: str | None = None,
     warnings: Sequence[str] = (),
 ) -> CaseAssessment:
-    """Assess `case` on `as_of` (default: the case's `assessed_on`, else today) with `pack`
+    """Assess `case` on `as_of` (default: the case's `assessed_on`; this layer reads no clock, so
+    one of them is needed: `mcrules.assess_case` reads it) with `pack`
     (default: the programme's pack, else domv-2023), configured by the programme's settings, then
     `variants` and `parameters`. Raises InputError naming the field for a factor the catalogue
     cannot resolve."""
-    on = as_of or case.assessed_on or dt.date.today()
+    on = dated(as_of or case.assessed_on, "mcrules.assess_case")
     loaded = pack is None
     if pack is None:
         pack = load_case_pack(programme.pack if programme else DEFAULT_PACK)
@@ -199,6 +200,7 @@ def assess_case(
                                    parameters=dict(parameters or {}), as_of=on)
     elif loaded or tuple(variants) or parameters:
         pack = pack.configure(tuple(variants), parameters, on)
+    pack = pack.on_date(on)  # a pack given as loaded holds its latest dated values
     report = check_facts(CASE.facts(case), [pack], subject_name=CASE.name,
                          about=CASE.about(case, source), warnings=warnings, as_of=on)
     return assessment_of(report, case, pack, on, source=source, programme=programme)

@@ -34,10 +34,10 @@ from mcrules.bulk.run import (
     evaluate_batch,
     rejects_batch,
 )
+from mcrules.clock import today
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableWriter, without_reserved_metadata
 from mcrules.rules.pack import Pack
-from mcrules.rules.parameter_values import today
 from mcrules.source import check_input
 from mcrules.subjects import Subject
 
@@ -126,7 +126,8 @@ class Shipment:
         """The day is fixed on the client, so every worker evaluates on the same one (and a
         derived subject's rows are derived on it); a subject bulk cannot convert is refused
         here, on the client, before any task is sent."""
-        return cls(pack, bulk_subject(pack, subject), pack.content_hash, as_of or today())
+        return cls(pack, bulk_subject(pack, subject), pack.content_hash,
+                   today() if as_of is None else as_of)
 
     def unpacked(self) -> Pack:
         """The pack, once its hash on this worker matches the client's: the same rules and numbers."""

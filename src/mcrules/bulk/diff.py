@@ -26,12 +26,12 @@ import pyarrow as pa
 from mcrules.bulk.convert import Converted, Converter
 from mcrules.bulk.derived import DerivedConverter, bulk_subject, converter_for
 from mcrules.bulk.run import default_workers
+from mcrules.clock import today
 from mcrules.engine.columnar import ColumnarEvaluator, ColumnarResult
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
 from mcrules.errors import InputError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource
 from mcrules.rules.pack import Pack
-from mcrules.rules.parameter_values import today
 from mcrules.subjects import Context, Subject, get
 
 NCODES = len(Code)
@@ -270,11 +270,14 @@ def diff_corpus(base: Pack | None, head: Pack | None, corpus: Sequence[str | Pat
     in that side's context: a changed catalogue reclassifies it, as the pack in force would."""
     some = head or base
     assert some is not None
-    on = as_of or today()
+    on = today() if as_of is None else as_of
     chosen = bulk_subject(some, subject)
     present = [p for p in (base, head) if p is not None]
     converter = converter_for(chosen, [Context(on, (p,)) for p in present])
-    sides = [_Side(p, ColumnarEvaluator(p)) if p is not None else None for p in (base, head)]
+    # Each side's dated parameters at their values in force on the run's day, however the pack
+    # was loaded (a pack loaded without a date holds its latest values).
+    sides = [_Side(p, ColumnarEvaluator(p.on_date(on))) if p is not None else None
+             for p in (base, head)]
     impact = PackImpact(some.id, base.version if base else None, head.version if head else None,
                         base.content_hash if base else None, head.content_hash if head else None,
                         pack_changes(base, head))

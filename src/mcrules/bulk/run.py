@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from mcrules.bulk.convert import Converter, Reject, bounded
 from mcrules.bulk.derived import bulk_subject, converter_for
+from mcrules.clock import today
 from mcrules.engine.columnar import ColumnarEvaluator
 from mcrules.engine.decide_columns import DecidedColumns
 from mcrules.engine.outcomes import CODE_TO_OUTCOME, Code
@@ -31,7 +32,6 @@ from mcrules.errors import InputError, McrulesError
 from mcrules.io.tables import DEFAULT_BATCH_SIZE, TableSource, TableWriter, table_format
 from mcrules.rules.ir import DecisionTable
 from mcrules.rules.pack import Pack
-from mcrules.rules.parameter_values import today
 from mcrules.subjects import Context, Subject
 
 SubjectRef = str | Subject[Any] | None  # a subject, its name, or None: the one the pack's rules name
@@ -152,12 +152,14 @@ class Compiled(NamedTuple):
 def compile_pack(pack: Pack, *, subject: SubjectRef = None, strict: bool = False,
                  as_of: dt.date | None = None) -> Compiled:
     """Compile once per process; every batch reuses it. The rows are of `subject` (default: the
-    subject the pack's rules are about), evaluated on `as_of` (default: today, fixed here so a
-    run that crosses midnight evaluates every row on the same day). A subject whose facts are
-    derived is converted row by row through its `derive` in that context; one bulk cannot
-    convert at all (`bulk_subject`) is a McrulesError here, before any row is read."""
+    subject the pack's rules are about), evaluated on `as_of`, which the run's entry (`BulkRun`,
+    `bulk.dask`) fixed once, so a run that crosses midnight evaluates every row on the same day
+    (without one, today, read here once). A subject whose facts are derived is converted row by
+    row through its `derive` in that context; one bulk cannot convert at all (`bulk_subject`) is
+    a McrulesError here, before any row is read."""
     chosen = bulk_subject(pack, subject)  # refused here, before any row, when bulk cannot
-    on = as_of or today()                  # convert it at all
+    on = today() if as_of is None else as_of  # convert it at all
+    pack = pack.on_date(on)  # the dated values in force on the run's day
     # A derived subject's rows are derived in the run's context: this pack, on this date, and
     # no companion documents (a sharing request's consent_ref resolves to no consent).
     converter = converter_for(chosen, (Context(on, (pack,)),), strict=strict)
@@ -363,7 +365,9 @@ class BulkRun:
                  subject: SubjectRef = None, strict: bool = False, workers: int | None = None,
                  on_rejects: Callable[[list[Reject]], None] | None = None,
                  as_of: dt.date | None = None) -> None:
-        self.compiled = compile_pack(pack, subject=subject, strict=strict, as_of=as_of)
+        # The one clock read of a run (default today), before any row.
+        self.compiled = compile_pack(pack, subject=subject, strict=strict,
+                                     as_of=today() if as_of is None else as_of)
         self.summary = BulkSummary.of(self.compiled.evaluator.pack)
         self.rejects: list[Reject] = []
         self._on_rejects = on_rejects

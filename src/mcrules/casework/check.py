@@ -203,7 +203,8 @@ def _judge(derived: EventFacts, event: CaseEvent, index: int, state: CaseState,
     facts = facts_of(derived.facts, CASE_EVENT.name)
     results: list[Result] = []
     for pack in packs:
-        results.extend(evaluator(pack).run(facts, as_of=event.date).results)
+        # The guards' dated values in force on the event's own day (self when none is dated).
+        results.extend(evaluator(pack.on_date(event.date)).run(facts, as_of=event.date).results)
     fill = _filler(derived, event, state)
     refused: list[Violation] = []
     notes: list[Violation] = []

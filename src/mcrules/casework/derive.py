@@ -8,6 +8,7 @@ verification verified nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,10 +57,10 @@ class EventFacts:
     unmeasurable: tuple[str, ...]
 
 
-def is_child(history: CaseHistory) -> bool | None:
-    """Under the adult age (domv-2023's cited `adult_age`) by `person.age`; None when the age is
-    not recorded."""
-    return is_child_aged(history.person.age if history.person is not None else None)
+def is_child(history: CaseHistory, on: dt.date) -> bool | None:
+    """Under the adult age (domv-2023's cited `adult_age`, in force on `on`: the event's date,
+    never the clock's) by `person.age`; None when the age is not recorded."""
+    return is_child_aged(history.person.age if history.person is not None else None, on)
 
 
 def measurable(objective: str) -> bool:
@@ -72,7 +73,7 @@ def event_facts(history: CaseHistory, index: int, state: CaseState, allowed: boo
     """The facts of `history.events[index]`, judged from `state`; `allowed` says whether the
     transition table allows it and `earlier` are the allowed events before it."""
     event = history.events[index]
-    child = is_child(history)
+    child = is_child(history, event.date)
     valid, assent, reason = _consent(history, event, child)
     plan, unmeasurable = _plan(event.plan) if event.action is CaseAction.PLAN else (PlanFacts(), ())
     transfer, refer = event.action is CaseAction.TRANSFER, event.action is CaseAction.REFER

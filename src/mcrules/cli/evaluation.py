@@ -52,7 +52,8 @@ def evaluate_file(subject: str, file: str, *, packs: Sequence[Any] | None = None
                   ruleset_hash: str | None = None) -> Report:
     """`mcrules.evaluate` on `file` (`-`: standard input) and the companion files `extras`
     (name to file); exit 2 naming the option at fault when it refuses them."""
-    from mcrules.api import evaluate
+    # From the module: once it is loaded, the attribute `mcrules.api.evaluate` is the module.
+    from mcrules.api.evaluate import evaluate
 
     given = dict(extras or {})
     if [file, *given.values()].count(STDIN) > 1:

@@ -180,6 +180,7 @@ def rules_show(
     pack: PackOpt = None,
 ) -> None:
     """Show a rule, value or decision table: its check, parameters, sources, disagreements."""
+    from mcrules.clock import today
     from mcrules.report.pack_text import show_decision, show_value
 
     packs = load_packs(pack, any_subject=True)
@@ -192,6 +193,7 @@ def rules_show(
             return
     p = next((p for p in packs if any(r.id == rule_id for r in p.rules)), packs[-1])
     try:
+        p = p.on_date(today())  # the values in force today, as "(in force today)" marks them
         rule = p.rule(rule_id)
     except McrulesError as exc:
         raise console.fail_input(exc) from None
@@ -207,7 +209,6 @@ def rules_show(
     if rule.requirement:
         console.out.print("[bold]requirement[/] " + safe(rule.requirement))
     console.out.print(f"[bold]rule hash[/]  {p.rule_hashes[rule.id]}  [dim](record it in a waiver)[/]")
-    from mcrules.rules.parameter_values import today
 
     for name in rule.params:
         param = p.parameters[name]

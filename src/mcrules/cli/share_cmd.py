@@ -49,7 +49,8 @@ def share_cmd(
     """Decide a data-sharing request: the answer first, then why, then what you may offer instead."""
     from pathlib import Path
 
-    from mcrules.sharing.records import decision_record, render_record
+    from mcrules.api.wrappers import decision_record  # made now: the API reads the clock
+    from mcrules.sharing.records import render_record
     from mcrules.sharing.subject import DEFAULT_PACK
 
     packs = list(pack or [DEFAULT_PACK])

@@ -24,7 +24,7 @@ from mcrules.errors import McrulesError
 from mcrules.models.case import Case
 from mcrules.rules.ir import DECISION_PREFIX, Rule, derived_keys
 from mcrules.rules.pack import Pack
-from mcrules.subjects import Subject, get, load_subject_pack
+from mcrules.subjects import Subject, dated, get, load_subject_pack
 
 DEFAULT_PACK = "eligibility-2023"
 SERVICE_TAG = "service"
@@ -48,7 +48,7 @@ def load_eligibility_pack(
     configure it; McrulesError when it declares no service."""
     pack = load_subject_pack(ref, (case_subject(),), variants=variants, parameters=parameters,
                              as_of=as_of)
-    in_force = pack.in_force(as_of or dt.date.today())
+    in_force = as_of is None or pack.in_force(as_of)
     if in_force and not any(SERVICE_TAG in r.tags for r in pack.rules):
         raise McrulesError(f"pack {pack.id} declares no service (a rule tagged "
                            f"`{SERVICE_TAG}`): it is not an eligibility pack")
@@ -142,7 +142,9 @@ class EligibilityReport:
                     if path not in asked or len(c.missing) < asked[path][0]:
                         asked[path] = (len(c.missing), c.question)
         out = []
-        for q in self.report.next_questions():
+        # Searched over the service verdicts only, so they rank by the services they settle even
+        # when the report was made for every verdict (`mcrules.evaluate`).
+        for q in self.report.questions_among(by_rule):
             settles = tuple(by_rule[r] for r in q.settles if r in by_rule)
             if settles:
                 direct = asked.get(q.input)
@@ -175,9 +177,10 @@ def eligibility(
     warnings: Sequence[str] = (),
 ) -> EligibilityReport:
     """Every service of `packs` (default: eligibility-2023 with `variants` and `parameters`) for
-    `case` on `as_of` (default: the case's `assessed_on`, else today). McrulesError when a pack
-    is not in force on that date, or a service or criterion is malformed."""
-    on = as_of or case.assessed_on or dt.date.today()
+    `case` on `as_of` (default: the case's `assessed_on`; this layer reads no clock, so one of
+    them is needed: `mcrules.check_eligibility` reads it). McrulesError when a pack is not in
+    force on that date, or a service or criterion is malformed."""
+    on = dated(as_of or case.assessed_on, "mcrules.check_eligibility")
     if packs is None:
         chosen: list[Pack] = [load_eligibility_pack(variants=variants, parameters=parameters,
                                                     as_of=on)]
@@ -185,6 +188,7 @@ def eligibility(
         chosen = [packs] if isinstance(packs, Pack) else list(packs)
         if tuple(variants) or parameters:
             chosen = [p.configure(tuple(variants), parameters, on) for p in chosen]
+        chosen = [p.on_date(on) for p in chosen]  # as loaded: their latest dated values
     subject = case_subject()
     services = service_rules(chosen, on)
     report = check_facts(subject.facts(case), chosen, subject_name=subject.name,

@@ -20,15 +20,27 @@ def evaluator(pack: Pack) -> ScalarEvaluator:
     return ScalarEvaluator(pack, alternatives=True)
 
 
+@lru_cache(maxsize=32)
+def _on_date(pack: Pack, on: dt.date) -> Pack:
+    """`pack.on_date(on)`, the same object each time (so `evaluator` compiles it once)."""
+    return pack.on_date(on)
+
+
 def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name: str,
-                about: Mapping[str, Any], warnings: Sequence[str] = (),
-                as_of: dt.date | None = None, questions: bool = True,
-                ask_for: Collection[str] | None = None) -> Report:
-    """Every rule, value and decision of `packs` on `facts`, on `as_of` (default today); `about`
-    (its name, its file) is what the report says about the instance checked, under the key
-    `subject_name`. With `questions`, the next questions to ask when verdicts are unknown (with
-    `ask_for`, only those that settle one of these verdict ids)."""
-    on = as_of or dt.date.today()
+                about: Mapping[str, Any], as_of: dt.date | None = None,
+                warnings: Sequence[str] = (),
+                questions: bool = True, ask_for: Collection[str] | None = None) -> Report:
+    """Every rule, value and decision of `packs` on `facts`, on `as_of` (the caller's date: the
+    engine reads no clock, DESIGN.md invariant 9; None only for packs that read no date, and
+    the report then carries none); `about` (its name, its file) is what the report says about
+    the instance checked, under the key `subject_name`. With `questions`, the next questions to
+    ask when verdicts are unknown (with `ask_for`, only those that settle one of these verdict
+    ids; `Report.questions_among` asks about others)."""
+    on = as_of
+    if on is not None:
+        # Dated parameters take their value in force on the evaluation date, whatever date the
+        # pack was configured for (a pack loaded without one holds its latest values).
+        packs = [_on_date(p, on) for p in packs]
     results: list[Result] = []
     values: list[ValueResult] = []
     decisions: list[DecisionResult] = []
@@ -43,10 +55,10 @@ def check_facts(facts: Mapping[str, Any], packs: Sequence[Pack], *, subject_name
         values.extend(run.values)
         decisions.extend(run.decisions)
 
-    def ask() -> tuple[Question, ...]:
+    def ask(among: Collection[str] | None = ask_for) -> tuple[Question, ...]:
         asked: dict[str, list[str]] = {}
         for ev, run in runs:
-            for q in next_questions(ev, facts, on, run, among=ask_for):
+            for q in next_questions(ev, facts, on, run, among=among):
                 asked.setdefault(q.input, []).extend(s for s in q.settles
                                                      if s not in asked.get(q.input, ()))
         ranked = sorted(asked.items(), key=lambda kv: -len(kv[1]))

@@ -106,7 +106,7 @@ class ColumnarEvaluator:
         values: dict[str, FloatArray] = {}
         decisions: dict[str, DecidedColumns] = {}
         if self._derived is not None:
-            batch = self._derived.run(batch, as_of or dt.date.today(), values, decisions)
+            batch = self._derived.run(batch, as_of, values, decisions)
         result = self._rules(batch)
         result.values, result.decisions = values, decisions
         return result

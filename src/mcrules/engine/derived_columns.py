@@ -14,6 +14,7 @@ from mcrules.engine.columnar_compile import ColumnarRule, Compiler, KleeneCompil
 from mcrules.engine.columns import ColumnBatch, FloatArray
 from mcrules.engine.decide_columns import DecidedColumns, decide_columns
 from mcrules.engine.kernels import BoolArray, Env, as_bool, known
+from mcrules.errors import McrulesError
 from mcrules.rules.pack import Pack
 from mcrules.rules.plan import Step as PlanStep
 
@@ -35,7 +36,7 @@ class DerivedColumns:
                                 for e in (a.arg, a.where, a.default))
                      for key, a in pack.aggregates.items()}
 
-    def run(self, batch: ColumnBatch, as_of: dt.date, values: dict[str, FloatArray],
+    def run(self, batch: ColumnBatch, as_of: dt.date | None, values: dict[str, FloatArray],
             decisions: dict[str, DecidedColumns]) -> ColumnBatch:
         n = batch.n
         cols = dict(batch.columns)
@@ -43,6 +44,9 @@ class DerivedColumns:
         env = Env(n, cols)
         for step in self.plan:
             if step.kind == "as_of":
+                if as_of is None:  # the engine reads no clock: the caller's date or nothing
+                    raise McrulesError(f"pack {self.pack.id} reads the evaluation date: pass "
+                                       "as_of", path="as_of")
                 col = np.full(n, float(as_of.toordinal()))
             elif step.kind == "aggregate":
                 col = self.aggregate(step.target, env, out)

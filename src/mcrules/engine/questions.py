@@ -94,7 +94,7 @@ class _Inputs:
                         self.fields[node.name] = node.spec
         self.each = each
 
-    def answers(self, spec: FieldSpec, as_of: dt.date) -> list[Any]:
+    def answers(self, spec: FieldSpec, as_of: dt.date | None) -> list[Any]:
         """Candidate answers for one field, in the facts' encoding."""
         kind = spec.kind
         if kind == "bool":
@@ -106,8 +106,9 @@ class _Inputs:
         if kind == "set":
             return [frozenset(), *(frozenset({t}) for t in spec.choices), frozenset(spec.choices)]
         if kind == "date":
-            base = float(as_of.toordinal())
-            days = {base + o for o in _DAY_OFFSETS}
+            # Around the evaluation date when there is one (no clock is read for it).
+            days = set() if as_of is None else \
+                {float(as_of.toordinal()) + o for o in _DAY_OFFSETS}
             days |= {d + o for d in self.days for o in (-1, 0, 1)}
             return sorted(days)
         if kind == "number":
@@ -119,7 +120,7 @@ class _Inputs:
             return sorted(values)
         return []
 
-    def item_answers(self, coll: str, as_of: dt.date) -> list[list[dict[str, Any]]]:
+    def item_answers(self, coll: str, as_of: dt.date | None) -> list[list[dict[str, Any]]]:
         """Candidate lists for a missing collection: empty, single items, and longer lists."""
         specs = self.items.get(coll, {})
         per_field = {k: self.answers(s, as_of) for k, s in specs.items()}
@@ -137,13 +138,12 @@ class _Inputs:
 
 
 def next_questions(evaluator: ScalarEvaluator, facts: Mapping[str, Any],
-                   as_of: dt.date | None = None,
+                   as_of: dt.date | None,
                    evaluation: Evaluation | None = None,
                    among: Collection[str] | None = None) -> tuple[Question, ...]:
     """The missing inputs whose answer would settle an unknown verdict, most settling first.
     With `among` (rule, value and decision ids), only those verdicts count as pending: a domain
     that reports some of a pack's verdicts ranks its questions by what it reports."""
-    as_of = as_of or dt.date.today()
     ev = evaluation or evaluator.run(facts, as_of=as_of)
     todo = pending(ev)
     if among is not None:
@@ -185,7 +185,7 @@ def _concrete(missing: Sequence[str], vid: str, inputs: _Inputs,
 
 
 def _answers(path: str, inputs: _Inputs, facts: Mapping[str, Any],
-             as_of: dt.date) -> Iterator[dict[str, Any]]:
+             as_of: dt.date | None) -> Iterator[dict[str, Any]]:
     """The facts with `path` answered, once per candidate answer."""
     m = _ITEM_PATH.match(path)
     if m:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,8 +90,10 @@ class Report:
     subject_name: str = "site"
     values: tuple[ValueResult, ...] = ()
     decisions: tuple[DecisionResult, ...] = ()
-    ask: Callable[[], tuple[Question, ...]] | None = field(default=None, repr=False,
-                                                            compare=False)
+    ask: Callable[..., tuple[Question, ...]] | None = field(default=None, repr=False,
+                                                             compare=False)
+    """The next-question search: with no argument, over the verdicts the report was built to
+    ask about; with a collection of verdict ids, over those only (`questions_among`)."""
     as_of: dt.date | None = None
     result_packs: tuple[int, ...] = ()
     """For each result, the index in `packs` of the pack that gave it (all 0 when empty)."""
@@ -113,6 +115,12 @@ class Report:
             cached = self.ask() if self.ask is not None else ()
             object.__setattr__(self, "_questions", cached)
         return cached
+
+    def questions_among(self, among: Collection[str]) -> tuple[Question, ...]:
+        """The next questions ranked by how many of the verdicts `among` (rule, value and
+        decision ids) they settle: what a domain part reports of a report made for every
+        verdict (the services of an eligibility pack). Searched for on every call."""
+        return self.ask(frozenset(among)) if self.ask is not None else ()
 
     @property
     def questions(self) -> tuple[Question, ...]:

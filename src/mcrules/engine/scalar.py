@@ -9,6 +9,7 @@ decisions come back as plain data, with the smallest fix for each failing rule.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,7 @@ from mcrules.engine.compiled import (
 from mcrules.engine.counterfactual import find_fixes
 from mcrules.engine.decide import DECIDED, NO_MATCH, STATUS_WORDS, Decided, decide
 from mcrules.engine.outcomes import DecisionResult, Fix, Outcome, Result, ValueResult
+from mcrules.errors import McrulesError
 from mcrules.rules.ir import (
     AS_OF_KEY,
     Aggregate,
@@ -154,19 +156,28 @@ class ScalarEvaluator:
         f: dict[str, Any] = dict(facts)
         f[MISSING_KEY] = {}
         f[DECIDED_KEY] = {}
-        f[AS_OF_KEY] = float((as_of or dt.date.today()).toordinal())
+        f[AS_OF_KEY] = (float(as_of.toordinal()) if as_of is not None
+                        else float(self._date(as_of).toordinal()) if self.uses_as_of else math.nan)
         for step in self._derived:
             step(f)
         return f
 
     def run(self, facts: Facts, *, as_of: dt.date | None = None) -> Evaluation:
         """Rules, values and decisions on one subject."""
-        if self.uses_as_of and as_of is None:
-            as_of = dt.date.today()
+        if self.uses_as_of:
+            as_of = self._date(as_of)
         f = self.derive(facts, as_of) if self._derived else facts
         results = tuple(step(f) for step in self._steps)
         return Evaluation(results, self._values(f), self._decisions(f), f,
                           as_of if self.uses_as_of else None)
+
+    def _date(self, as_of: dt.date | None) -> dt.date:
+        """`as_of`, which a pack that reads the evaluation date needs: the engine reads no clock
+        (the API reads it once and passes it down)."""
+        if as_of is None:
+            raise McrulesError(f"pack {self.pack.id} reads the evaluation date: pass as_of",
+                               path="as_of")
+        return as_of
 
     def _values(self, f: Mapping[str, Any]) -> tuple[ValueResult, ...]:
         out = []

@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from mcrules.errors import McrulesError
 from mcrules.models.consent import (
     RECORDED_MODES,
     ConsentDecision,
@@ -174,7 +175,23 @@ def _superseded(record: ConsentRecord, refusals: Mapping[ConsentKind, ConsentRec
     return f"{record.id} was taken back by the refusal {s.id} of {s.date.isoformat()}"
 
 
-def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
+def consent_purpose(purpose: ConsentPurpose | str) -> ConsentPurpose:
+    """`purpose` as the enum: the enum itself or its value; McrulesError naming `purpose` and
+    listing the purposes for any other string, TypeError for any other type."""
+    if isinstance(purpose, ConsentPurpose):
+        return purpose
+    if not isinstance(purpose, str):
+        raise TypeError(f"purpose must be a ConsentPurpose or its value, got "
+                        f"{type(purpose).__name__}")
+    try:
+        return ConsentPurpose(purpose)
+    except ValueError:
+        known = ", ".join(p.value for p in ConsentPurpose)
+        raise McrulesError(f"unknown purpose {purpose[:60]!r} (known: {known})",
+                           path="purpose") from None
+
+
+def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose | str,
                   recipient: Recipient | None, on: dt.date, *, minor: bool = False,
                   ids: Sequence[str] | None = None,
                   categories: Sequence[str] = (), unlisted: bool = False,
@@ -184,8 +201,22 @@ def valid_consent(records: Iterable[ConsentRecord], purpose: ConsentPurpose,
     `unlisted`: data is asked for without saying which, so a record scoped to categories fails;
     `known`: the categories a catalogue knows, so a refusal listing an unknown one binds).
     `minor`: the person is a child, so only a guardian's consent counts. Without `ids` the reason
-    names only the records for `purpose`."""
+    names only the records for `purpose`.
+
+    `purpose` may be the enum or its value (`"registration"`); any other value is an error
+    naming `purpose`, and a wrong type of any argument a TypeError naming it: a plain string
+    once matched no record by identity and failed deep inside with an AttributeError."""
+    purpose = consent_purpose(purpose)
+    if recipient is not None and not isinstance(recipient, Recipient):
+        raise TypeError(f"recipient must be a Recipient or None, got {type(recipient).__name__}")
+    if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
+        raise TypeError(f"on must be a date, got {type(on).__name__}")
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise TypeError(f"records must be a list of ConsentRecord, got {type(records).__name__}")
     everything = list(records)
+    for n, r in enumerate(everything):
+        if not isinstance(r, ConsentRecord):
+            raise TypeError(f"records[{n}] must be a ConsentRecord, got {type(r).__name__}")
     refusals = _latest_refusals(everything, purpose, recipient, on, categories, known)
     pool = everything
     if ids is not None:

@@ -33,14 +33,23 @@ def pack_search_path() -> list[Path]:
 def find_pack(ref: str | Path) -> Path:
     """Resolve a pack id (`mct-2023`) or a folder path to the pack folder."""
     p = Path(ref)
-    if (p / "pack.yaml").is_file():
+    if _has_head(p):
         return p
     for base in pack_search_path():
-        if (base / str(ref) / "pack.yaml").is_file():
+        if _has_head(base / str(ref)):
             return base / str(ref)
     known = sorted({d.name for base in pack_search_path() if base.is_dir()
                     for d in base.iterdir() if (d / "pack.yaml").is_file()})
-    raise PackNotFoundError(f"no pack {str(ref)!r}; known packs: {', '.join(known) or 'none'}")
+    raise PackNotFoundError(f"no pack {str(ref)[:80]!r}; known packs: {', '.join(known) or 'none'}")
+
+
+def _has_head(folder: Path) -> bool:
+    """Whether `folder` holds a `pack.yaml`; False for a name the OS refuses (too long, a NUL),
+    so an untrusted pack reference is "no pack", never an OSError."""
+    try:
+        return (folder / "pack.yaml").is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def available_packs() -> list[Path]:

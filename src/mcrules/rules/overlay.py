@@ -37,7 +37,7 @@ from mcrules.rules.ir import (
     Scale,
     walk,
 )
-from mcrules.rules.parameter_values import strict_factor, today
+from mcrules.rules.parameter_values import strict_factor
 from mcrules.units import format_unit
 
 Direction = int | None
@@ -250,9 +250,8 @@ def _stricter_parameter(base: Parameter, floor: OverlayFloor) -> Parameter:
         if theirs is None:
             continue
         schedule.append((on, floor.stricter(theirs, on)))
-    in_force = dict(schedule).get(max((d for d, _ in schedule if d <= today()),
-                                      default=schedule[0][0]))
-    return replace(base, value=schedule[0][1] if in_force is None else in_force,
+    # The latest value, as the loader gives a dated parameter (`parameter_values.LATEST`).
+    return replace(base, value=schedule[-1][1],
                    dated_values=tuple(schedule), citations=citations, description=description)
 
 

@@ -27,9 +27,9 @@ from mcrules.rules.ir import (
 )
 from mcrules.rules.overlay import OverlayFloor
 from mcrules.rules.parameter_values import (
+    LATEST,
     checked_value,
     set_scale_violation,
-    today,
     value_in_force,
 )
 from mcrules.rules.plan import Step
@@ -156,10 +156,11 @@ class Pack:
         """A copy with variants applied, then parameter overrides (``{"name": "15 L/person/day"}``),
         keeping only rules in force on `as_of` when given.
 
-        Dated parameters take the value in force on `as_of`, or today (UTC) without one, before
-        variants and overrides, which replace a schedule by one value. Every value is bound-checked.
+        Dated parameters take the value in force on `as_of`, or without one their latest value
+        (`LATEST`: this layer never reads the clock), before variants and overrides, which
+        replace a schedule by one value. Every value is bound-checked.
         """
-        on = as_of if as_of is not None else today()
+        on = as_of if as_of is not None else LATEST
         pack = self._on_date(on)
         for vid in variants:
             variant = self.variants.get(vid)
@@ -194,6 +195,12 @@ class Pack:
             number = f"{p.value:g}"
             return number if m.group(2) else f"{number} {format_unit(p.unit)}".strip()
         return TITLE_FIELD.sub(fill, template)
+
+    def on_date(self, on: dt.date) -> Pack:
+        """Each dated parameter at its value in force on `on` (titles too), every rule kept; self
+        when none is dated. What every evaluation does with its date (`check_facts`, bulk), so a
+        pack configured for one date, or loaded without one, is evaluated on another correctly."""
+        return self._on_date(on)
 
     def _on_date(self, on: dt.date) -> Pack:
         """Each dated parameter set to its value in force on `on`; self if none is dated."""

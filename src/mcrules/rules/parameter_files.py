@@ -22,7 +22,6 @@ from mcrules.rules.parameter_values import (
     checked_value,
     quantity_in,
     scale_violation,
-    today,
     unit_text_of,
 )
 from mcrules.units import parse_quantity
@@ -146,11 +145,10 @@ def _parameter(ctx: FileContext, node: LocatedDict, name: str,
         return replace(param, value=values[0][1])
     schedule = tuple((since, value) for since, value in values if since is not None)
     param = replace(param, dated_values=schedule)
-    # The value in force today, or the first one before it starts. Pack.configure chooses again on
-    # the date asked for (or today), so a configured pack never depends on the day its files were
-    # loaded, though load_site_pack caches loaded packs across days.
-    in_force = param.value_on(today())
-    return replace(param, value=schedule[0][1] if in_force is None else in_force)
+    # The latest value (`LATEST`), never the one in force on the day the files are read: this
+    # layer reads no clock. Pack.configure chooses again on the date asked for, which the API
+    # always gives, so a loaded pack never depends on the day it was loaded.
+    return replace(param, value=schedule[-1][1])
 
 
 def _bound(ctx: FileContext, node: LocatedDict, name: str, key: str, unit_text: str,

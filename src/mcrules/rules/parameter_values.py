@@ -28,10 +28,11 @@ from mcrules.units import (
 MAX_VALUE_TEXT = MAX_QUANTITY_CHARS
 
 
-def today() -> dt.date:
-    """The date dated parameters are chosen on when no `as_of` is given: today in UTC, so two
-    machines in different time zones running at the same instant choose the same value."""
-    return dt.datetime.now(dt.UTC).date()
+LATEST = dt.date.max
+"""The date a pack chooses its dated parameters on when no `as_of` is given: after every date, so
+each schedule's latest value, whatever day the pack is loaded on. The rules layer never reads the
+clock: the API reads it once (`mcrules.clock`) and configures every pack it evaluates for
+that date, so an undated choice is seen only by a caller who compiles a pack without one."""
 
 
 def strict_factor(src: Unit, dst: Unit) -> float:

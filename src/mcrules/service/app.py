@@ -11,7 +11,6 @@ seconds (then 503). Every error, FastAPI's own included, is the CLI's error obje
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -32,12 +31,12 @@ from mcrules import __version__
 from mcrules.api.errors import INTERNAL, INVALID, error_body, error_object, problem
 from mcrules.api.evaluate import evaluate
 from mcrules.api.schemas import envelope_model, file_stem, json_schema
+from mcrules.clock import instant, today
 from mcrules.engine.report import Report
 from mcrules.errors import InputError, McrulesError
 from mcrules.limits import MAX_DOCUMENT_BYTES
 from mcrules.located import loads_json
 from mcrules.report.pack_json import declaration_dict
-from mcrules.rules.parameter_values import today
 from mcrules.service.decision_log import (
     DECISION_ID_HEADER,
     SUBJECT_ID_HEADER,
@@ -222,7 +221,7 @@ class Service:
             decision_id = str(uuid.uuid4())
             if self.decision_log is not None:
                 self.decision_log.write(record(report, decision_id=decision_id,
-                                               at=dt.datetime.now(dt.UTC), subject_ref=who))
+                                               at=instant(), subject_ref=who))
         except Exception as exc:
             return _respond(exc, self.debug)
         return Response(data, media_type="application/json",

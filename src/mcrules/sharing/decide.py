@@ -29,7 +29,7 @@ from mcrules.rules.pack import Pack
 from mcrules.sharing.classification import load_catalogue
 from mcrules.sharing.derive import derive_facts
 from mcrules.sharing.subject import DEFAULT_PACK, SHARING_REQUEST
-from mcrules.subjects import load_subject_pack
+from mcrules.subjects import dated, load_subject_pack
 
 DECISION_TABLE = "sharing.decision"
 PART_TABLES = ("sharing.personal_part", "sharing.sensitive_part", "sharing.open_part")
@@ -149,10 +149,10 @@ def decide_sharing(request: SharingRequest, *, pack: Pack | None = None,
                    as_of: dt.date | None = None,
                    adult_age: int | None = None) -> SharingDecision:
     """Decide `request` with `pack` (default: data-sharing-2023), consent references resolved
-    against `history` on `as_of` (default: today) with `adult_age` (default: domv-2023's cited
-    one in force then)."""
-    on = as_of or dt.date.today()
-    pack = pack or load_sharing_pack(as_of=on)
+    against `history` on `as_of` (required: this layer reads no clock; `mcrules.decide_sharing`
+    reads it) with `adult_age` (default: domv-2023's cited one in force then)."""
+    on = dated(as_of, "mcrules.decide_sharing")
+    pack = (pack or load_sharing_pack(as_of=on)).on_date(on)
     if pack.path is None:
         raise McrulesError(f"pack {pack.id} has no folder, so no field catalogue")
     catalogue = load_catalogue(pack.path)

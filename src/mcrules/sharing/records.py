@@ -37,11 +37,14 @@ def request_fingerprint(request: SharingRequest) -> str:
 
 def decision_record(decision: SharingDecision, request: SharingRequest, *,
                     decision_id: str | None = None,
-                    time: dt.datetime | None = None,
+                    time: dt.datetime,
                     keep: Sequence[str] = ()) -> dict[str, Any]:
-    """The record of one decision; `decision_id` (default: a random UUID) and `time` (default:
-    now, UTC) may be given for a reproducible record, and `keep` names the request's ids to keep
-    (`case`, `consent_ref`)."""
+    """The record of one decision made at `time` (the caller's: this layer reads no clock;
+    `mcrules.decision_record` reads it); `decision_id` (default: a random UUID) may be given for
+    a reproducible record, and `keep` names the request's ids to keep (`case`,
+    `consent_ref`)."""
+    if not isinstance(time, dt.datetime):
+        raise TypeError(f"time must be a datetime, got {type(time).__name__}")
     unknown = [k for k in keep if k not in KEEPABLE]
     if unknown:
         raise McrulesError(f"keep: {unknown[0]!r} cannot be kept; a record keeps only "
@@ -50,7 +53,7 @@ def decision_record(decision: SharingDecision, request: SharingRequest, *,
     if texts is None:
         raise McrulesError("this decision was not made by decide_sharing, so it has no texts "
                            "safe to record")
-    when = (time or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    when = time.astimezone(dt.UTC).replace(microsecond=0)
     uncatalogued = sum(s == ClassSource.UNCATALOGUED.value for _, _, s in decision.fields)
     kept = {k: getattr(request, k) for k in KEEPABLE if k in keep}
     # Both lists are built alike; the consent reason names the reference only when it is kept.

@@ -79,8 +79,8 @@ def check_site(
     if measured is not None:
         from mcrules.site.layout import analyse
 
-        on = report.as_of or dt.date.today()
-        report = replace(report, attachments={"layout": analyse(measured, packs, facts, on)})
+        report = replace(report, attachments={"layout": analyse(measured, packs, facts,
+                                                                report.as_of)})
     if waivers is None:
         return report
     names = {site.name} if site.name else set()

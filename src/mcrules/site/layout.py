@@ -245,7 +245,7 @@ def judged_rules(packs: Sequence[Pack]) -> list[tuple[Pack, _Judged]]:
 
 
 def _applies(pack: Pack, rule: Rule, facts: Mapping[str, Any],
-             as_of: dt.date) -> Callable[[str], bool]:
+             as_of: dt.date | None) -> Callable[[str], bool]:
     """Whether `rule` applies to the feature of an id: for a per-item rule, to the item of that
     label, as the pack's own compiled rule decides; else to the site."""
     ev = evaluator(pack)
@@ -271,7 +271,7 @@ def _parameter(expr: Expr, pack: Pack) -> float | None:
 
 
 def analyse(measured: MeasuredLayout, packs: Sequence[Pack], facts: Mapping[str, Any],
-            as_of: dt.date) -> LayoutAnalysis:
+            as_of: dt.date | None) -> LayoutAnalysis:
     """The report's `layout`: the map, and each distance judged by a rule that applies to the
     feature it starts from (a sewered toilet's distance to a well is judged by no rule)."""
     order = {f.id: i for i, f in enumerate(measured.layout.features)}

@@ -4,7 +4,7 @@ A `Subject` names a pydantic model and its default pack; its schema and facts ar
 model in one walk (`mcrules.facts`). io, testing and bulk work on any registered subject.
 """
 
-from mcrules.subjects.context import Context
+from mcrules.subjects.context import Context, dated
 from mcrules.subjects.packs import load_subject_pack, pack_subjects, subject_of
 from mcrules.subjects.registry import (
     BUILTIN_DOMAINS,
@@ -27,6 +27,7 @@ __all__ = [
     "Subject",
     "UnknownSubjectError",
     "all_subjects",
+    "dated",
     "get",
     "load_subject_pack",
     "pack_subjects",

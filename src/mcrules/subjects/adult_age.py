@@ -20,7 +20,7 @@ from mcrules.rules.context import FileContext
 from mcrules.rules.discovery import find_pack, read_pack_file
 from mcrules.rules.ir import Parameter
 from mcrules.rules.parameter_files import pack_parameters
-from mcrules.rules.parameter_values import today, value_in_force
+from mcrules.rules.parameter_values import value_in_force
 
 ADULT_AGE_PACK = "domv-2023"
 ADULT_AGE_PARAMETER = "adult_age"
@@ -46,13 +46,13 @@ def adult_age_parameter() -> Parameter:
     return _parameter(folder, stamp)
 
 
-def adult_age(on: dt.date | None = None) -> int:
-    """The adult age in whole years in force on `on` (default today): a person of that age or
-    older is an adult. A fractional value rounds up, so nobody younger counts as an adult."""
-    return math.ceil(value_in_force(adult_age_parameter(), on or today()))
+def adult_age(on: dt.date) -> int:
+    """The adult age in whole years in force on `on`: a person of that age or older is an
+    adult. A fractional value rounds up, so nobody younger counts as an adult."""
+    return math.ceil(value_in_force(adult_age_parameter(), on))
 
 
-def is_child(age: int | None, on: dt.date | None = None) -> bool | None:
+def is_child(age: int | None, on: dt.date) -> bool | None:
     """Whether a person of `age` whole years is a child; None when the age is not recorded
     (unknown is never adult: the callers fail closed on None)."""
     return None if age is None else age < adult_age(on)

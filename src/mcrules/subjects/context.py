@@ -14,11 +14,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from mcrules.errors import McrulesError
 from mcrules.rules.ir import Parameter
 from mcrules.rules.pack import Pack
 from mcrules.rules.parameter_values import value_in_force
 
 T = TypeVar("T")
+
+
+def dated(on: dt.date | None, via: str) -> dt.date:
+    """`on`, the evaluation date a domain function was given (or its document gave); below the
+    API nothing reads the clock, so without one the caller is told to pass `as_of` or to call
+    `via`, the public function that reads the clock once."""
+    if on is None:
+        raise McrulesError(f"no evaluation date: pass as_of (or call {via}, which uses today's)",
+                           path="as_of")
+    if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
+        raise TypeError(f"as_of must be a date, got {type(on).__name__}")
+    return on
 
 
 @dataclass(frozen=True)

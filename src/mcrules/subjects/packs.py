@@ -60,7 +60,29 @@ def load_subject_pack(
     chosen = tuple(all_subjects() if subjects is None else subjects)
     pack = _load(folder, stamp, chosen)
     pin.check(pack, found)
-    return pack.configure(variants, parameters, as_of)
+    return configured(pack, variants, parameters, as_of)
+
+
+def configured(pack: Pack, variants: Iterable[str] = (),
+               parameters: Mapping[str, str | float] | None = None,
+               as_of: dt.date | None = None) -> Pack:
+    """`pack.configure(variants, parameters, as_of)`, the same object for the same arguments
+    while `pack` is, so the evaluators compiled for it (cached by identity) are reused: an app
+    evaluating one case at a time compiles its packs once, not on every call."""
+    variants = tuple(variants)
+    try:
+        # Keyed by each value's type too: True and 1 hash alike but are not the same value.
+        key = tuple(sorted((str(k), type(k).__name__, type(v).__name__, v)
+                           for k, v in (parameters or {}).items()))
+        return _configured(pack, variants, key, as_of)
+    except TypeError:  # an unhashable or unorderable value: configure says what is wrong
+        return pack.configure(variants, parameters, as_of)
+
+
+@lru_cache(maxsize=64)
+def _configured(pack: Pack, variants: tuple[str, ...], key: tuple[Any, ...],
+                as_of: dt.date | None) -> Pack:
+    return pack.configure(variants, {k: v for k, _, _, v in key} or None, as_of)
 
 
 def pack_subjects(pack: Pack) -> tuple[Subject[Any], ...]:

@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcrules.clock import today
 from mcrules.engine.check import check_facts
 from mcrules.engine.outcomes import DecisionResult, Outcome, Result, ValueResult
 from mcrules.errors import InputError, McrulesError
 from mcrules.io.subject_file import validate_subject
 from mcrules.located import LocatedDict, LocatedList, load_document
 from mcrules.rules.pack import Pack
-from mcrules.rules.parameter_values import today
 from mcrules.subjects import Context, Subject, load_subject_pack, pack_subjects
 from mcrules.testing.coverage import PackCoverage, pack_coverage
 
@@ -107,8 +107,9 @@ def run_pack_tests(pack_dir: Path, only: list[Path] | None = None, *,
     """Run every case file in `pack_dir/tests` (or just `only`) and check rule coverage.
 
     A case without `as_of` is evaluated on `on` (default today, read once here, so a run that
-    crosses midnight evaluates every case on the same day)."""
-    run_date = on or today()
+    crosses midnight evaluates every case on the same day), each dated parameter at its value in
+    force on that date (`check_facts` re-dates the pack)."""
+    run_date = today() if on is None else on
     base = load_subject_pack(pack_dir)
     subjects = {s.name: s for s in pack_subjects(base)}
     report = PackTestReport(base.id)
